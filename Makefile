@@ -1,0 +1,37 @@
+# rawdump - top-level build.
+#   make            build everything into build/
+#   make check      install missing packages, build, run all tests
+#   make bench      benchmarks (ratios against baselines measured in the same run)
+#   make demo       a Debian guest crashes in QEMU, is dumped, saved and summarised
+#   make install    DESTDIR=, PREFIX= (default /usr/local)
+# Each directory contributes a build.mk fragment; the data path is
+# minikernel/ (+ writer/, drivers/) -> partition -> tools/ -> vmcore.
+
+B        := build
+CC       ?= gcc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -D_GNU_SOURCE \
+	-D_FILE_OFFSET_BITS=64 -Iinclude -Iwriter $(EXTRA_CFLAGS)
+HOST_LDLIBS := -lz
+
+.PHONY: all check deps bench demo install clean
+all:
+
+include writer/build.mk
+include tools/build.mk
+-include drivers/build.mk
+-include minikernel/build.mk
+-include tests/build.mk
+
+deps:
+	@scripts/install-deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run
+
+clean:
+	rm -rf $(B)

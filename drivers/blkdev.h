@@ -1,0 +1,64 @@
+/*
+ * drivers/blkdev.h - the block-device interface every polled driver implements
+ * (virtio-blk, AHCI, NVMe), and the dispatcher the minikernel calls.
+ *
+ * Drivers never see partitions: they move whole logical blocks at absolute
+ * LBAs. The partition bounds check lives above them, in the writer
+ * (rd_sink_check) - never in a driver. No driver waits without a named
+ * timeout (hw_deadline_*), and none uses interrupts.
+ *
+ * Errors: 0 or a negative enum rd_err (writer/writer.h).
+ */
+#ifndef RAWDUMP_BLKDEV_H
+#define RAWDUMP_BLKDEV_H
+
+#include <stdint.h>
+#include "pci.h"
+
+/* What the command line says about the target disk. */
+struct blk_target {
+	struct pci_addr pci;	/* controller */
+	uint32_t unit;		/* AHCI port, NVMe namespace id; 0 for virtio */
+};
+
+struct blkdev;
+
+struct blk_driver {
+	const char *name;			/* "virtio-blk" */
+	/* 1 if this driver handles the PCI function (vendor/device/class). */
+	int  (*match)(const struct pci_dev *pd);
+	/* Take over the controller whatever state the dead kernel left it in:
+	 * reset, bring up, fill bd->sector_size/bd->sectors/bd->max_inflight. */
+	int  (*init)(struct blkdev *bd);
+	/* Start writing n sectors from buf (physically contiguous, identity
+	 * mapped) at lba. Returns a tag >= 0 or negative rd_err. */
+	long (*submit_write)(struct blkdev *bd, uint64_t lba, const void *buf, uint32_t n);
+	/* Synchronous read (headers, verification). */
+	int  (*read)(struct blkdev *bd, uint64_t lba, void *buf, uint32_t n);
+	/* Wait for a submitted write. 0 or negative rd_err. */
+	int  (*wait)(struct blkdev *bd, long tag);
+	/* Wait for everything outstanding, then make it durable (cache flush). */
+	int  (*flush)(struct blkdev *bd);
+};
+
+struct blkdev {
+	const struct blk_driver *drv;
+	struct pci_dev pci;
+	struct blk_target target;
+	uint32_t sector_size;		/* bytes, from the device */
+	uint64_t sectors;		/* device capacity */
+	uint32_t max_inflight;		/* writes that may be outstanding */
+	uint32_t max_sectors;		/* largest single request */
+	void *priv;			/* driver state, in minikernel memory */
+};
+
+/* Dispatcher (drivers/blkdev.c): find the PCI function named by t, pick the
+ * driver that matches it, init it. 0 or negative rd_err; messages on the
+ * console say which step failed. */
+int  blk_open(struct blkdev *bd, const struct blk_target *t);
+long blk_submit_write(struct blkdev *bd, uint64_t lba, const void *buf, uint32_t n);
+int  blk_read(struct blkdev *bd, uint64_t lba, void *buf, uint32_t n);
+int  blk_wait(struct blkdev *bd, long tag);
+int  blk_flush(struct blkdev *bd);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * rawdump/format.h - every on-disk structure of a rawdump dump partition.
+ *
+ * This is the single definition of the format. It is included by the
+ * freestanding writer and minikernel and by the userspace tool, and
+ * Documentation/format.md describes the same thing in prose. All integers
+ * are little-endian (x86-64 and the tool only ever run little-endian; the
+ * tool refuses to build big-endian). Offsets are bytes from the start of
+ * the partition.
+ *
+ *   0                 partition header (struct rd_part_header), 4 KiB slot
+ *   4096              dump header (struct rd_dump_header), then the range
+ *                     table and the crashed kernel's ELF notes ("metadata")
+ *   data_offset       blocks: each a struct rd_block_header followed by its
+ *                     payload, each starting on a 512-byte boundary, the
+ *                     last one of type RD_BLK_END
+ *   size - 4096       backup copy of the partition header, 4 KiB slot
+ *
+ * Checksums are CRC-32 (ISO-HDLC, the zlib crc32() polynomial, initial 0)
+ * computed with the checksum field itself set to zero.
+ */
+#ifndef RAWDUMP_FORMAT_H
+#define RAWDUMP_FORMAT_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "rawdump's on-disk format is little-endian; this host is not"
+#endif
+
+#define RD_FORMAT_VERSION	1u
+
+#define RD_SLOT_SIZE		4096u	/* partition header slots, metadata alignment */
+#define RD_BLOCK_ALIGN		512u	/* every block starts on this boundary */
+#define RD_PAGE_SIZE		4096u	/* memory page: unit of zero elision */
+#define RD_BLOCK_MAX_MEM	(256u * 1024u)	/* memory bytes in one RAW/ZLIB block */
+#define RD_MIN_PART_SIZE	(1024u * 1024u)
+#define RD_END_RESERVE		RD_SLOT_SIZE	/* kept free for the END record */
+
+#define RD_PART_HDR_OFFSET	0u
+#define RD_DUMP_HDR_OFFSET	RD_SLOT_SIZE
+/* Backup header: at rd_part_backup_offset(size) = (size & ~4095) - 4096. */
+
+/* ------------------------------------------------------------------ */
+/* Partition header                                                    */
+/* ------------------------------------------------------------------ */
+
+#define RD_PART_MAGIC		"RAWDUMP\0"	/* 8 bytes */
+
+enum rd_part_state {
+	RD_STATE_EMPTY = 0,	/* formatted, no dump */
+	RD_STATE_WRITING = 1,	/* a capture started and did not finish: partial */
+	RD_STATE_COMPLETE = 2,	/* a dump ended with its END record on disk */
+	RD_STATE_SAVED = 3,	/* rawdump save extracted it; may be overwritten */
+};
+
+struct rd_part_header {
+	uint8_t  magic[8];	/* RD_PART_MAGIC */
+	uint32_t version;	/* RD_FORMAT_VERSION */
+	uint32_t header_size;	/* sizeof(struct rd_part_header) */
+	uint8_t  uuid[16];	/* random, made by rawdump format */
+	uint64_t part_size;	/* partition bytes, as formatted */
+	uint32_t sector_size;	/* logical sector size of the device */
+	uint32_t state;		/* enum rd_part_state */
+	uint64_t generation;	/* bumped on every format and every capture */
+	uint64_t format_time;	/* unix seconds */
+	uint64_t dump_id;	/* id of the dump on disk, 0 if none */
+	uint64_t data_end;	/* COMPLETE: offset just past the END block */
+	uint64_t saved_time;	/* SAVED: unix seconds */
+	char     label[32];	/* free text, NUL padded */
+	uint8_t  reserved[128];
+	uint32_t flags;
+	uint32_t header_crc;	/* crc32 of this struct with header_crc = 0 */
+};
+
+/* ------------------------------------------------------------------ */
+/* Dump header, range table, notes                                     */
+/* ------------------------------------------------------------------ */
+
+#define RD_DUMP_MAGIC		"RDDUMP\0\0"
+
+enum rd_compression {
+	RD_COMP_NONE = 0,
+	RD_COMP_ZLIB = 1,
+};
+
+/* rd_dump_header.flags */
+#define RD_DF_ELFCOREHDR	0x1u	/* ranges and notes came from an elfcorehdr */
+#define RD_DF_TEST_RANGES	0x2u	/* ranges named on the command line (tests) */
+#define RD_DF_SIMULATED		0x4u	/* written by the host simulator */
+
+struct rd_dump_header {
+	uint8_t  magic[8];	/* RD_DUMP_MAGIC */
+	uint32_t version;	/* RD_FORMAT_VERSION */
+	uint32_t header_size;	/* sizeof(struct rd_dump_header) */
+	uint64_t dump_id;	/* also in every block header */
+	uint8_t  part_uuid[16];	/* the partition it was written to */
+	uint64_t crash_time;	/* unix seconds (VMCOREINFO CRASHTIME), 0 unknown */
+	char     kernel_release[65];	/* VMCOREINFO OSRELEASE, NUL terminated */
+	uint8_t  pad0[7];
+	uint32_t cpu_count;	/* NT_PRSTATUS notes */
+	uint32_t dumping_cpu;	/* index of the dumping CPU's note, ~0u unknown */
+	uint32_t dumping_apic_id;
+	uint32_t compression;	/* enum rd_compression of data blocks */
+	uint32_t zlib_level;
+	uint32_t flags;		/* RD_DF_* */
+	uint32_t page_size;	/* RD_PAGE_SIZE */
+	uint32_t range_count;
+	uint64_t range_offset;	/* partition offset of range_count rd_range */
+	uint64_t notes_offset;	/* partition offset of the notes, verbatim */
+	uint64_t notes_size;
+	uint64_t data_offset;	/* first block, multiple of RD_SLOT_SIZE */
+	uint64_t data_limit;	/* blocks never extend past this */
+	uint64_t mem_bytes;	/* memory the dump should cover (non-alias ranges) */
+	uint64_t elfcorehdr_addr;	/* physical, 0 if none */
+	char     writer[32];	/* e.g. "rawdump-minikernel 0.1" */
+	uint8_t  reserved[136];
+	uint32_t meta_crc;	/* crc32 of range table then notes */
+	uint32_t header_crc;	/* crc32 of this struct with header_crc = 0 */
+};
+
+/* rd_range.flags */
+#define RD_RANGE_ALIAS		0x1u	/* same physical memory as other ranges
+					 * (kernel text PT_LOAD): not dumped again */
+
+struct rd_range {
+	uint64_t paddr;		/* physical address (ELF p_paddr) */
+	uint64_t vaddr;		/* virtual address (ELF p_vaddr), 0 if none */
+	uint64_t size;		/* bytes (ELF p_memsz) */
+	uint32_t flags;		/* RD_RANGE_* */
+	uint32_t reserved;
+};
+
+/* ------------------------------------------------------------------ */
+/* Blocks                                                              */
+/* ------------------------------------------------------------------ */
+
+#define RD_BLOCK_MAGIC		0x4b424452u	/* "RDBK" */
+
+enum rd_block_type {
+	RD_BLK_RAW = 1,		/* payload = mem_len bytes of memory */
+	RD_BLK_ZLIB = 2,	/* payload = zlib stream inflating to mem_len bytes */
+	RD_BLK_ZERO = 3,	/* no payload: mem_len bytes at paddr are zero */
+	RD_BLK_LOST = 4,	/* no payload: mem_len bytes at paddr were not
+				 * captured (write or read error); reason in flags */
+	RD_BLK_END = 5,		/* payload = struct rd_end_record */
+};
+
+/* rd_block_header.flags for RD_BLK_LOST */
+#define RD_LOST_WRITE_ERROR	0x1u
+#define RD_LOST_READ_ERROR	0x2u
+
+struct rd_block_header {
+	uint32_t magic;		/* RD_BLOCK_MAGIC */
+	uint16_t type;		/* enum rd_block_type */
+	uint16_t flags;
+	uint64_t dump_id;	/* rd_dump_header.dump_id: old blocks never match */
+	uint64_t seq;		/* 0, 1, 2 ... in write order; END is last */
+	uint64_t paddr;
+	uint64_t mem_len;	/* memory bytes this block describes */
+	uint32_t stored_len;	/* payload bytes after this header */
+	uint32_t stored_crc;	/* crc32 of the payload as stored */
+	uint32_t data_crc;	/* crc32 of the decoded memory bytes (RAW, ZLIB) */
+	uint32_t reserved[2];
+	uint32_t header_crc;	/* crc32 of this header with header_crc = 0 */
+};
+
+/* rd_end_record.flags */
+#define RD_END_TRUNCATED	0x1u	/* the partition filled up: missing_bytes */
+#define RD_END_ERRORS		0x2u	/* some ranges LOST: lost_bytes */
+
+struct rd_end_record {
+	uint64_t block_count;	/* blocks before END (seq of END) */
+	uint64_t mem_bytes;	/* memory described by RAW/ZLIB/ZERO blocks */
+	uint64_t stored_bytes;	/* payload bytes of all blocks */
+	uint64_t missing_bytes;	/* memory not written: partition too small */
+	uint64_t lost_bytes;	/* memory in LOST blocks */
+	uint64_t elapsed_us;	/* capture time as measured by the writer, 0 unknown */
+	uint32_t flags;		/* RD_END_* */
+	uint32_t index_crc;	/* crc32 chained over every earlier block header */
+	uint8_t  reserved[16];
+};
+
+/* ------------------------------------------------------------------ */
+/* Layout checks                                                       */
+/* ------------------------------------------------------------------ */
+
+_Static_assert(sizeof(struct rd_part_header) == 256, "rd_part_header size");
+_Static_assert(offsetof(struct rd_part_header, uuid) == 16, "uuid offset");
+_Static_assert(offsetof(struct rd_part_header, state) == 44, "state offset");
+_Static_assert(offsetof(struct rd_part_header, header_crc) == 252, "crc offset");
+_Static_assert(sizeof(struct rd_dump_header) == 384, "rd_dump_header size");
+_Static_assert(offsetof(struct rd_dump_header, kernel_release) == 48, "release offset");
+_Static_assert(offsetof(struct rd_dump_header, range_offset) == 152, "range_offset");
+_Static_assert(offsetof(struct rd_dump_header, header_crc) == 380, "dump crc offset");
+_Static_assert(sizeof(struct rd_range) == 32, "rd_range size");
+_Static_assert(sizeof(struct rd_block_header) == 64, "rd_block_header size");
+_Static_assert(offsetof(struct rd_block_header, paddr) == 24, "block paddr");
+_Static_assert(offsetof(struct rd_block_header, header_crc) == 60, "block crc");
+_Static_assert(sizeof(struct rd_end_record) == 72, "rd_end_record size");
+
+static inline uint64_t rd_part_backup_offset(uint64_t part_size)
+{
+	return (part_size & ~(uint64_t)(RD_SLOT_SIZE - 1)) - RD_SLOT_SIZE;
+}
+
+static inline uint64_t rd_align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+#endif /* RAWDUMP_FORMAT_H */

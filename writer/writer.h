@@ -1,0 +1,183 @@
+/*
+ * writer/writer.h - the dump engine's interface.
+ *
+ * The writer turns a list of memory ranges and the crashed kernel's ELF
+ * notes into a dump on a rawdump partition (include/rawdump/format.h).
+ * It is freestanding C: no libc, no malloc, no global state. The caller
+ * supplies
+ *   - a memory source (maps physical ranges for reading),
+ *   - a block sink (reads and writes bytes inside the partition; every
+ *     access passes rd_sink_check(), the one bounds check),
+ *   - a work area from which the writer carves its I/O buffers and the
+ *     zlib state,
+ *   - optionally a progress callback.
+ * The same code runs inside the minikernel and in the host simulator.
+ *
+ * Errors are negative values of enum rd_err; 0 is success.
+ */
+#ifndef RAWDUMP_WRITER_H
+#define RAWDUMP_WRITER_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "rawdump/format.h"
+
+enum rd_err {
+	RD_OK = 0,
+	RD_EIO = 1,		/* device reported an error */
+	RD_ETIMEDOUT = 2,	/* device did not complete in time */
+	RD_EBOUNDS = 3,		/* access outside the partition refused */
+	RD_ENOSIG = 4,		/* no rawdump signature on the partition */
+	RD_EUUID = 5,		/* partition UUID is not the expected one */
+	RD_ESIZE = 6,		/* partition size differs from the header's */
+	RD_ENOSPC = 7,		/* metadata does not fit the partition */
+	RD_EINVAL = 8,		/* bad argument or malformed input */
+	RD_ENOMEM = 9,		/* work area too small */
+	RD_ECOMPRESS = 10,	/* zlib failed */
+	RD_EVERSION = 11,	/* unsupported format version */
+	RD_ECRC = 12,		/* checksum mismatch */
+};
+
+const char *rd_strerror(int err);	/* accepts err or -err */
+
+/* Where memory comes from. map() returns a pointer to len readable bytes at
+ * source address addr (which is rd_writer_range.src + offset), valid until the
+ * next map() call, or NULL when that memory cannot be read. */
+struct rd_source {
+	const void *(*map)(void *ctx, uint64_t addr, size_t len);
+	void *ctx;
+};
+
+/*
+ * Where the dump goes: a partition of `size` bytes. Offsets are relative to
+ * the partition start.
+ *
+ * submit() starts a write of len bytes (a multiple of 512) at off (a
+ * multiple of 512) and returns a tag >= 0, or a negative rd_err. The buffer
+ * must stay untouched until wait(tag) returns; a synchronous sink does the
+ * whole write in submit() and returns 0 from wait(). wait() returns 0 or a
+ * negative rd_err for that write. flush() waits for every submitted write
+ * and makes them durable. read() is synchronous.
+ *
+ * Never call these directly: go through rd_sink_read/rd_sink_submit, which
+ * bounds-check every access against the partition.
+ */
+struct rd_sink {
+	int  (*read)(void *ctx, uint64_t off, void *buf, uint32_t len);
+	long (*submit)(void *ctx, uint64_t off, const void *buf, uint32_t len);
+	int  (*wait)(void *ctx, long tag);
+	int  (*flush)(void *ctx);
+	void *ctx;
+	uint64_t size;		/* partition bytes */
+	uint32_t max_inflight;	/* writes the sink can have outstanding (>= 1) */
+};
+
+/* The one bounds check: 0 if [off, off+len) lies inside the partition and
+ * is 512-aligned, -RD_EBOUNDS otherwise. */
+int rd_sink_check(const struct rd_sink *s, uint64_t off, uint64_t len);
+int rd_sink_read(const struct rd_sink *s, uint64_t off, void *buf, uint32_t len);
+long rd_sink_submit(const struct rd_sink *s, uint64_t off, const void *buf, uint32_t len);
+
+/* One memory range to dump. */
+struct rd_writer_range {
+	uint64_t paddr;		/* physical address recorded in the dump */
+	uint64_t vaddr;		/* virtual address (ELF p_vaddr) or 0 */
+	uint64_t size;		/* bytes */
+	uint64_t src;		/* where the source reads it (p_offset for an
+				 * elfcorehdr segment; usually == paddr) */
+	uint32_t flags;		/* RD_RANGE_ALIAS: recorded, not dumped */
+};
+
+struct rd_progress {
+	uint64_t done;		/* memory bytes processed */
+	uint64_t total;		/* memory bytes to process */
+	uint64_t stored;	/* bytes written to the partition so far */
+	uint64_t elapsed_us;	/* from now_us(), 0 if no clock */
+};
+
+struct rd_writer_config {
+	const uint8_t *expect_uuid;	/* 16 bytes: refuse any other partition */
+	uint64_t expect_size;		/* refuse a header whose part_size differs; 0 = sink size */
+	uint64_t dump_id;		/* nonzero; caller derives it (TSC, time...) */
+	uint64_t crash_time;
+	const char *kernel_release;	/* may be NULL: taken from VMCOREINFO */
+	const char *writer_name;
+	uint32_t compression;		/* enum rd_compression */
+	int zlib_level;			/* 1..9 */
+	uint32_t flags;			/* RD_DF_* */
+	uint32_t dumping_cpu, dumping_apic_id;
+	uint64_t elfcorehdr_addr;
+	const struct rd_writer_range *ranges;
+	uint32_t range_count;
+	const void *notes;		/* concatenated PT_NOTE contents, verbatim */
+	uint64_t notes_size;
+	void *work;			/* work area, see rd_writer_work_size() */
+	size_t work_size;
+	uint32_t io_size;		/* bytes per write request; 0 = 1 MiB */
+	/* called about every 1/100 of the dump; may be NULL */
+	void (*progress)(void *ctx, const struct rd_progress *p);
+	void *progress_ctx;
+	uint64_t (*now_us)(void *ctx);	/* monotonic microseconds; may be NULL */
+	void *now_ctx;
+	/* Tests only: stop after this many data blocks as if power was cut
+	 * (no END, header stays WRITING). 0 = never. */
+	uint64_t cut_after_blocks;
+};
+
+struct rd_writer_result {
+	uint64_t dump_id;
+	uint64_t blocks;
+	uint64_t mem_bytes;		/* memory described (data + zero) */
+	uint64_t stored_bytes;
+	uint64_t zero_bytes;
+	uint64_t missing_bytes;		/* truncation */
+	uint64_t lost_bytes;		/* I/O errors */
+	uint64_t data_end;
+	uint64_t elapsed_us;
+	uint32_t end_flags;		/* RD_END_* */
+	int      first_error;		/* first device error seen, 0 if none */
+};
+
+/* Bytes of work area the writer needs for a config (io buffers + zlib). */
+size_t rd_writer_work_size(uint32_t compression, uint32_t io_size, uint32_t max_inflight);
+
+/*
+ * Write one dump. In order: read and check the partition header (magic,
+ * version, checksum, UUID, size) - on any mismatch return without writing a
+ * byte; write dump header, range table and notes; mark the partition
+ * WRITING (both header copies) and flush; write the blocks; write END and
+ * flush; mark COMPLETE (primary, flush, backup, flush).
+ * Device errors on data blocks are retried once, then the range is recorded
+ * as LOST and the dump goes on. Returns 0 or a negative rd_err; *res is
+ * filled in either case.
+ */
+int rd_dump_write(const struct rd_writer_config *cfg,
+		  const struct rd_source *src, const struct rd_sink *sink,
+		  struct rd_writer_result *res);
+
+/* Format helpers shared with the tool (writer/format.c). */
+uint32_t rd_crc32(uint32_t crc, const void *buf, size_t len);
+void rd_part_header_seal(struct rd_part_header *h);	/* sets header_crc */
+int  rd_part_header_check(const struct rd_part_header *h);	/* 0 / -RD_ENOSIG / -RD_EVERSION / -RD_ECRC */
+void rd_dump_header_seal(struct rd_dump_header *h);
+int  rd_dump_header_check(const struct rd_dump_header *h);
+void rd_block_header_seal(struct rd_block_header *h);
+int  rd_block_header_check(const struct rd_block_header *h);
+
+/* Find "KEY=" in a VMCOREINFO text and copy its value (up to '\n') into out.
+ * Returns the value length or -1. Bounded by len; no NUL needed in text. */
+int rd_vmcoreinfo_get(const char *text, size_t len, const char *key, char *out, size_t outsz);
+
+/* Walk ELF notes (name/desc padded to 4). For each note calls fn; stops
+ * at a malformed or empty note. Returns notes visited. */
+struct rd_note {
+	uint32_t type;
+	const char *name;	/* not NUL terminated: namesz bytes */
+	uint32_t namesz;
+	const uint8_t *desc;
+	uint32_t descsz;
+};
+int rd_notes_walk(const void *notes, size_t size,
+		  int (*fn)(void *ctx, const struct rd_note *n), void *ctx);
+
+#endif /* RAWDUMP_WRITER_H */
