@@ -21,7 +21,7 @@ HOST_LDLIBS := -lz
 all:
 
 include writer/build.mk
-include tools/build.mk
+-include tools/build.mk
 -include drivers/build.mk
 -include minikernel/build.mk
 -include tests/build.mk

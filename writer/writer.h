@@ -155,6 +155,10 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 		  const struct rd_source *src, const struct rd_sink *sink,
 		  struct rd_writer_result *res);
 
+/* Mark every range whose memory is wholly covered by earlier non-alias
+ * ranges (the kernel-text PT_LOAD) with RD_RANGE_ALIAS. */
+void rd_ranges_mark_aliases(struct rd_writer_range *r, uint32_t n);
+
 /* Format helpers shared with the tool (writer/format.c). */
 uint32_t rd_crc32(uint32_t crc, const void *buf, size_t len);
 void rd_part_header_seal(struct rd_part_header *h);	/* sets header_crc */

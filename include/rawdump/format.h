@@ -148,8 +148,8 @@ enum rd_block_type {
 };
 
 /* rd_block_header.flags for RD_BLK_LOST */
-#define RD_LOST_WRITE_ERROR	0x1u
-#define RD_LOST_READ_ERROR	0x2u
+#define RD_LOST_WRITE_ERROR	0x1u	/* the device failed the write; aux = seq range */
+#define RD_LOST_READ_ERROR	0x2u	/* the memory could not be read */
 
 struct rd_block_header {
 	uint32_t magic;		/* RD_BLOCK_MAGIC */
@@ -162,7 +162,9 @@ struct rd_block_header {
 	uint32_t stored_len;	/* payload bytes after this header */
 	uint32_t stored_crc;	/* crc32 of the payload as stored */
 	uint32_t data_crc;	/* crc32 of the decoded memory bytes (RAW, ZLIB) */
-	uint32_t reserved[2];
+	uint32_t aux[2];	/* LOST + RD_LOST_WRITE_ERROR: first and last seq of
+				 * the failed write; blocks with seq in that range
+				 * must be ignored even if they look valid */
 	uint32_t header_crc;	/* crc32 of this header with header_crc = 0 */
 };
 
@@ -171,14 +173,16 @@ struct rd_block_header {
 #define RD_END_ERRORS		0x2u	/* some ranges LOST: lost_bytes */
 
 struct rd_end_record {
-	uint64_t block_count;	/* blocks before END (seq of END) */
+	uint64_t block_count;	/* blocks written successfully before END (blocks
+				 * of failed writes, named by LOST aux, excluded) */
 	uint64_t mem_bytes;	/* memory described by RAW/ZLIB/ZERO blocks */
 	uint64_t stored_bytes;	/* payload bytes of all blocks */
 	uint64_t missing_bytes;	/* memory not written: partition too small */
 	uint64_t lost_bytes;	/* memory in LOST blocks */
 	uint64_t elapsed_us;	/* capture time as measured by the writer, 0 unknown */
 	uint32_t flags;		/* RD_END_* */
-	uint32_t index_crc;	/* crc32 chained over every earlier block header */
+	uint32_t index_crc;	/* crc32 chained, in seq order, over the 64 header
+				 * bytes of every block counted in block_count */
 	uint8_t  reserved[16];
 };
 

@@ -1,0 +1,141 @@
+/*
+ * writer/format.c - checksums, header sealing and checking, the one
+ * partition bounds check, error strings. Freestanding: shared by the
+ * minikernel, the simulator and the rawdump tool.
+ */
+#include <zlib.h>
+#include "writer.h"
+
+uint32_t rd_crc32(uint32_t crc, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	/* zlib's crc32() takes a uInt length. */
+	while (len > 0) {
+		uInt n = len > 0x40000000u ? 0x40000000u : (uInt)len;
+		crc = (uint32_t)crc32(crc, p, n);
+		p += n;
+		len -= n;
+	}
+	return crc;
+}
+
+static int rd_memeq(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+
+	while (n--)
+		if (*x++ != *y++)
+			return 0;
+	return 1;
+}
+
+void rd_part_header_seal(struct rd_part_header *h)
+{
+	h->header_crc = 0;
+	h->header_crc = rd_crc32(0, h, sizeof(*h));
+}
+
+int rd_part_header_check(const struct rd_part_header *h)
+{
+	struct rd_part_header c = *h;
+
+	if (!rd_memeq(h->magic, RD_PART_MAGIC, 8))
+		return -RD_ENOSIG;
+	c.header_crc = 0;
+	if (rd_crc32(0, &c, sizeof(c)) != h->header_crc)
+		return -RD_ECRC;
+	if (h->version != RD_FORMAT_VERSION || h->header_size != sizeof(*h))
+		return -RD_EVERSION;
+	if (h->state > RD_STATE_SAVED || h->part_size < RD_MIN_PART_SIZE)
+		return -RD_EINVAL;
+	return 0;
+}
+
+void rd_dump_header_seal(struct rd_dump_header *h)
+{
+	h->header_crc = 0;
+	h->header_crc = rd_crc32(0, h, sizeof(*h));
+}
+
+int rd_dump_header_check(const struct rd_dump_header *h)
+{
+	struct rd_dump_header c = *h;
+
+	if (!rd_memeq(h->magic, RD_DUMP_MAGIC, 8))
+		return -RD_ENOSIG;
+	c.header_crc = 0;
+	if (rd_crc32(0, &c, sizeof(c)) != h->header_crc)
+		return -RD_ECRC;
+	if (h->version != RD_FORMAT_VERSION || h->header_size != sizeof(*h))
+		return -RD_EVERSION;
+	return 0;
+}
+
+void rd_block_header_seal(struct rd_block_header *h)
+{
+	h->header_crc = 0;
+	h->header_crc = rd_crc32(0, h, sizeof(*h));
+}
+
+int rd_block_header_check(const struct rd_block_header *h)
+{
+	struct rd_block_header c = *h;
+
+	if (h->magic != RD_BLOCK_MAGIC)
+		return -RD_ENOSIG;
+	c.header_crc = 0;
+	if (rd_crc32(0, &c, sizeof(c)) != h->header_crc)
+		return -RD_ECRC;
+	if (h->type < RD_BLK_RAW || h->type > RD_BLK_END)
+		return -RD_EINVAL;
+	return 0;
+}
+
+int rd_sink_check(const struct rd_sink *s, uint64_t off, uint64_t len)
+{
+	if (len == 0 || (off % RD_BLOCK_ALIGN) || (len % RD_BLOCK_ALIGN))
+		return -RD_EBOUNDS;
+	if (off > s->size || len > s->size - off)
+		return -RD_EBOUNDS;
+	return 0;
+}
+
+int rd_sink_read(const struct rd_sink *s, uint64_t off, void *buf, uint32_t len)
+{
+	int err = rd_sink_check(s, off, len);
+
+	return err ? err : s->read(s->ctx, off, buf, len);
+}
+
+long rd_sink_submit(const struct rd_sink *s, uint64_t off, const void *buf, uint32_t len)
+{
+	int err = rd_sink_check(s, off, len);
+
+	return err ? err : s->submit(s->ctx, off, buf, len);
+}
+
+const char *rd_strerror(int err)
+{
+	static const char *const msg[] = {
+		[RD_OK] = "success",
+		[RD_EIO] = "device I/O error",
+		[RD_ETIMEDOUT] = "device timed out",
+		[RD_EBOUNDS] = "access outside the partition refused",
+		[RD_ENOSIG] = "no rawdump signature",
+		[RD_EUUID] = "partition UUID does not match",
+		[RD_ESIZE] = "partition size does not match",
+		[RD_ENOSPC] = "partition too small",
+		[RD_EINVAL] = "invalid argument or malformed data",
+		[RD_ENOMEM] = "work area too small",
+		[RD_ECOMPRESS] = "compression failed",
+		[RD_EVERSION] = "unsupported format version",
+		[RD_ECRC] = "checksum mismatch",
+	};
+
+	if (err < 0)
+		err = -err;
+	if ((size_t)err >= sizeof(msg) / sizeof(msg[0]) || !msg[err])
+		return "unknown error";
+	return msg[err];
+}

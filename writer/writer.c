@@ -1,0 +1,853 @@
+/*
+ * writer/writer.c - the dump engine: memory ranges + ELF notes -> a dump on
+ * a rawdump partition, as Documentation/format.md describes.
+ *
+ * Freestanding: no libc, no malloc, no globals. Everything lives in the
+ * caller's work area: a ring of I/O buffers (each one write request, so
+ * several can be in flight) and, for zlib, the deflate state.
+ *
+ * Order of writes (the partition validates itself at every point):
+ *   1. read + check the partition header; any mismatch: return, no write
+ *   2. partition header -> WRITING with the new dump_id (both copies), flush
+ *   3. dump header, range table, notes
+ *   4. blocks, back to back on 512-byte boundaries; zero pages -> ZERO
+ *      records; failed writes -> LOST records; no room -> TRUNCATED
+ *   5. END record, flush
+ *   6. partition header -> COMPLETE (primary, flush, backup, flush)
+ */
+#include <zlib.h>
+#include "writer.h"
+
+#define WR_MAX_BUFS	9
+#define WR_MAX_EXTENTS	32	/* memory extents one I/O buffer may carry */
+#define WR_ZLIB_ARENA	(320u * 1024u)
+#define WR_DEFAULT_IO	(1024u * 1024u)
+
+struct wr_extent {
+	uint64_t paddr, len;
+};
+
+struct wr_buf {
+	uint8_t *data;
+	uint32_t fill;			/* bytes used, multiple of 512 */
+	uint64_t off;			/* partition offset of data[0] */
+	long tag;			/* submitted write, -1 if none */
+	uint64_t seq_first, seq_end;	/* blocks [seq_first, seq_end) */
+	uint32_t nblocks;
+	uint32_t next;			/* extents used */
+	struct wr_extent ext[WR_MAX_EXTENTS];
+};
+
+struct wr_arena {
+	uint8_t *base;
+	size_t size, used;
+};
+
+struct wr {
+	const struct rd_writer_config *cfg;
+	const struct rd_source *src;
+	const struct rd_sink *sink;
+	struct rd_writer_result *res;
+
+	struct wr_buf bufs[WR_MAX_BUFS];
+	uint32_t nbufs, cur;
+	uint32_t io_size;
+	uint8_t *slot;			/* RD_SLOT_SIZE scratch for headers */
+
+	z_stream zs;
+	int zs_ready;
+	struct wr_arena arena;
+
+	uint64_t dump_id;
+	uint64_t pos;			/* next block offset */
+	uint64_t limit;			/* blocks must end at or before this */
+	uint64_t seq;
+	uint32_t index_crc;
+	uint64_t ok_blocks;
+	uint64_t total, done, stored;
+	uint64_t next_progress;
+	uint64_t t0;
+	int full;			/* partition filled: truncating */
+	uint64_t rec_end;		/* memory described up to this paddr */
+
+	/* pending LOST records for failed writes */
+	struct wr_extent lost[WR_MAX_EXTENTS];
+	uint64_t lost_seq_first[WR_MAX_EXTENTS], lost_seq_last[WR_MAX_EXTENTS];
+	uint32_t nlost;
+};
+
+static uint64_t wr_now(struct wr *w)
+{
+	return w->cfg->now_us ? w->cfg->now_us(w->cfg->now_ctx) : 0;
+}
+
+/* ---- zlib in the work area ---------------------------------------- */
+
+static voidpf wr_zalloc(voidpf opaque, uInt items, uInt size)
+{
+	struct wr_arena *a = opaque;
+	size_t n = ((size_t)items * size + 15) & ~(size_t)15;
+
+	if (n > a->size - a->used)
+		return Z_NULL;
+	a->used += n;
+	return a->base + a->used - n;
+}
+
+static void wr_zfree(voidpf opaque, voidpf p)
+{
+	(void)opaque;
+	(void)p;		/* the arena is dropped as a whole */
+}
+
+size_t rd_writer_work_size(uint32_t compression, uint32_t io_size, uint32_t max_inflight)
+{
+	uint32_t nbufs;
+
+	if (io_size == 0)
+		io_size = WR_DEFAULT_IO;
+	if (max_inflight == 0)
+		max_inflight = 1;
+	nbufs = (max_inflight > WR_MAX_BUFS - 1 ? WR_MAX_BUFS - 1 : max_inflight) + 1;
+	return (size_t)nbufs * io_size + RD_SLOT_SIZE + 4096 +
+	       (compression == RD_COMP_ZLIB ? WR_ZLIB_ARENA : 0);
+}
+
+/* ---- page classification ------------------------------------------ */
+
+static int wr_page_is_zero(const void *p, size_t len)
+{
+	const uint64_t *q = p;
+	size_t i;
+
+	if (((uintptr_t)p & 7) || (len & 63)) {
+		const uint8_t *b = p;
+
+		for (i = 0; i < len; i++)
+			if (b[i])
+				return 0;
+		return 1;
+	}
+	for (i = 0; i < len / 8; i += 8)
+		if (q[i] | q[i + 1] | q[i + 2] | q[i + 3] |
+		    q[i + 4] | q[i + 5] | q[i + 6] | q[i + 7])
+			return 0;
+	return 1;
+}
+
+/* ---- partition header --------------------------------------------- */
+
+static int wr_write_slot(struct wr *w, uint64_t off)
+{
+	long tag = rd_sink_submit(w->sink, off, w->slot, RD_SLOT_SIZE);
+
+	if (tag < 0)
+		return (int)tag;
+	return w->sink->wait(w->sink->ctx, tag);
+}
+
+/* Write h to the primary slot, flush, then the backup slot, flush. */
+static int wr_part_header_store(struct wr *w, struct rd_part_header *h)
+{
+	int err;
+
+	rd_part_header_seal(h);
+	__builtin_memset(w->slot, 0, RD_SLOT_SIZE);
+	__builtin_memcpy(w->slot, h, sizeof(*h));
+	err = wr_write_slot(w, RD_PART_HDR_OFFSET);
+	if (!err)
+		err = w->sink->flush(w->sink->ctx);
+	if (!err)
+		err = wr_write_slot(w, rd_part_backup_offset(w->sink->size));
+	if (!err)
+		err = w->sink->flush(w->sink->ctx);
+	return err;
+}
+
+/* Step 1: find a valid header (primary, else backup) that names this
+ * partition. Nothing is written before this succeeds. */
+static int wr_part_header_load(struct wr *w, struct rd_part_header *h)
+{
+	const struct rd_writer_config *cfg = w->cfg;
+	uint64_t offs[2] = { RD_PART_HDR_OFFSET, rd_part_backup_offset(w->sink->size) };
+	uint64_t want = cfg->expect_size ? cfg->expect_size : w->sink->size;
+	int err = -RD_ENOSIG, i;
+
+	if (w->sink->size < RD_MIN_PART_SIZE)
+		return -RD_ESIZE;
+	for (i = 0; i < 2; i++) {
+		err = rd_sink_read(w->sink, offs[i], w->slot, RD_SLOT_SIZE);
+		if (err)
+			continue;
+		__builtin_memcpy(h, w->slot, sizeof(*h));
+		err = rd_part_header_check(h);
+		if (!err)
+			break;
+	}
+	if (err)
+		return err;
+	if (__builtin_memcmp(h->uuid, cfg->expect_uuid, 16))
+		return -RD_EUUID;
+	if (h->part_size != want || h->part_size != w->sink->size)
+		return -RD_ESIZE;
+	return 0;
+}
+
+/* ---- metadata ------------------------------------------------------ */
+
+struct wr_note_scan {
+	uint32_t cpus;
+	const char *vmcoreinfo;
+	uint32_t vmcoreinfo_len;
+};
+
+static int wr_note_cb(void *ctx, const struct rd_note *n)
+{
+	struct wr_note_scan *s = ctx;
+
+	if (n->type == 1 && n->namesz == 5 && !__builtin_memcmp(n->name, "CORE", 5))
+		s->cpus++;
+	if (n->namesz == 11 && !__builtin_memcmp(n->name, "VMCOREINFO", 11)) {
+		s->vmcoreinfo = (const char *)n->desc;
+		s->vmcoreinfo_len = n->descsz;
+	}
+	return 0;
+}
+
+static uint64_t wr_parse_u64(const char *s)
+{
+	uint64_t v = 0;
+
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	return v;
+}
+
+static int wr_write_meta(struct wr *w, struct rd_dump_header *dh)
+{
+	const struct rd_writer_config *cfg = w->cfg;
+	struct wr_note_scan ns = { 0, 0, 0 };
+	struct wr_buf *b = &w->bufs[0];
+	uint64_t range_bytes = (uint64_t)cfg->range_count * sizeof(struct rd_range);
+	uint64_t meta_end = RD_DUMP_HDR_OFFSET + sizeof(*dh) + range_bytes + cfg->notes_size;
+	uint64_t meta_len = rd_align_up(meta_end, RD_SLOT_SIZE) - RD_DUMP_HDR_OFFSET;
+	struct rd_range *rt;
+	uint32_t i;
+	long tag;
+	char tmp[32];
+	int err;
+
+	if (meta_len > w->io_size)
+		return -RD_ENOMEM;
+	if (meta_end + RD_SLOT_SIZE + RD_END_RESERVE > rd_part_backup_offset(w->sink->size))
+		return -RD_ENOSPC;
+
+	__builtin_memset(dh, 0, sizeof(*dh));
+	__builtin_memcpy(dh->magic, RD_DUMP_MAGIC, 8);
+	dh->version = RD_FORMAT_VERSION;
+	dh->header_size = sizeof(*dh);
+	dh->dump_id = w->dump_id;
+	__builtin_memcpy(dh->part_uuid, cfg->expect_uuid, 16);
+	dh->compression = cfg->compression;
+	dh->zlib_level = cfg->compression == RD_COMP_ZLIB ? (uint32_t)cfg->zlib_level : 0;
+	dh->flags = cfg->flags;
+	dh->page_size = RD_PAGE_SIZE;
+	dh->dumping_cpu = cfg->dumping_cpu;
+	dh->dumping_apic_id = cfg->dumping_apic_id;
+	dh->elfcorehdr_addr = cfg->elfcorehdr_addr;
+	dh->range_count = cfg->range_count;
+	dh->range_offset = RD_DUMP_HDR_OFFSET + sizeof(*dh);
+	dh->notes_offset = dh->range_offset + range_bytes;
+	dh->notes_size = cfg->notes_size;
+	dh->data_offset = RD_DUMP_HDR_OFFSET + meta_len;
+	dh->data_limit = rd_part_backup_offset(w->sink->size);
+	dh->mem_bytes = w->total;
+
+	rd_notes_walk(cfg->notes, cfg->notes_size, wr_note_cb, &ns);
+	dh->cpu_count = ns.cpus;
+	dh->crash_time = cfg->crash_time;
+	if (!dh->crash_time && ns.vmcoreinfo &&
+	    rd_vmcoreinfo_get(ns.vmcoreinfo, ns.vmcoreinfo_len, "CRASHTIME", tmp, sizeof(tmp)) > 0)
+		dh->crash_time = wr_parse_u64(tmp);
+	if (cfg->kernel_release) {
+		for (i = 0; i < sizeof(dh->kernel_release) - 1 && cfg->kernel_release[i]; i++)
+			dh->kernel_release[i] = cfg->kernel_release[i];
+	} else if (ns.vmcoreinfo) {
+		rd_vmcoreinfo_get(ns.vmcoreinfo, ns.vmcoreinfo_len, "OSRELEASE",
+				  dh->kernel_release, sizeof(dh->kernel_release));
+	}
+	if (cfg->writer_name)
+		for (i = 0; i < sizeof(dh->writer) - 1 && cfg->writer_name[i]; i++)
+			dh->writer[i] = cfg->writer_name[i];
+
+	/* range table and notes go right behind the header */
+	__builtin_memset(b->data, 0, meta_len);
+	rt = (struct rd_range *)(b->data + sizeof(*dh));
+	for (i = 0; i < cfg->range_count; i++) {
+		rt[i].paddr = cfg->ranges[i].paddr;
+		rt[i].vaddr = cfg->ranges[i].vaddr;
+		rt[i].size = cfg->ranges[i].size;
+		rt[i].flags = cfg->ranges[i].flags & RD_RANGE_ALIAS;
+		rt[i].reserved = 0;
+	}
+	if (cfg->notes_size)
+		__builtin_memcpy(b->data + sizeof(*dh) + range_bytes, cfg->notes, cfg->notes_size);
+	dh->meta_crc = rd_crc32(0, b->data + sizeof(*dh), range_bytes + cfg->notes_size);
+	rd_dump_header_seal(dh);
+	__builtin_memcpy(b->data, dh, sizeof(*dh));
+
+	tag = rd_sink_submit(w->sink, RD_DUMP_HDR_OFFSET, b->data, (uint32_t)meta_len);
+	if (tag < 0)
+		return (int)tag;
+	err = w->sink->wait(w->sink->ctx, tag);
+	if (err)
+		return err;
+	w->pos = dh->data_offset;
+	w->limit = dh->data_limit - RD_END_RESERVE;
+	return 0;
+}
+
+/* ---- the buffer ring ----------------------------------------------- */
+
+/* A write completed (or failed): fold its block headers into the index,
+ * or queue LOST records for its memory. */
+static void wr_retire(struct wr *w, struct wr_buf *b, int err)
+{
+	uint32_t off = 0, i;
+
+	if (err) {
+		if (!w->res->first_error)
+			w->res->first_error = err;
+		for (i = 0; i < b->next; i++) {
+			if (w->nlost < WR_MAX_EXTENTS) {
+				w->lost[w->nlost] = b->ext[i];
+				w->lost_seq_first[w->nlost] = b->seq_first;
+				w->lost_seq_last[w->nlost] = b->seq_end - 1;
+				w->nlost++;
+			}
+			w->res->lost_bytes += b->ext[i].len;
+		}
+		return;
+	}
+	while (off + sizeof(struct rd_block_header) <= b->fill) {
+		const struct rd_block_header *h = (const void *)(b->data + off);
+
+		w->index_crc = rd_crc32(w->index_crc, h, sizeof(*h));
+		w->ok_blocks++;
+		off += (uint32_t)rd_align_up(sizeof(*h) + h->stored_len, RD_BLOCK_ALIGN);
+	}
+}
+
+static int wr_wait_buf(struct wr *w, struct wr_buf *b)
+{
+	int err;
+
+	if (b->tag < 0)
+		return 0;
+	err = w->sink->wait(w->sink->ctx, b->tag);
+	if (err) {
+		/* one retry of the whole request at the same place */
+		long tag = rd_sink_submit(w->sink, b->off, b->data, b->fill);
+
+		err = tag < 0 ? (int)tag : w->sink->wait(w->sink->ctx, tag);
+	}
+	b->tag = -1;
+	wr_retire(w, b, err);
+	return err;
+}
+
+static int wr_submit_cur(struct wr *w)
+{
+	struct wr_buf *b = &w->bufs[w->cur];
+	long tag;
+
+	if (b->fill == 0)
+		return 0;
+	tag = rd_sink_submit(w->sink, b->off, b->data, b->fill);
+	if (tag == -RD_EBOUNDS)
+		return (int)tag;	/* a writer bug: never write there */
+	b->tag = tag;
+	if (tag < 0) {
+		b->tag = -1;
+		wr_retire(w, b, (int)tag);
+	}
+	w->stored += b->fill;
+	w->cur = (w->cur + 1) % w->nbufs;
+	b = &w->bufs[w->cur];
+	wr_wait_buf(w, b);
+	b->fill = 0;
+	b->nblocks = 0;
+	b->next = 0;
+	b->off = w->pos;
+	b->seq_first = b->seq_end = w->seq;
+	return 0;
+}
+
+/* Room for a block of `need` bytes (header + payload, unpadded) in the
+ * current buffer; 0 if it fits the partition, -RD_ENOSPC if not. */
+static int wr_reserve(struct wr *w, uint64_t need)
+{
+	struct wr_buf *b = &w->bufs[w->cur];
+	uint64_t padded = rd_align_up(need, RD_BLOCK_ALIGN);
+	int err;
+
+	if (w->pos + padded > w->limit)
+		return -RD_ENOSPC;
+	if (b->fill + padded > w->io_size || b->next == WR_MAX_EXTENTS) {
+		err = wr_submit_cur(w);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void wr_add_extent(struct wr_buf *b, uint64_t paddr, uint64_t len)
+{
+	if (b->next && b->ext[b->next - 1].paddr + b->ext[b->next - 1].len == paddr) {
+		b->ext[b->next - 1].len += len;
+		return;
+	}
+	b->ext[b->next].paddr = paddr;
+	b->ext[b->next].len = len;
+	b->next++;
+}
+
+/* Append a block whose payload (stored_len bytes) is already in place
+ * after the header slot at the buffer's fill point. */
+static void wr_commit_block(struct wr *w, struct rd_block_header *h)
+{
+	struct wr_buf *b = &w->bufs[w->cur];
+	uint32_t padded = (uint32_t)rd_align_up(sizeof(*h) + h->stored_len, RD_BLOCK_ALIGN);
+	uint8_t *p = b->data + b->fill;
+
+	h->magic = RD_BLOCK_MAGIC;
+	h->dump_id = w->dump_id;
+	h->seq = w->seq++;
+	rd_block_header_seal(h);
+	__builtin_memcpy(p, h, sizeof(*h));
+	__builtin_memset(p + sizeof(*h) + h->stored_len, 0,
+			 padded - sizeof(*h) - h->stored_len);
+	if (h->type != RD_BLK_LOST && h->type != RD_BLK_END)
+		wr_add_extent(b, h->paddr, h->mem_len);
+	b->fill += padded;
+	b->nblocks++;
+	b->seq_end = w->seq;
+	w->pos += padded;
+	w->res->blocks++;
+	if (h->type != RD_BLK_END && !(h->type == RD_BLK_LOST && (h->flags & RD_LOST_WRITE_ERROR)))
+		w->rec_end = h->paddr + h->mem_len;
+}
+
+static int wr_emit_nodata(struct wr *w, uint16_t type, uint16_t flags,
+			  uint64_t paddr, uint64_t len, uint32_t aux0, uint32_t aux1)
+{
+	struct rd_block_header h;
+	int err = wr_reserve(w, sizeof(h));
+
+	if (err)
+		return err;
+	__builtin_memset(&h, 0, sizeof(h));
+	h.type = type;
+	h.flags = flags;
+	h.paddr = paddr;
+	h.mem_len = len;
+	h.aux[0] = aux0;
+	h.aux[1] = aux1;
+	wr_commit_block(w, &h);
+	return 0;
+}
+
+static int wr_flush_lost(struct wr *w)
+{
+	while (w->nlost) {
+		uint32_t i = --w->nlost;
+		int err = wr_emit_nodata(w, RD_BLK_LOST, RD_LOST_WRITE_ERROR,
+					 w->lost[i].paddr, w->lost[i].len,
+					 (uint32_t)w->lost_seq_first[i],
+					 (uint32_t)w->lost_seq_last[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* One run of non-zero memory, at most RD_BLOCK_MAX_MEM bytes. */
+static int wr_emit_data(struct wr *w, uint64_t paddr, const uint8_t *mem, uint32_t len)
+{
+	struct rd_block_header h;
+	struct wr_buf *b;
+	uint8_t *payload;
+	int err = wr_reserve(w, sizeof(h) + len);
+
+	if (err)
+		return err;
+	b = &w->bufs[w->cur];
+	payload = b->data + b->fill + sizeof(h);
+	__builtin_memset(&h, 0, sizeof(h));
+	h.paddr = paddr;
+	h.mem_len = len;
+	h.data_crc = rd_crc32(0, mem, len);
+
+	if (w->zs_ready && len > 2 * RD_BLOCK_ALIGN) {
+		int zr;
+
+		deflateReset(&w->zs);
+		w->zs.next_in = (Bytef *)(uintptr_t)mem;
+		w->zs.avail_in = len;
+		w->zs.next_out = payload;
+		w->zs.avail_out = len - RD_BLOCK_ALIGN;	/* must save at least a sector */
+		zr = deflate(&w->zs, Z_FINISH);
+		if (zr == Z_STREAM_END) {
+			h.type = RD_BLK_ZLIB;
+			h.stored_len = (uint32_t)w->zs.total_out;
+			h.stored_crc = rd_crc32(0, payload, h.stored_len);
+		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			return -RD_ECOMPRESS;
+		}
+	}
+	if (h.type != RD_BLK_ZLIB) {
+		h.type = RD_BLK_RAW;
+		h.stored_len = len;
+		__builtin_memcpy(payload, mem, len);
+		h.stored_crc = h.data_crc;
+	}
+	wr_commit_block(w, &h);
+	return 0;
+}
+
+static void wr_progress(struct wr *w)
+{
+	struct rd_progress p;
+
+	if (!w->cfg->progress || w->done < w->next_progress)
+		return;
+	w->next_progress = w->done + (w->total / 100 ? w->total / 100 : 1);
+	p.done = w->done;
+	p.total = w->total;
+	p.stored = w->stored;
+	p.elapsed_us = wr_now(w) - w->t0;
+	w->cfg->progress(w->cfg->progress_ctx, &p);
+}
+
+/* Dump one range: map it a window at a time, split each window into runs
+ * of zero and non-zero pages. Zero runs may span windows. */
+static int wr_dump_range(struct wr *w, const struct rd_writer_range *r)
+{
+	uint64_t pos = 0, zero_start = 0, zero_len = 0;
+	int err = 0;
+
+	w->rec_end = r->paddr;
+
+	while (pos < r->size) {
+		uint64_t left = r->size - pos;
+		uint32_t win = left > RD_BLOCK_MAX_MEM ? RD_BLOCK_MAX_MEM : (uint32_t)left;
+		const uint8_t *mem;
+		uint32_t i = 0, run = 0;
+
+		/* stay page aligned in the physical address space */
+		if ((r->paddr + pos) % RD_PAGE_SIZE) {
+			uint64_t to_page = RD_PAGE_SIZE - (r->paddr + pos) % RD_PAGE_SIZE;
+
+			if (to_page < win)
+				win = (uint32_t)to_page;
+		}
+		mem = w->src->map(w->src->ctx, r->src + pos, win);
+		if (!mem) {
+			if (zero_len) {
+				err = wr_emit_nodata(w, RD_BLK_ZERO, 0, zero_start, zero_len, 0, 0);
+				if (err)
+					goto out;
+				w->res->zero_bytes += zero_len;
+				zero_len = 0;
+			}
+			err = wr_emit_nodata(w, RD_BLK_LOST, RD_LOST_READ_ERROR,
+					     r->paddr + pos, win, 0, 0);
+			if (err)
+				goto out;
+			w->res->lost_bytes += win;
+			pos += win;
+			w->done += win;
+			continue;
+		}
+		while (i < win) {
+			uint32_t pg = win - i < RD_PAGE_SIZE ? win - i : RD_PAGE_SIZE;
+			int zero = wr_page_is_zero(mem + i, pg);
+
+			if (zero) {
+				if (run) {
+					err = wr_emit_data(w, r->paddr + pos + i - run, mem + i - run, run);
+					if (err)
+						goto out;
+					w->res->mem_bytes += run;
+					run = 0;
+					if (w->cfg->cut_after_blocks &&
+					    w->res->blocks >= w->cfg->cut_after_blocks)
+						return 1;
+				}
+				if (!zero_len)
+					zero_start = r->paddr + pos + i;
+				zero_len += pg;
+			} else {
+				if (zero_len) {
+					err = wr_emit_nodata(w, RD_BLK_ZERO, 0, zero_start, zero_len, 0, 0);
+					if (err)
+						goto out;
+					w->res->mem_bytes += zero_len;
+					w->res->zero_bytes += zero_len;
+					zero_len = 0;
+				}
+				run += pg;
+			}
+			i += pg;
+		}
+		if (run) {
+			err = wr_emit_data(w, r->paddr + pos + i - run, mem + i - run, run);
+			if (err)
+				goto out;
+			w->res->mem_bytes += run;
+			if (w->cfg->cut_after_blocks && w->res->blocks >= w->cfg->cut_after_blocks)
+				return 1;
+		}
+		pos += win;
+		w->done += win;
+		if (w->nlost) {
+			err = wr_flush_lost(w);
+			if (err)
+				goto out;
+		}
+		wr_progress(w);
+	}
+	if (zero_len) {
+		err = wr_emit_nodata(w, RD_BLK_ZERO, 0, zero_start, zero_len, 0, 0);
+		if (!err) {
+			w->res->mem_bytes += zero_len;
+			w->res->zero_bytes += zero_len;
+		}
+	}
+out:
+	if (err == -RD_ENOSPC) {
+		/* The partition is full: the rest of this range is missing. The
+		 * zero run not yet recorded is missing too. */
+		w->full = 1;
+		w->res->missing_bytes += r->paddr + r->size - w->rec_end;
+		w->done += r->size - pos;
+		return 0;
+	}
+	return err;
+}
+
+static int wr_finish(struct wr *w, struct rd_part_header *ph)
+{
+	struct rd_block_header h;
+	struct rd_end_record *e;
+	struct wr_buf *b;
+	uint32_t i;
+	int err;
+
+	/* Retire everything so the index and LOST records are final. */
+	err = wr_submit_cur(w);
+	if (err)
+		return err;
+	for (i = 0; i < w->nbufs; i++)
+		wr_wait_buf(w, &w->bufs[i]);
+	if (w->nlost) {
+		/* Room for LOST records: taken from the END reserve if needed. */
+		w->limit += RD_END_RESERVE / 2;
+		err = wr_flush_lost(w);
+		if (err)
+			return err;
+		err = wr_submit_cur(w);
+		if (err)
+			return err;
+		for (i = 0; i < w->nbufs; i++)
+			wr_wait_buf(w, &w->bufs[i]);
+	}
+
+	w->limit = rd_part_backup_offset(w->sink->size);
+	err = wr_reserve(w, sizeof(h) + sizeof(*e));
+	if (err)
+		return err;
+	b = &w->bufs[w->cur];
+	e = (struct rd_end_record *)(b->data + b->fill + sizeof(h));
+	__builtin_memset(e, 0, sizeof(*e));
+	e->block_count = w->ok_blocks;
+	e->mem_bytes = w->res->mem_bytes;
+	e->stored_bytes = w->stored;
+	e->missing_bytes = w->res->missing_bytes;
+	e->lost_bytes = w->res->lost_bytes;
+	e->flags = (w->full ? RD_END_TRUNCATED : 0) | (w->res->lost_bytes ? RD_END_ERRORS : 0);
+	e->index_crc = w->index_crc;
+	e->elapsed_us = wr_now(w) - w->t0;
+	__builtin_memset(&h, 0, sizeof(h));
+	h.type = RD_BLK_END;
+	h.stored_len = sizeof(*e);
+	h.stored_crc = rd_crc32(0, e, sizeof(*e));
+	wr_commit_block(w, &h);
+	w->res->end_flags = e->flags;
+	w->res->elapsed_us = e->elapsed_us;
+
+	err = wr_submit_cur(w);
+	if (err)
+		return err;
+	for (i = 0; i < w->nbufs; i++) {
+		int werr;
+
+		if (w->bufs[i].tag < 0)
+			continue;
+		werr = w->sink->wait(w->sink->ctx, w->bufs[i].tag);
+		w->bufs[i].tag = -1;
+		if (werr)
+			return werr;	/* END did not land: the dump stays WRITING */
+	}
+	err = w->sink->flush(w->sink->ctx);
+	if (err)
+		return err;
+
+	w->res->data_end = w->pos;
+	ph->state = RD_STATE_COMPLETE;
+	ph->data_end = w->pos;
+	return wr_part_header_store(w, ph);
+}
+
+void rd_ranges_mark_aliases(struct rd_writer_range *r, uint32_t n)
+{
+	uint32_t i, j;
+
+	/* i is an alias when the union of the other non-alias ranges covers
+	 * it; of two identical ranges the first one is kept. */
+	for (i = 0; i < n; i++) {
+		uint64_t start = r[i].paddr, end = r[i].paddr + r[i].size;
+		int moved = 1;
+
+		while (start < end && moved) {
+			moved = 0;
+			for (j = 0; j < n; j++) {
+				if (j == i || (r[j].flags & RD_RANGE_ALIAS))
+					continue;
+				if (j > i && r[j].paddr == r[i].paddr && r[j].size == r[i].size)
+					continue;
+				if (r[j].paddr <= start && start < r[j].paddr + r[j].size) {
+					start = r[j].paddr + r[j].size;
+					moved = 1;
+				}
+			}
+		}
+		if (r[i].size && start >= end)
+			r[i].flags |= RD_RANGE_ALIAS;
+	}
+}
+
+int rd_dump_write(const struct rd_writer_config *cfg,
+		  const struct rd_source *src, const struct rd_sink *sink,
+		  struct rd_writer_result *res)
+{
+	struct wr w;
+	struct rd_part_header ph;
+	struct rd_dump_header dh;
+	uint8_t *p;
+	uint32_t i, nbufs;
+	size_t need;
+	int err, cut = 0;
+
+	__builtin_memset(res, 0, sizeof(*res));
+	__builtin_memset(&w, 0, sizeof(w));
+	w.cfg = cfg;
+	w.src = src;
+	w.sink = sink;
+	w.res = res;
+	w.io_size = cfg->io_size ? cfg->io_size : WR_DEFAULT_IO;
+	w.dump_id = cfg->dump_id;
+	if (!cfg->expect_uuid || !cfg->dump_id || w.io_size % RD_SLOT_SIZE ||
+	    w.io_size < 2 * RD_BLOCK_MAX_MEM || !sink->max_inflight ||
+	    (cfg->compression != RD_COMP_NONE && cfg->compression != RD_COMP_ZLIB))
+		return -RD_EINVAL;
+	need = rd_writer_work_size(cfg->compression, w.io_size, sink->max_inflight);
+	if (cfg->work_size < need)
+		return -RD_ENOMEM;
+
+	/* carve the work area: slot, buffers (4 KiB aligned), zlib arena */
+	p = (uint8_t *)rd_align_up((uintptr_t)cfg->work, 4096);
+	w.slot = p;
+	p += RD_SLOT_SIZE;
+	nbufs = (sink->max_inflight > WR_MAX_BUFS - 1 ? WR_MAX_BUFS - 1 : sink->max_inflight) + 1;
+	w.nbufs = nbufs;
+	for (i = 0; i < nbufs; i++) {
+		w.bufs[i].data = p;
+		w.bufs[i].tag = -1;
+		p += w.io_size;
+	}
+	for (i = 0; i < cfg->range_count; i++)
+		if (!(cfg->ranges[i].flags & RD_RANGE_ALIAS))
+			w.total += cfg->ranges[i].size;
+
+	/* 1. the partition must be ours */
+	err = wr_part_header_load(&w, &ph);
+	if (err)
+		return err;
+
+	if (cfg->compression == RD_COMP_ZLIB) {
+		w.arena.base = p;
+		w.arena.size = WR_ZLIB_ARENA;
+		w.zs.zalloc = wr_zalloc;
+		w.zs.zfree = wr_zfree;
+		w.zs.opaque = &w.arena;
+		if (deflateInit2(&w.zs, cfg->zlib_level, Z_DEFLATED, 15, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK)
+			return -RD_ECOMPRESS;
+		w.zs_ready = 1;
+	}
+	w.t0 = wr_now(&w);
+	res->dump_id = w.dump_id;
+
+	/* 2. WRITING, with the new dump id, before anything else changes */
+	ph.state = RD_STATE_WRITING;
+	ph.generation++;
+	ph.dump_id = w.dump_id;
+	ph.data_end = 0;
+	ph.saved_time = 0;
+	err = wr_part_header_store(&w, &ph);
+	if (err)
+		return err;
+
+	/* 3. metadata */
+	err = wr_write_meta(&w, &dh);
+	if (err)
+		return err;
+
+	/* 4. blocks */
+	w.cur = 0;
+	w.bufs[0].off = w.pos;
+	w.bufs[0].fill = 0;
+	w.seq = 0;
+	for (i = 0; i < cfg->range_count; i++) {
+		const struct rd_writer_range *r = &cfg->ranges[i];
+
+		if (r->flags & RD_RANGE_ALIAS)
+			continue;
+		if (w.full) {
+			res->missing_bytes += r->size;
+			continue;
+		}
+		err = wr_dump_range(&w, r);
+		if (err < 0)
+			return err;
+		if (err > 0) {
+			cut = 1;
+			break;
+		}
+	}
+	if (cut) {
+		/* simulated power cut: what was submitted lands, nothing more */
+		wr_submit_cur(&w);
+		for (i = 0; i < w.nbufs; i++)
+			wr_wait_buf(&w, &w.bufs[i]);
+		sink->flush(sink->ctx);
+		res->stored_bytes = w.stored;
+		return 0;
+	}
+
+	/* 5, 6. END, then COMPLETE */
+	err = wr_finish(&w, &ph);
+	res->stored_bytes = w.stored;
+	return err;
+}
