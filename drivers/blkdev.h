@@ -7,6 +7,11 @@
  * (rd_sink_check) - never in a driver. No driver waits without a named
  * timeout (hw_deadline_*), and none uses interrupts.
  *
+ * LBAs and counts are in units of bd->sector_size. A write of up to
+ * bd->max_sectors sectors (at least 1 MiB) is one submit_write; the driver
+ * splits it as the device needs. Up to bd->max_inflight tags may be
+ * outstanding; wait() consumes a tag. Documentation/drivers.md has the rest.
+ *
  * Errors: 0 or a negative enum rd_err (writer/writer.h).
  */
 #ifndef RAWDUMP_BLKDEV_H
@@ -19,6 +24,7 @@
 struct blk_target {
 	struct pci_addr pci;	/* controller */
 	uint32_t unit;		/* AHCI port, NVMe namespace id; 0 for virtio */
+	uint32_t io_timeout_ms;	/* per-request limit; 0 = the driver's default */
 };
 
 struct blkdev;
@@ -60,5 +66,9 @@ long blk_submit_write(struct blkdev *bd, uint64_t lba, const void *buf, uint32_t
 int  blk_read(struct blkdev *bd, uint64_t lba, void *buf, uint32_t n);
 int  blk_wait(struct blkdev *bd, long tag);
 int  blk_flush(struct blkdev *bd);
+const char *blk_name(const struct blkdev *bd);	/* driver name, "none" before open */
+
+/* The drivers the dispatcher tries, in this order. */
+extern const struct blk_driver virtio_blk_driver;
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * drivers/pci.h - PCI configuration access (mechanism #1, ports 0xcf8/0xcfc)
- * and the little enumeration the drivers need.
+ * and the little enumeration the drivers need. Segment 0 and the first 256
+ * bytes of configuration space only (no ECAM).
  */
 #ifndef RAWDUMP_PCI_H
 #define RAWDUMP_PCI_H
@@ -26,6 +27,8 @@ int      pci_probe(const struct pci_addr *a, struct pci_dev *out);
 uint64_t pci_bar(const struct pci_dev *pd, int n, int *is_io, uint64_t *size);
 /* Enable memory/I-O decoding and bus mastering; disable INTx. */
 void     pci_enable(const struct pci_dev *pd);
+/* Turn off MSI and MSI-X (the dead kernel may have left them on): we poll. */
+void     pci_msi_disable(const struct pci_dev *pd);
 /* Offset of the first capability with this id after 'from' (0 = start), 0 if none. */
 uint8_t  pci_find_cap(const struct pci_dev *pd, uint8_t id, uint8_t from);
 /* Call fn for every present function on bus 0..255; stop if fn returns nonzero. */
