@@ -1,0 +1,112 @@
+#!/bin/bash
+# scripts/guest/build-guest.sh - build the Debian test guest's initramfs.
+#
+# Usage: scripts/guest/build-guest.sh [--release REL] [--out DIR]
+#   REL  kernel release of an installed linux-image (default: newest in
+#        /lib/modules); the guest boots /boot/vmlinuz-REL unchanged (the
+#        stock bzImage, KASLR on).
+#   DIR  output directory (default build/guest)
+# Produces DIR/initrd.gz and DIR/rdplant.ko, and prints the kernel path.
+#
+# Everything comes from Debian packages installed on the host:
+# busybox-static (the shell and tools), the kernel's own modules for
+# virtio-blk, AHCI, NVMe and ext4 (order from `modprobe --show-depends`),
+# kexec-tools' /sbin/kexec and e2fsprogs' mkfs/fsck with the libraries ldd
+# lists, plus this tree's build/rawdump, build/minikernel/rdmk.bzImage
+# (when built) and the test module tests/guest/plant built with Kbuild
+# against linux-headers-REL. /init is tests/guest/init.sh.
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+rel=$(ls -1 /lib/modules | sort -V | tail -n 1)
+out=$top/build/guest
+while [ $# -gt 0 ]; do
+	case $1 in
+	--release) rel=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	*) echo "usage: $0 [--release REL] [--out DIR]" >&2; exit 1 ;;
+	esac
+done
+
+die() { echo "build-guest: $*" >&2; exit 1; }
+[ -f "/boot/vmlinuz-$rel" ] || die "/boot/vmlinuz-$rel missing (apt-get install linux-image-amd64)"
+[ -d "/lib/modules/$rel/build" ] || die "headers for $rel missing (apt-get install linux-headers-amd64)"
+[ -x /bin/busybox ] || die "busybox missing (apt-get install busybox-static)"
+busybox --list | grep -qx ash || die "/bin/busybox is not busybox-static"
+mkdir -p "$out"
+
+# 1. The plant module, built out of tree (Kbuild writes into M=, so build
+#    a copy in the output directory, not in the source tree).
+kb=$out/plant
+rm -rf "$kb"; mkdir -p "$kb"
+cp "$top/tests/guest/plant/Kbuild" "$top/tests/guest/plant/rdplant.c" "$kb/"
+make -s -C "/lib/modules/$rel/build" M="$kb" modules >"$out/plant-build.log" 2>&1 ||
+	{ cat "$out/plant-build.log" >&2; die "module build failed"; }
+cp "$kb/rdplant.ko" "$out/rdplant.ko"
+
+# 2. The root tree.
+root=$out/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,run,tmp,mnt,var/crash,usr/sbin,usr/lib/rawdump,lib/modules/"$rel"}
+cp /bin/busybox "$root/bin/busybox"
+for app in $(busybox --list); do
+	[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
+done
+
+# copy_bin SRC DEST: a dynamic executable and every library ldd lists.
+copy_bin() {
+	install -D -m 0755 "$1" "$root$2"
+	ldd "$1" | grep -o '/[^ ]*' | while read -r lib; do
+		[ -e "$root$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+	done
+}
+copy_bin /usr/sbin/kexec /sbin/kexec
+for t in mke2fs e2fsck; do
+	p=$(command -v "$t" || true)
+	[ -n "$p" ] && copy_bin "$p" "/sbin/$t"
+done
+ln -sf mke2fs "$root/sbin/mkfs.ext4"
+# busybox's applets must not shadow the real tools copied above
+rm -f "$root/bin/mkfs.ext2" "$root/bin/e2fsck" "$root/bin/mke2fs"
+
+included="busybox kexec e2fsprogs rdplant.ko"
+if [ -x "$top/build/rawdump" ]; then
+	copy_bin "$top/build/rawdump" /usr/sbin/rawdump
+	included="$included rawdump"
+else
+	echo "build-guest: note: build/rawdump not built; guest has no rawdump" >&2
+fi
+if [ -f "$top/build/minikernel/rdmk.bzImage" ]; then
+	cp "$top/build/minikernel/rdmk.bzImage" "$root/usr/lib/rawdump/rdmk.bzImage"
+	included="$included rdmk.bzImage"
+else
+	echo "build-guest: note: build/minikernel/rdmk.bzImage not built; guest cannot arm" >&2
+fi
+cp "$out/rdplant.ko" "$root/lib/modules/$rel/rdplant.ko"
+for f in "$top"/scripts/systemd/rawdump-boot; do
+	[ -f "$f" ] && install -m 0755 "$f" "$root/usr/lib/rawdump/$(basename "$f")"
+done
+
+# 3. Kernel modules, in dependency order, listed in /etc/rdguest.modules.
+: >"$root/etc/rdguest.modules"
+for m in virtio_pci virtio_blk ahci sd_mod nvme ext4; do
+	modprobe -S "$rel" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+done | awk '!seen[$0]++' | while read -r ko; do
+	install -D -m 0644 "$ko" "$root$ko"
+	echo "$ko" >>"$root/etc/rdguest.modules"
+done
+
+# 4. Configuration and init.
+cat >"$root/etc/rawdump.conf" <<CONF
+# rawdump configuration of the test guest (see Documentation/user-guide.md)
+target = PARTLABEL=rawdump
+output_dir = /var/crash
+minikernel = /usr/lib/rawdump/rdmk.bzImage
+CONF
+echo "root:x:0:0:root:/:/bin/sh" >"$root/etc/passwd"
+install -m 0755 "$top/tests/guest/init.sh" "$root/init"
+
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$out/initrd.gz.tmp"
+mv "$out/initrd.gz.tmp" "$out/initrd.gz"
+echo "build-guest: $out/initrd.gz ($(du -k "$out/initrd.gz" | cut -f1) KiB: $included)" >&2
+echo "/boot/vmlinuz-$rel"

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""scripts/qemu/rdqemu.py - run a QEMU x86-64 guest for rawdump's tests.
+
+Boots KERNEL/INITRD with one disk (virtio-blk, AHCI or NVMe), the serial
+console on a pipe and a QMP socket. Every serial line is written to LOG
+and, with the host time in seconds since QEMU started, to LOG.ts
+("  12.345678 text"). With --dump-file, when a serial line matches
+--dump-on, the runner takes QEMU's own dump of guest RAM through QMP
+dump-guest-memory (paging off, ELF): an independent reference for the
+bytes a crash dump claims. With --quit-after-dump it then quits QEMU.
+
+Exit status: QEMU's (isa-debug-exit: 0x10 -> 33, 0x11 -> 35), 124 when
+--timeout expired (QEMU is killed), 125 when the QMP dump failed.
+
+  rdqemu.py --kernel /boot/vmlinuz-R --initrd build/guest/initrd.gz \\
+      --append 'console=ttyS0 crashkernel=16M' --disk disk.img \\
+      --log out/serial.log [--echo] [--mem 1024] [--smp 2] \\
+      [--dump-file ram.elf --dump-on '^rawdump: DONE' --quit-after-dump]
+      [-- EXTRA QEMU ARGS]
+"""
+import argparse
+import json
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+QMP_CONNECT_TIMEOUT = 10.0      # seconds for QEMU to open its QMP socket
+QMP_DUMP_TIMEOUT = 600.0        # seconds for dump-guest-memory to finish
+QUIT_TIMEOUT = 30.0             # seconds for QEMU to exit after quit
+
+
+class Qmp:
+    def __init__(self, path):
+        deadline = time.monotonic() + QMP_CONNECT_TIMEOUT
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise RuntimeError("QMP socket %s did not open in %.0f s"
+                                       % (path, QMP_CONNECT_TIMEOUT))
+                time.sleep(0.05)
+        self.buf = b""
+        self.recv(QMP_CONNECT_TIMEOUT)          # greeting
+        self.command("qmp_capabilities")
+
+    def recv(self, timeout):
+        self.sock.settimeout(timeout)
+        while b"\n" not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise RuntimeError("QMP connection closed")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def command(self, name, args=None, timeout=QMP_CONNECT_TIMEOUT):
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            reply = self.recv(timeout)
+            if "return" in reply:
+                return reply["return"]
+            if "error" in reply:
+                raise RuntimeError("QMP %s: %s" % (name, reply["error"].get("desc")))
+
+
+def disk_args(path, kind, fmt):
+    drive = ["-drive", "file=%s,format=%s,if=none,id=d0,werror=report,rerror=report"
+             % (path, fmt)]
+    if kind == "virtio":
+        return drive + ["-device", "virtio-blk-pci,drive=d0"]
+    if kind == "ahci":
+        return drive + ["-device", "ahci,id=ahci0", "-device", "ide-hd,drive=d0,bus=ahci0.0"]
+    if kind == "nvme":
+        return drive + ["-device", "nvme,serial=rawdump0,drive=d0"]
+    raise ValueError(kind)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="run a rawdump test guest in QEMU")
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--initrd")
+    ap.add_argument("--append", default="console=ttyS0")
+    ap.add_argument("--disk")
+    ap.add_argument("--disk-if", choices=["virtio", "ahci", "nvme"], default="virtio")
+    ap.add_argument("--disk-format", default="raw")
+    ap.add_argument("--mem", type=int, default=1024, help="MiB")
+    ap.add_argument("--smp", type=int, default=2)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--echo", action="store_true", help="copy serial to stdout")
+    ap.add_argument("--dump-file")
+    ap.add_argument("--dump-on", default=r"^rawdump: (DONE|FAILED)")
+    ap.add_argument("--quit-after-dump", action="store_true")
+    ap.add_argument("--timeout", type=float, default=600.0)
+    ap.add_argument("extra", nargs="*")
+    a = ap.parse_args()
+
+    qdir = tempfile.mkdtemp(prefix="rdqemu.")
+    qmp_path = os.path.join(qdir, "qmp.sock")
+    cmd = ["qemu-system-x86_64", "-machine", "pc",
+           "-m", str(a.mem), "-smp", str(a.smp), "-display", "none",
+           "-monitor", "none", "-serial", "stdio", "-no-reboot", "-nic", "none",
+           "-qmp", "unix:%s,server=on,wait=off" % qmp_path,
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-kernel", a.kernel, "-append", a.append]
+    if a.initrd:
+        cmd += ["-initrd", a.initrd]
+    if a.disk:
+        cmd += disk_args(a.disk, a.disk_if, a.disk_format)
+    cmd += a.extra
+
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    lines = queue.Queue()
+
+    def reader():
+        for raw in proc.stdout:
+            lines.put((time.monotonic() - t0, raw.decode("utf-8", "replace")
+                       .rstrip("\r\n").replace("\r", "")))
+        lines.put(None)
+
+    threading.Thread(target=reader, daemon=True).start()
+    qmp = None
+    try:
+        qmp = Qmp(qmp_path)
+    except RuntimeError as e:
+        print("rdqemu: %s" % e, file=sys.stderr)
+
+    dump_re = re.compile(a.dump_on)
+    rc = None
+    deadline = t0 + a.timeout
+    with open(a.log, "w") as log, open(a.log + ".ts", "w") as tslog:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                print("rdqemu: timeout after %.0f s, killing QEMU" % a.timeout, file=sys.stderr)
+                proc.kill()
+                rc = 124
+                break
+            try:
+                item = lines.get(timeout=min(left, 1.0))
+            except queue.Empty:
+                continue
+            if item is None:
+                break
+            t, text = item
+            log.write(text + "\n")
+            tslog.write("%10.6f %s\n" % (t, text))
+            log.flush()
+            tslog.flush()
+            if a.echo:
+                print(text, flush=True)
+            if a.dump_file and dump_re.search(text):
+                if qmp is None:
+                    print("rdqemu: no QMP connection for the dump", file=sys.stderr)
+                    rc = 125
+                    proc.kill()
+                    break
+                t1 = time.monotonic()
+                try:
+                    qmp.command("dump-guest-memory",
+                                {"paging": False, "protocol": "file:" + os.path.abspath(a.dump_file)},
+                                timeout=QMP_DUMP_TIMEOUT)
+                except (RuntimeError, OSError) as e:
+                    print("rdqemu: dump-guest-memory failed: %s" % e, file=sys.stderr)
+                    rc = 125
+                    proc.kill()
+                    break
+                note = "rdqemu: guest memory dumped to %s in %.1f s" % (a.dump_file, time.monotonic() - t1)
+                tslog.write("%10.6f %s\n" % (time.monotonic() - t0, note))
+                print(note, file=sys.stderr)
+                a.dump_file = None
+                if a.quit_after_dump:
+                    try:
+                        qmp.command("quit")
+                    except (RuntimeError, OSError):
+                        pass
+    try:
+        qrc = proc.wait(timeout=QUIT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        qrc = proc.wait()
+    if qmp is not None:
+        qmp.sock.close()
+    try:
+        os.unlink(qmp_path)
+    except OSError:
+        pass
+    os.rmdir(qdir)
+    return rc if rc is not None else qrc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

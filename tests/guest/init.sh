@@ -1,0 +1,115 @@
+#!/bin/sh
+# tests/guest/init.sh - /init of the rawdump test guest (busybox initramfs
+# built by scripts/guest/build-guest.sh).
+#
+# What it does is chosen on the kernel command line:
+#   rdguest.run=crash    format the dump partition (rdguest.format=1), arm
+#                        (rdguest.exit=MODE, rdguest.comp=C, rdguest.level=N
+#                        are passed to `rawdump arm`), load the plant module
+#                        (rdguest.seed=N), print its page list, crash with
+#                        sysrq-c
+#   rdguest.run=plant    load the plant module, print its page list, idle
+#                        (for checking the module against QEMU's own dump)
+#   rdguest.run=save     the boot-time path: /usr/lib/rawdump/rawdump-boot
+#                        saves a waiting dump to /var/crash (the ext4
+#                        partition) and re-arms; then power off
+#   rdguest.run=shell    a shell on the console (default)
+# Disks: partition 1 is ext4 (mounted on /var/crash), the partition named
+# "rawdump" is the dump partition. Every line the host parses starts with
+# "RDGUEST:" or "rdplant ".
+PATH=/usr/sbin:/sbin:/bin
+export PATH
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+
+arg() {
+	for w in $(cat /proc/cmdline); do
+		case $w in "$1"=*) echo "${w#*=}"; return 0 ;; esac
+	done
+	echo "$2"
+}
+say() { echo "RDGUEST: $*"; }
+finish() {
+	say "END $1"
+	sync
+	umount /var/crash 2>/dev/null
+	poweroff -f
+	sleep 10
+}
+
+while read -r ko; do
+	insmod "$ko" 2>/dev/null
+done </etc/rdguest.modules
+mdev -s 2>/dev/null
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	ls /dev/vd[a-z] /dev/sd[a-z] /dev/nvme[0-9]n[0-9] >/dev/null 2>&1 && break
+	sleep 0.2
+done
+disk=$(ls /dev/vda /dev/sda /dev/nvme0n1 2>/dev/null | head -n 1)
+case $disk in
+/dev/nvme*) fs=${disk}p1 ;;
+*) fs=${disk}1 ;;
+esac
+say "booted $(uname -r) disk=$disk uptime=$(cut -d' ' -f1 /proc/uptime)"
+say "crashkernel $(cat /sys/kernel/kexec_crash_size) bytes"
+
+run=$(arg rdguest.run shell)
+case $run in
+crash)
+	mount -t ext4 "$fs" /var/crash || say "mount $fs failed"
+	date >/var/crash/boot-crash.txt
+	sync
+	if [ "$(arg rdguest.format 0)" = 1 ]; then
+		rawdump format PARTLABEL=rawdump --force --label e2e
+		say "format rc=$?"
+	fi
+	rawdump info PARTLABEL=rawdump --json | tr -d '\n'
+	echo
+	set -- --force
+	e=$(arg rdguest.exit ""); [ -n "$e" ] && set -- "$@" --exit "$e"
+	c=$(arg rdguest.comp ""); [ -n "$c" ] && set -- "$@" --comp "$c"
+	l=$(arg rdguest.level ""); [ -n "$l" ] && set -- "$@" --level "$l"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	rawdump arm "$@"
+	rc=$?
+	say "arm rc=$rc uptime $t0 -> $(cut -d' ' -f1 /proc/uptime)"
+	rawdump status
+	[ "$rc" = 0 ] || finish "arm failed"
+	insmod /lib/modules/$(uname -r)/rdplant.ko seed="$(arg rdguest.seed 1)" ||
+		finish "insmod rdplant failed"
+	say "plant begin"
+	cat /proc/rdplant
+	say "plant end"
+	say "crashing uptime=$(cut -d' ' -f1 /proc/uptime)"
+	echo c >/proc/sysrq-trigger
+	finish "still alive after sysrq-c"
+	;;
+plant)
+	insmod /lib/modules/$(uname -r)/rdplant.ko seed="$(arg rdguest.seed 1)" ||
+		finish "insmod rdplant failed"
+	say "plant begin"
+	cat /proc/rdplant
+	say "plant end"
+	sleep 3600
+	finish "plant"
+	;;
+save)
+	mount -t ext4 "$fs" /var/crash || finish "mount $fs failed"
+	/usr/lib/rawdump/rawdump-boot
+	say "boot-save rc=$?"
+	rawdump status
+	rawdump info PARTLABEL=rawdump --json | tr -d '\n'
+	echo
+	ls -l /var/crash /var/crash/* 2>/dev/null
+	finish "save"
+	;;
+*)
+	say "shell"
+	setsid cttyhack sh
+	finish "shell"
+	;;
+esac
