@@ -12,6 +12,6 @@ $(B)/host/writer/%.o: writer/%.c writer/writer.h include/rawdump/format.h
 SIM_SRCS := writer/sim/sim.c writer/sim/pattern.c
 $(B)/rawdump-sim: $(SIM_SRCS) writer/sim/pattern.h $(WRITER_HOST_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Iwriter/sim -o $@ $(SIM_SRCS) $(WRITER_HOST_OBJS) $(HOST_LDLIBS)
+	$(CC) $(HOST_CFLAGS) -Iwriter/sim -o $@ $(SIM_SRCS) $(WRITER_HOST_OBJS) -lblkid $(HOST_LDLIBS)
 
 all: $(B)/rawdump-sim

@@ -356,6 +356,16 @@ static int wr_wait_buf(struct wr *w, struct wr_buf *b)
 	return err;
 }
 
+/* Wait for every outstanding write, oldest first (the index is chained
+ * in write order). */
+static void wr_drain(struct wr *w)
+{
+	uint32_t i;
+
+	for (i = 1; i <= w->nbufs; i++)
+		wr_wait_buf(w, &w->bufs[(w->cur + i) % w->nbufs]);
+}
+
 static int wr_submit_cur(struct wr *w)
 {
 	struct wr_buf *b = &w->bufs[w->cur];
@@ -648,8 +658,7 @@ static int wr_finish(struct wr *w, struct rd_part_header *ph)
 	err = wr_submit_cur(w);
 	if (err)
 		return err;
-	for (i = 0; i < w->nbufs; i++)
-		wr_wait_buf(w, &w->bufs[i]);
+	wr_drain(w);
 	if (w->nlost) {
 		/* Room for LOST records: taken from the END reserve if needed. */
 		w->limit += RD_END_RESERVE / 2;
@@ -659,8 +668,7 @@ static int wr_finish(struct wr *w, struct rd_part_header *ph)
 		err = wr_submit_cur(w);
 		if (err)
 			return err;
-		for (i = 0; i < w->nbufs; i++)
-			wr_wait_buf(w, &w->bufs[i]);
+		wr_drain(w);
 	}
 
 	w->limit = rd_part_backup_offset(w->sink->size);
@@ -689,13 +697,14 @@ static int wr_finish(struct wr *w, struct rd_part_header *ph)
 	err = wr_submit_cur(w);
 	if (err)
 		return err;
-	for (i = 0; i < w->nbufs; i++) {
+	for (i = 1; i <= w->nbufs; i++) {
+		struct wr_buf *ob = &w->bufs[(w->cur + i) % w->nbufs];
 		int werr;
 
-		if (w->bufs[i].tag < 0)
+		if (ob->tag < 0)
 			continue;
-		werr = w->sink->wait(w->sink->ctx, w->bufs[i].tag);
-		w->bufs[i].tag = -1;
+		werr = w->sink->wait(w->sink->ctx, ob->tag);
+		ob->tag = -1;
 		if (werr)
 			return werr;	/* END did not land: the dump stays WRITING */
 	}
@@ -839,8 +848,7 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 	if (cut) {
 		/* simulated power cut: what was submitted lands, nothing more */
 		wr_submit_cur(&w);
-		for (i = 0; i < w.nbufs; i++)
-			wr_wait_buf(&w, &w.bufs[i]);
+		wr_drain(&w);
 		sink->flush(sink->ctx);
 		res->stored_bytes = w.stored;
 		return 0;

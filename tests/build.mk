@@ -1,0 +1,6 @@
+# tests/build.mk - host unit tests.
+$(B)/tests/writer_test: tests/unit/writer_test.c $(WRITER_HOST_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(WRITER_HOST_OBJS) $(HOST_LDLIBS)
+
+all: $(B)/tests/writer_test

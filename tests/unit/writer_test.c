@@ -1,0 +1,590 @@
+/*
+ * tests/unit/writer_test.c - unit and round-trip tests of the format code
+ * and the dump engine, with an in-memory partition.
+ *
+ * The sink performs each write only when the writer waits for it (so a
+ * writer that reuses a buffer too early corrupts the dump and fails here),
+ * can fail writes in a chosen byte range, and records every access for the
+ * bounds assertions. The decoder below is an independent reading of
+ * Documentation/format.md, not the tool's reader.
+ *
+ * Prints "ok - NAME" / "not ok - NAME: why" lines (tests/run counts them).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include "writer.h"
+
+static int failures;
+
+static void report(int ok, const char *name, const char *why)
+{
+	if (ok)
+		printf("ok - %s\n", name);
+	else {
+		printf("not ok - %s: %s\n", name, why);
+		failures++;
+	}
+}
+
+/* ---- deterministic memory --------------------------------------------- */
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 31; x *= 0x7fb5d329728ea185ull;
+	x ^= x >> 27; x *= 0x81dadef4bc2dd44dull;
+	return x ^ (x >> 33);
+}
+
+struct mem {
+	uint64_t seed;
+	uint8_t win[RD_BLOCK_MAX_MEM];
+	uint64_t unreadable_from, unreadable_len;
+};
+
+static uint8_t mem_byte(uint64_t seed, uint64_t a)
+{
+	uint64_t pg = mix(seed + (a >> 12));
+
+	switch (pg & 3) {
+	case 0: case 1: return 0;				/* zero page */
+	case 2: return (uint8_t)mix(seed ^ (a >> 3) ^ 0x55) ;	/* noise */
+	default: return (uint8_t)("abcabcabd"[a % 9]);		/* compressible */
+	}
+}
+
+static const void *mem_map(void *ctx, uint64_t addr, size_t len)
+{
+	struct mem *m = ctx;
+	size_t i;
+
+	if (len > sizeof(m->win))
+		return NULL;
+	if (m->unreadable_len && addr < m->unreadable_from + m->unreadable_len &&
+	    m->unreadable_from < addr + len)
+		return NULL;
+	for (i = 0; i < len; i++)
+		m->win[i] = mem_byte(m->seed, addr + i);
+	return m->win;
+}
+
+/* ---- in-memory partition ------------------------------------------------ */
+
+#define MAXQ 16
+struct disk {
+	uint8_t *data;
+	uint64_t size;
+	struct { uint64_t off; const void *buf; uint32_t len; int busy; } q[MAXQ];
+	uint64_t fail_off, fail_len;
+	uint64_t writes, out_of_bounds;
+	int stop_after_writes;	/* >0: later writes vanish (power cut) */
+};
+
+static int d_read(void *c, uint64_t off, void *buf, uint32_t len)
+{
+	struct disk *d = c;
+
+	if (off + len > d->size)
+		return -RD_EIO;
+	memcpy(buf, d->data + off, len);
+	return 0;
+}
+
+static long d_submit(void *c, uint64_t off, const void *buf, uint32_t len)
+{
+	struct disk *d = c;
+	long i;
+
+	if (off + len > d->size)
+		d->out_of_bounds++;
+	for (i = 0; i < MAXQ; i++)
+		if (!d->q[i].busy) {
+			d->q[i].off = off;
+			d->q[i].buf = buf;
+			d->q[i].len = len;
+			d->q[i].busy = 1;
+			return i;
+		}
+	return -RD_EIO;
+}
+
+static int d_wait(void *c, long tag)
+{
+	struct disk *d = c;
+
+	if (tag < 0 || tag >= MAXQ || !d->q[tag].busy)
+		return -RD_EINVAL;
+	d->q[tag].busy = 0;
+	if (d->fail_len && d->q[tag].off < d->fail_off + d->fail_len &&
+	    d->fail_off < d->q[tag].off + d->q[tag].len)
+		return -RD_EIO;
+	d->writes++;
+	if (d->stop_after_writes && d->writes > (uint64_t)d->stop_after_writes)
+		return 0;
+	if (d->q[tag].off + d->q[tag].len <= d->size)
+		memcpy(d->data + d->q[tag].off, d->q[tag].buf, d->q[tag].len);
+	return 0;
+}
+
+static int d_flush(void *c)
+{
+	struct disk *d = c;
+	int i, err = 0;
+
+	for (i = 0; i < MAXQ; i++)
+		if (d->q[i].busy) {
+			int e = d_wait(c, i);
+			if (e && !err)
+				err = e;
+		}
+	return err;
+}
+
+static const uint8_t uuid[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+
+static void disk_format(struct disk *d, uint64_t size)
+{
+	struct rd_part_header h;
+
+	free(d->data);
+	memset(d, 0, sizeof(*d));
+	d->size = size;
+	d->data = calloc(1, size);
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, RD_PART_MAGIC, 8);
+	h.version = RD_FORMAT_VERSION;
+	h.header_size = sizeof(h);
+	memcpy(h.uuid, uuid, 16);
+	h.part_size = size;
+	h.sector_size = 512;
+	h.state = RD_STATE_EMPTY;
+	rd_part_header_seal(&h);
+	memcpy(d->data, &h, sizeof(h));
+	memcpy(d->data + rd_part_backup_offset(size), &h, sizeof(h));
+}
+
+/* ---- independent decoder ------------------------------------------------ */
+
+struct decoded {
+	int state;
+	int have_end;
+	struct rd_end_record end;
+	uint64_t blocks, bad_blocks;
+	uint64_t mem_ok, mem_wrong, lost;
+	uint64_t index_crc;
+	char release[65];
+	uint32_t cpus;
+};
+
+/* Check every block against the memory it claims to hold. */
+static void decode(struct disk *d, uint64_t seed, struct decoded *out)
+{
+	struct rd_part_header ph;
+	struct rd_dump_header dh;
+	uint64_t off;
+	uint32_t crc = 0;
+	static uint8_t tmp[RD_BLOCK_MAX_MEM];
+
+	memset(out, 0, sizeof(*out));
+	memcpy(&ph, d->data, sizeof(ph));
+	if (rd_part_header_check(&ph)) {
+		out->state = -1;
+		return;
+	}
+	out->state = (int)ph.state;
+	memcpy(&dh, d->data + RD_DUMP_HDR_OFFSET, sizeof(dh));
+	if (rd_dump_header_check(&dh) || dh.dump_id != ph.dump_id) {
+		out->state = -2;
+		return;
+	}
+	memcpy(out->release, dh.kernel_release, 65);
+	out->cpus = dh.cpu_count;
+	for (off = dh.data_offset; off + 64 <= dh.data_limit; ) {
+		struct rd_block_header h;
+		const uint8_t *payload = d->data + off + 64;
+		uint64_t i;
+
+		memcpy(&h, d->data + off, 64);
+		if (rd_block_header_check(&h) || h.dump_id != dh.dump_id ||
+		    off + 64 + h.stored_len > dh.data_limit)
+			break;
+		if (rd_crc32(0, payload, h.stored_len) != h.stored_crc) {
+			out->bad_blocks++;
+		} else if (h.type == RD_BLK_END) {
+			memcpy(&out->end, payload, sizeof(out->end));
+			out->have_end = 1;
+			out->index_crc = crc;
+			break;
+		} else if (h.type == RD_BLK_RAW || h.type == RD_BLK_ZLIB) {
+			const uint8_t *data = payload;
+			uLongf n = sizeof(tmp);
+
+			if (h.type == RD_BLK_ZLIB) {
+				if (uncompress(tmp, &n, payload, h.stored_len) != Z_OK || n != h.mem_len) {
+					out->bad_blocks++;
+					goto next;
+				}
+				data = tmp;
+			}
+			if (rd_crc32(0, data, h.mem_len) != h.data_crc)
+				out->bad_blocks++;
+			for (i = 0; i < h.mem_len; i++) {
+				if (data[i] == mem_byte(seed, h.paddr + i))
+					out->mem_ok++;
+				else
+					out->mem_wrong++;
+			}
+		} else if (h.type == RD_BLK_ZERO) {
+			for (i = 0; i < h.mem_len; i++) {
+				if (mem_byte(seed, h.paddr + i) == 0)
+					out->mem_ok++;
+				else
+					out->mem_wrong++;
+			}
+		} else if (h.type == RD_BLK_LOST) {
+			out->lost += h.mem_len;
+		}
+next:
+		out->blocks++;
+		crc = rd_crc32(crc, &h, 64);
+		off += rd_align_up(64 + h.stored_len, RD_BLOCK_ALIGN);
+	}
+}
+
+/* ---- running the writer --------------------------------------------------- */
+
+static uint8_t notes[4096];
+static size_t notes_len;
+
+static void make_notes(void)
+{
+	const char info[] = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\nCRASHTIME=1700000000\n";
+	uint32_t hdr[3];
+	int cpu;
+
+	for (cpu = 0; cpu < 3; cpu++) {
+		hdr[0] = 5; hdr[1] = 336; hdr[2] = 1;
+		memcpy(notes + notes_len, hdr, 12);
+		memcpy(notes + notes_len + 12, "CORE\0\0\0", 8);
+		memset(notes + notes_len + 20, cpu + 1, 336);
+		notes_len += 20 + 336;
+	}
+	hdr[0] = 11; hdr[1] = sizeof(info) - 1; hdr[2] = 0;
+	memcpy(notes + notes_len, hdr, 12);
+	memcpy(notes + notes_len + 12, "VMCOREINFO\0\0", 12);
+	memcpy(notes + notes_len + 24, info, sizeof(info) - 1);
+	notes_len += 24 + ((sizeof(info) - 1 + 3) & ~3u);
+}
+
+static int run(struct disk *d, struct mem *m, struct rd_writer_range *r, uint32_t nr,
+	       uint32_t comp, uint64_t cut, uint32_t inflight, struct rd_writer_result *res)
+{
+	struct rd_writer_config cfg;
+	struct rd_source src = { mem_map, m };
+	struct rd_sink sink = { d_read, d_submit, d_wait, d_flush, d, d->size, inflight };
+	static uint8_t *work;
+	int err;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.expect_uuid = uuid;
+	cfg.dump_id = 0x1234 + m->seed;
+	cfg.compression = comp;
+	cfg.zlib_level = 1;
+	cfg.ranges = r;
+	cfg.range_count = nr;
+	cfg.notes = notes;
+	cfg.notes_size = notes_len;
+	cfg.io_size = 512 * 1024;
+	cfg.cut_after_blocks = cut;
+	cfg.work_size = rd_writer_work_size(comp, cfg.io_size, inflight);
+	free(work);
+	work = malloc(cfg.work_size);
+	cfg.work = work;
+	err = rd_dump_write(&cfg, &src, &sink, res);
+	return err;
+}
+
+static uint64_t non_alias_bytes(const struct rd_writer_range *r, uint32_t n)
+{
+	uint64_t t = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (!(r[i].flags & RD_RANGE_ALIAS))
+			t += r[i].size;
+	return t;
+}
+
+static void test_roundtrip(const char *name, uint32_t comp, uint32_t inflight, uint64_t seed)
+{
+	struct rd_writer_range r[3] = {
+		{ 0x1000, 0, 0x9f000, 0x1000, 0 },
+		{ 0x100000, 0, 7 << 20, 0x100000, 0 },
+		{ 0x200000, 0xffffffff81000000ull, 1 << 20, 0x200000, 0 },	/* kernel text alias */
+	};
+	struct disk d = { 0 };
+	struct mem m = { .seed = seed };
+	struct rd_writer_result res;
+	struct decoded dec;
+	char why[256];
+	int err;
+
+	rd_ranges_mark_aliases(r, 3);
+	disk_format(&d, 32 << 20);
+	err = run(&d, &m, r, 3, comp, 0, inflight, &res);
+	decode(&d, seed, &dec);
+	snprintf(why, sizeof(why), "err=%d state=%d end=%d ok=%llu wrong=%llu bad=%llu crc=%llx/%x oob=%llu",
+		 err, dec.state, dec.have_end, (unsigned long long)dec.mem_ok,
+		 (unsigned long long)dec.mem_wrong, (unsigned long long)dec.bad_blocks,
+		 (unsigned long long)dec.index_crc, dec.end.index_crc, (unsigned long long)d.out_of_bounds);
+	report(!err && dec.state == RD_STATE_COMPLETE && dec.have_end &&
+	       dec.mem_ok == non_alias_bytes(r, 3) && !dec.mem_wrong && !dec.bad_blocks &&
+	       dec.end.block_count == dec.blocks && dec.end.index_crc == dec.index_crc &&
+	       !d.out_of_bounds && (r[2].flags & RD_RANGE_ALIAS) &&
+	       !strcmp(dec.release, "6.1.0-test") && dec.cpus == 3 &&
+	       !memcmp(d.data, d.data + rd_part_backup_offset(d.size), sizeof(struct rd_part_header)),
+	       name, why);
+	free(d.data);
+}
+
+static void test_random_maps(void)
+{
+	int iter, bad = 0;
+	char why[160] = "";
+
+	for (iter = 0; iter < 40; iter++) {
+		struct rd_writer_range r[8];
+		struct disk d = { 0 };
+		struct mem m = { .seed = 100 + iter };
+		struct rd_writer_result res;
+		struct decoded dec;
+		uint64_t a = 0;
+		uint32_t n = 1 + mix(iter) % 8, i;
+		int err;
+
+		for (i = 0; i < n; i++) {
+			a += (mix(iter * 16 + i) % 64) * 4096;
+			r[i].paddr = a;
+			r[i].size = (1 + mix(iter * 16 + i + 8) % 300) * 4096 - (i == 3 ? 512 : 0);
+			r[i].src = a;
+			r[i].vaddr = 0;
+			r[i].flags = 0;
+			a += r[i].size + 4096;
+		}
+		disk_format(&d, 8 << 20);
+		err = run(&d, &m, r, n, iter & 1 ? RD_COMP_ZLIB : RD_COMP_NONE, 0, 1 + iter % 4, &res);
+		decode(&d, m.seed, &dec);
+		if (err || dec.state != RD_STATE_COMPLETE || dec.mem_wrong || dec.bad_blocks ||
+		    dec.mem_ok != non_alias_bytes(r, n) || dec.end.index_crc != dec.index_crc) {
+			bad++;
+			snprintf(why, sizeof(why), "iter %d: err=%d state=%d ok=%llu want=%llu wrong=%llu bad=%llu crc=%llx/%x blocks=%llu/%llu",
+				 iter, err, dec.state, (unsigned long long)dec.mem_ok,
+				 (unsigned long long)non_alias_bytes(r, n), (unsigned long long)dec.mem_wrong, (unsigned long long)dec.bad_blocks, (unsigned long long)dec.index_crc, dec.end.index_crc, (unsigned long long)dec.blocks, (unsigned long long)dec.end.block_count);
+		}
+		free(d.data);
+	}
+	report(!bad, "round trip over 40 random memory maps", why);
+}
+
+static void test_truncated(void)
+{
+	struct rd_writer_range r[1] = { { 0, 0, 16 << 20, 0, 0 } };
+	struct disk d = { 0 };
+	struct mem m = { .seed = 7 };
+	struct rd_writer_result res;
+	struct decoded dec;
+	char why[200];
+	int err;
+
+	disk_format(&d, 4 << 20);	/* far less than 16 MiB of half-random memory */
+	err = run(&d, &m, r, 1, RD_COMP_NONE, 0, 2, &res);
+	decode(&d, 7, &dec);
+	snprintf(why, sizeof(why), "err=%d state=%d flags=%u missing=%llu ok=%llu",
+		 err, dec.state, dec.end.flags, (unsigned long long)dec.end.missing_bytes,
+		 (unsigned long long)dec.mem_ok);
+	report(!err && dec.state == RD_STATE_COMPLETE && (dec.end.flags & RD_END_TRUNCATED) &&
+	       dec.end.missing_bytes + dec.mem_ok == (16u << 20) && !dec.mem_wrong &&
+	       dec.mem_ok > (2u << 20) && !d.out_of_bounds,
+	       "partition too small: TRUNCATED, missing bytes exact, rest intact", why);
+	free(d.data);
+}
+
+static void test_cut(void)
+{
+	struct rd_writer_range r[1] = { { 0x100000, 0, 8 << 20, 0x100000, 0 } };
+	struct disk d = { 0 };
+	struct mem m = { .seed = 9 };
+	struct rd_writer_result res;
+	struct decoded dec;
+	char why[200];
+	int err;
+
+	disk_format(&d, 32 << 20);
+	err = run(&d, &m, r, 1, RD_COMP_ZLIB, 10, 3, &res);
+	decode(&d, 9, &dec);
+	snprintf(why, sizeof(why), "err=%d state=%d end=%d blocks=%llu wrong=%llu",
+		 err, dec.state, dec.have_end, (unsigned long long)dec.blocks,
+		 (unsigned long long)dec.mem_wrong);
+	report(!err && dec.state == RD_STATE_WRITING && !dec.have_end && dec.blocks >= 10 &&
+	       dec.mem_ok > 0 && !dec.mem_wrong,
+	       "cut after 10 blocks: WRITING, no END, blocks before the cut intact", why);
+	free(d.data);
+}
+
+static void test_write_error(void)
+{
+	struct rd_writer_range r[1] = { { 0x100000, 0, 6 << 20, 0x100000, 0 } };
+	struct disk d = { 0 };
+	struct mem m = { .seed = 11 };
+	struct rd_writer_result res;
+	struct decoded dec;
+	char why[200];
+	int err;
+
+	disk_format(&d, 32 << 20);
+	d.fail_off = 2 << 20;
+	d.fail_len = 4096;
+	err = run(&d, &m, r, 1, RD_COMP_NONE, 0, 3, &res);
+	decode(&d, 11, &dec);
+	snprintf(why, sizeof(why), "err=%d state=%d lost=%llu/%llu flags=%u ok=%llu",
+		 err, dec.state, (unsigned long long)dec.lost, (unsigned long long)res.lost_bytes,
+		 dec.end.flags, (unsigned long long)dec.mem_ok);
+	/* the decoder does not skip the failed write's seq range: it stops at
+	 * the hole the failed write left (zeros), so it sees a prefix; what
+	 * matters here is the writer's own account and the END record */
+	report(!err && dec.state == RD_STATE_COMPLETE && res.lost_bytes > 0 &&
+	       (res.end_flags & RD_END_ERRORS) && res.first_error == -RD_EIO &&
+	       res.mem_bytes == (6u << 20) && !dec.mem_wrong,
+	       "write error: retried, range recorded LOST, dump completes", why);
+	free(d.data);
+}
+
+static void test_refusals(void)
+{
+	struct rd_writer_range r[1] = { { 0, 0, 1 << 20, 0, 0 } };
+	struct disk d = { 0 };
+	struct mem m = { .seed = 3 };
+	struct rd_writer_result res;
+	uint8_t *copy;
+	struct rd_part_header h;
+	int err;
+
+	/* no signature */
+	disk_format(&d, 4 << 20);
+	memset(d.data, 0, 4096);
+	memset(d.data + rd_part_backup_offset(d.size), 0, 4096);
+	copy = malloc(d.size);
+	memcpy(copy, d.data, d.size);
+	err = run(&d, &m, r, 1, RD_COMP_NONE, 0, 2, &res);
+	report(err == -RD_ENOSIG && !memcmp(copy, d.data, d.size) && d.writes == 0,
+	       "no signature: refused, nothing written", rd_strerror(err));
+
+	/* wrong UUID */
+	disk_format(&d, 4 << 20);
+	memcpy(&h, d.data, sizeof(h));
+	h.uuid[0] ^= 0xff;
+	rd_part_header_seal(&h);
+	memcpy(d.data, &h, sizeof(h));
+	memcpy(d.data + rd_part_backup_offset(d.size), &h, sizeof(h));
+	memcpy(copy, d.data, d.size);
+	err = run(&d, &m, r, 1, RD_COMP_NONE, 0, 2, &res);
+	report(err == -RD_EUUID && !memcmp(copy, d.data, d.size) && d.writes == 0,
+	       "wrong UUID: refused, nothing written", rd_strerror(err));
+
+	/* size mismatch */
+	disk_format(&d, 4 << 20);
+	memcpy(&h, d.data, sizeof(h));
+	h.part_size = 8 << 20;
+	rd_part_header_seal(&h);
+	memcpy(d.data, &h, sizeof(h));
+	memcpy(d.data + rd_part_backup_offset(d.size), &h, sizeof(h));
+	memcpy(copy, d.data, d.size);
+	err = run(&d, &m, r, 1, RD_COMP_NONE, 0, 2, &res);
+	report(err == -RD_ESIZE && !memcmp(copy, d.data, d.size) && d.writes == 0,
+	       "partition size mismatch: refused, nothing written", rd_strerror(err));
+
+	/* corrupt primary, intact backup: accepted */
+	disk_format(&d, 4 << 20);
+	d.data[20] ^= 1;
+	err = run(&d, &m, r, 1, RD_COMP_NONE, 0, 2, &res);
+	report(err == 0, "corrupt primary header: backup copy used", rd_strerror(err));
+	free(copy);
+	free(d.data);
+}
+
+static void test_unreadable(void)
+{
+	struct rd_writer_range r[1] = { { 0, 0, 2 << 20, 0, 0 } };
+	struct disk d = { 0 };
+	struct mem m = { .seed = 5, .unreadable_from = 1 << 20, .unreadable_len = 4096 };
+	struct rd_writer_result res;
+	struct decoded dec;
+	int err;
+
+	disk_format(&d, 8 << 20);
+	err = run(&d, &m, r, 1, RD_COMP_NONE, 0, 2, &res);
+	decode(&d, 5, &dec);
+	report(!err && dec.state == RD_STATE_COMPLETE && dec.lost == RD_BLOCK_MAX_MEM &&
+	       dec.mem_ok == (2u << 20) - RD_BLOCK_MAX_MEM && !dec.mem_wrong,
+	       "unreadable memory: LOST block, rest dumped", rd_strerror(err));
+	free(d.data);
+}
+
+static void test_headers(void)
+{
+	struct rd_part_header h;
+	struct rd_block_header b;
+	char out[64];
+	const char vi[] = "OSRELEASE=6.1.0\nPAGESIZE=4096\nCRASHTIME=12\n";
+	int n;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, RD_PART_MAGIC, 8);
+	h.version = RD_FORMAT_VERSION;
+	h.header_size = sizeof(h);
+	h.part_size = 1 << 20;
+	rd_part_header_seal(&h);
+	report(rd_part_header_check(&h) == 0, "part header seals and checks", "");
+	h.state = 9;
+	report(rd_part_header_check(&h) == -RD_ECRC, "part header: changed byte fails crc", "");
+	memset(&b, 0, sizeof(b));
+	b.magic = RD_BLOCK_MAGIC;
+	b.type = RD_BLK_END + 1;
+	rd_block_header_seal(&b);
+	report(rd_block_header_check(&b) == -RD_EINVAL, "block header: unknown type refused", "");
+	n = rd_vmcoreinfo_get(vi, sizeof(vi) - 1, "PAGESIZE", out, sizeof(out));
+	report(n == 4 && !strcmp(out, "4096"), "vmcoreinfo lookup", out);
+	n = rd_vmcoreinfo_get(vi, sizeof(vi) - 1, "PAGE", out, sizeof(out));
+	report(n == -1, "vmcoreinfo: key prefix does not match", "");
+	n = rd_vmcoreinfo_get(vi, 20, "CRASHTIME", out, sizeof(out));
+	report(n == -1, "vmcoreinfo: bounded by length", "");
+	report(rd_notes_walk(notes, notes_len, NULL, NULL) == 4, "notes walk counts 4 notes", "");
+	report(rd_notes_walk(notes, 100, NULL, NULL) == 0, "notes walk stops at a truncated note", "");
+	{
+		struct rd_sink s = { 0 };
+
+		s.size = 1 << 20;
+		report(rd_sink_check(&s, 0, 512) == 0 && rd_sink_check(&s, (1 << 20) - 512, 512) == 0 &&
+		       rd_sink_check(&s, (1 << 20) - 512, 1024) == -RD_EBOUNDS &&
+		       rd_sink_check(&s, 100, 512) == -RD_EBOUNDS &&
+		       rd_sink_check(&s, ~0ull - 511, 1024) == -RD_EBOUNDS,
+		       "bounds check: inside ok, past end / unaligned / overflow refused", "");
+	}
+}
+
+int main(void)
+{
+	make_notes();
+	test_headers();
+	test_roundtrip("round trip raw, 1 write in flight", RD_COMP_NONE, 1, 1);
+	test_roundtrip("round trip raw, 4 writes in flight", RD_COMP_NONE, 4, 2);
+	test_roundtrip("round trip zlib, 3 writes in flight", RD_COMP_ZLIB, 3, 3);
+	test_random_maps();
+	test_truncated();
+	test_cut();
+	test_write_error();
+	test_refusals();
+	test_unreadable();
+	return failures ? 1 : 0;
+}

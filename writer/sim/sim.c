@@ -1,0 +1,635 @@
+/*
+ * writer/sim/sim.c - rawdump-sim: runs the real dump engine (writer/) on the
+ * host, with "memory" from a deterministic pattern or a QEMU ELF memory
+ * dump, into a rawdump partition in a file or disk image. It drives the
+ * fast tests, seeds fuzzing and is the baseline of the benchmarks.
+ *
+ *   rawdump-sim write TARGET [--pattern SEED] [--range PADDR:SIZE]...
+ *        [--kernel-text PADDR:SIZE] [--mem-elf FILE] [--cpus N]
+ *        [--release STR] [--comp none|zlib] [--level N] [--cut-after N]
+ *        [--inflight N] [--io-size BYTES] [--fail-write OFF:LEN] [--quiet]
+ *   rawdump-sim pattern --pattern SEED --range PADDR:SIZE OUT
+ *   rawdump-sim verify VMCORE --pattern SEED [--range PADDR:SIZE]...
+ *        [--allow-missing]
+ *
+ * TARGET is a partition image, or FILE:N for partition N of a disk image
+ * (found with libblkid's partition table probing).
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <blkid/blkid.h>
+#include "writer.h"
+#include "pattern.h"
+
+#define SIM_MAX_RANGES	64
+#define SIM_MAX_REQS	16
+#define SIM_DIRECT_MAP	0xffff888000000000ull
+#define SIM_TEXT_VADDR	0xffffffff81000000ull
+
+static const char *prog = "rawdump-sim";
+
+static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static uint64_t parse_num(const char *s)
+{
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		die("bad number '%s'", s);
+	switch (*end) {
+	case 'K': case 'k': v <<= 10; end++; break;
+	case 'M': case 'm': v <<= 20; end++; break;
+	case 'G': case 'g': v <<= 30; end++; break;
+	}
+	if (*end)
+		die("bad number '%s'", s);
+	return v;
+}
+
+static void parse_pair(const char *s, uint64_t *a, uint64_t *b)
+{
+	char buf[128], *colon;
+
+	if (strlen(s) >= sizeof(buf) || !(colon = strchr(strcpy(buf, s), ':')))
+		die("expected A:B, got '%s'", s);
+	*colon = 0;
+	*a = parse_num(buf);
+	*b = parse_num(colon + 1);
+}
+
+static uint64_t now_us(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* ---- target: a partition in a file ---------------------------------- */
+
+static void target_open(const char *spec, int *fd, uint64_t *off, uint64_t *size)
+{
+	char path[4096];
+	const char *colon = strrchr(spec, ':');
+	struct stat st;
+	int partno = 0;
+
+	snprintf(path, sizeof(path), "%s", spec);
+	if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+		path[colon - spec] = 0;
+		partno = atoi(colon + 1);
+	}
+	*fd = open(path, O_RDWR | O_CLOEXEC);
+	if (*fd < 0)
+		die("cannot open %s: %s", path, strerror(errno));
+	if (fstat(*fd, &st))
+		die("stat %s: %s", path, strerror(errno));
+	*off = 0;
+	*size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	if (!S_ISREG(st.st_mode)) {
+		off_t end = lseek(*fd, 0, SEEK_END);
+
+		if (end < 0)
+			die("cannot size %s", path);
+		*size = (uint64_t)end;
+	}
+	if (partno) {
+		blkid_probe pr = blkid_new_probe_from_filename(path);
+		blkid_partlist pl;
+		blkid_partition par;
+
+		if (!pr)
+			die("libblkid cannot probe %s", path);
+		blkid_probe_enable_partitions(pr, 1);
+		blkid_probe_enable_superblocks(pr, 0);
+		if (blkid_do_fullprobe(pr) < 0 || !(pl = blkid_probe_get_partitions(pr)))
+			die("%s: no partition table", path);
+		par = blkid_partlist_get_partition_by_partno(pl, partno);
+		if (!par)
+			die("%s: no partition %d", path, partno);
+		*off = (uint64_t)blkid_partition_get_start(par) * 512;
+		*size = (uint64_t)blkid_partition_get_size(par) * 512;
+		blkid_free_probe(pr);
+	}
+}
+
+/* ---- sink: pwrite, with emulated queueing and fault injection -------- */
+
+struct sim_req {
+	uint64_t off;
+	const void *buf;
+	uint32_t len;
+	int busy;
+};
+
+struct sim_sink {
+	int fd;
+	uint64_t base;
+	uint64_t fail_off, fail_len;	/* writes touching this fail */
+	struct sim_req req[SIM_MAX_REQS];
+	uint64_t writes, failed;
+};
+
+static int sim_read(void *ctx, uint64_t off, void *buf, uint32_t len)
+{
+	struct sim_sink *s = ctx;
+
+	return pread(s->fd, buf, len, (off_t)(s->base + off)) == (ssize_t)len ? 0 : -RD_EIO;
+}
+
+static long sim_submit(void *ctx, uint64_t off, const void *buf, uint32_t len)
+{
+	struct sim_sink *s = ctx;
+	long i;
+
+	for (i = 0; i < SIM_MAX_REQS; i++) {
+		if (!s->req[i].busy) {
+			s->req[i] = (struct sim_req){ off, buf, len, 1 };
+			return i;
+		}
+	}
+	return -RD_EIO;		/* more in flight than max_inflight: a writer bug */
+}
+
+/* The write happens only now: a writer that touched the buffer after
+ * submit() would put wrong bytes on disk, and the tests would see it. */
+static int sim_wait(void *ctx, long tag)
+{
+	struct sim_sink *s = ctx;
+	struct sim_req *r;
+
+	if (tag < 0 || tag >= SIM_MAX_REQS || !s->req[tag].busy)
+		return -RD_EINVAL;
+	r = &s->req[tag];
+	r->busy = 0;
+	s->writes++;
+	if (s->fail_len && r->off < s->fail_off + s->fail_len && s->fail_off < r->off + r->len) {
+		s->failed++;
+		return -RD_EIO;
+	}
+	if (pwrite(s->fd, r->buf, r->len, (off_t)(s->base + r->off)) != (ssize_t)r->len)
+		return -RD_EIO;
+	return 0;
+}
+
+static int sim_flush(void *ctx)
+{
+	struct sim_sink *s = ctx;
+	int i, err = 0;
+
+	for (i = 0; i < SIM_MAX_REQS; i++)
+		if (s->req[i].busy) {
+			int e = sim_wait(ctx, i);
+
+			if (e && !err)
+				err = e;
+		}
+	if (fdatasync(s->fd) && errno != EINVAL)
+		return -RD_EIO;
+	return err;
+}
+
+/* ---- memory sources --------------------------------------------------- */
+
+struct sim_mem {
+	uint64_t seed;
+	uint8_t *win;			/* pattern: generated window */
+	const uint8_t *elf;		/* mem-elf: mapped file */
+	uint64_t elf_size;
+};
+
+static const void *sim_map_pattern(void *ctx, uint64_t addr, size_t len)
+{
+	struct sim_mem *m = ctx;
+
+	if (len > RD_BLOCK_MAX_MEM)
+		return NULL;
+	pattern_fill(m->seed, addr, m->win, len);
+	return m->win;
+}
+
+static const void *sim_map_elf(void *ctx, uint64_t addr, size_t len)
+{
+	struct sim_mem *m = ctx;
+
+	if (addr > m->elf_size || len > m->elf_size - addr)
+		return NULL;
+	return m->elf + addr;
+}
+
+/* Notes a crashed kernel would hand over: one NT_PRSTATUS per CPU and a
+ * VMCOREINFO. */
+static size_t note_put(uint8_t *p, const char *name, uint32_t type, const void *desc, uint32_t descsz)
+{
+	uint32_t namesz = (uint32_t)strlen(name) + 1;
+	size_t off = 12;
+
+	memcpy(p, &namesz, 4);
+	memcpy(p + 4, &descsz, 4);
+	memcpy(p + 8, &type, 4);
+	memset(p + off, 0, (namesz + 3) & ~3u);
+	memcpy(p + off, name, namesz);
+	off += (namesz + 3) & ~3u;
+	memset(p + off, 0, (descsz + 3) & ~3u);
+	memcpy(p + off, desc, descsz);
+	return off + ((descsz + 3) & ~3u);
+}
+
+static size_t make_notes(uint8_t *buf, int cpus, const char *release, uint64_t crash_time)
+{
+	char info[1024];
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < cpus; i++) {
+		uint8_t pr[336];
+		int32_t pid = 1000 + i;
+		uint64_t rip = SIM_TEXT_VADDR + 0x1000 + (uint64_t)i * 0x40;
+		uint64_t rsp = 0xffffc90000004000ull + (uint64_t)i * 0x4000;
+
+		memset(pr, 0, sizeof(pr));
+		memcpy(pr + 32, &pid, 4);
+		memcpy(pr + 112 + 16 * 8, &rip, 8);	/* pr_reg.rip */
+		memcpy(pr + 112 + 19 * 8, &rsp, 8);	/* pr_reg.rsp */
+		off += note_put(buf + off, "CORE", 1, pr, sizeof(pr));
+	}
+	snprintf(info, sizeof(info),
+		 "OSRELEASE=%s\nPAGESIZE=4096\nSYMBOL(_stext)=ffffffff81000000\n"
+		 "NUMBER(phys_base)=0\nKERNELOFFSET=0\nCRASHTIME=%llu\n",
+		 release, (unsigned long long)crash_time);
+	off += note_put(buf + off, "VMCOREINFO", 0, info, (uint32_t)strlen(info));
+	return off;
+}
+
+/* Ranges and notes of a QEMU dump-guest-memory ELF (paging=false). */
+static int load_elf(struct sim_mem *m, const char *path, struct rd_writer_range *r,
+		    uint8_t **notes, size_t *notes_size)
+{
+	const Elf64_Ehdr *eh;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), n = 0, i;
+
+	if (fd < 0 || fstat(fd, &st))
+		die("cannot open %s: %s", path, strerror(errno));
+	m->elf_size = (uint64_t)st.st_size;
+	m->elf = mmap(NULL, m->elf_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m->elf == MAP_FAILED)
+		die("mmap %s: %s", path, strerror(errno));
+	eh = (const void *)m->elf;
+	if (m->elf_size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh->e_phoff > m->elf_size ||
+	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > m->elf_size - eh->e_phoff)
+		die("%s: not an ELF64 memory dump", path);
+	*notes = NULL;
+	*notes_size = 0;
+	for (i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const void *)(m->elf + eh->e_phoff + i * sizeof(Elf64_Phdr));
+
+		if (ph->p_offset > m->elf_size || ph->p_filesz > m->elf_size - ph->p_offset)
+			die("%s: segment %d outside the file", path, i);
+		if (ph->p_type == PT_NOTE) {
+			*notes = realloc(*notes, *notes_size + ph->p_filesz);
+			if (!*notes)
+				die("out of memory");
+			memcpy(*notes + *notes_size, m->elf + ph->p_offset, ph->p_filesz);
+			*notes_size += ph->p_filesz;
+		} else if (ph->p_type == PT_LOAD && ph->p_filesz) {
+			if (n == SIM_MAX_RANGES)
+				die("%s: too many segments", path);
+			r[n].paddr = ph->p_paddr;
+			r[n].vaddr = ph->p_vaddr ? ph->p_vaddr : SIM_DIRECT_MAP + ph->p_paddr;
+			r[n].size = ph->p_filesz;
+			r[n].src = ph->p_offset;
+			r[n].flags = 0;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void progress(void *ctx, const struct rd_progress *p)
+{
+	(void)ctx;
+	fprintf(stderr, "\rrawdump-sim: %3llu%% %8.1f MiB/s",
+		(unsigned long long)(p->total ? p->done * 100 / p->total : 100),
+		p->elapsed_us ? (double)p->done / (double)p->elapsed_us * 1e6 / 1048576.0 : 0.0);
+}
+
+static int cmd_write(int argc, char **argv)
+{
+	struct rd_writer_range ranges[SIM_MAX_RANGES];
+	struct rd_writer_config cfg;
+	struct rd_writer_result res;
+	struct rd_part_header ph;
+	struct sim_sink sink_ctx;
+	struct sim_mem mem;
+	struct rd_source src;
+	struct rd_sink sink;
+	const char *target = NULL, *mem_elf = NULL, *release = "6.1.0-sim-amd64";
+	uint64_t text_paddr = 0, text_size = 0, cut = 0, io_size = 0;
+	uint8_t *notes = NULL, slot[RD_SLOT_SIZE];
+	size_t notes_size = 0;
+	int nr = 0, cpus = 2, level = 1, inflight = 4, quiet = 0, i, err;
+	uint32_t comp = RD_COMP_NONE;
+
+	memset(&mem, 0, sizeof(mem));
+	memset(&sink_ctx, 0, sizeof(sink_ctx));
+	mem.seed = 1;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
+		if (a[0] != '-') {
+			if (target)
+				die("write: more than one target");
+			target = a;
+			continue;
+		}
+		if (!v)
+			die("write: %s needs a value", a);
+		i++;
+		if (!strcmp(a, "--pattern")) mem.seed = parse_num(v);
+		else if (!strcmp(a, "--range")) {
+			if (nr == SIM_MAX_RANGES)
+				die("too many ranges");
+			parse_pair(v, &ranges[nr].paddr, &ranges[nr].size);
+			ranges[nr].vaddr = SIM_DIRECT_MAP + ranges[nr].paddr;
+			ranges[nr].src = ranges[nr].paddr;
+			ranges[nr].flags = 0;
+			nr++;
+		}
+		else if (!strcmp(a, "--kernel-text")) parse_pair(v, &text_paddr, &text_size);
+		else if (!strcmp(a, "--mem-elf")) mem_elf = v;
+		else if (!strcmp(a, "--cpus")) cpus = (int)parse_num(v);
+		else if (!strcmp(a, "--release")) release = v;
+		else if (!strcmp(a, "--comp")) {
+			if (!strcmp(v, "zlib")) comp = RD_COMP_ZLIB;
+			else if (strcmp(v, "none")) die("--comp none|zlib");
+		}
+		else if (!strcmp(a, "--level")) level = (int)parse_num(v);
+		else if (!strcmp(a, "--cut-after")) cut = parse_num(v);
+		else if (!strcmp(a, "--inflight")) inflight = (int)parse_num(v);
+		else if (!strcmp(a, "--io-size")) io_size = parse_num(v);
+		else if (!strcmp(a, "--fail-write")) parse_pair(v, &sink_ctx.fail_off, &sink_ctx.fail_len);
+		else die("write: unknown option %s", a);
+	}
+	if (!target)
+		die("write: no target");
+	if (cpus < 0 || cpus > 512 || inflight < 1 || inflight > 8 || level < 1 || level > 9)
+		die("write: --cpus 0..512, --inflight 1..8, --level 1..9");
+
+	if (mem_elf) {
+		if (nr)
+			die("write: --range and --mem-elf exclude each other");
+		nr = load_elf(&mem, mem_elf, ranges, &notes, &notes_size);
+		src.map = sim_map_elf;
+	} else {
+		if (!nr) {
+			ranges[0] = (struct rd_writer_range){ 0x1000, SIM_DIRECT_MAP + 0x1000, 0x9f000, 0x1000, 0 };
+			ranges[1] = (struct rd_writer_range){ 0x100000, SIM_DIRECT_MAP + 0x100000,
+							      64 * 1048576 - 0x100000, 0x100000, 0 };
+			nr = 2;
+			if (!text_size) {
+				text_paddr = 0x1000000;
+				text_size = 0x800000;
+			}
+		}
+		if (text_size) {
+			/* the kernel-text PT_LOAD comes first, as kexec-tools writes it */
+			memmove(ranges + 1, ranges, (size_t)nr * sizeof(ranges[0]));
+			ranges[0] = (struct rd_writer_range){ text_paddr, SIM_TEXT_VADDR, text_size, text_paddr, 0 };
+			nr++;
+		}
+		notes = malloc(cpus * 400 + 2048);
+		if (!notes)
+			die("out of memory");
+		notes_size = make_notes(notes, cpus, release, (uint64_t)time(NULL));
+		mem.win = malloc(RD_BLOCK_MAX_MEM);
+		src.map = sim_map_pattern;
+	}
+	src.ctx = &mem;
+	rd_ranges_mark_aliases(ranges, (uint32_t)nr);
+
+	target_open(target, &sink_ctx.fd, &sink_ctx.base, &sink.size);
+	sink.read = sim_read;
+	sink.submit = sim_submit;
+	sink.wait = sim_wait;
+	sink.flush = sim_flush;
+	sink.ctx = &sink_ctx;
+	sink.max_inflight = (uint32_t)inflight;
+
+	/* the capture kernel learns the UUID from its command line; here,
+	 * from the header itself (if it is not valid, the writer says so) */
+	memset(&ph, 0, sizeof(ph));
+	if (pread(sink_ctx.fd, slot, sizeof(slot), (off_t)sink_ctx.base) == (ssize_t)sizeof(slot))
+		memcpy(&ph, slot, sizeof(ph));
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.expect_uuid = ph.uuid;
+	cfg.dump_id = (now_us(NULL) ^ ((uint64_t)getpid() << 40)) | 1;
+	cfg.writer_name = "rawdump-sim";
+	cfg.compression = comp;
+	cfg.zlib_level = level;
+	cfg.flags = RD_DF_SIMULATED | (mem_elf ? 0 : RD_DF_TEST_RANGES);
+	cfg.dumping_cpu = 0;
+	cfg.ranges = ranges;
+	cfg.range_count = (uint32_t)nr;
+	cfg.notes = notes;
+	cfg.notes_size = notes_size;
+	cfg.io_size = (uint32_t)io_size;
+	cfg.work_size = rd_writer_work_size(comp, cfg.io_size, sink.max_inflight);
+	cfg.work = malloc(cfg.work_size);
+	cfg.progress = quiet || !isatty(2) ? NULL : progress;
+	cfg.now_us = now_us;
+	cfg.cut_after_blocks = cut;
+	if (!cfg.work)
+		die("out of memory");
+
+	err = rd_dump_write(&cfg, &src, &sink, &res);
+	if (cfg.progress)
+		fputc('\n', stderr);
+	if (err) {
+		fprintf(stderr, "%s: write: %s\n", prog, rd_strerror(err));
+		return 2;
+	}
+	if (!quiet)
+		printf("dump_id=%016llx blocks=%llu mem=%llu stored=%llu zero=%llu missing=%llu "
+		       "lost=%llu end_flags=%u elapsed_us=%llu%s\n",
+		       (unsigned long long)res.dump_id, (unsigned long long)res.blocks,
+		       (unsigned long long)res.mem_bytes, (unsigned long long)res.stored_bytes,
+		       (unsigned long long)res.zero_bytes, (unsigned long long)res.missing_bytes,
+		       (unsigned long long)res.lost_bytes, res.end_flags,
+		       (unsigned long long)res.elapsed_us, cut ? " (cut)" : "");
+	return 0;
+}
+
+static int cmd_pattern(int argc, char **argv)
+{
+	uint64_t seed = 1, paddr = 0, size = 0, done = 0;
+	const char *out = NULL;
+	uint8_t *buf;
+	FILE *f;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--pattern") && i + 1 < argc) seed = parse_num(argv[++i]);
+		else if (!strcmp(argv[i], "--range") && i + 1 < argc) parse_pair(argv[++i], &paddr, &size);
+		else if (argv[i][0] != '-' && !out) out = argv[i];
+		else die("pattern: bad argument %s", argv[i]);
+	}
+	if (!out || !size)
+		die("usage: pattern --pattern SEED --range PADDR:SIZE OUT");
+	f = fopen(out, "wbx");
+	buf = malloc(1 << 20);
+	if (!f || !buf)
+		die("cannot create %s: %s", out, strerror(errno));
+	while (done < size) {
+		uint64_t n = size - done < (1u << 20) ? size - done : (1u << 20);
+
+		pattern_fill(seed, paddr + done, buf, n);
+		if (fwrite(buf, 1, n, f) != n)
+			die("write %s: %s", out, strerror(errno));
+		done += n;
+	}
+	if (fclose(f))
+		die("write %s: %s", out, strerror(errno));
+	free(buf);
+	return 0;
+}
+
+/* Every PT_LOAD byte of an ELF vmcore against the pattern; every named
+ * range covered by some PT_LOAD. */
+static int cmd_verify(int argc, char **argv)
+{
+	uint64_t seed = 1, rp[SIM_MAX_RANGES], rs[SIM_MAX_RANGES];
+	uint64_t equal = 0, missing = 0, wrong = 0, uncovered = 0;
+	const char *path = NULL;
+	int nr = 0, allow_missing = 0, fd, i, j;
+	const Elf64_Ehdr *eh;
+	const uint8_t *map;
+	struct stat st;
+	uint8_t want[4096];
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--pattern") && i + 1 < argc) seed = parse_num(argv[++i]);
+		else if (!strcmp(argv[i], "--range") && i + 1 < argc && nr < SIM_MAX_RANGES) {
+			parse_pair(argv[++i], &rp[nr], &rs[nr]);
+			nr++;
+		}
+		else if (!strcmp(argv[i], "--allow-missing")) allow_missing = 1;
+		else if (argv[i][0] != '-' && !path) path = argv[i];
+		else die("verify: bad argument %s", argv[i]);
+	}
+	if (!path)
+		die("usage: verify VMCORE --pattern SEED [--range PADDR:SIZE]... [--allow-missing]");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st))
+		die("cannot open %s: %s", path, strerror(errno));
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		die("mmap %s", path);
+	eh = (const void *)map;
+	if ((uint64_t)st.st_size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_type != ET_CORE ||
+	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > (uint64_t)st.st_size)
+		die("%s: not an ELF64 core", path);
+	for (i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const void *)(map + eh->e_phoff + i * sizeof(Elf64_Phdr));
+		uint64_t o;
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (ph->p_offset + ph->p_filesz > (uint64_t)st.st_size)
+			die("%s: PT_LOAD %d beyond end of file", path, i);
+		for (o = 0; o < ph->p_memsz; o += 4096) {
+			uint64_t n = ph->p_memsz - o < 4096 ? ph->p_memsz - o : 4096;
+			const uint8_t *got = o < ph->p_filesz ? map + ph->p_offset + o : NULL;
+			uint64_t k;
+			int zero = 1;
+
+			pattern_fill(seed, ph->p_paddr + o, want, n);
+			if (got && o + n <= ph->p_filesz && !memcmp(got, want, n)) {
+				equal++;
+				continue;
+			}
+			for (k = 0; got && k < n && k + o < ph->p_filesz; k++)
+				if (got[k]) { zero = 0; break; }
+			if (zero) {
+				missing++;
+			} else {
+				if (wrong < 5)
+					fprintf(stderr, "verify: page at paddr 0x%llx differs\n",
+						(unsigned long long)(ph->p_paddr + o));
+				wrong++;
+			}
+		}
+	}
+	for (j = 0; j < nr; j++) {
+		uint64_t a = rp[j], end = rp[j] + rs[j];
+		int moved = 1;
+
+		while (a < end && moved) {
+			moved = 0;
+			for (i = 0; i < eh->e_phnum; i++) {
+				const Elf64_Phdr *ph = (const void *)(map + eh->e_phoff + i * sizeof(Elf64_Phdr));
+
+				if (ph->p_type == PT_LOAD && ph->p_paddr <= a && a < ph->p_paddr + ph->p_memsz) {
+					a = ph->p_paddr + ph->p_memsz;
+					moved = 1;
+				}
+			}
+		}
+		if (a < end) {
+			fprintf(stderr, "verify: range 0x%llx+0x%llx not covered from 0x%llx\n",
+				(unsigned long long)rp[j], (unsigned long long)rs[j], (unsigned long long)a);
+			uncovered++;
+		}
+	}
+	printf("verify: %llu pages equal, %llu missing (zero), %llu wrong, %llu ranges uncovered\n",
+	       (unsigned long long)equal, (unsigned long long)missing,
+	       (unsigned long long)wrong, (unsigned long long)uncovered);
+	/* a "missing" page is one the pattern says is non-zero but reads as zero */
+	return wrong || uncovered || (missing && !allow_missing) || !equal ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fprintf(argc < 2 ? stderr : stdout,
+			"usage: rawdump-sim write TARGET [options] | pattern ... | verify ...\n"
+			"(see the comment at the top of writer/sim/sim.c)\n");
+		return argc < 2 ? 1 : 0;
+	}
+	if (!strcmp(argv[1], "write"))
+		return cmd_write(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "pattern"))
+		return cmd_pattern(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "verify"))
+		return cmd_verify(argc - 1, argv + 1);
+	die("unknown command '%s'", argv[1]);
+}
