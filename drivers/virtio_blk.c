@@ -5,14 +5,14 @@
  * One split virtqueue (queue 0) in minikernel memory, cut into fixed
  * request slots of 2 + segs descriptors: the request header, up to `segs`
  * data segments, the status byte. A submit_write takes as many slots as the
- * device's seg_max/size_max need for the buffer and returns a tag; the tag
- * completes when all its slots have. Completions are found by polling the
- * used ring; every slot has a deadline started when it was submitted, and
- * every wait checks the oldest one. After a timeout or a device protocol
- * error the device is marked failed and later calls return -RD_EIO at once.
+ * device's seg_max/size_max need for the buffer and returns a tag
+ * (drivers/blkq.c keeps slots, tags and deadlines). Completions are found
+ * by polling the used ring; every request's status byte is preset to 0xff
+ * and must come back VIRTIO_BLK_S_OK.
  */
 #include "hw.h"
 #include "blkdev.h"
+#include "blkq.h"
 #include "virtio_pci.h"
 #include "writer.h"
 
@@ -45,9 +45,6 @@
 #define VBLK_QUEUE			0
 #define VBLK_QUEUE_MAX			256	/* entries we use of a modern queue */
 #define VBLK_LEGACY_QUEUE_MAX		1024	/* largest fixed legacy queue we accept */
-#define VBLK_MAX_SLOTS			32
-#define VBLK_MAX_INFLIGHT		16
-#define VBLK_MAX_TAGS			(VBLK_MAX_INFLIGHT + 1)	/* + a flush or read */
 #define VBLK_MAX_SEGS			64
 #define VBLK_SUBMIT_MAX_BYTES		(1024u * 1024u)
 
@@ -60,37 +57,22 @@ struct vblk_req_hdr {
 	uint64_t sector;
 };
 
-struct vblk_slot {
-	int busy;
-	long tag;
-	struct hw_deadline deadline;
-};
-
-struct vblk_tag {
-	int used;
-	long tag;
-	uint32_t pending;	/* slots not yet completed */
-	int err;		/* first error of its slots */
-};
-
 struct vblk {
 	struct vp_dev vp;
+	struct blkq q;
 	uint16_t qsize;
 	struct vring_desc *desc;
 	struct vring_avail *avail;
 	volatile struct vring_used *used;
 	uint16_t avail_idx, last_used;
-	uint32_t segs, dpr, nslots, busy;
+	uint32_t segs, dpr;		/* data segments, descriptors per slot */
 	uint32_t seg_bytes;		/* largest data segment */
 	uint32_t req_bytes;		/* largest data per slot */
 	uint32_t lba_shift;		/* bd->sector_size = 512 << lba_shift */
-	int has_flush, failed;
+	int has_flush;
 	uint64_t io_timeout_us;
-	long next_tag;
 	struct vblk_req_hdr *hdr;	/* DMA: one per slot */
 	volatile uint8_t *status;	/* DMA: one per slot */
-	struct vblk_slot slot[VBLK_MAX_SLOTS];
-	struct vblk_tag tags[VBLK_MAX_TAGS];
 };
 
 static int virtio_blk_match(const struct pci_dev *pd)
@@ -99,109 +81,41 @@ static int virtio_blk_match(const struct pci_dev *pd)
 	       (pd->device == VIRTIO_DEV_BLK_LEGACY || pd->device == VIRTIO_DEV_BLK_MODERN);
 }
 
-static void vblk_fail(struct vblk *v, const char *why)
+/* blkq reap(): take every completion the device posted to the used ring. */
+static int vblk_reap(void *dev)
 {
-	if (!v->failed)
-		kprintf("virtio-blk: %s; device abandoned\n", why);
-	v->failed = 1;
-}
-
-static struct vblk_tag *vblk_tag_find(struct vblk *v, long tag)
-{
-	int i;
-
-	for (i = 0; i < VBLK_MAX_TAGS; i++)
-		if (v->tags[i].used && v->tags[i].tag == tag)
-			return &v->tags[i];
-	return 0;
-}
-
-/* Take every completion the device has posted to the used ring. */
-static void vblk_reap(struct vblk *v)
-{
+	struct vblk *v = dev;
 	uint16_t idx = v->used->idx;
-	struct vblk_tag *t;
 	uint32_t id, s;
 	uint8_t st;
 
 	__asm__ volatile("" ::: "memory");
-	if ((uint16_t)(idx - v->last_used) > v->busy) {
-		vblk_fail(v, "used ring index ran ahead of the requests in flight");
-		return;
+	if ((uint16_t)(idx - v->last_used) > v->q.busy) {
+		kprintf("virtio-blk: used index %u, last seen %u, %u in flight\n",
+			idx, v->last_used, v->q.busy);
+		return -RD_EIO;
 	}
 	while (v->last_used != idx) {
 		id = v->used->ring[v->last_used & (v->qsize - 1)].id;
 		v->last_used++;
 		s = id / v->dpr;
-		if (id % v->dpr || s >= v->nslots || !v->slot[s].busy) {
-			vblk_fail(v, "device completed a descriptor we did not submit");
-			return;
-		}
-		st = v->status[s];
-		v->slot[s].busy = 0;
-		v->busy--;
-		t = vblk_tag_find(v, v->slot[s].tag);
-		if (!t)
-			continue;
-		if (st != VIRTIO_BLK_S_OK && !t->err) {
+		st = s < v->q.nslots ? v->status[s] : VBLK_STATUS_UNSET;
+		if (st != VIRTIO_BLK_S_OK && id % v->dpr == 0 && s < v->q.nslots)
 			kprintf("virtio-blk: request (type %u, sector %lu) failed: status %u (%s)\n",
 				v->hdr[s].type, (unsigned long)v->hdr[s].sector, st,
 				st == VIRTIO_BLK_S_IOERR ? "I/O error" :
-				st == VIRTIO_BLK_S_UNSUPP ? "unsupported" : "not written");
-			t->err = -RD_EIO;
+				st == VIRTIO_BLK_S_UNSUPP ? "unsupported" : "status not written");
+		if (id % v->dpr || blkq_complete(&v->q, s, st == VIRTIO_BLK_S_OK ? 0 : -RD_EIO)) {
+			kprintf("virtio-blk: device completed descriptor %u, not in flight\n", id);
+			return -RD_EIO;
 		}
-		t->pending--;
-	}
-}
-
-/* 0 while the oldest request in flight is within its deadline. */
-static int vblk_check_deadline(struct vblk *v)
-{
-	struct vblk_slot *oldest = 0;
-	uint32_t i;
-
-	for (i = 0; i < v->nslots; i++)
-		if (v->slot[i].busy &&
-		    (!oldest || v->slot[i].deadline.start_us < oldest->deadline.start_us))
-			oldest = &v->slot[i];
-	if (oldest && hw_deadline_expired(&oldest->deadline)) {
-		vblk_fail(v, "request timed out");
-		return -RD_ETIMEDOUT;
 	}
 	return 0;
 }
 
-/* Poll until at most `max_busy` slots are in flight (and, if t, until t is done). */
-static int vblk_poll(struct vblk *v, uint32_t max_busy, struct vblk_tag *t)
-{
-	int r;
-
-	for (;;) {
-		vblk_reap(v);
-		if (v->failed)
-			return -RD_EIO;
-		if (v->busy <= max_busy && (!t || t->pending == 0))
-			return 0;
-		r = vblk_check_deadline(v);
-		if (r)
-			return r;
-		hw_pause();
-	}
-}
-
-static uint32_t vblk_free_slot(struct vblk *v)
-{
-	uint32_t i;
-
-	for (i = 0; i < v->nslots; i++)
-		if (!v->slot[i].busy)
-			return i;
-	return v->nslots;
-}
-
 /* Fill slot s with one request and make it available (not yet notified). */
-static void vblk_post(struct vblk *v, uint32_t s, long tag, uint32_t type,
-		      uint64_t sector, uint64_t data, uint32_t len)
+static void vblk_post(struct vblk *v, uint32_t s, uint32_t type, uint64_t sector,
+		      uint64_t data, uint32_t len)
 {
 	struct vring_desc *d = &v->desc[s * v->dpr];
 	uint16_t head = s * v->dpr, i = 0;
@@ -232,80 +146,40 @@ static void vblk_post(struct vblk *v, uint32_t s, long tag, uint32_t type,
 	d[i].flags = VRING_DESC_F_WRITE;
 	d[i].next = 0;
 
-	v->slot[s].busy = 1;
-	v->slot[s].tag = tag;
-	hw_deadline_start(&v->slot[s].deadline,
-			  type == VIRTIO_BLK_T_OUT ? "virtio-blk: write completion" :
-			  type == VIRTIO_BLK_T_IN ? "virtio-blk: read completion" :
-			  "virtio-blk: flush completion",
-			  type == VIRTIO_BLK_T_FLUSH ? VBLK_FLUSH_TIMEOUT_US : v->io_timeout_us);
-	v->busy++;
-
 	v->avail->ring[v->avail_idx & (v->qsize - 1)] = head;
 	hw_mb();
 	v->avail_idx++;
 	v->avail->idx = v->avail_idx;
 }
 
-/* Start a request of `len` bytes at `data` (0 for a flush): as many slots
- * as it needs, one tag. */
+/* Start a request of `len` bytes at `data` (none for a flush): as many
+ * slots as it needs, one tag, one notification. */
 static long vblk_submit(struct vblk *v, uint32_t type, uint64_t sector,
 			uint64_t data, uint64_t len)
 {
 	uint32_t nreq = len ? (len + v->req_bytes - 1) / v->req_bytes : 1;
+	const char *what = type == VIRTIO_BLK_T_OUT ? "virtio-blk: write completion" :
+			   type == VIRTIO_BLK_T_IN ? "virtio-blk: read completion" :
+			   "virtio-blk: flush completion";
+	uint64_t limit = type == VIRTIO_BLK_T_FLUSH ? VBLK_FLUSH_TIMEOUT_US : v->io_timeout_us;
 	uint32_t chunk, s;
-	struct vblk_tag *t = 0;
 	long tag;
-	int i, r;
 
-	if (v->failed)
-		return -RD_EIO;
-	if (nreq > v->nslots)
-		return -RD_EINVAL;
-	for (i = 0; i < VBLK_MAX_TAGS; i++)
-		if (!v->tags[i].used) {
-			t = &v->tags[i];
-			break;
-		}
-	if (!t) {
-		kprintf("virtio-blk: more than %u requests outstanding\n", VBLK_MAX_TAGS);
-		return -RD_EINVAL;
-	}
-	r = vblk_poll(v, v->nslots - nreq, 0);
-	if (r)
-		return r;
-
-	tag = v->next_tag++;
-	if (v->next_tag < 0)
-		v->next_tag = 0;
-	t->used = 1;
-	t->tag = tag;
-	t->pending = nreq;
-	t->err = 0;
+	tag = blkq_begin(&v->q, nreq);
+	if (tag < 0)
+		return tag;
 	do {
 		chunk = len < v->req_bytes ? len : v->req_bytes;
-		s = vblk_free_slot(v);
-		vblk_post(v, s, tag, type, sector, data, chunk);
+		s = blkq_issue(&v->q, tag, what, limit);
+		if (s >= v->q.nslots)
+			return -RD_EIO;
+		vblk_post(v, s, type, sector, data, chunk);
 		sector += chunk >> 9;
 		data += chunk;
 		len -= chunk;
 	} while (len);
 	vp_queue_notify(&v->vp, VBLK_QUEUE);
 	return tag;
-}
-
-static int vblk_wait_tag(struct vblk *v, long tag)
-{
-	struct vblk_tag *t = vblk_tag_find(v, tag);
-	int r;
-
-	if (!t)
-		return -RD_EINVAL;
-	r = vblk_poll(v, v->nslots, t);
-	if (r == 0)
-		r = t->err;
-	t->used = 0;
-	return r;
 }
 
 static long virtio_blk_submit_write(struct blkdev *bd, uint64_t lba, const void *buf, uint32_t n)
@@ -318,7 +192,9 @@ static long virtio_blk_submit_write(struct blkdev *bd, uint64_t lba, const void 
 
 static int virtio_blk_wait(struct blkdev *bd, long tag)
 {
-	return vblk_wait_tag(bd->priv, tag);
+	struct vblk *v = bd->priv;
+
+	return blkq_wait(&v->q, tag);
 }
 
 static int virtio_blk_read(struct blkdev *bd, uint64_t lba, void *buf, uint32_t n)
@@ -330,7 +206,7 @@ static int virtio_blk_read(struct blkdev *bd, uint64_t lba, void *buf, uint32_t 
 			  (uint64_t)n * bd->sector_size);
 	if (tag < 0)
 		return tag;
-	return vblk_wait_tag(v, tag);
+	return blkq_wait(&v->q, tag);
 }
 
 /* Drain every request (their tags keep their results for wait), then
@@ -341,15 +217,13 @@ static int virtio_blk_flush(struct blkdev *bd)
 	long tag;
 	int r;
 
-	if (v->failed)
-		return -RD_EIO;
-	r = vblk_poll(v, 0, 0);
+	r = blkq_drain(&v->q);
 	if (r || !v->has_flush)
 		return r;
 	tag = vblk_submit(v, VIRTIO_BLK_T_FLUSH, 0, 0, 0);
 	if (tag < 0)
 		return tag;
-	return vblk_wait_tag(v, tag);
+	return blkq_wait(&v->q, tag);
 }
 
 /* Segments, slots and in-flight limit from the negotiated limits. */
@@ -379,17 +253,15 @@ static int vblk_layout(struct vblk *v, struct blkdev *bd, uint64_t feat)
 		v->segs = v->qsize - 2;
 	v->dpr = v->segs + 2;
 	v->req_bytes = v->segs * v->seg_bytes;
-	v->nslots = v->qsize / v->dpr;
-	if (v->nslots > VBLK_MAX_SLOTS)
-		v->nslots = VBLK_MAX_SLOTS;
+	blkq_init(&v->q, "virtio-blk", v->qsize / v->dpr, vblk_reap, v);
 	per_mib = (VBLK_SUBMIT_MAX_BYTES + v->req_bytes - 1) / v->req_bytes;
-	if (per_mib > v->nslots) {
+	if (per_mib > v->q.nslots) {
 		kprintf("virtio-blk: queue of %u cannot hold a 1 MiB request\n", v->qsize);
 		return -RD_EINVAL;
 	}
-	bd->max_inflight = v->nslots / per_mib;
-	if (bd->max_inflight > VBLK_MAX_INFLIGHT)
-		bd->max_inflight = VBLK_MAX_INFLIGHT;
+	bd->max_inflight = v->q.nslots / per_mib;
+	if (bd->max_inflight > BLKQ_MAX_INFLIGHT)
+		bd->max_inflight = BLKQ_MAX_INFLIGHT;
 	bd->max_sectors = VBLK_SUBMIT_MAX_BYTES / bd->sector_size;
 	return 0;
 }
@@ -417,8 +289,8 @@ static int vblk_queue_init(struct vblk *v)
 		return -RD_EINVAL;
 	}
 	ring = hw_alloc(vring_bytes(v->qsize), VRING_LEGACY_ALIGN);
-	v->hdr = hw_alloc(VBLK_MAX_SLOTS * sizeof(*v->hdr), 16);
-	v->status = hw_alloc(VBLK_MAX_SLOTS, 16);
+	v->hdr = hw_alloc(BLKQ_MAX_SLOTS * sizeof(*v->hdr), 16);
+	v->status = hw_alloc(BLKQ_MAX_SLOTS, 16);
 	if (!ring || !v->hdr || !v->status)
 		return -RD_ENOMEM;
 	v->desc = ring;
