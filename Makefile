@@ -35,3 +35,11 @@ check: deps
 
 clean:
 	rm -rf $(B)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
