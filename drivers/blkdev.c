@@ -13,6 +13,7 @@
 
 static const struct blk_driver *const blk_drivers[] = {
 	&virtio_blk_driver,
+	&nvme_driver,
 };
 
 #define BLK_NDRIVERS	(sizeof(blk_drivers) / sizeof(blk_drivers[0]))
