@@ -1,0 +1,680 @@
+/*
+ * tools/arm.c - `rawdump arm`, `rawdump disarm` and the arm part of
+ * `rawdump status`.
+ *
+ * Arming resolves the dump partition to what the minikernel needs to reach
+ * it without Linux: the controller's PCI address (from the partition's
+ * sysfs path), the AHCI port or NVMe namespace, the start and length in
+ * 512-byte units (sysfs 'start' and 'size'), and the rawdump partition
+ * UUID (from its header, which is checked). It then loads the minikernel
+ * as the crash kernel with those on its command line (the rd.* keys of
+ * Documentation/user-guide.md): kexec_file_load(2) first, kexec-tools'
+ * `kexec -p --type=bzImage64` (kexec_load) when the kernel refuses the
+ * file interface. A record of what was armed goes to /run/rawdump/armed
+ * ($RAWDUMP_RUNDIR), which vanishes on reboot like the kexec image does.
+ *
+ * Linux interfaces: /sys/kernel/kexec_crash_size, kexec_crash_loaded,
+ * /sys/dev/block/MAJ:MIN, ata_port 'port_no' (1-based), nvme 'nsid';
+ * the x86 boot protocol header (Documentation/x86/boot.rst) of the
+ * minikernel for its init_size.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/kexec.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arm.h"
+#include "cli.h"
+#include "config.h"
+#include "target.h"
+#include "util.h"
+#include "writer.h"
+
+#define ARM_SYS_KEXEC		"/sys/kernel"
+#define ARM_RUNDIR_DEFAULT	"/run/rawdump"
+#define ARM_STATE_NAME		"armed"
+/* Crash-region room beyond the minikernel's init_size: purgatory, boot
+ * parameters and command line, the elfcorehdr and, with kexec_load, the
+ * 640 KiB backup of low memory. */
+#define ARM_CRASH_SLACK		(1024u * 1024u)
+#define ARM_CMDLINE_MAX		2048
+#define ARM_BZ_HDR_SIZE		0x268u
+
+/* x86 boot protocol setup header offsets (Documentation/x86/boot.rst). */
+#define BZ_OFF_SETUP_SECTS	0x1f1
+#define BZ_OFF_BOOT_FLAG	0x1fe
+#define BZ_OFF_HEADER		0x202
+#define BZ_OFF_VERSION		0x206
+#define BZ_OFF_XLOADFLAGS	0x236
+#define BZ_OFF_INIT_SIZE	0x260
+#define BZ_XLF_KERNEL_64	0x1
+
+struct arm_dev {
+	char sysdir[PATH_MAX];	/* sysfs directory of the partition (or disk) */
+	char pci[32];		/* SSSS:BB:DD.F */
+	const char *ctrl;	/* "virtio-blk", "ahci", "nvme" */
+	unsigned unit;		/* AHCI port, NVMe namespace id, 0 for virtio */
+	uint64_t start, size;	/* 512-byte units */
+};
+
+struct arm_opts {
+	const char *target;
+	const char *exit_mode;
+	const char *comp;
+	int level;
+	const char *minikernel;
+	const char *method;
+	const char *append;
+	const char *config;
+	int force;
+	int dry_run;
+};
+
+static const char *arm_rundir(void)
+{
+	const char *d = getenv("RAWDUMP_RUNDIR");
+
+	return d && *d ? d : ARM_RUNDIR_DEFAULT;
+}
+
+/* Read a sysfs-style file holding one unsigned number. 0 or -errno. */
+static int arm_read_u64(const char *path, uint64_t *val)
+{
+	char buf[64], *end;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EINVAL;
+	buf[n] = '\0';
+	errno = 0;
+	*val = strtoull(buf, &end, 0);
+	if (errno || end == buf || (*end && *end != '\n'))
+		return -EINVAL;
+	return 0;
+}
+
+static int arm_crash_size(uint64_t *size)
+{
+	return arm_read_u64(ARM_SYS_KEXEC "/kexec_crash_size", size);
+}
+
+static int arm_crash_loaded(void)
+{
+	uint64_t v = 0;
+
+	return arm_read_u64(ARM_SYS_KEXEC "/kexec_crash_loaded", &v) == 0 && v == 1;
+}
+
+static int arm_is_pci_bdf(const char *s)
+{
+	unsigned seg, bus, dev, fn;
+	int n = -1;
+
+	if (sscanf(s, "%4x:%2x:%2x.%1x%n", &seg, &bus, &dev, &fn, &n) != 4)
+		return 0;
+	return n == (int)strlen(s) && n == 12;
+}
+
+/* Check that path is a boot-protocol 2.12+ 64-bit bzImage and return the
+ * memory it needs once loaded (init_size). 0 or -EINVAL / -errno. */
+static int arm_minikernel_need(const char *path, uint64_t *need, char *why, size_t whysz)
+{
+	uint8_t h[ARM_BZ_HDR_SIZE];
+	uint32_t init_size;
+	uint16_t version;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(why, whysz, "minikernel %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	n = pread(fd, h, sizeof(h), 0);
+	close(fd);
+	if (n != (ssize_t)sizeof(h) || h[BZ_OFF_BOOT_FLAG] != 0x55 ||
+	    h[BZ_OFF_BOOT_FLAG + 1] != 0xaa || memcmp(h + BZ_OFF_HEADER, "HdrS", 4)) {
+		snprintf(why, whysz, "minikernel %s: not a bzImage", path);
+		return -EINVAL;
+	}
+	version = (uint16_t)(h[BZ_OFF_VERSION] | h[BZ_OFF_VERSION + 1] << 8);
+	if (version < 0x20c || !(h[BZ_OFF_XLOADFLAGS] & BZ_XLF_KERNEL_64)) {
+		snprintf(why, whysz, "minikernel %s: boot protocol %x.%02x without a 64-bit entry",
+			 path, version >> 8, version & 0xff);
+		return -EINVAL;
+	}
+	memcpy(&init_size, h + BZ_OFF_INIT_SIZE, sizeof(init_size));
+	*need = (uint64_t)init_size + ARM_CRASH_SLACK;
+	return 0;
+}
+
+/*
+ * From the block device's sysfs directory up to the PCI function of its
+ * controller: the last path component shaped like a PCI address is the
+ * function the disk hangs off (bridges come before it).
+ */
+static int arm_resolve(dev_t rdev, struct arm_dev *d, char *why, size_t whysz)
+{
+	char link[128], path[PATH_MAX + 32], drv[PATH_MAX], *comp, *save = NULL;
+	char walk[PATH_MAX], pcidir[PATH_MAX] = "", ata[32] = "";
+	uint64_t v;
+	ssize_t n;
+	char *disk;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(rdev), minor(rdev));
+	if (!realpath(link, d->sysdir)) {
+		snprintf(why, whysz, "%s: %s", link, strerror(errno));
+		return -errno;
+	}
+	snprintf(path, sizeof(path), "%s/partition", d->sysdir);
+	if (access(path, F_OK) == 0) {
+		snprintf(path, sizeof(path), "%s/start", d->sysdir);
+		if (arm_read_u64(path, &d->start))
+			goto out_sysfs;
+	}
+	snprintf(path, sizeof(path), "%s/size", d->sysdir);
+	if (arm_read_u64(path, &d->size))
+		goto out_sysfs;
+
+	snprintf(walk, sizeof(walk), "%s", d->sysdir);
+	for (comp = strtok_r(walk, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+		if (arm_is_pci_bdf(comp)) {
+			snprintf(pcidir, sizeof(pcidir), "%.*s", (int)(comp - walk + strlen(comp)), d->sysdir);
+			snprintf(d->pci, sizeof(d->pci), "%s", comp);
+			ata[0] = '\0';
+		} else if (!strncmp(comp, "ata", 3) && comp[3] >= '0' && comp[3] <= '9') {
+			snprintf(ata, sizeof(ata), "%s", comp);
+		}
+	}
+	if (!pcidir[0]) {
+		snprintf(why, whysz, "%s is not on a PCI controller", d->sysdir);
+		return -ENODEV;
+	}
+	snprintf(path, sizeof(path), "%s/driver", pcidir);
+	n = readlink(path, drv, sizeof(drv) - 1);
+	if (n < 0) {
+		snprintf(why, whysz, "controller %s has no driver bound", d->pci);
+		return -ENODEV;
+	}
+	drv[n] = '\0';
+	comp = strrchr(drv, '/');
+	comp = comp ? comp + 1 : drv;
+
+	if (!strcmp(comp, "virtio-pci") && strstr(d->sysdir, "/block/")) {
+		d->ctrl = "virtio-blk";
+		d->unit = 0;
+	} else if (!strcmp(comp, "ahci") && ata[0]) {
+		d->ctrl = "ahci";
+		snprintf(path, sizeof(path), "/sys/class/ata_port/%s/port_no", ata);
+		if (arm_read_u64(path, &v) || v == 0 || v > 32)
+			goto out_sysfs;
+		d->unit = (unsigned)(v - 1);
+	} else if (!strcmp(comp, "nvme")) {
+		d->ctrl = "nvme";
+		disk = strdup(d->sysdir);
+		if (!disk)
+			return -ENOMEM;
+		snprintf(path, sizeof(path), "%s/nsid", disk);
+		if (arm_read_u64(path, &v)) {
+			/* a partition: the namespace is its parent directory */
+			char *slash = strrchr(disk, '/');
+
+			if (slash)
+				*slash = '\0';
+			snprintf(path, sizeof(path), "%s/nsid", disk);
+			if (arm_read_u64(path, &v) || v == 0 || v > UINT32_MAX) {
+				free(disk);
+				goto out_sysfs;
+			}
+		}
+		free(disk);
+		d->unit = (unsigned)v;
+	} else {
+		snprintf(why, whysz, "controller %s (driver %s) not supported: the minikernel "
+			 "drives virtio-blk, AHCI and NVMe", d->pci, comp);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+
+out_sysfs:
+	snprintf(why, whysz, "cannot read %s", path);
+	return -EIO;
+}
+
+static int arm_build_cmdline(char *buf, size_t bufsz, const struct arm_dev *d,
+			     const uint8_t uuid[16], const struct arm_opts *o)
+{
+	size_t len;
+	int i, n;
+
+	n = snprintf(buf, bufsz, "rd.pci=%s rd.unit=%u rd.start=%llu rd.size=%llu rd.uuid=",
+		     d->pci, d->unit, (unsigned long long)d->start, (unsigned long long)d->size);
+	if (n < 0 || (size_t)n >= bufsz)
+		return -E2BIG;
+	len = (size_t)n;
+	for (i = 0; i < 16 && len + 2 < bufsz; i++, len += 2)
+		snprintf(buf + len, bufsz - len, "%02x", uuid[i]);
+	if (o->comp && *o->comp)
+		len += (size_t)snprintf(buf + len, bufsz - len, " rd.comp=%s", o->comp);
+	if (len < bufsz && o->level > 0)
+		len += (size_t)snprintf(buf + len, bufsz - len, " rd.level=%d", o->level);
+	if (len < bufsz)
+		len += (size_t)snprintf(buf + len, bufsz - len, " rd.exit=%s", o->exit_mode);
+	if (len < bufsz && o->append && *o->append)
+		len += (size_t)snprintf(buf + len, bufsz - len, " %s", o->append);
+	return len < bufsz ? 0 : -E2BIG;
+}
+
+static int arm_file_load(const char *image, const char *cmdline)
+{
+	int fd = open(image, O_RDONLY | O_CLOEXEC);
+	long rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = syscall(SYS_kexec_file_load, fd, -1, strlen(cmdline) + 1, cmdline,
+		     (unsigned long)(KEXEC_FILE_ON_CRASH | KEXEC_FILE_NO_INITRAMFS));
+	rc = rc ? -errno : 0;
+	close(fd);
+	return (int)rc;
+}
+
+/* kexec-tools, which uses kexec_load(2) with its own purgatory. Returns
+ * 0, or -ENOENT when the tool is missing, -ECANCELED when it failed. */
+static int arm_tool_load(const char *tool, const char *image, const char *cmdline)
+{
+	char *append;
+	pid_t pid;
+	int status;
+
+	if (asprintf(&append, "--append=%s", cmdline) < 0)
+		return -ENOMEM;
+	pid = fork();
+	if (pid < 0) {
+		free(append);
+		return -errno;
+	}
+	if (pid == 0) {
+		char *argv[] = { (char *)tool, "-p", (char *)image, "--type=bzImage64", append, NULL };
+
+		execvp(tool, argv);
+		_exit(127);
+	}
+	free(append);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return -ENOENT;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECANCELED;
+}
+
+static int arm_state_write(const char *text)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX + 16], dst[PATH_MAX + 16];
+	FILE *f;
+	int rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s", arm_rundir());
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, ARM_STATE_NAME);
+	snprintf(dst, sizeof(dst), "%s/%s", dir, ARM_STATE_NAME);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	if (fputs(text, f) == EOF)
+		rc = -EIO;
+	if (fclose(f) == EOF && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, dst) < 0)
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+static void arm_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: rawdump arm [TARGET] [--force] [--dry-run] [--exit reboot|poweroff|halt|qemu]\n"
+		"                   [--comp zlib|none] [--level N] [--minikernel PATH]\n"
+		"                   [--method auto|file|load] [--append STR] [--config FILE]\n"
+		"       rawdump disarm\n"
+		"TARGET defaults to 'target' in %s.\n", CONFIG_DEFAULT_PATH);
+}
+
+static int arm_parse(int argc, char **argv, struct arm_opts *o, const struct rd_config *c)
+{
+	static const struct option lopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "exit", required_argument, NULL, 'e' },
+		{ "comp", required_argument, NULL, 'c' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "minikernel", required_argument, NULL, 'm' },
+		{ "method", required_argument, NULL, 'M' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	o->target = c->target[0] ? c->target : NULL;
+	o->exit_mode = c->exit_mode;
+	o->comp = c->compression;
+	o->level = c->level;
+	o->minikernel = c->minikernel;
+	o->method = c->kexec_method;
+	o->append = c->append;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "fn", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': o->force = 1; break;
+		case 'n': o->dry_run = 1; break;
+		case 'e': o->exit_mode = optarg; break;
+		case 'c': o->comp = optarg; break;
+		case 'l': o->level = atoi(optarg); break;
+		case 'm': o->minikernel = optarg; break;
+		case 'M': o->method = optarg; break;
+		case 'a': o->append = optarg; break;
+		case 'C': break;	/* read before parsing, see cmd_arm */
+		case 'h': arm_usage(stdout); return -1;
+		default: arm_usage(stderr); return RD_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		o->target = argv[optind++];
+	if (optind < argc || (strcmp(o->exit_mode, "reboot") && strcmp(o->exit_mode, "poweroff") &&
+			      strcmp(o->exit_mode, "halt") && strcmp(o->exit_mode, "qemu")) ||
+	    (*o->comp && strcmp(o->comp, "zlib") && strcmp(o->comp, "none")) ||
+	    (o->level != -1 && (o->level < 1 || o->level > 9)) ||
+	    (strcmp(o->method, "auto") && strcmp(o->method, "file") && strcmp(o->method, "load"))) {
+		arm_usage(stderr);
+		return RD_EXIT_USAGE;
+	}
+	if (!o->target) {
+		cli_error("arm", "no target: name one or set 'target' in %s", config_default_path());
+		return RD_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* --config FILE must be known before the defaults it sets are parsed. */
+static const char *arm_config_arg(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			return argv[i + 1];
+		if (!strncmp(argv[i], "--config=", 9))
+			return argv[i] + 9;
+	}
+	return NULL;
+}
+
+int cmd_arm(int argc, char **argv)
+{
+	char why[PATH_MAX + 128], cmdline[ARM_CMDLINE_MAX], uuid[UTIL_UUID_STR];
+	char size_a[32], size_b[32], *state;
+	struct rd_part_header h;
+	struct rd_config cfg;
+	struct arm_opts o = { 0 };
+	struct arm_dev d;
+	struct target t;
+	const char *method = "kexec_file_load";
+	uint64_t crash_size = 0, need = 0;
+	int rc, ret;
+
+	rc = config_load(arm_config_arg(argc, argv), &cfg, why, sizeof(why));
+	if (rc) {
+		cli_error("arm", "%s", why);
+		return RD_EXIT_USAGE;
+	}
+	ret = arm_parse(argc, argv, &o, &cfg);
+	if (ret)
+		return ret < 0 ? RD_EXIT_OK : ret;
+
+	/* 1. A crashkernel reservation the minikernel fits in. */
+	if (arm_crash_size(&crash_size) || crash_size == 0) {
+		cli_error("arm", "no crashkernel reservation: boot with crashkernel=16M (see %s)",
+			  "Documentation/user-guide.md");
+		return RD_EXIT_CRASHKERNEL;
+	}
+	rc = arm_minikernel_need(o.minikernel, &need, why, sizeof(why));
+	if (rc) {
+		cli_error("arm", "%s", why);
+		return RD_EXIT_ARM;
+	}
+	if (crash_size < need) {
+		cli_error("arm", "crashkernel reservation of %s is too small: the minikernel needs %s",
+			  cli_size(crash_size, size_a, sizeof(size_a)), cli_size(need, size_b, sizeof(size_b)));
+		return RD_EXIT_CRASHKERNEL;
+	}
+
+	/* 2. The partition: a block device holding a rawdump header. */
+	rc = target_open(o.target, O_RDONLY, &t, why, sizeof(why));
+	if (rc) {
+		cli_error("arm", "%s", why);
+		return RD_EXIT_TARGET;
+	}
+	if (t.kind != TARGET_BLK_PART && t.kind != TARGET_BLK_DISK) {
+		cli_error("arm", "%s is a %s: arming needs a block device", o.target,
+			  target_kind_name(t.kind));
+		ret = RD_EXIT_TARGET;
+		goto out_close;
+	}
+	rc = util_part_header_read(&t, &h, NULL, NULL);
+	if (rc) {
+		cli_error("arm", "%s (%s) is not a formatted rawdump partition: run rawdump format",
+			  o.target, t.path);
+		ret = rc == -RD_ENOSIG || rc == -RD_ECRC || rc == -RD_EVERSION || rc == -RD_ESIZE ?
+			RD_EXIT_NOTRD : RD_EXIT_IO;
+		goto out_close;
+	}
+	if ((h.state == RD_STATE_WRITING || h.state == RD_STATE_COMPLETE) && !o.force) {
+		cli_error("arm", "%s holds an unsaved dump (state %s): run rawdump save first, "
+			  "or arm --force to overwrite it", t.path, util_state_name(h.state));
+		ret = RD_EXIT_REFUSED;
+		goto out_close;
+	}
+	util_uuid_format(h.uuid, uuid);
+
+	/* 3. Controller, unit and extent, as the minikernel will see them. */
+	rc = arm_resolve(t.rdev, &d, why, sizeof(why));
+	if (rc) {
+		cli_error("arm", "%s", why);
+		ret = RD_EXIT_ARM;
+		goto out_close;
+	}
+	if (d.size * 512 != t.size || h.part_size > t.size) {
+		cli_error("arm", "%s: sysfs size %llu sectors disagrees with the device (%llu bytes)",
+			  t.path, (unsigned long long)d.size, (unsigned long long)t.size);
+		ret = RD_EXIT_ARM;
+		goto out_close;
+	}
+	if (arm_build_cmdline(cmdline, sizeof(cmdline), &d, h.uuid, &o)) {
+		cli_error("arm", "minikernel command line too long");
+		ret = RD_EXIT_USAGE;
+		goto out_close;
+	}
+	if (o.dry_run) {
+		printf("%s\n", cmdline);
+		ret = RD_EXIT_OK;
+		goto out_close;
+	}
+
+	/* 4. Load it: kexec_file_load, else kexec-tools (kexec_load). */
+	rc = -ENOSYS;
+	if (strcmp(o.method, "load")) {
+		rc = arm_file_load(o.minikernel, cmdline);
+		if (rc && !strcmp(o.method, "file")) {
+			cli_error("arm", "kexec_file_load refused the minikernel: %s", strerror(-rc));
+			ret = rc == -ENOMEM || rc == -EADDRNOTAVAIL ? RD_EXIT_CRASHKERNEL : RD_EXIT_ARM;
+			goto out_close;
+		}
+	}
+	if (rc) {
+		int frc = rc;
+
+		method = "kexec_load";
+		rc = arm_tool_load(cfg.kexec_tool, o.minikernel, cmdline);
+		if (rc == -ENOENT) {
+			cli_error("arm", "kexec_file_load failed (%s) and %s (kexec-tools) is not installed",
+				  strerror(-frc), cfg.kexec_tool);
+			ret = RD_EXIT_ARM;
+			goto out_close;
+		}
+		if (rc) {
+			cli_error("arm", "kexec refused the minikernel (kexec_file_load: %s; kexec -p: %s)",
+				  strcmp(o.method, "load") ? strerror(-frc) : "not tried",
+				  rc == -ECANCELED ? "failed, see above" : strerror(-rc));
+			ret = RD_EXIT_ARM;
+			goto out_close;
+		}
+	}
+	if (!arm_crash_loaded()) {
+		cli_error("arm", "%s returned success but %s/kexec_crash_loaded is not 1",
+			  method, ARM_SYS_KEXEC);
+		ret = RD_EXIT_ARM;
+		goto out_close;
+	}
+
+	/* 5. Remember what was armed, for status. */
+	if (asprintf(&state, "target=%s\ndevice=%s\ncontroller=%s %s unit %u\n"
+		     "start=%llu\nsize=%llu\nuuid=%s\nmethod=%s\nminikernel=%s\n"
+		     "cmdline=%s\ntime=%lld\n", o.target, t.path, d.ctrl, d.pci, d.unit,
+		     (unsigned long long)d.start, (unsigned long long)d.size, uuid, method,
+		     o.minikernel, cmdline, (long long)time(NULL)) < 0) {
+		ret = RD_EXIT_IO;
+		goto out_close;
+	}
+	rc = arm_state_write(state);
+	free(state);
+	if (rc)
+		cli_warn("arm", "armed, but cannot record it in %s: %s", arm_rundir(), strerror(-rc));
+	printf("rawdump: armed %s (%s %s unit %u, start %llu, %s, uuid %s) via %s; crashkernel %s\n",
+	       t.path, d.ctrl, d.pci, d.unit, (unsigned long long)d.start,
+	       cli_size(d.size * 512, size_a, sizeof(size_a)), uuid, method,
+	       cli_size(crash_size, size_b, sizeof(size_b)));
+	ret = RD_EXIT_OK;
+out_close:
+	target_close(&t);
+	return ret;
+}
+
+int cmd_disarm(int argc, char **argv)
+{
+	char path[PATH_MAX + 16];
+	long rc;
+
+	if (argc > 1) {
+		if (cli_is_help(argv[1])) {
+			arm_usage(stdout);
+			return RD_EXIT_OK;
+		}
+		arm_usage(stderr);
+		return RD_EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "%s/%s", arm_rundir(), ARM_STATE_NAME);
+	if (!arm_crash_loaded()) {
+		unlink(path);
+		printf("rawdump: not armed\n");
+		return RD_EXIT_OK;
+	}
+	rc = syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL,
+		     (unsigned long)(KEXEC_FILE_UNLOAD | KEXEC_FILE_ON_CRASH));
+	if (rc)
+		rc = syscall(SYS_kexec_load, 0UL, 0UL, NULL, (unsigned long)KEXEC_ON_CRASH);
+	if (rc || arm_crash_loaded()) {
+		cli_error("disarm", "cannot unload the crash kernel: %s",
+			  rc ? strerror(errno) : "still loaded");
+		return RD_EXIT_ARM;
+	}
+	unlink(path);
+	printf("rawdump: disarmed\n");
+	return RD_EXIT_OK;
+}
+
+/* Value of key in the state file text, or NULL. */
+static const char *arm_state_get(char *text, const char *key, char *out, size_t outsz)
+{
+	size_t klen = strlen(key);
+	char *line = text;
+
+	while (line && *line) {
+		char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+
+		if (len > klen && !strncmp(line, key, klen) && line[klen] == '=') {
+			snprintf(out, outsz, "%.*s", (int)(len - klen - 1), line + klen + 1);
+			return out;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+void arm_status_print(FILE *out)
+{
+	char path[PATH_MAX + 16], text[8192], v[ARM_CMDLINE_MAX], sz[32];
+	uint64_t crash_size = 0, start, size;
+	int loaded = arm_crash_loaded();
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", arm_rundir(), ARM_STATE_NAME);
+	f = fopen(path, "re");
+	if (f) {
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+	}
+	text[n] = '\0';
+
+	if (!loaded)
+		fprintf(out, "armed: no\n");
+	else if (!n)
+		fprintf(out, "armed: yes (a crash kernel is loaded, not by rawdump arm)\n");
+	else
+		fprintf(out, "armed: yes (%s)\n",
+			arm_state_get(text, "method", v, sizeof(v)) ? v : "?");
+	if (loaded && n) {
+		if (arm_state_get(text, "target", v, sizeof(v)))
+			fprintf(out, "armed target: %s", v);
+		if (arm_state_get(text, "device", v, sizeof(v)))
+			fprintf(out, " -> %s", v);
+		fputc('\n', out);
+		if (arm_state_get(text, "controller", v, sizeof(v)))
+			fprintf(out, "armed controller: %s\n", v);
+		if (arm_state_get(text, "start", v, sizeof(v)) && (start = strtoull(v, NULL, 10), 1) &&
+		    arm_state_get(text, "size", v, sizeof(v)) && (size = strtoull(v, NULL, 10), 1))
+			fprintf(out, "armed extent: start %llu, %llu sectors (%s)\n",
+				(unsigned long long)start, (unsigned long long)size,
+				cli_size(size * 512, sz, sizeof(sz)));
+		if (arm_state_get(text, "uuid", v, sizeof(v)))
+			fprintf(out, "armed uuid: %s\n", v);
+		if (arm_state_get(text, "cmdline", v, sizeof(v)))
+			fprintf(out, "minikernel cmdline: %s\n", v);
+	}
+	if (arm_crash_size(&crash_size) || crash_size == 0)
+		fprintf(out, "crashkernel: none reserved (boot with crashkernel=16M)\n");
+	else
+		fprintf(out, "crashkernel: %s (%llu bytes)\n", cli_size(crash_size, sz, sizeof(sz)),
+			(unsigned long long)crash_size);
+}
