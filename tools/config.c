@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -19,13 +20,43 @@ const char *config_default_path(void)
 	return env && *env ? env : CONFIG_DEFAULT_PATH;
 }
 
+/*
+ * The installed minikernel, found relative to this executable so that any
+ * PREFIX works: EXE_DIR/../lib/rawdump (installed), EXE_DIR/minikernel (the
+ * build tree), then RAWDUMP_LIBDIR.
+ */
+static void config_default_minikernel(char *out, size_t outsz)
+{
+	char exe[PATH_MAX], try[PATH_MAX + 64], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(try, sizeof(try), "%s/../lib/rawdump/rdmk.bzImage", exe);
+			if (access(try, R_OK) == 0 && strlen(try) < outsz) {
+				memcpy(out, try, strlen(try) + 1);
+				return;
+			}
+			snprintf(try, sizeof(try), "%s/minikernel/rdmk.bzImage", exe);
+			if (access(try, R_OK) == 0 && strlen(try) < outsz) {
+				memcpy(out, try, strlen(try) + 1);
+				return;
+			}
+		}
+	}
+	snprintf(out, outsz, "%s/rdmk.bzImage", RAWDUMP_LIBDIR);
+}
+
 static void config_defaults(struct rd_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->output_dir, sizeof(c->output_dir), "/var/crash");
 	snprintf(c->formats, sizeof(c->formats), "elf");
 	c->level = -1;
-	snprintf(c->minikernel, sizeof(c->minikernel), "%s/rdmk.bzImage", RAWDUMP_LIBDIR);
+	config_default_minikernel(c->minikernel, sizeof(c->minikernel));
 	snprintf(c->exit_mode, sizeof(c->exit_mode), "reboot");
 	snprintf(c->kexec_method, sizeof(c->kexec_method), "auto");
 	snprintf(c->kexec_tool, sizeof(c->kexec_tool), "kexec");

@@ -12,7 +12,7 @@
 
 #define CONFIG_DEFAULT_PATH	"/etc/rawdump.conf"
 #ifndef RAWDUMP_LIBDIR
-#define RAWDUMP_LIBDIR		"/usr/local/lib/rawdump"
+#define RAWDUMP_LIBDIR		"/usr/lib/rawdump"
 #endif
 
 struct rd_config {

@@ -1,0 +1,42 @@
+# scripts/install.mk - `make install` (included by the top-level Makefile).
+#   make install [DESTDIR=/staging] [PREFIX=/usr/local]
+# Installs the rawdump command, the minikernel, the boot helper, the systemd
+# units, the man page and an example /etc/rawdump.conf (only when none
+# exists: a configured system keeps its file). `rawdump` finds the
+# minikernel relative to itself (PREFIX/lib/rawdump), so any PREFIX works.
+
+SBINDIR    ?= $(PREFIX)/sbin
+RDLIBDIR   ?= $(PREFIX)/lib/rawdump
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/rawdump
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+
+INSTALL_UNITS := rawdump-arm.service rawdump-save.service
+
+.PHONY: install uninstall
+install: all
+	install -D -m 0755 $(B)/rawdump $(DESTDIR)$(SBINDIR)/rawdump
+	install -D -m 0644 $(B)/minikernel/rdmk.bzImage $(DESTDIR)$(RDLIBDIR)/rdmk.bzImage
+	install -D -m 0755 scripts/systemd/rawdump-boot $(DESTDIR)$(RDLIBDIR)/rawdump-boot
+	@for u in $(INSTALL_UNITS); do \
+		mkdir -p $(DESTDIR)$(UNITDIR) && \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@RDLIBDIR@|$(RDLIBDIR)|g' \
+			scripts/systemd/$$u.in >$(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u && echo "installed $(UNITDIR)/$$u"; \
+	done
+	@if [ -f Documentation/rawdump.8 ]; then \
+		install -D -m 0644 Documentation/rawdump.8 $(DESTDIR)$(MANDIR)/man8/rawdump.8; fi
+	install -D -m 0644 Documentation/user-guide.md $(DESTDIR)$(DOCDIR)/user-guide.md
+	install -D -m 0644 scripts/systemd/rawdump.conf.example $(DESTDIR)$(DOCDIR)/rawdump.conf.example
+	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/rawdump.conf ]; then \
+		install -D -m 0644 scripts/systemd/rawdump.conf.example $(DESTDIR)$(SYSCONFDIR)/rawdump.conf && \
+		echo "installed $(SYSCONFDIR)/rawdump.conf (edit 'target')"; \
+	else echo "kept existing $(SYSCONFDIR)/rawdump.conf"; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/rawdump $(DESTDIR)$(RDLIBDIR)/rdmk.bzImage \
+		$(DESTDIR)$(RDLIBDIR)/rawdump-boot $(DESTDIR)$(MANDIR)/man8/rawdump.8 \
+		$(DESTDIR)$(DOCDIR)/user-guide.md $(DESTDIR)$(DOCDIR)/rawdump.conf.example \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(INSTALL_UNITS))
+	-rmdir $(DESTDIR)$(RDLIBDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
