@@ -13,6 +13,7 @@
 
 static const struct blk_driver *const blk_drivers[] = {
 	&virtio_blk_driver,
+	&ahci_driver,
 	&nvme_driver,
 };
 

@@ -70,6 +70,7 @@ const char *blk_name(const struct blkdev *bd);	/* driver name, "none" before ope
 
 /* The drivers the dispatcher tries, in this order. */
 extern const struct blk_driver virtio_blk_driver;
+extern const struct blk_driver ahci_driver;
 extern const struct blk_driver nvme_driver;
 
 #endif

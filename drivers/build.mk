@@ -3,7 +3,7 @@
 # with its own flags (include path: -Idrivers -Iinclude -Iwriter).
 # `make drivers-check` compiles them alone, freestanding, warnings as errors.
 
-DRIVER_SRCS := drivers/pci.c drivers/blkdev.c drivers/blkq.c drivers/virtio_pci.c drivers/virtio_blk.c drivers/nvme.c
+DRIVER_SRCS := drivers/pci.c drivers/blkdev.c drivers/blkq.c drivers/virtio_pci.c drivers/virtio_blk.c drivers/ahci.c drivers/nvme.c
 DRIVER_HDRS := drivers/blkdev.h drivers/hw.h drivers/pci.h drivers/blkq.h drivers/virtio_pci.h
 
 DRIVER_CHECK_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow \
