@@ -1,0 +1,577 @@
+/*
+ * tools/kdump.c - kdump-compressed ("KDUMP   ", header version 6) writer and
+ * reader, the format of makedumpfile -c that crash and makedumpfile read.
+ *
+ * Follows makedumpfile's diskdump_mod.h (disk_dump_header, kdump_sub_header,
+ * page_desc_t) as described in /work/shared/reference/dump-formats.md:
+ *
+ *   block 0             disk_dump_header
+ *   block 1             kdump_sub_header (phys_base, notes location), the
+ *                       crashed kernel's ELF notes right after it
+ *   1 + sub_hdr_size    bitmap 1 (pfn is RAM), then bitmap 2 (pfn dumped)
+ *   then                page_desc_t per set bit of bitmap 2, in pfn order;
+ *                       room is reserved for every RAM page, so pages the
+ *                       input lacks leave unused space at the end
+ *   then                page data: one shared zlib zero page first, then
+ *                       every other page zlib-compressed, or raw when
+ *                       compression does not shrink it
+ *
+ * Zero pages are dumped (bitmap 2 set, pointing at the shared zero page):
+ * crash refuses excluded pages. Pages missing from the input are left out
+ * of bitmap 2 and the header says INCOMPLETE.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "rawdump/format.h"
+#include "convert.h"
+#include "kinfo.h"
+
+#define KDUMP_SIGNATURE		"KDUMP   "
+#define KDUMP_DISKDUMP_SIGNATURE	"DISKDUMP"	/* historic Diskdump: no sub-header */
+#define KDUMP_VERSION		6
+#define KDUMP_BS		MI_PAGE
+#define KDUMP_HDR_SIZE		464u
+#define KDUMP_SUB_SIZE		104u
+#define KDUMP_DESC_SIZE		24u
+
+#define KDUMP_ST_ZLIB		0x1u
+#define KDUMP_ST_LZO		0x2u
+#define KDUMP_ST_SNAPPY		0x4u
+#define KDUMP_ST_INCOMPLETE	0x8u
+#define KDUMP_ST_ZSTD		0x20u
+#define KDUMP_PD_ZLIB		0x1u
+
+#define KDUMP_ZLEVEL		Z_BEST_SPEED
+#define KDUMP_WBUF		(1u << 20)
+#define KDUMP_DESC_BATCH	4096u
+#define KDUMP_MAX_NOTES		(16u << 20)
+#define KDUMP_MAX_BITMAP	(1ull << 32)	/* bytes per bitmap: 128 TiB of RAM */
+
+/* disk_dump_header offsets */
+enum {
+	DDH_SIGNATURE = 0, DDH_VERSION = 8, DDH_UTSNAME = 12, DDH_TIMESTAMP = 408,
+	DDH_STATUS = 424, DDH_BLOCK_SIZE = 428, DDH_SUB_HDR_SIZE = 432,
+	DDH_BITMAP_BLOCKS = 436, DDH_MAX_MAPNR = 440, DDH_TOTAL_RAM = 444,
+	DDH_DEVICE_BLOCKS = 448, DDH_WRITTEN_BLOCKS = 452, DDH_CURRENT_CPU = 456,
+	DDH_NR_CPUS = 460,
+};
+/* kdump_sub_header offsets */
+enum {
+	KSH_PHYS_BASE = 0, KSH_DUMP_LEVEL = 8, KSH_SPLIT = 12, KSH_START_PFN = 16,
+	KSH_END_PFN = 24, KSH_OFF_VMCOREINFO = 32, KSH_SIZE_VMCOREINFO = 40,
+	KSH_OFF_NOTE = 48, KSH_SIZE_NOTE = 56, KSH_OFF_ERASEINFO = 64,
+	KSH_SIZE_ERASEINFO = 72, KSH_START_PFN_64 = 80, KSH_END_PFN_64 = 88,
+	KSH_MAX_MAPNR_64 = 96,
+};
+
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+int kdump_probe(const void *head, size_t len)
+{
+	return len >= 8 && (memcmp(head, KDUMP_SIGNATURE, 8) == 0 ||
+			    memcmp(head, KDUMP_DISKDUMP_SIGNATURE, 8) == 0);
+}
+
+static inline void kdump_bit_set(uint8_t *bm, uint64_t pfn)
+{
+	bm[pfn >> 3] |= (uint8_t)(1u << (pfn & 7));
+}
+
+static inline int kdump_bit(const uint8_t *bm, uint64_t pfn)
+{
+	return (bm[pfn >> 3] >> (pfn & 7)) & 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writer                                                              */
+/* ------------------------------------------------------------------ */
+
+struct kdump_w {
+	int fd;
+	uint8_t *data;		/* buffered page data */
+	size_t data_len;
+	uint64_t data_off;	/* file offset of data[0] */
+	uint8_t *descs;		/* buffered descriptors */
+	size_t ndescs;
+	uint64_t desc_off;	/* file offset of descs[0] */
+};
+
+static int kdump_flush_data(struct kdump_w *w)
+{
+	int rc = conv_pwrite(w->fd, w->data, w->data_len, w->data_off);
+
+	w->data_off += w->data_len;
+	w->data_len = 0;
+	return rc;
+}
+
+static int kdump_flush_descs(struct kdump_w *w)
+{
+	int rc = conv_pwrite(w->fd, w->descs, w->ndescs * KDUMP_DESC_SIZE, w->desc_off);
+
+	w->desc_off += w->ndescs * KDUMP_DESC_SIZE;
+	w->ndescs = 0;
+	return rc;
+}
+
+/* Append page data; returns its file offset in *off. */
+static int kdump_add_data(struct kdump_w *w, const void *p, size_t n, uint64_t *off)
+{
+	int rc;
+
+	if (w->data_len + n > KDUMP_WBUF) {
+		rc = kdump_flush_data(w);
+		if (rc < 0)
+			return rc;
+	}
+	*off = w->data_off + w->data_len;
+	memcpy(w->data + w->data_len, p, n);
+	w->data_len += n;
+	return 0;
+}
+
+static int kdump_add_desc(struct kdump_w *w, uint64_t off, uint32_t size, uint32_t flags)
+{
+	uint8_t *d = w->descs + w->ndescs * KDUMP_DESC_SIZE;
+
+	put64(d, off);
+	put32(d + 8, size);
+	put32(d + 12, flags);
+	put64(d + 16, 0);
+	if (++w->ndescs == KDUMP_DESC_BATCH)
+		return kdump_flush_descs(w);
+	return 0;
+}
+
+static uint64_t kdump_max_pfn(const struct memimage *m)
+{
+	uint64_t max = 0, end;
+	size_t i;
+
+	for (i = 0; i < m->nranges; i++) {
+		if (m->ranges[i].flags & MI_ALIAS)
+			continue;
+		end = (m->ranges[i].paddr + m->ranges[i].size + MI_PAGE - 1) / MI_PAGE;
+		if (end > max)
+			max = end;
+	}
+	return max;
+}
+
+int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char *msg, size_t msgsz)
+{
+	uint8_t page[MI_PAGE], zero[MI_PAGE] = { 0 }, *hdr = NULL, *bm1 = NULL, *bm2 = NULL;
+	uint8_t *zbuf = NULL;
+	struct kdump_w w = { .fd = fd };
+	struct conv_pages it;
+	struct kinfo ki;
+	uint64_t max_mapnr, bm_len, npages, paddr, done = 0, zero_off = 0, off;
+	uint64_t desc_start, missing = 0, vmci_off = 0;
+	uint32_t sub_blocks, status = KDUMP_ST_ZLIB, zero_size;
+	uint8_t *sub;
+	uLongf zlen;
+	size_t hdr_len;
+	int rc = -ENOMEM, st;
+
+	kinfo_gather(m, &ki);
+	max_mapnr = kdump_max_pfn(m);
+	npages = conv_pages_total(m);
+	bm_len = rd_align_up((max_mapnr + 7) / 8, KDUMP_BS);
+	if (bm_len == 0)
+		bm_len = KDUMP_BS;
+	if (bm_len > KDUMP_MAX_BITMAP) {
+		rc = -EFBIG;
+		snprintf(msg, msgsz, "physical address space too large for a kdump bitmap");
+		goto free_all;
+	}
+	sub_blocks = (uint32_t)rd_align_up(KDUMP_SUB_SIZE + m->notes_size, KDUMP_BS) / KDUMP_BS;
+	hdr_len = (size_t)(1 + sub_blocks) * KDUMP_BS;
+	desc_start = hdr_len + 2 * bm_len;
+
+	hdr = calloc(1, hdr_len);
+	bm1 = calloc(1, bm_len);
+	bm2 = calloc(1, bm_len);
+	zbuf = malloc(compressBound(MI_PAGE));
+	w.data = malloc(KDUMP_WBUF);
+	w.descs = malloc(KDUMP_DESC_BATCH * KDUMP_DESC_SIZE);
+	if (!hdr || !bm1 || !bm2 || !zbuf || !w.data || !w.descs) {
+		snprintf(msg, msgsz, "out of memory");
+		goto free_all;
+	}
+	w.desc_off = desc_start;
+	w.data_off = desc_start + npages * KDUMP_DESC_SIZE;
+
+	/* the shared zero page */
+	zlen = compressBound(MI_PAGE);
+	if (compress2(zbuf, &zlen, zero, MI_PAGE, KDUMP_ZLEVEL) != Z_OK) {
+		rc = -EIO;
+		snprintf(msg, msgsz, "zlib failed");
+		goto free_all;
+	}
+	zero_size = (uint32_t)zlen;
+	rc = kdump_add_data(&w, zbuf, zero_size, &zero_off);
+	if (rc < 0)
+		goto write_error;
+
+	conv_pages_init(&it, m);
+	while (conv_pages_next(&it, &paddr)) {
+		uint64_t pfn = paddr / MI_PAGE;
+
+		kdump_bit_set(bm1, pfn);
+		st = mi_read_page(m, paddr, page);
+		if (st < 0) {
+			rc = st;
+			snprintf(msg, msgsz, "reading page 0x%" PRIx64 ": %s", paddr, strerror(-st));
+			goto free_all;
+		}
+		if (st == MI_MISSING) {
+			missing++;
+			continue;
+		}
+		kdump_bit_set(bm2, pfn);
+		if (st == MI_ZERO || conv_page_is_zero(page)) {
+			rc = kdump_add_desc(&w, zero_off, zero_size, KDUMP_PD_ZLIB);
+		} else {
+			zlen = compressBound(MI_PAGE);
+			if (compress2(zbuf, &zlen, page, MI_PAGE, KDUMP_ZLEVEL) == Z_OK && zlen < MI_PAGE) {
+				rc = kdump_add_data(&w, zbuf, zlen, &off);
+				if (rc == 0)
+					rc = kdump_add_desc(&w, off, (uint32_t)zlen, KDUMP_PD_ZLIB);
+			} else {
+				rc = kdump_add_data(&w, page, MI_PAGE, &off);
+				if (rc == 0)
+					rc = kdump_add_desc(&w, off, MI_PAGE, 0);
+			}
+		}
+		if (rc < 0)
+			goto write_error;
+		if (pr && (++done & 255) == 0)
+			pr(ctx, done * MI_PAGE, npages * MI_PAGE);
+	}
+	rc = kdump_flush_data(&w);
+	if (rc == 0)
+		rc = kdump_flush_descs(&w);
+	if (rc == 0)
+		rc = conv_pwrite(fd, bm1, bm_len, hdr_len);
+	if (rc == 0)
+		rc = conv_pwrite(fd, bm2, bm_len, hdr_len + bm_len);
+	if (rc < 0)
+		goto write_error;
+
+	if (missing || m->partial)
+		status |= KDUMP_ST_INCOMPLETE;
+	memcpy(hdr + DDH_SIGNATURE, KDUMP_SIGNATURE, 8);
+	put32(hdr + DDH_VERSION, KDUMP_VERSION);
+	if (ki.have_uts) {
+		memcpy(hdr + DDH_UTSNAME, ki.uts, sizeof(ki.uts));
+	} else {
+		snprintf((char *)hdr + DDH_UTSNAME, KINFO_UTS_LEN, "Linux");
+		snprintf((char *)hdr + DDH_UTSNAME + 2 * KINFO_UTS_LEN, KINFO_UTS_LEN, "%s", ki.release);
+		snprintf((char *)hdr + DDH_UTSNAME + 4 * KINFO_UTS_LEN, KINFO_UTS_LEN, "x86_64");
+	}
+	put64(hdr + DDH_TIMESTAMP, ki.crash_time);
+	put32(hdr + DDH_STATUS, status);
+	put32(hdr + DDH_BLOCK_SIZE, KDUMP_BS);
+	put32(hdr + DDH_SUB_HDR_SIZE, sub_blocks);
+	put32(hdr + DDH_BITMAP_BLOCKS, (uint32_t)(2 * bm_len / KDUMP_BS));
+	put32(hdr + DDH_MAX_MAPNR, max_mapnr > UINT32_MAX ? UINT32_MAX : (uint32_t)max_mapnr);
+	put32(hdr + DDH_CURRENT_CPU, ki.crashed_cpu >= 0 ? (uint32_t)ki.crashed_cpu : 0);
+	put32(hdr + DDH_NR_CPUS, ki.ncpus);
+
+	sub = hdr + KDUMP_BS;
+	put64(sub + KSH_PHYS_BASE, ki.phys_base);
+	if (m->notes_size) {
+		memcpy(sub + KDUMP_SUB_SIZE, m->notes, m->notes_size);
+		put64(sub + KSH_OFF_NOTE, KDUMP_BS + KDUMP_SUB_SIZE);
+		put64(sub + KSH_SIZE_NOTE, m->notes_size);
+	}
+	if (ki.vmcoreinfo) {
+		vmci_off = KDUMP_BS + KDUMP_SUB_SIZE + (uint64_t)((const uint8_t *)ki.vmcoreinfo - m->notes);
+		put64(sub + KSH_OFF_VMCOREINFO, vmci_off);
+		put64(sub + KSH_SIZE_VMCOREINFO, ki.vmcoreinfo_len);
+	}
+	put64(sub + KSH_END_PFN, max_mapnr);
+	put64(sub + KSH_END_PFN_64, max_mapnr);
+	put64(sub + KSH_MAX_MAPNR_64, max_mapnr);
+	rc = conv_pwrite(fd, hdr, hdr_len, 0);
+	if (rc < 0)
+		goto write_error;
+	if (pr)
+		pr(ctx, npages * MI_PAGE, npages * MI_PAGE);
+	rc = 0;
+	goto free_all;
+write_error:
+	snprintf(msg, msgsz, "write: %s", strerror(-rc));
+free_all:
+	free(hdr);
+	free(bm1);
+	free(bm2);
+	free(zbuf);
+	free(w.data);
+	free(w.descs);
+	kinfo_free(&ki);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reader                                                              */
+/* ------------------------------------------------------------------ */
+
+struct kdump_priv {
+	int fd;
+	uint64_t fsize;
+	uint64_t max_mapnr;
+	uint8_t *bm1, *bm2;	/* each bm_len bytes */
+	uint64_t *rank;		/* set bits of bm2 before each 64-bit word */
+	uint64_t desc_off;
+	uint8_t cbuf[KDUMP_BS];
+};
+
+static int kdump_read_page(struct memimage *m, uint64_t paddr, void *buf)
+{
+	struct kdump_priv *p = m->priv;
+	uint64_t pfn = paddr / MI_PAGE, word, idx, off;
+	uint8_t d[KDUMP_DESC_SIZE];
+	uint32_t size, flags;
+	uLongf dlen = MI_PAGE;
+	int rc;
+
+	memset(buf, 0, MI_PAGE);
+	if (pfn >= p->max_mapnr || !kdump_bit(p->bm2, pfn))
+		return MI_MISSING;
+	memcpy(&word, p->bm2 + (pfn / 64) * 8, 8);
+	idx = p->rank[pfn / 64] + (uint64_t)__builtin_popcountll(word & ((1ull << (pfn % 64)) - 1));
+	rc = conv_pread(p->fd, d, sizeof(d), p->desc_off + idx * KDUMP_DESC_SIZE);
+	if (rc < 0)
+		return rc;
+	off = get64(d);
+	size = get32(d + 8);
+	flags = get32(d + 12);
+	if (size == 0 || size > KDUMP_BS || off > p->fsize || size > p->fsize - off)
+		return MI_MISSING;
+	if (flags == 0) {
+		if (size != KDUMP_BS)
+			return MI_MISSING;
+		rc = conv_pread(p->fd, buf, KDUMP_BS, off);
+		if (rc < 0)
+			return rc;
+	} else if (flags & KDUMP_PD_ZLIB) {
+		rc = conv_pread(p->fd, p->cbuf, size, off);
+		if (rc < 0)
+			return rc;
+		if (uncompress(buf, &dlen, p->cbuf, size) != Z_OK || dlen != MI_PAGE) {
+			memset(buf, 0, MI_PAGE);
+			return MI_MISSING;
+		}
+	} else {
+		return MI_MISSING;	/* lzo, snappy, zstd: refused at open */
+	}
+	return conv_page_is_zero(buf) ? MI_ZERO : MI_DATA;
+}
+
+static void kdump_close(struct memimage *m)
+{
+	struct kdump_priv *p = m->priv;
+
+	if (!p)
+		return;
+	close(p->fd);
+	free(p->bm1);
+	free(p->rank);
+	free(p);
+}
+
+static const struct memimage_ops kdump_ops = {
+	.read_page = kdump_read_page,
+	.close = kdump_close,
+};
+
+/* Ranges = runs of set bits of bitmap 1; missing = RAM pages not dumped. */
+static int kdump_ranges(struct memimage *m, const struct kdump_priv *p)
+{
+	size_t n = 0, cap = 0;
+	struct mi_range *r;
+	uint64_t pfn, missing = 0;
+
+	for (pfn = 0; pfn < p->max_mapnr; pfn++) {
+		if ((pfn & 7) == 0 && p->bm1[pfn >> 3] == 0 && pfn + 8 <= p->max_mapnr) {
+			pfn += 7;
+			continue;
+		}
+		if (!kdump_bit(p->bm1, pfn))
+			continue;
+		if (!kdump_bit(p->bm2, pfn))
+			missing++;
+		if (n && m->ranges[n - 1].paddr + m->ranges[n - 1].size == pfn * MI_PAGE) {
+			m->ranges[n - 1].size += MI_PAGE;
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			r = realloc(m->ranges, cap * sizeof(*r));
+			if (!r)
+				return -ENOMEM;
+			m->ranges = r;
+		}
+		memset(&m->ranges[n], 0, sizeof(m->ranges[n]));
+		m->ranges[n].paddr = pfn * MI_PAGE;
+		m->ranges[n].size = MI_PAGE;
+		n++;
+	}
+	m->nranges = n;
+	m->missing_bytes = missing * MI_PAGE;
+	if (missing)
+		m->partial = 1;
+	return 0;
+}
+
+struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz)
+{
+	uint8_t hdr[KDUMP_HDR_SIZE], sub[KDUMP_SUB_SIZE];
+	struct memimage *m = NULL;
+	struct kdump_priv *p = NULL;
+	uint32_t version, status, bs, sub_blocks, bm_blocks;
+	uint64_t bm_len, max_mapnr, note_off, note_size, words, i, acc;
+	struct stat st;
+	const char *why = "out of memory";
+	int diskdump;
+
+	if (fstat(fd, &st) < 0 || st.st_size < 2 * KDUMP_BS) {
+		why = "too short for a kdump-compressed header";
+		goto fail;
+	}
+	if (conv_pread(fd, hdr, sizeof(hdr), 0) < 0 || !kdump_probe(hdr, sizeof(hdr))) {
+		why = "not a kdump-compressed file";
+		goto fail;
+	}
+	version = get32(hdr + DDH_VERSION);
+	status = get32(hdr + DDH_STATUS);
+	bs = get32(hdr + DDH_BLOCK_SIZE);
+	sub_blocks = get32(hdr + DDH_SUB_HDR_SIZE);
+	bm_blocks = get32(hdr + DDH_BITMAP_BLOCKS);
+	if (bs != KDUMP_BS) {
+		why = "kdump-compressed block size is not 4096";
+		goto fail;
+	}
+	if (status & (KDUMP_ST_LZO | KDUMP_ST_SNAPPY | KDUMP_ST_ZSTD)) {
+		why = "kdump-compressed file uses lzo, snappy or zstd; rawdump reads zlib ones";
+		goto fail;
+	}
+	diskdump = memcmp(hdr, KDUMP_DISKDUMP_SIGNATURE, 8) == 0;
+	if (version < 1 || (sub_blocks == 0 && !diskdump) || bm_blocks == 0 || (bm_blocks & 1) ||
+	    (uint64_t)(1 + sub_blocks + bm_blocks) * bs > (uint64_t)st.st_size) {
+		why = "kdump-compressed header fields implausible";
+		goto fail;
+	}
+	memset(sub, 0, sizeof(sub));
+	if (!diskdump && conv_pread(fd, sub, sizeof(sub), bs) < 0) {
+		why = "cannot read the kdump sub-header";
+		goto fail;
+	}
+	bm_len = (uint64_t)bm_blocks / 2 * bs;
+	max_mapnr = get32(hdr + DDH_MAX_MAPNR);
+	if (!diskdump && version >= 6 && get64(sub + KSH_MAX_MAPNR_64))
+		max_mapnr = get64(sub + KSH_MAX_MAPNR_64);
+	if (max_mapnr > bm_len * 8 || bm_len > KDUMP_MAX_BITMAP) {
+		why = "kdump-compressed bitmap smaller than max_mapnr";
+		goto fail;
+	}
+
+	m = calloc(1, sizeof(*m));
+	p = calloc(1, sizeof(*p));
+	if (!m || !p)
+		goto fail;
+	p->fd = fd;
+	p->fsize = (uint64_t)st.st_size;
+	p->max_mapnr = max_mapnr;
+	p->desc_off = (uint64_t)(1 + sub_blocks + bm_blocks) * bs;
+	p->bm1 = malloc(2 * bm_len + 8);
+	words = (max_mapnr + 63) / 64;
+	p->rank = malloc((words + 1) * sizeof(*p->rank));
+	if (!p->bm1 || !p->rank)
+		goto fail;
+	memset(p->bm1 + 2 * bm_len, 0, 8);
+	p->bm2 = p->bm1 + bm_len;
+	if (conv_pread(fd, p->bm1, 2 * bm_len, (uint64_t)(1 + sub_blocks) * bs) < 0) {
+		why = "cannot read the kdump bitmaps";
+		goto fail;
+	}
+	/* bits past max_mapnr mean nothing */
+	if (max_mapnr & 7) {
+		p->bm1[max_mapnr >> 3] &= (uint8_t)((1u << (max_mapnr & 7)) - 1);
+		p->bm2[max_mapnr >> 3] &= (uint8_t)((1u << (max_mapnr & 7)) - 1);
+	}
+	memset(p->bm1 + (max_mapnr + 7) / 8, 0, bm_len - (max_mapnr + 7) / 8);
+	memset(p->bm2 + (max_mapnr + 7) / 8, 0, bm_len - (max_mapnr + 7) / 8);
+	for (i = 0, acc = 0; i < words; i++) {
+		uint64_t wv;
+
+		memcpy(&wv, p->bm2 + i * 8, 8);
+		p->rank[i] = acc;
+		acc += (uint64_t)__builtin_popcountll(wv);
+	}
+	p->rank[words] = acc;
+	if (p->desc_off + acc * KDUMP_DESC_SIZE > p->fsize) {
+		why = "kdump-compressed file truncated inside its page descriptors";
+		goto fail;
+	}
+
+	m->ops = &kdump_ops;
+	m->priv = p;
+	m->kind = "kdump";
+	if (kdump_ranges(m, p) < 0)
+		goto fail;
+	if (status & KDUMP_ST_INCOMPLETE)
+		m->partial = 1;
+
+	note_off = !diskdump && version >= 4 ? get64(sub + KSH_OFF_NOTE) : 0;
+	note_size = !diskdump && version >= 4 ? get64(sub + KSH_SIZE_NOTE) : 0;
+	if (note_size && note_size <= KDUMP_MAX_NOTES && note_off <= p->fsize &&
+	    note_size <= p->fsize - note_off) {
+		m->notes = malloc(note_size);
+		if (!m->notes)
+			goto fail;
+		if (conv_pread(fd, m->notes, note_size, note_off) < 0) {
+			why = "cannot read the kdump notes";
+			goto fail;
+		}
+		m->notes_size = note_size;
+	}
+	memcpy(m->kernel_release, hdr + DDH_UTSNAME + 2 * KINFO_UTS_LEN, KINFO_UTS_LEN);
+	m->kernel_release[sizeof(m->kernel_release) - 1] = '\0';
+	m->crash_time = get64(hdr + DDH_TIMESTAMP);
+	m->cpu_count = get32(hdr + DDH_NR_CPUS);
+	if (m->notes) {
+		struct kinfo_cpu *cpus = NULL;
+		uint32_t n = 0;
+
+		if (kinfo_parse_cpus(m->notes, m->notes_size, &cpus, &n) == 0 && n)
+			m->cpu_count = n;
+		free(cpus);
+	}
+	(void)path;
+	return m;
+fail:
+	snprintf(err, errsz, "%s", why);
+	if (m) {
+		free(m->ranges);
+		free(m->notes);
+		free(m);
+	}
+	if (p) {
+		free(p->bm1);
+		free(p->rank);
+		free(p);
+	}
+	return NULL;
+}
