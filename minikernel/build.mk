@@ -1,0 +1,61 @@
+# minikernel/build.mk - the capture kernel (Documentation/minikernel.md).
+# Compiles minikernel/, $(WRITER_SRCS) and $(DRIVER_SRCS) freestanding into
+# $(B)/minikernel/, links them with zlib's deflate objects from Debian's
+# libz.a into a static PIE, then mkimage embeds the self-check CRC and
+# writes rdmk.elf (PVH, QEMU -kernel) and rdmk.bzImage (kexec -p / -s -p).
+
+MK_DIR := $(B)/minikernel
+MK_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -ffreestanding -fno-stack-protector \
+	-fpie -mno-red-zone -fno-asynchronous-unwind-tables -fno-common \
+	-fvisibility=hidden -Iminikernel -Idrivers -Iwriter -Iinclude
+MK_LDFLAGS := -static -pie --no-dynamic-linker -z text -z noexecstack \
+	-z max-page-size=4096 --no-undefined --build-id=none --no-warn-rwx-segments \
+	-T minikernel/mk.lds
+MK_LIBZ := /usr/lib/x86_64-linux-gnu/libz.a
+MK_ZLIB_MEMBERS := deflate.o trees.o zutil.o adler32.o crc32.o
+
+MK_SRCS := minikernel/main.c minikernel/console.c minikernel/cpu.c \
+	minikernel/selfcheck.c minikernel/boot.c minikernel/cmdline.c \
+	minikernel/paging.c minikernel/hw.c minikernel/lib.c \
+	minikernel/crashhdr.c minikernel/dump.c
+MK_HDRS := minikernel/mk.h drivers/hw.h drivers/pci.h drivers/blkdev.h \
+	writer/writer.h include/rawdump/format.h
+MK_OBJS := $(MK_DIR)/mk/head.o $(patsubst minikernel/%.c,$(MK_DIR)/mk/%.o,$(MK_SRCS)) \
+	$(patsubst writer/%.c,$(MK_DIR)/writer/%.o,$(WRITER_SRCS)) \
+	$(patsubst drivers/%.c,$(MK_DIR)/drivers/%.o,$(DRIVER_SRCS)) \
+	$(addprefix $(MK_DIR)/zlib/,$(MK_ZLIB_MEMBERS))
+
+$(MK_DIR)/mk/head.o: minikernel/head.S
+	@mkdir -p $(dir $@)
+	$(CC) $(MK_CFLAGS) -c -o $@ $<
+
+$(MK_DIR)/mk/%.o: minikernel/%.c $(MK_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(MK_CFLAGS) -c -o $@ $<
+
+$(MK_DIR)/writer/%.o: writer/%.c $(MK_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(MK_CFLAGS) -c -o $@ $<
+
+$(MK_DIR)/drivers/%.o: drivers/%.c $(MK_HDRS) $(wildcard drivers/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(MK_CFLAGS) -c -o $@ $<
+
+$(addprefix $(MK_DIR)/zlib/,$(MK_ZLIB_MEMBERS)): $(MK_LIBZ)
+	@mkdir -p $(MK_DIR)/zlib
+	cd $(MK_DIR)/zlib && ar x $(MK_LIBZ) $(MK_ZLIB_MEMBERS) && touch $(MK_ZLIB_MEMBERS)
+
+$(MK_DIR)/mkimage: minikernel/mkimage.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< -lz
+
+$(MK_DIR)/rdmk.pie: $(MK_OBJS) minikernel/mk.lds
+	$(LD) $(MK_LDFLAGS) -o $@ $(MK_OBJS)
+
+$(MK_DIR)/rdmk.elf $(MK_DIR)/rdmk.bzImage &: $(MK_DIR)/rdmk.pie $(MK_DIR)/mkimage
+	$(MK_DIR)/mkimage $(MK_DIR)/rdmk.pie $(MK_DIR)/rdmk.elf $(MK_DIR)/rdmk.bzImage
+
+.PHONY: minikernel
+minikernel: $(MK_DIR)/rdmk.elf $(MK_DIR)/rdmk.bzImage
+all: minikernel

@@ -1,0 +1,269 @@
+/*
+ * minikernel/dump.c - glue between the command line, the memory to dump,
+ * the block driver (drivers/blkdev.h) and the writer (writer/writer.h).
+ * The partition checks (magic, UUID, size) and the one bounds check are
+ * the writer's; this file converts partition offsets to device LBAs and
+ * supplies memory, time and progress.
+ */
+#include "mk.h"
+#include "blkdev.h"
+
+#define MK_DEFAULT_COMP		RD_COMP_ZLIB
+#define MK_DEFAULT_LEVEL	1
+#define MK_IO_MAX		(128u * 1024u)
+#define MK_IO_MIN		(64u * 1024u)
+#define MK_INFLIGHT_MAX		4u
+#define MK_PROGRESS_STEP	5u	/* percent between progress lines */
+
+struct mk_sink {
+	struct blkdev bd;
+	uint64_t lba0;			/* partition start, device sectors */
+	uint32_t ss;
+};
+
+static struct mk_sink mk_sink;
+static struct rd_writer_range mk_test_ranges[MK_RANGES_MAX];
+static unsigned mk_last_pct;
+
+static int sink_geometry(const struct mk_sink *s, uint64_t off, uint32_t len, uint64_t *lba)
+{
+	if (off % s->ss || len % s->ss || len == 0)
+		return -RD_EINVAL;
+	*lba = s->lba0 + off / s->ss;
+	return 0;
+}
+
+static int sink_read(void *ctx, uint64_t off, void *buf, uint32_t len)
+{
+	struct mk_sink *s = ctx;
+	uint64_t lba;
+	int err = sink_geometry(s, off, len, &lba);
+
+	return err ? err : blk_read(&s->bd, lba, buf, len / s->ss);
+}
+
+static long sink_submit(void *ctx, uint64_t off, const void *buf, uint32_t len)
+{
+	struct mk_sink *s = ctx;
+	uint64_t lba;
+	int err = sink_geometry(s, off, len, &lba);
+
+	return err ? err : blk_submit_write(&s->bd, lba, buf, len / s->ss);
+}
+
+static int sink_wait(void *ctx, long tag)
+{
+	struct mk_sink *s = ctx;
+
+	return blk_wait(&s->bd, tag);
+}
+
+static int sink_flush(void *ctx)
+{
+	struct mk_sink *s = ctx;
+
+	return blk_flush(&s->bd);
+}
+
+/* Memory source: identity-mapped physical memory, only inside the ranges
+ * being dumped (whose source extents were mapped). */
+struct mk_source {
+	const struct rd_writer_range *r;
+	uint32_t n;
+};
+
+static const void *source_map(void *ctx, uint64_t addr, size_t len)
+{
+	const struct mk_source *s = ctx;
+	uint32_t i;
+
+	if (addr + len < addr)
+		return NULL;
+	for (i = 0; i < s->n; i++)
+		if (!(s->r[i].flags & RD_RANGE_ALIAS) && addr >= s->r[i].src &&
+		    addr + len <= s->r[i].src + s->r[i].size)
+			return (const void *)(uintptr_t)addr;
+	return NULL;
+}
+
+static uint64_t dump_now(void *ctx)
+{
+	(void)ctx;
+	return hw_now_us();
+}
+
+static void dump_progress(void *ctx, const struct rd_progress *p)
+{
+	unsigned pct = p->total ? (unsigned)(p->done * 100 / p->total) : 100;
+	uint64_t rate10 = 0;
+
+	(void)ctx;
+	if (pct < mk_last_pct + MK_PROGRESS_STEP && pct != 100)
+		return;
+	if (pct == 100 && mk_last_pct == 100)
+		return;
+	mk_last_pct = pct;
+	if (p->elapsed_us)
+		rate10 = (p->done * 10) / 1048576 * 1000000 / p->elapsed_us;
+	kprintf("dump: %3u%% %lu MiB of %lu MiB, %lu MiB stored, %lu.%lu MiB/s\n", pct,
+		p->done >> 20, p->total >> 20, p->stored >> 20, rate10 / 10, rate10 % 10);
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static int dump_test_ranges(const struct mk_args *a, struct rd_writer_config *cfg)
+{
+	uint64_t img0 = (uint64_t)(uintptr_t)_start, img1 = (uint64_t)(uintptr_t)_end;
+	uint32_t i;
+	int err;
+
+	for (i = 0; i < a->range_count; i++) {
+		uint64_t p = a->ranges[i].addr, n = a->ranges[i].size;
+
+		if (mk_boot.mem_count && !boot_is_ram(p, n)) {
+			kprintf("dump: rd.ranges %lx+%lx is not RAM in the memory map\n", p, n);
+			return -RD_EINVAL;
+		}
+		if (p < img1 && img0 < p + n) {
+			kprintf("dump: rd.ranges %lx+%lx overlaps the minikernel\n", p, n);
+			return -RD_EINVAL;
+		}
+		err = pt_map(p, n, 0);
+		if (err)
+			return err;
+		mk_test_ranges[i].paddr = p;
+		mk_test_ranges[i].src = p;
+		mk_test_ranges[i].size = n;
+	}
+	cfg->ranges = mk_test_ranges;
+	cfg->range_count = a->range_count;
+	cfg->flags |= RD_DF_TEST_RANGES;
+	return 0;
+}
+
+int dump_run(const struct mk_args *a)
+{
+	static struct mk_crash crash;
+	static struct mk_source src;
+	struct rd_writer_config cfg;
+	struct rd_writer_result res;
+	struct rd_sink sink;
+	struct blk_target t;
+	uint64_t part_bytes, w0, w1;
+	uint32_t io, inflight, i;
+	size_t need, avail;
+	void *work;
+	int err;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&res, 0, sizeof(res));
+	if (!a->have_pci || !a->have_start || !a->have_size || !a->have_uuid)
+		mk_fail("command line lacks %s", !a->have_pci ? "rd.pci" :
+			!a->have_start ? "rd.start" : !a->have_size ? "rd.size" : "rd.uuid");
+	if (a->size == 0 || a->start + a->size < a->start || a->size > (UINT64_MAX >> 9))
+		mk_fail("rd.start/rd.size describe no partition");
+	part_bytes = a->size * 512;
+
+	/* 1. what to dump */
+	if (a->have_elfcorehdr) {
+		err = crashhdr_load(a->elfcorehdr, &crash);
+		if (err)
+			mk_fail("elfcorehdr at %lx unusable: %s", a->elfcorehdr, rd_strerror(err));
+		cfg.ranges = crash.ranges;
+		cfg.range_count = crash.range_count;
+		cfg.notes = crash.notes;
+		cfg.notes_size = crash.notes_size;
+		cfg.crash_time = crash.crash_time;
+		cfg.elfcorehdr_addr = a->elfcorehdr;
+		cfg.flags |= RD_DF_ELFCOREHDR;
+	} else if (a->range_count) {
+		err = dump_test_ranges(a, &cfg);
+		if (err)
+			mk_fail("rd.ranges unusable: %s", rd_strerror(err));
+	} else {
+		mk_fail("nothing to dump: no elfcorehdr= and no rd.ranges=");
+	}
+	src.r = cfg.ranges;
+	src.n = cfg.range_count;
+
+	/* 2. the disk */
+	memset(&t, 0, sizeof(t));
+	t.pci = a->pci;
+	t.unit = a->unit;
+	err = blk_open(&mk_sink.bd, &t);
+	if (err)
+		mk_fail("disk %02x:%02x.%x unit %u: %s", a->pci.bus, a->pci.dev, a->pci.fn,
+			a->unit, rd_strerror(err));
+	mk_sink.ss = mk_sink.bd.sector_size;
+	if ((a->start * 512) % mk_sink.ss || part_bytes % mk_sink.ss)
+		mk_fail("partition %lu+%lu (512-byte units) not aligned to %u-byte sectors",
+			a->start, a->size, mk_sink.ss);
+	mk_sink.lba0 = a->start * 512 / mk_sink.ss;
+	if (mk_sink.lba0 + part_bytes / mk_sink.ss > mk_sink.bd.sectors)
+		mk_fail("partition ends at sector %lu, disk has %lu",
+			mk_sink.lba0 + part_bytes / mk_sink.ss, mk_sink.bd.sectors);
+
+	/* 3. buffers: as many requests in flight as the device and heap allow */
+	cfg.compression = a->comp >= 0 ? (uint32_t)a->comp : MK_DEFAULT_COMP;
+	cfg.zlib_level = a->level > 0 ? a->level : MK_DEFAULT_LEVEL;
+	io = MK_IO_MAX;
+	if ((uint64_t)mk_sink.bd.max_sectors * mk_sink.ss < io)
+		io = mk_sink.bd.max_sectors * mk_sink.ss & ~4095u;
+	inflight = mk_sink.bd.max_inflight < MK_INFLIGHT_MAX ? mk_sink.bd.max_inflight : MK_INFLIGHT_MAX;
+	avail = hw_heap_free();
+	for (;;) {
+		need = rd_writer_work_size(cfg.compression, io, inflight);
+		if (need <= avail || (inflight == 1 && io <= MK_IO_MIN))
+			break;
+		if (inflight > 1)
+			inflight--;
+		else
+			io /= 2;
+	}
+	work = hw_alloc_max(&avail, 4096);
+	if (!work || avail < need)
+		mk_fail("work area: %zu bytes needed, %zu available", need, avail);
+
+	sink.read = sink_read;
+	sink.submit = sink_submit;
+	sink.wait = sink_wait;
+	sink.flush = sink_flush;
+	sink.ctx = &mk_sink;
+	sink.size = part_bytes;
+	sink.max_inflight = inflight;
+
+	w0 = cpu_rdtsc();
+	for (i = 0; i < 16; i += 8)
+		w0 ^= mix64(*(const uint64_t *)(a->uuid + i) + i);
+	w1 = mix64(w0);
+	cfg.expect_uuid = a->uuid;
+	cfg.expect_size = part_bytes;
+	cfg.dump_id = w1 ? w1 : 1;
+	cfg.writer_name = MK_VERSION;
+	cfg.dumping_cpu = ~0u;
+	cfg.dumping_apic_id = cpu_apic_id();
+	cfg.work = work;
+	cfg.work_size = avail;
+	cfg.io_size = io;
+	cfg.progress = dump_progress;
+	cfg.now_us = dump_now;
+
+	kprintf("dump: %u ranges, %s level %d, %u KiB requests, %u in flight, partition %lu MiB at sector %lu\n",
+		cfg.range_count, cfg.compression == RD_COMP_ZLIB ? "zlib" : "raw", cfg.zlib_level,
+		io / 1024, inflight, part_bytes >> 20, mk_sink.lba0);
+	err = rd_dump_write(&cfg, &(struct rd_source){ source_map, &src }, &sink, &res);
+	if (err)
+		mk_fail("dump: %s (%lu MiB stored)", rd_strerror(err), res.stored_bytes >> 20);
+	kprintf("rawdump: DONE dump_id %016lx: %lu MiB memory, %lu MiB stored, %lu MiB zero, "
+		"%lu MiB missing, %lu MiB lost, %lu ms%s\n", res.dump_id, res.mem_bytes >> 20,
+		res.stored_bytes >> 20, res.zero_bytes >> 20, res.missing_bytes >> 20,
+		res.lost_bytes >> 20, res.elapsed_us / 1000,
+		(res.end_flags & RD_END_TRUNCATED) ? " TRUNCATED" : "");
+	return 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * minikernel/lib.c - the few C library functions the writer, the drivers
+ * and zlib's objects link against (drivers/hw.h lists them). zlib's default
+ * allocator (malloc/free, reached only when no zalloc is given) has no heap
+ * to draw from here: the writer always passes its own, so malloc fails.
+ */
+#include "mk.h"
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	void *ret = d;
+
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) :: "memory");
+	return ret;
+}
+
+void *memmove(void *d, const void *s, size_t n)
+{
+	unsigned char *dp = d;
+	const unsigned char *sp = s;
+
+	if (dp <= sp || dp >= sp + n)
+		return memcpy(d, s, n);
+	while (n--)
+		dp[n] = sp[n];
+	return d;
+}
+
+void *memset(void *d, int c, size_t n)
+{
+	void *ret = d;
+
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	return ret;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (; n; n--, x++, y++)
+		if (*x != *y)
+			return *x < *y ? -1 : 1;
+	return 0;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+void *malloc(size_t n);
+void free(void *p);
+void __stack_chk_fail(void);
+
+void *malloc(size_t n)
+{
+	kprintf("lib: malloc(%zu) refused: no heap in the minikernel\n", n);
+	return NULL;
+}
+
+void free(void *p)
+{
+	(void)p;
+}
+
+void __stack_chk_fail(void)
+{
+	mk_fail("stack protector: a stack canary was overwritten");
+}

@@ -1,0 +1,74 @@
+/*
+ * minikernel/main.c - mk_main, the capture kernel's one thread of control,
+ * in the order Documentation/minikernel.md gives; and mk_relocate, which
+ * head.S calls first to apply the static PIE's RELATIVE relocations.
+ */
+#include "mk.h"
+
+#define R_X86_64_RELATIVE	8
+
+struct elf64_rela {
+	uint64_t offset, info;
+	int64_t addend;
+};
+
+extern const struct elf64_rela __rela_start[], __rela_end[];
+void mk_relocate(char *base);
+void mk_main(uint32_t kind, uint64_t info);
+
+/* Runs before anything reads a pointer from .data: only PC-relative
+ * accesses here. Unknown relocation types stop the machine. */
+void mk_relocate(char *base)
+{
+	uint64_t delta = (uint64_t)(uintptr_t)base - MK_LINK_BASE;
+	const struct elf64_rela *r;
+
+	for (r = __rela_start; r < __rela_end; r++) {
+		if ((uint32_t)r->info != R_X86_64_RELATIVE)
+			for (;;)
+				__asm__ volatile("cli; hlt");
+		*(uint64_t *)(uintptr_t)(r->offset + delta) = (uint64_t)r->addend + delta;
+	}
+}
+
+static struct mk_args mk_args;
+
+void mk_main(uint32_t kind, uint64_t info)
+{
+	int err, args_err;
+
+	con_init();
+	kprintf("\nrawdump: %s, %s entry, image %p-%p\n", MK_VERSION,
+		kind == MK_BOOT_PVH ? "PVH" : "64-bit boot protocol", (void *)_start, (void *)_end);
+	cpu_init_tables();
+	cpu_enable_fs_canary();
+
+	boot_capture((enum mk_boot_kind)kind, info);
+	args_err = cmdline_parse(mk_boot.cmdline, &mk_args);
+	if (!args_err)
+		mk_exit_mode = mk_args.exit;
+	kprintf("cmdline: %s\n", mk_boot.cmdline);
+
+	if (selfcheck_run() < 0)
+		mk_fail("self-check: image corrupted, nothing written");
+	if (args_err)
+		mk_fail("command line: %s", rd_strerror(args_err));
+
+	err = pt_init();
+	if (!err && mk_args.have_elfcorehdr)
+		err = pt_map(mk_args.elfcorehdr, 4096, 0);
+	if (err)
+		mk_fail("page tables: %s", rd_strerror(err));
+	pt_activate();
+
+	hw_time_init();
+	err = cpu_stop_others();
+	if (err)
+		mk_fail("stopping the other CPUs: %s", rd_strerror(err));
+	kprintf("cpu: APIC id %u dumping, INIT sent to all other CPUs, %lu NMIs seen\n",
+		cpu_apic_id(), (uint64_t)mk_nmi_count);
+
+	dump_run(&mk_args);
+	kprintf("paging: %u page-table pages used\n", pt_pages_used());
+	mk_finish(1);
+}

@@ -1,0 +1,243 @@
+/*
+ * minikernel/mkimage.c - post-link step for the minikernel (host tool).
+ *
+ *   mkimage rdmk.pie rdmk.elf rdmk.bzImage
+ *
+ * 1. Checks that the static PIE has only R_X86_64_RELATIVE relocations
+ *    and that none of them lands in the self-checked range.
+ * 2. Computes CRC-32 over [__check_start, __check_end) and stores it in
+ *    mk_image_check (minikernel/selfcheck.c).
+ * 3. Writes rdmk.elf (ET_EXEC, PVH note; QEMU -kernel) and rdmk.bzImage
+ *    (a Linux boot-protocol 2.15 setup header, Documentation/x86/boot.rst,
+ *    followed by the flat image; 64-bit entry at +0x200).
+ * 4. Prints the memory budget against crashkernel=4M and fails if the
+ *    footprint does not fit.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define LINK_BASE		0x200000ull
+#define SETUP_SECTS		1
+#define SETUP_BYTES		((SETUP_SECTS + 1) * 512)
+#define HDR_END			0x270		/* end of the 2.15 setup header */
+#define CHECK_MAGIC		0x4b43484bu
+#define KERNEL_ALIGN		0x200000u
+#define INIT_SIZE_MAX		0x200000u	/* must fit one 2 MiB-aligned slot */
+#define CRASH_KIB		4096u
+/* What kexec adds in the crash region besides our image (KiB): the
+ * backup copy of low memory (kexec_load), purgatory with its stack,
+ * elfcorehdr, boot_params + command line. Generous upper estimates. */
+#define KEXEC_BACKUP_KIB	640u
+#define KEXEC_PURGATORY_KIB	64u
+#define KEXEC_ELFCOREHDR_KIB	64u
+#define KEXEC_PARAMS_KIB	16u
+
+struct img {
+	uint8_t *buf;
+	size_t len;
+	Elf64_Ehdr *eh;
+	Elf64_Phdr *load;
+	Elf64_Shdr *sh;
+	const char *shstr;
+};
+
+static void die(const char *msg, const char *arg)
+{
+	fprintf(stderr, "mkimage: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+	exit(1);
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b;
+	long n;
+
+	if (!f)
+		die(strerror(errno), path);
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
+		die("cannot size", path);
+	b = malloc((size_t)n);
+	if (!b || fread(b, 1, (size_t)n, f) != (size_t)n)
+		die("cannot read", path);
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+static void write_file(const char *path, const void *a, size_t alen, const void *b, size_t blen)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(a, 1, alen, f) != alen || (blen && fwrite(b, 1, blen, f) != blen) ||
+	    fclose(f))
+		die("cannot write", path);
+}
+
+static Elf64_Shdr *section(struct img *im, const char *name)
+{
+	int i;
+
+	for (i = 0; i < im->eh->e_shnum; i++)
+		if (strcmp(im->shstr + im->sh[i].sh_name, name) == 0)
+			return &im->sh[i];
+	return NULL;
+}
+
+static uint64_t symbol(struct img *im, const char *name)
+{
+	Elf64_Shdr *symtab = section(im, ".symtab"), *strtab = section(im, ".strtab");
+	Elf64_Sym *s;
+	size_t i, n;
+
+	if (!symtab || !strtab)
+		die("no symbol table", NULL);
+	s = (Elf64_Sym *)(im->buf + symtab->sh_offset);
+	n = symtab->sh_size / sizeof(*s);
+	for (i = 0; i < n; i++)
+		if (strcmp((const char *)im->buf + strtab->sh_offset + s[i].st_name, name) == 0)
+			return s[i].st_value;
+	die("symbol not found", name);
+	return 0;
+}
+
+/* File offset of link address va inside the loaded file bytes. */
+static size_t file_off(struct img *im, uint64_t va, uint64_t len)
+{
+	if (va < im->load->p_vaddr || va + len > im->load->p_vaddr + im->load->p_filesz)
+		die("address outside the loaded file bytes", NULL);
+	return (size_t)(im->load->p_offset + (va - im->load->p_vaddr));
+}
+
+static void open_image(struct img *im, const char *path)
+{
+	int i;
+
+	im->buf = read_file(path, &im->len);
+	im->eh = (Elf64_Ehdr *)im->buf;
+	if (im->len < sizeof(Elf64_Ehdr) || memcmp(im->eh->e_ident, ELFMAG, SELFMAG) ||
+	    im->eh->e_ident[EI_CLASS] != ELFCLASS64 || im->eh->e_machine != EM_X86_64)
+		die("not an x86-64 ELF64", path);
+	if (im->eh->e_phoff + (size_t)im->eh->e_phnum * sizeof(Elf64_Phdr) > im->len ||
+	    im->eh->e_shoff + (size_t)im->eh->e_shnum * sizeof(Elf64_Shdr) > im->len ||
+	    im->eh->e_shstrndx >= im->eh->e_shnum)
+		die("truncated ELF", path);
+	for (i = 0; i < im->eh->e_phnum; i++) {
+		Elf64_Phdr *p = (Elf64_Phdr *)(im->buf + im->eh->e_phoff) + i;
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		if (im->load)
+			die("more than one PT_LOAD", path);
+		im->load = p;
+	}
+	if (!im->load || im->load->p_vaddr != LINK_BASE || im->load->p_offset + im->load->p_filesz > im->len)
+		die("PT_LOAD missing or not at the link base", path);
+	im->sh = (Elf64_Shdr *)(im->buf + im->eh->e_shoff);
+	im->shstr = (const char *)im->buf + im->sh[im->eh->e_shstrndx].sh_offset;
+}
+
+static void check_relocs(struct img *im, uint64_t c0, uint64_t c1)
+{
+	Elf64_Shdr *rs = section(im, ".rela.dyn");
+	Elf64_Rela *r;
+	size_t i, n;
+
+	if (!rs)
+		return;
+	r = (Elf64_Rela *)(im->buf + rs->sh_offset);
+	n = rs->sh_size / sizeof(*r);
+	for (i = 0; i < n; i++) {
+		if (ELF64_R_TYPE(r[i].r_info) != R_X86_64_RELATIVE)
+			die("dynamic relocation other than R_X86_64_RELATIVE", NULL);
+		if (r[i].r_offset + 8 > c0 && r[i].r_offset < c1)
+			die("relocation inside the self-checked range", NULL);
+	}
+	printf("mkimage: %zu RELATIVE relocations, none in the checked range\n", n);
+}
+
+static void put16(uint8_t *b, size_t off, uint16_t v) { memcpy(b + off, &v, 2); }
+static void put32(uint8_t *b, size_t off, uint32_t v) { memcpy(b + off, &v, 4); }
+
+int main(int argc, char **argv)
+{
+	struct img im = { 0 };
+	uint64_t c0, c1, chk, end, bss0, start;
+	uint8_t setup[SETUP_BYTES], *flat;
+	size_t flat_len;
+	uint32_t crc, init_size, total_kib;
+	struct { uint32_t magic, crc; uint64_t length; } mc;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: mkimage rdmk.pie rdmk.elf rdmk.bzImage\n");
+		return 1;
+	}
+	open_image(&im, argv[1]);
+	start = symbol(&im, "_start");
+	c0 = symbol(&im, "__check_start");
+	c1 = symbol(&im, "__check_end");
+	chk = symbol(&im, "mk_image_check");
+	end = symbol(&im, "_end");
+	bss0 = symbol(&im, "__bss_start");
+	if (start != LINK_BASE || c0 != LINK_BASE || c1 <= c0 || (chk >= c0 && chk < c1))
+		die("unexpected layout (_start, __check_start/end, mk_image_check)", NULL);
+	check_relocs(&im, c0, c1);
+
+	crc = (uint32_t)crc32(0, im.buf + file_off(&im, c0, c1 - c0), (uInt)(c1 - c0));
+	mc.magic = CHECK_MAGIC;
+	mc.crc = crc;
+	mc.length = c1 - c0;
+	memcpy(im.buf + file_off(&im, chk, sizeof(mc)), &mc, sizeof(mc));
+	printf("mkimage: self-check crc32 %08x over %lu bytes\n", crc, (unsigned long)(c1 - c0));
+
+	/* rdmk.elf: the same bytes, typed ET_EXEC for loaders that want it */
+	im.eh->e_type = ET_EXEC;
+	write_file(argv[2], im.buf, im.len, NULL, 0);
+
+	flat = im.buf + im.load->p_offset;
+	flat_len = (size_t)im.load->p_filesz;
+	init_size = (uint32_t)((end - LINK_BASE + 4095) & ~4095ull);
+
+	memset(setup, 0, sizeof(setup));
+	setup[0x1f1] = SETUP_SECTS;
+	put32(setup, 0x1f4, (uint32_t)((flat_len + 15) / 16));	/* syssize */
+	put16(setup, 0x1fe, 0xaa55);
+	setup[0x200] = 0xeb;					/* jmp past the header */
+	setup[0x201] = HDR_END - 0x202;
+	memcpy(setup + 0x202, "HdrS", 4);
+	put16(setup, 0x206, 0x020f);				/* protocol 2.15 */
+	setup[0x210] = 0xff;					/* type_of_loader */
+	setup[0x211] = 0x01;					/* LOADED_HIGH */
+	put32(setup, 0x214, 0x100000);				/* code32_start */
+	put32(setup, 0x22c, 0x7fffffff);			/* initrd_addr_max */
+	put32(setup, 0x230, KERNEL_ALIGN);
+	setup[0x234] = 1;					/* relocatable */
+	setup[0x235] = 12;					/* min_alignment: 4 KiB */
+	put16(setup, 0x236, 0x3);	/* XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G */
+	put32(setup, 0x238, 4095);				/* cmdline_size */
+	memcpy(setup + 0x258, &(uint64_t){ LINK_BASE }, 8);	/* pref_address */
+	put32(setup, 0x260, init_size);
+	/* real-mode entry: not supported, halt */
+	setup[HDR_END + 0] = 0xfa;				/* cli */
+	setup[HDR_END + 1] = 0xf4;				/* hlt */
+	setup[HDR_END + 2] = 0xeb;				/* jmp $-1 */
+	setup[HDR_END + 3] = 0xfd;
+	write_file(argv[3], setup, sizeof(setup), flat, flat_len);
+
+	total_kib = init_size / 1024 + KEXEC_BACKUP_KIB + KEXEC_PURGATORY_KIB +
+		    KEXEC_ELFCOREHDR_KIB + KEXEC_PARAMS_KIB;
+	printf("mkimage: budget: image %zu KiB + bss %lu KiB = init_size %u KiB"
+	       " (limit %u KiB per 2 MiB slot)\n", flat_len / 1024,
+	       (unsigned long)((end - bss0) / 1024), init_size / 1024, INIT_SIZE_MAX / 1024);
+	printf("mkimage: budget: + kexec backup %u + purgatory %u + elfcorehdr %u + params %u"
+	       " = %u KiB of crashkernel=4M (%u KiB)\n", KEXEC_BACKUP_KIB,
+	       KEXEC_PURGATORY_KIB, KEXEC_ELFCOREHDR_KIB, KEXEC_PARAMS_KIB, total_kib, CRASH_KIB);
+	if (init_size > INIT_SIZE_MAX || total_kib > CRASH_KIB)
+		die("footprint does not fit crashkernel=4M", NULL);
+	return 0;
+}
