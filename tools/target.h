@@ -56,6 +56,10 @@ int target_pread(const struct target *t, uint64_t off, void *buf, size_t len);
 int target_pwrite(const struct target *t, uint64_t off, const void *buf, size_t len);
 int target_sync(const struct target *t);
 
+/* t is a disk image (TARGET_IMAGE_DISK): reopen t as its one partition
+ * that holds a rawdump header. 0, -ENOENT (none), -EINVAL (several). */
+int target_pick_rawdump(struct target *t, char *err, size_t errsz);
+
 /* Each block device of the system (from /sys/class/block), as /dev/NAME;
  * calls fn(ctx, devpath) and stops when fn returns nonzero. */
 int target_for_each_blockdev(int (*fn)(void *ctx, const char *dev), void *ctx);

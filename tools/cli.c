@@ -1,0 +1,106 @@
+/*
+ * tools/cli.c - messages, progress bar and formatting shared by the rawdump
+ * subcommands (see tools/cli.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "rawdump: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_warn(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "rawdump: %s: warning: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+void cli_progress_init(struct cli_progress *p, const char *what)
+{
+	p->what = what;
+	p->enabled = isatty(STDERR_FILENO);
+	p->last_permille = -1;
+}
+
+void cli_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct cli_progress *p = ctx;
+	char bar[41];
+	int permille, fill;
+
+	if (!p || !p->enabled || !total)
+		return;
+	if (done > total)
+		done = total;
+	permille = (int)(done * 1000 / total);
+	if (permille == p->last_permille)
+		return;
+	p->last_permille = permille;
+	fill = permille * 40 / 1000;
+	memset(bar, '#', (size_t)fill);
+	memset(bar + fill, '.', (size_t)(40 - fill));
+	bar[40] = '\0';
+	fprintf(stderr, "\r%s [%s] %3d.%d%%", p->what, bar, permille / 10, permille % 10);
+	fflush(stderr);
+}
+
+void cli_progress_done(struct cli_progress *p)
+{
+	if (p->enabled && p->last_permille >= 0)
+		fputc('\n', stderr);
+	p->last_permille = -1;
+}
+
+const char *cli_size(uint64_t bytes, char *buf, size_t bufsz)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, bufsz, "%llu B", (unsigned long long)bytes);
+	else
+		snprintf(buf, bufsz, "%.1f %s", v, unit[u]);
+	return buf;
+}
+
+void cli_json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}

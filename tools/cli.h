@@ -1,0 +1,55 @@
+/*
+ * tools/cli.h - what every rawdump subcommand shares: exit codes (the
+ * contract documented in Documentation/rawdump.8), the one-line error
+ * format "rawdump: <cmd>: <what>", a terminal-only progress bar, and the
+ * subcommand entry points that tools/main.c dispatches to.
+ */
+#ifndef RAWDUMP_TOOLS_CLI_H
+#define RAWDUMP_TOOLS_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum rd_exit {
+	RD_EXIT_OK = 0,
+	RD_EXIT_USAGE = 1,
+	RD_EXIT_TARGET = 2,	/* target not found / cannot open */
+	RD_EXIT_REFUSED = 3,	/* would lose data */
+	RD_EXIT_NOTRD = 4,	/* not a rawdump partition / bad header / no dump */
+	RD_EXIT_IO = 5,
+	RD_EXIT_PARTIAL = 6,	/* dump saved but partial or truncated */
+	RD_EXIT_CORRUPT = 7,	/* corrupt beyond recovery */
+	RD_EXIT_ARM = 8,	/* kexec / arming failed */
+	RD_EXIT_CRASHKERNEL = 9,	/* no or too small crashkernel reservation */
+};
+
+void cli_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cli_warn(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* True when argv[i] is -h or --help. */
+int cli_is_help(const char *arg);
+
+/* Progress on stderr, only when stderr is a terminal. Pass as an
+ * mi_progress_fn with a struct cli_progress as ctx. */
+struct cli_progress {
+	const char *what;
+	int enabled;
+	int last_permille;
+};
+void cli_progress_init(struct cli_progress *p, const char *what);
+void cli_progress(void *ctx, uint64_t done, uint64_t total);
+void cli_progress_done(struct cli_progress *p);
+
+/* "1.5 GiB" style into buf. */
+const char *cli_size(uint64_t bytes, char *buf, size_t bufsz);
+/* JSON string literal (with quotes) of s. */
+void cli_json_str(FILE *out, const char *s);
+
+int cmd_format(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * tools/cmd_info.c - `rawdump info TARGET|FILE [--json] [--verify] [--full-log]`:
+ * describe a rawdump partition and the dump on it (or an ELF / LKCD / kdump
+ * file), then what kinfo (tools/kinfo.h) finds about the crashed kernel.
+ * JSON members are stable names; sizes are bytes, times unix seconds.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "kinfo.h"
+#include "memimage.h"
+#include "reader.h"
+#include "target.h"
+#include "util.h"
+
+static const char info_usage[] =
+	"usage: rawdump info TARGET|FILE [--json] [--verify] [--full-log]\n"
+	"Describe a rawdump partition and its dump, or a vmcore / LKCD / kdump file.\n"
+	"  -j, --json      one JSON object on stdout\n"
+	"  -v, --verify    check every block's payload (reads the whole dump)\n"
+	"  -l, --full-log  the whole kernel log instead of its last lines\n";
+
+struct info_out {
+	FILE *f;
+	int json;
+	int first;
+};
+
+static void info_key(struct info_out *o, const char *key)
+{
+	if (o->json)
+		fprintf(o->f, "%s  \"%s\": ", o->first ? "" : ",\n", key);
+	else
+		fprintf(o->f, "%-18s ", key);
+	o->first = 0;
+}
+
+static void info_u64(struct info_out *o, const char *key, uint64_t v)
+{
+	info_key(o, key);
+	fprintf(o->f, "%" PRIu64 "%s", v, o->json ? "" : "\n");
+}
+
+static void info_str(struct info_out *o, const char *key, const char *v)
+{
+	info_key(o, key);
+	if (o->json)
+		cli_json_str(o->f, v);
+	else
+		fprintf(o->f, "%s\n", v);
+}
+
+static void info_bool(struct info_out *o, const char *key, int v)
+{
+	info_key(o, key);
+	fprintf(o->f, "%s%s", v ? "true" : "false", o->json ? "" : "\n");
+}
+
+static void info_size(struct info_out *o, const char *key, uint64_t v)
+{
+	char sz[32];
+
+	info_key(o, key);
+	if (o->json)
+		fprintf(o->f, "%" PRIu64, v);
+	else
+		fprintf(o->f, "%" PRIu64 " (%s)\n", v, cli_size(v, sz, sizeof(sz)));
+}
+
+static void info_time(struct info_out *o, const char *key, uint64_t v)
+{
+	char buf[64];
+	time_t t = (time_t)v;
+	struct tm tm;
+
+	info_key(o, key);
+	if (o->json) {
+		fprintf(o->f, "%" PRIu64, v);
+		return;
+	}
+	if (!v) {
+		fprintf(o->f, "unknown\n");
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	fprintf(o->f, "%s\n", buf);
+}
+
+static void info_partition(struct info_out *o, const struct target *t,
+			   const struct rd_part_header *h, enum util_hdr_copy copy, int primary_ok)
+{
+	char uuid[UTIL_UUID_STR], label[sizeof(h->label) + 1];
+
+	util_uuid_format(h->uuid, uuid);
+	memcpy(label, h->label, sizeof(h->label));
+	label[sizeof(h->label)] = '\0';
+	info_str(o, "state", util_state_name(h->state));
+	info_str(o, "uuid", uuid);
+	info_str(o, "label", label);
+	info_str(o, "device", t->path);
+	info_str(o, "kind", target_kind_name(t->kind));
+	info_u64(o, "part_offset", t->part_offset);
+	info_size(o, "part_size", t->size);
+	info_u64(o, "sector_size", t->sector_size);
+	info_str(o, "header_copy", copy == UTIL_HDR_PRIMARY ? "primary" : "backup");
+	info_bool(o, "primary_header_ok", primary_ok);
+	info_u64(o, "generation", h->generation);
+	info_time(o, "format_time", h->format_time);
+	if (h->state == RD_STATE_SAVED)
+		info_time(o, "saved_time", h->saved_time);
+}
+
+static void info_ranges(struct info_out *o, const struct memimage *m)
+{
+	size_t i;
+
+	info_key(o, "ranges");
+	if (o->json)
+		fputc('[', o->f);
+	else
+		fprintf(o->f, "%zu\n", m->nranges);
+	for (i = 0; i < m->nranges; i++) {
+		const struct mi_range *r = &m->ranges[i];
+
+		if (o->json)
+			fprintf(o->f, "%s{\"paddr\": %" PRIu64 ", \"vaddr\": %" PRIu64
+				", \"size\": %" PRIu64 ", \"alias\": %s}",
+				i ? ", " : "", r->paddr, r->vaddr, r->size,
+				(r->flags & MI_ALIAS) ? "true" : "false");
+		else
+			fprintf(o->f, "  0x%016" PRIx64 "-0x%016" PRIx64 " vaddr 0x%016" PRIx64 "%s\n",
+				r->paddr, r->paddr + r->size - 1, r->vaddr,
+				(r->flags & MI_ALIAS) ? " (alias)" : "");
+	}
+	if (o->json)
+		fputc(']', o->f);
+}
+
+static void info_missing(struct info_out *o, struct memimage *m)
+{
+	const struct rdr_missing *miss;
+	size_t i, n = rdr_missing(m, &miss);
+
+	info_key(o, "missing");
+	if (o->json)
+		fputc('[', o->f);
+	else
+		fprintf(o->f, "%zu range%s\n", n, n == 1 ? "" : "s");
+	for (i = 0; i < n; i++) {
+		if (o->json) {
+			fprintf(o->f, "%s{\"paddr\": %" PRIu64 ", \"size\": %" PRIu64 ", \"why\": ",
+				i ? ", " : "", miss[i].paddr, miss[i].size);
+			cli_json_str(o->f, rdr_missing_name(miss[i].why));
+			fputc('}', o->f);
+		} else {
+			fprintf(o->f, "  0x%016" PRIx64 "-0x%016" PRIx64 " %s\n", miss[i].paddr,
+				miss[i].paddr + miss[i].size - 1, rdr_missing_name(miss[i].why));
+		}
+	}
+	if (o->json)
+		fputc(']', o->f);
+}
+
+static void info_dump(struct info_out *o, struct memimage *m)
+{
+	const struct rdr_info *in = rdr_info(m);
+	const struct rd_dump_header *d = &in->dump;
+	char writer[sizeof(d->writer) + 1], hex[20];
+
+	memcpy(writer, d->writer, sizeof(d->writer));
+	writer[sizeof(d->writer)] = '\0';
+	snprintf(hex, sizeof(hex), "%016" PRIx64, d->dump_id);
+	info_str(o, "dump_id", hex);
+	info_str(o, "writer", writer);
+	info_time(o, "crash_time", m->crash_time);
+	info_str(o, "kernel_release", m->kernel_release);
+	info_u64(o, "cpus", m->cpu_count);
+	info_key(o, "dumping_cpu");
+	if (d->dumping_cpu == ~0u)
+		fprintf(o->f, "%s", o->json ? "null" : "unknown\n");
+	else
+		fprintf(o->f, "%u%s", d->dumping_cpu, o->json ? "" : "\n");
+	info_str(o, "compression", d->compression == RD_COMP_ZLIB ? "zlib" :
+		 d->compression == RD_COMP_NONE ? "none" : "unknown");
+	if (d->compression == RD_COMP_ZLIB)
+		info_u64(o, "zlib_level", d->zlib_level);
+	info_size(o, "mem_bytes", d->mem_bytes);
+	info_size(o, "data_bytes", in->data_bytes);
+	info_size(o, "zero_bytes", in->zero_bytes);
+	info_size(o, "stored_bytes", in->stored_bytes);
+	info_u64(o, "blocks", in->blocks);
+	info_bool(o, "complete", in->have_end);
+	info_bool(o, "partial", m->partial);
+	info_bool(o, "truncated", in->have_end && (in->end.flags & RD_END_TRUNCATED));
+	info_size(o, "missing_bytes", m->missing_bytes);
+	info_size(o, "lost_bytes", in->lost_bytes);
+	if (in->have_end) {
+		info_size(o, "truncated_bytes", in->end.missing_bytes);
+		info_u64(o, "capture_us", in->end.elapsed_us);
+		info_bool(o, "block_count_ok", in->count_ok == 1);
+		info_bool(o, "index_crc_ok", in->index_ok == 1);
+	}
+	info_u64(o, "bad_headers", in->bad_headers);
+	info_u64(o, "rejected_blocks", in->rejected_blocks);
+	info_u64(o, "ignored_blocks", in->ignored_blocks);
+	info_u64(o, "corrupt_blocks", in->corrupt_blocks);
+	info_ranges(o, m);
+	info_missing(o, m);
+}
+
+static void info_image(struct info_out *o, const struct memimage *m)
+{
+	uint64_t mem = 0;
+	size_t i;
+
+	for (i = 0; i < m->nranges; i++)
+		if (!(m->ranges[i].flags & MI_ALIAS))
+			mem += m->ranges[i].size;
+	info_str(o, "format", m->kind);
+	info_time(o, "crash_time", m->crash_time);
+	info_str(o, "kernel_release", m->kernel_release);
+	info_u64(o, "cpus", m->cpu_count);
+	info_size(o, "mem_bytes", mem);
+	info_bool(o, "partial", m->partial);
+	info_size(o, "missing_bytes", m->missing_bytes);
+	info_ranges(o, m);
+}
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verify", no_argument, NULL, 'v' },
+		{ "full-log", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct info_out o = { .f = stdout, .first = 1 };
+	int verify = 0, full_log = 0, c, rc, why, primary_ok = 0, ret = RD_EXIT_OK;
+	enum util_hdr_copy copy = UTIL_HDR_PRIMARY;
+	struct rd_part_header h;
+	struct memimage *m = NULL;
+	char err[512];
+	struct target t;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jvlh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o.json = 1;
+			break;
+		case 'v':
+			verify = 1;
+			break;
+		case 'l':
+			full_log = 1;
+			break;
+		case 'h':
+			fputs(info_usage, stdout);
+			return RD_EXIT_OK;
+		default:
+			fputs(info_usage, stderr);
+			return RD_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		cli_error("info", "need exactly one TARGET or FILE");
+		fputs(info_usage, stderr);
+		return RD_EXIT_USAGE;
+	}
+	rc = target_open(argv[optind], O_RDONLY, &t, err, sizeof(err));
+	if (!rc && t.kind == TARGET_IMAGE_DISK)
+		rc = target_pick_rawdump(&t, err, sizeof(err));
+	if (rc) {
+		cli_error("info", "%s", err);
+		return RD_EXIT_TARGET;
+	}
+
+	if (!util_has_magic(&t)) {
+		target_close(&t);
+		m = mi_open(argv[optind], err, sizeof(err));
+		if (!m) {
+			cli_error("info", "%s", err);
+			return RD_EXIT_NOTRD;
+		}
+		if (o.json)
+			fputs("{\n", o.f);
+		info_image(&o, m);
+		goto kinfo;
+	}
+
+	rc = util_part_header_read(&t, &h, &copy, &primary_ok);
+	if (rc) {
+		target_close(&t);
+		cli_error("info", "%s: rawdump signature present but both headers are bad",
+			  argv[optind]);
+		return RD_EXIT_NOTRD;
+	}
+	if (o.json)
+		fputs("{\n", o.f);
+	info_partition(&o, &t, &h, copy, primary_ok);
+	if (h.state == RD_STATE_EMPTY || h.state > RD_STATE_SAVED) {
+		target_close(&t);
+		goto close;
+	}
+	m = rdr_open(&t, &why, err, sizeof(err));
+	if (!m) {
+		target_close(&t);
+		info_str(&o, "error", err);
+		ret = why;
+		goto close;
+	}
+	if (verify) {
+		long bad = rdr_verify(m, NULL, NULL);
+
+		info_key(&o, "verified_corrupt_blocks");
+		fprintf(o.f, "%ld%s", bad, o.json ? "" : "\n");
+	}
+	info_dump(&o, m);
+kinfo:
+	fflush(o.f);
+	kinfo_print(m, o.f, o.json, full_log);
+close:
+	if (o.json)
+		fputs("\n}\n", o.f);
+	mi_close(m);
+	return ret;
+}

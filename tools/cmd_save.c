@@ -1,0 +1,401 @@
+/*
+ * tools/cmd_save.c - `rawdump save [TARGET] [-o DIR] [--format F] [--name N]`:
+ * read the dump on a rawdump partition (tools/reader.c) and save it as an
+ * ELF vmcore (or LKCD / kdump-compressed), then mark the partition SAVED.
+ *
+ * The output never replaces anything: it is written to a temp file created
+ * in DIR with O_CREAT|O_EXCL|O_NOFOLLOW mode 0600, fsync'ed, renamed with
+ * RENAME_NOREPLACE (link+unlink where the filesystem lacks it), and DIR is
+ * fsync'ed; a failure or a signal removes the temp file. Missing memory of
+ * a partial dump is listed range by range and the exit status is 6.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "memimage.h"
+#include "reader.h"
+#include "target.h"
+#include "util.h"
+
+#define SAVE_DEFAULT_DIR	"/var/crash"
+#define SAVE_TMP_TRIES		16
+
+static const char save_usage[] =
+	"usage: rawdump save [TARGET] [-o DIR] [--format elf|lcrash|kdump] [--name NAME]\n"
+	"Save the dump on TARGET (default: the one rawdump partition holding an\n"
+	"unsaved dump) into DIR (default " SAVE_DEFAULT_DIR "), then mark it saved.\n"
+	"  -o, --output DIR    directory for the dump file\n"
+	"  -F, --format FMT    elf (default; for crash and gdb), lcrash (LKCD v8),\n"
+	"                      kdump (makedumpfile's kdump-compressed)\n"
+	"  -n, --name NAME     file name (default vmcore-YYYYmmdd-HHMMSS[.lcrash|.kdump])\n"
+	"Exit 6 when the dump was saved but is partial; the missing memory is listed.\n";
+
+/* The temp file to remove if a signal arrives while it exists. */
+static int save_sig_dfd = -1;
+static char save_sig_tmp[320];
+
+static void save_on_signal(int sig)
+{
+	if (save_sig_dfd >= 0 && save_sig_tmp[0])
+		unlinkat(save_sig_dfd, save_sig_tmp, 0);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void save_signals(void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+struct save_find {
+	char spec[PATH_MAX];
+	int found;
+};
+
+static int save_find_unsaved(void *ctx, const char *dev)
+{
+	struct save_find *f = ctx;
+	struct rd_part_header h;
+	struct target t;
+
+	if (target_open(dev, O_RDONLY, &t, NULL, 0) != 0)
+		return 0;
+	if (util_has_magic(&t) && util_part_header_read(&t, &h, NULL, NULL) == 0 &&
+	    (h.state == RD_STATE_WRITING || h.state == RD_STATE_COMPLETE)) {
+		if (!f->found)
+			snprintf(f->spec, sizeof(f->spec), "%s", dev);
+		f->found++;
+	}
+	target_close(&t);
+	return 0;
+}
+
+/* Create DIR/.NAME.XXXXXXXX exclusively; fd or -errno. */
+static int save_tmp_create(int dfd, const char *name, char *tmp, size_t tmpsz)
+{
+	int i, fd;
+
+	for (i = 0; i < SAVE_TMP_TRIES; i++) {
+		uint32_t r = 0;
+
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r = (uint32_t)getpid() ^ (uint32_t)time(NULL) ^ (uint32_t)i;
+		snprintf(tmp, tmpsz, ".%s.%08x.tmp", name, r);
+		snprintf(save_sig_tmp, sizeof(save_sig_tmp), "%s", tmp);
+		save_sig_dfd = dfd;
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			if (fchmod(fd, 0600) != 0) {
+				int e = errno;
+
+				close(fd);
+				unlinkat(dfd, tmp, 0);
+				return -e;
+			}
+			return fd;
+		}
+		save_sig_tmp[0] = '\0';
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+/* Move tmp to name without ever replacing name. 0 or -errno (-EEXIST). */
+static int save_publish(int dfd, const char *tmp, const char *name)
+{
+	if (renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return -errno;
+	if (linkat(dfd, tmp, dfd, name, 0) != 0)
+		return -errno;
+	unlinkat(dfd, tmp, 0);
+	return 0;
+}
+
+/* Mark the partition's dump dump_id SAVED in both header copies. */
+static int save_mark(const char *spec, uint64_t dump_id, char *err, size_t errsz)
+{
+	struct rd_part_header h;
+	struct target t;
+	int rc;
+
+	rc = target_open(spec, O_RDWR, &t, err, errsz);
+	if (rc)
+		return rc;
+	if (t.kind == TARGET_IMAGE_DISK) {
+		target_close(&t);
+		rc = target_open(spec, O_RDONLY, &t, err, errsz);
+		if (!rc)
+			rc = target_pick_rawdump(&t, err, errsz);
+		if (!rc) {
+			char sub[PATH_MAX + 16];
+
+			snprintf(sub, sizeof(sub), "%s:%d", t.path, t.partno);
+			target_close(&t);
+			rc = target_open(sub, O_RDWR, &t, err, errsz);
+		}
+		if (rc)
+			return rc;
+	}
+	rc = util_part_header_read(&t, &h, NULL, NULL);
+	if (rc) {
+		snprintf(err, errsz, "partition header unreadable now");
+		goto out;
+	}
+	if (h.dump_id != dump_id) {
+		snprintf(err, errsz, "the partition holds another dump now");
+		rc = -ESTALE;
+		goto out;
+	}
+	h.state = RD_STATE_SAVED;
+	h.saved_time = (uint64_t)time(NULL);
+	rc = util_part_header_write(&t, &h);
+	if (rc)
+		snprintf(err, errsz, "%s", strerror(-rc));
+out:
+	target_close(&t);
+	return rc;
+}
+
+static void save_default_name(const struct memimage *m, const char *fmt, char *out, size_t outsz)
+{
+	time_t when = m->crash_time ? (time_t)m->crash_time : time(NULL);
+	struct tm tm;
+	char stamp[32];
+
+	gmtime_r(&when, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(out, outsz, "vmcore-%s%s", stamp,
+		 !strcmp(fmt, "lcrash") ? ".lcrash" : !strcmp(fmt, "kdump") ? ".kdump" : "");
+}
+
+static void save_report_missing(struct memimage *m)
+{
+	const struct rdr_missing *miss;
+	size_t i, n = rdr_missing(m, &miss);
+	char sz[32];
+
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "rawdump: save: missing 0x%016llx-0x%016llx (%s): %s\n",
+			(unsigned long long)miss[i].paddr,
+			(unsigned long long)(miss[i].paddr + miss[i].size - 1),
+			cli_size(miss[i].size, sz, sizeof(sz)), rdr_missing_name(miss[i].why));
+}
+
+int cmd_save(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = SAVE_DEFAULT_DIR, *fmt = "elf", *name = NULL;
+	char err[512], outname[256], tmp[320], sz[32], sz2[32];
+	struct save_find find = { .found = 0 };
+	const struct rdr_info *in;
+	struct memimage *m = NULL;
+	struct cli_progress prog;
+	struct target t;
+	const char *spec;
+	struct stat st;
+	int c, rc, why, ret, dfd = -1, fd = -1;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:F:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			dir = optarg;
+			break;
+		case 'F':
+			fmt = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'h':
+			fputs(save_usage, stdout);
+			return RD_EXIT_OK;
+		default:
+			fputs(save_usage, stderr);
+			return RD_EXIT_USAGE;
+		}
+	}
+	if (strcmp(fmt, "elf") && strcmp(fmt, "lcrash") && strcmp(fmt, "kdump")) {
+		cli_error("save", "unknown format '%s' (elf, lcrash or kdump)", fmt);
+		return RD_EXIT_USAGE;
+	}
+	if (name && (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
+		     strlen(name) > 200)) {
+		cli_error("save", "bad --name '%s': a plain file name is needed", name);
+		return RD_EXIT_USAGE;
+	}
+	if (argc - optind > 1) {
+		fputs(save_usage, stderr);
+		return RD_EXIT_USAGE;
+	}
+	if (optind < argc) {
+		spec = argv[optind];
+	} else {
+		target_for_each_blockdev(save_find_unsaved, &find);
+		if (find.found == 0) {
+			cli_error("save", "no rawdump partition holds an unsaved dump");
+			return RD_EXIT_NOTRD;
+		}
+		if (find.found > 1) {
+			cli_error("save", "%d rawdump partitions hold unsaved dumps; name one",
+				  find.found);
+			return RD_EXIT_USAGE;
+		}
+		spec = find.spec;
+	}
+
+	rc = target_open(spec, O_RDONLY, &t, err, sizeof(err));
+	if (!rc && t.kind == TARGET_IMAGE_DISK)
+		rc = target_pick_rawdump(&t, err, sizeof(err));
+	if (rc) {
+		cli_error("save", "%s", err);
+		return RD_EXIT_TARGET;
+	}
+	m = rdr_open(&t, &why, err, sizeof(err));
+	if (!m) {
+		target_close(&t);
+		cli_error("save", "%s: %s", spec, err);
+		return why;
+	}
+	in = rdr_info(m);
+	if (in->data_bytes + in->zero_bytes == 0) {
+		cli_error("save", "%s: no memory of the dump could be recovered", spec);
+		save_report_missing(m);
+		ret = RD_EXIT_CORRUPT;
+		goto out;
+	}
+	if (in->part.state == RD_STATE_SAVED)
+		cli_warn("save", "%s: this dump was saved before; saving it again", spec);
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		cli_error("save", "cannot open directory %s: %s", dir, strerror(errno));
+		ret = RD_EXIT_TARGET;
+		goto out;
+	}
+	if (name)
+		snprintf(outname, sizeof(outname), "%s", name);
+	else
+		save_default_name(m, fmt, outname, sizeof(outname));
+	if (fstatat(dfd, outname, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT) {
+		cli_error("save", "%s/%s already exists; not overwriting it", dir, outname);
+		ret = RD_EXIT_REFUSED;
+		goto out;
+	}
+	if (!strcmp(fmt, "elf")) {
+		struct statvfs vfs;
+
+		if (fstatvfs(dfd, &vfs) == 0 &&
+		    (uint64_t)vfs.f_bavail * vfs.f_frsize < in->data_bytes) {
+			cli_error("save", "%s has %s free; the dump needs %s", dir,
+				  cli_size((uint64_t)vfs.f_bavail * vfs.f_frsize, sz, sizeof(sz)),
+				  cli_size(in->data_bytes, sz2, sizeof(sz2)));
+			ret = RD_EXIT_IO;
+			goto out;
+		}
+	}
+
+	save_signals(save_on_signal);
+	fd = save_tmp_create(dfd, outname, tmp, sizeof(tmp));
+	if (fd < 0) {
+		cli_error("save", "cannot create a file in %s: %s", dir, strerror(-fd));
+		ret = RD_EXIT_IO;
+		goto out;
+	}
+	cli_progress_init(&prog, "saving");
+	if (!strcmp(fmt, "elf"))
+		rc = mi_write_elf(m, fd, cli_progress, &prog, err, sizeof(err));
+	else if (!strcmp(fmt, "lcrash"))
+		rc = mi_write_lkcd(m, fd, cli_progress, &prog, err, sizeof(err));
+	else
+		rc = mi_write_kdump(m, fd, cli_progress, &prog, err, sizeof(err));
+	cli_progress_done(&prog);
+	if (!rc && fsync(fd) != 0) {
+		rc = -errno;
+		snprintf(err, sizeof(err), "fsync: %s", strerror(errno));
+	}
+	if (close(fd) != 0 && !rc) {
+		rc = -errno;
+		snprintf(err, sizeof(err), "close: %s", strerror(errno));
+	}
+	fd = -1;
+	if (rc) {
+		cli_error("save", "%s/%s: %s", dir, outname, err);
+		ret = RD_EXIT_IO;
+		goto out_unlink;
+	}
+	rc = save_publish(dfd, tmp, outname);
+	if (rc == -EEXIST) {
+		cli_error("save", "%s/%s appeared meanwhile; not overwriting it", dir, outname);
+		ret = RD_EXIT_REFUSED;
+		goto out_unlink;
+	}
+	if (rc) {
+		cli_error("save", "cannot name the file %s/%s: %s", dir, outname, strerror(-rc));
+		ret = RD_EXIT_IO;
+		goto out_unlink;
+	}
+	save_sig_tmp[0] = '\0';
+	if (fsync(dfd) != 0) {
+		cli_error("save", "fsync %s: %s", dir, strerror(errno));
+		ret = RD_EXIT_IO;
+		goto out;
+	}
+	printf("saved %s/%s (%s format, %s of memory)\n", dir, outname, fmt,
+	       cli_size(in->data_bytes + in->zero_bytes, sz, sizeof(sz)));
+
+	rc = save_mark(spec, in->dump.dump_id, err, sizeof(err));
+	if (rc) {
+		cli_error("save", "%s: saved, but cannot mark the partition saved: %s", spec, err);
+		ret = RD_EXIT_IO;
+		goto out;
+	}
+	ret = RD_EXIT_OK;
+	if (m->partial) {
+		cli_error("save", "the dump is partial: %s of memory missing%s%s",
+			  cli_size(m->missing_bytes, sz, sizeof(sz)),
+			  in->have_end ? "" : " (the capture did not finish)",
+			  in->corrupt_blocks ? " (corrupt blocks on disk)" : "");
+		save_report_missing(m);
+		ret = RD_EXIT_PARTIAL;
+	}
+	goto out;
+
+out_unlink:
+	unlinkat(dfd, tmp, 0);
+	save_sig_tmp[0] = '\0';
+out:
+	save_signals(SIG_DFL);
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	mi_close(m);
+	return ret;
+}

@@ -1,0 +1,310 @@
+/*
+ * tools/elfread.c - read an ELF vmcore (as /proc/vmcore, makedumpfile -E,
+ * QEMU dump-guest-memory or `rawdump save` write it) as a struct memimage.
+ *
+ * Follows the ELF-64 object file format (System V gABI) for ET_CORE files:
+ * PT_NOTE segments are concatenated into the notes; every PT_LOAD is a
+ * memory range by p_paddr (bytes past p_filesz read as zero). A PT_LOAD
+ * whose physical extent lies inside another one is an alias (the kernel
+ * text segment). PN_XNUM: with e_phnum == 0xffff the count is section 0's
+ * sh_info. Everything is bounds-checked against the file size.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "memimage.h"
+#include "readers.h"
+#include "util.h"
+#include "writer.h"
+
+#define ELFR_MAX_PHDRS	(1u << 20)
+#define ELFR_MAX_NOTES	(64u << 20)
+
+struct elfr_seg {
+	uint64_t paddr, vaddr, memsz, filesz, off;
+	int alias;
+};
+
+struct elfr {
+	int fd;
+	struct elfr_seg *seg;	/* non-alias first, each part sorted by paddr */
+	size_t nseg, nreal;
+};
+
+static int elfr_pread(int fd, uint64_t off, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int elfr_seg_cmp(const void *a, const void *b)
+{
+	const struct elfr_seg *x = a, *y = b;
+
+	if (x->alias != y->alias)
+		return x->alias - y->alias;
+	if (x->paddr != y->paddr)
+		return x->paddr < y->paddr ? -1 : 1;
+	return x->memsz > y->memsz ? -1 : (x->memsz < y->memsz);
+}
+
+static int elfr_range_cmp(const void *a, const void *b)
+{
+	const struct mi_range *x = a, *y = b;
+
+	if (x->paddr != y->paddr)
+		return x->paddr < y->paddr ? -1 : 1;
+	return (int)(x->flags & MI_ALIAS) - (int)(y->flags & MI_ALIAS);
+}
+
+static int elfr_read_page(struct memimage *m, uint64_t paddr, void *buf)
+{
+	struct elfr *e = m->priv;
+	uint64_t pend = paddr + MI_PAGE;
+	size_t lo = 0, hi = e->nreal;
+	int covered = 0, rc;
+	const uint64_t *w;
+	size_t i;
+
+	memset(buf, 0, MI_PAGE);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->seg[mid].paddr + e->seg[mid].memsz <= paddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < e->nreal && e->seg[lo].paddr < pend; lo++) {
+		const struct elfr_seg *s = &e->seg[lo];
+		uint64_t a = s->paddr > paddr ? s->paddr : paddr;
+		uint64_t b = s->paddr + s->memsz < pend ? s->paddr + s->memsz : pend;
+		uint64_t fend = s->paddr + s->filesz;
+
+		covered = 1;
+		if (a >= fend)
+			continue;
+		if (b > fend)
+			b = fend;
+		rc = elfr_pread(e->fd, s->off + (a - s->paddr), (uint8_t *)buf + (a - paddr), b - a);
+		if (rc)
+			return rc;
+	}
+	if (!covered)
+		return MI_MISSING;
+	w = buf;
+	for (i = 0; i < MI_PAGE / 8; i++)
+		if (w[i])
+			return MI_DATA;
+	return MI_ZERO;
+}
+
+static void elfr_close(struct memimage *m)
+{
+	struct elfr *e = m->priv;
+
+	if (e) {
+		close(e->fd);
+		free(e->seg);
+		free(e);
+	}
+	m->priv = NULL;
+}
+
+static const struct memimage_ops elfr_ops = {
+	.read_page = elfr_read_page,
+	.close = elfr_close,
+};
+
+/* Release, crash time and CPU count from the notes. */
+static void elfr_note_facts(struct memimage *m)
+{
+	struct rd_note n;
+	size_t pos = 0;
+
+	while (util_note_next(m->notes, m->notes_size, &pos, NULL, &n)) {
+		if (n.type == NT_PRSTATUS && n.namesz == 5 && !memcmp(n.name, "CORE", 5)) {
+			m->cpu_count++;
+		} else if (n.type == 0 && n.namesz == 11 && !memcmp(n.name, "VMCOREINFO", 11)) {
+			char t[32];
+
+			rd_vmcoreinfo_get((const char *)n.desc, n.descsz, "OSRELEASE",
+					  m->kernel_release, sizeof(m->kernel_release));
+			if (rd_vmcoreinfo_get((const char *)n.desc, n.descsz, "CRASHTIME",
+					      t, sizeof(t)) > 0)
+				m->crash_time = strtoull(t, NULL, 10);
+		}
+	}
+}
+
+struct memimage *mi_open_elf(int fd, const char *path, char *err, size_t errsz)
+{
+	struct memimage *m = calloc(1, sizeof(*m));
+	struct elfr *e = calloc(1, sizeof(*e));
+	Elf64_Phdr *ph = NULL;
+	Elf64_Ehdr eh;
+	struct stat st;
+	uint64_t fsize, phnum;
+	size_t i, k;
+	int rc;
+
+	if (!m || !e) {
+		snprintf(err, errsz, "out of memory");
+		goto fail;
+	}
+	if (fstat(fd, &st) != 0) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	fsize = (uint64_t)st.st_size;
+	if (fsize < sizeof(eh) || elfr_pread(fd, 0, &eh, sizeof(eh)) != 0) {
+		snprintf(err, errsz, "%s: too short for an ELF header", path);
+		goto fail;
+	}
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_type != ET_CORE ||
+	    eh.e_machine != EM_X86_64 || eh.e_phentsize != sizeof(Elf64_Phdr)) {
+		snprintf(err, errsz, "%s: not an x86-64 ELF64 core file", path);
+		goto fail;
+	}
+	phnum = eh.e_phnum;
+	if (phnum == PN_XNUM) {
+		Elf64_Shdr sh;
+
+		if (eh.e_shoff > fsize || fsize - eh.e_shoff < sizeof(sh) ||
+		    elfr_pread(fd, eh.e_shoff, &sh, sizeof(sh)) != 0) {
+			snprintf(err, errsz, "%s: PN_XNUM without a section header", path);
+			goto fail;
+		}
+		phnum = sh.sh_info;
+	}
+	if (!phnum || phnum > ELFR_MAX_PHDRS || eh.e_phoff > fsize ||
+	    phnum * sizeof(Elf64_Phdr) > fsize - eh.e_phoff) {
+		snprintf(err, errsz, "%s: program headers are malformed", path);
+		goto fail;
+	}
+	ph = malloc(phnum * sizeof(*ph));
+	e->seg = calloc(phnum, sizeof(*e->seg));
+	if (!ph || !e->seg) {
+		snprintf(err, errsz, "out of memory");
+		goto fail;
+	}
+	rc = elfr_pread(fd, eh.e_phoff, ph, phnum * sizeof(*ph));
+	if (rc) {
+		snprintf(err, errsz, "%s: %s", path, strerror(-rc));
+		goto fail;
+	}
+	for (i = 0; i < phnum; i++) {
+		const Elf64_Phdr *p = &ph[i];
+
+		if (p->p_type != PT_NOTE && p->p_type != PT_LOAD)
+			continue;
+		if (p->p_offset > fsize || p->p_filesz > fsize - p->p_offset) {
+			snprintf(err, errsz, "%s: segment %zu lies past the end of the file", path, i);
+			goto fail;
+		}
+		if (p->p_type == PT_NOTE) {
+			uint8_t *n;
+
+			if (p->p_filesz > ELFR_MAX_NOTES - m->notes_size) {
+				snprintf(err, errsz, "%s: notes too large", path);
+				goto fail;
+			}
+			n = realloc(m->notes, m->notes_size + p->p_filesz + 1);
+			if (!n) {
+				snprintf(err, errsz, "out of memory");
+				goto fail;
+			}
+			m->notes = n;
+			rc = elfr_pread(fd, p->p_offset, n + m->notes_size, p->p_filesz);
+			if (rc) {
+				snprintf(err, errsz, "%s: %s", path, strerror(-rc));
+				goto fail;
+			}
+			m->notes_size += p->p_filesz;
+			continue;
+		}
+		if (!p->p_memsz || p->p_filesz > p->p_memsz || p->p_paddr + p->p_memsz < p->p_paddr)
+			continue;
+		e->seg[e->nseg].paddr = p->p_paddr;
+		e->seg[e->nseg].vaddr = p->p_vaddr;
+		e->seg[e->nseg].memsz = p->p_memsz;
+		e->seg[e->nseg].filesz = p->p_filesz;
+		e->seg[e->nseg].off = p->p_offset;
+		e->nseg++;
+	}
+	if (!e->nseg) {
+		snprintf(err, errsz, "%s: no PT_LOAD segments", path);
+		goto fail;
+	}
+	qsort(e->seg, e->nseg, sizeof(*e->seg), elfr_seg_cmp);
+	{
+		uint64_t cover_end = 0;
+		int have = 0;
+
+		for (i = 0; i < e->nseg; i++) {
+			struct elfr_seg *s = &e->seg[i];
+
+			if (have && s->paddr + s->memsz <= cover_end)
+				s->alias = 1;
+			else if (!have || s->paddr + s->memsz > cover_end) {
+				cover_end = s->paddr + s->memsz;
+				have = 1;
+			}
+		}
+	}
+	qsort(e->seg, e->nseg, sizeof(*e->seg), elfr_seg_cmp);
+	for (e->nreal = 0; e->nreal < e->nseg && !e->seg[e->nreal].alias; e->nreal++)
+		;
+	m->ranges = calloc(e->nseg, sizeof(*m->ranges));
+	if (!m->ranges) {
+		snprintf(err, errsz, "out of memory");
+		goto fail;
+	}
+	for (i = 0, k = 0; i < e->nseg; i++) {
+		m->ranges[k].paddr = e->seg[i].paddr;
+		m->ranges[k].vaddr = e->seg[i].vaddr;
+		m->ranges[k].size = e->seg[i].memsz;
+		m->ranges[k].flags = e->seg[i].alias ? MI_ALIAS : 0;
+		k++;
+	}
+	m->nranges = k;
+	qsort(m->ranges, m->nranges, sizeof(*m->ranges), elfr_range_cmp);
+	e->fd = fd;
+	m->ops = &elfr_ops;
+	m->priv = e;
+	m->kind = "elf";
+	elfr_note_facts(m);
+	free(ph);
+	return m;
+fail:
+	free(ph);
+	if (e)
+		free(e->seg);
+	free(e);
+	if (m) {
+		free(m->notes);
+		free(m->ranges);
+		free(m);
+	}
+	return NULL;
+}

@@ -1,0 +1,879 @@
+/*
+ * tools/reader.c - read a dump from a rawdump partition (format:
+ * include/rawdump/format.h) as a struct memimage.
+ *
+ * Order of checks, each on hostile bytes:
+ *   1. partition header: primary copy, else the backup copy (util.c);
+ *   2. dump header: magic, version, crc, same dump_id and partition uuid,
+ *      range table and notes inside the metadata area, meta_crc;
+ *   3. block stream from data_offset: every block on a 512-byte boundary,
+ *      header crc, dump_id, seq increasing, lengths possible for its type,
+ *      inside data_limit. A bad header starts a resync: forward in 512-byte
+ *      steps to the next valid header of this dump. The scan ends at END or
+ *      where nothing valid follows;
+ *   4. blocks named by a LOST block's failed-write seq range are dropped;
+ *      END's block_count and index_crc (crc32 chained over the 64 header
+ *      bytes of every counted block, in seq order) are checked;
+ *   5. data blocks are indexed by paddr; overlapping or out-of-range blocks
+ *      are refused; memory no block covers is recorded as missing.
+ * Payload crcs (stored_crc, data_crc) are checked when a block is decoded,
+ * once: the last decoded block is cached, and a block that fails is marked
+ * corrupt and its memory reported missing.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "reader.h"
+#include "readers.h"
+#include "cli.h"
+#include "writer.h"
+
+#define RDR_SCAN_CHUNK		(1u << 20)	/* bytes read at a time while resyncing */
+#define RDR_MAX_RANGES		(1u << 20)
+#define RDR_MAX_NOTES		(64u << 20)
+#define RDR_MAX_ZLIB_STORED	(RD_BLOCK_MAX_MEM + 4096u)
+#define RDR_MAX_END_STORED	RD_SLOT_SIZE
+
+struct rdr_block {
+	uint64_t off;		/* partition offset of the block header */
+	uint64_t seq;
+	uint64_t paddr, mem_len;
+	uint32_t stored_len, stored_crc, data_crc;
+	uint16_t type, flags;
+	uint32_t aux[2];
+	uint8_t  bad;		/* payload failed its checks */
+	uint8_t  hdr[sizeof(struct rd_block_header)];
+};
+
+struct rdr {
+	struct target t;
+	struct rdr_info info;
+	uint64_t limit;			/* blocks end before this partition offset */
+	struct rd_range *rranges;	/* as on disk, sorted by paddr */
+	size_t nrranges;
+	struct rdr_block *blk;		/* accepted blocks: seq order, then paddr order */
+	size_t nblk, cap;
+	size_t *data_idx;		/* RAW/ZLIB/ZERO blocks sorted by paddr */
+	size_t ndata;
+	struct rdr_missing *miss;	/* computed gaps + corrupt blocks */
+	size_t nmiss, miss_cap;
+	struct rdr_missing *miss_out;	/* merged view returned by rdr_missing */
+	uint8_t *scan;			/* resync buffer */
+	uint64_t scan_base;
+	size_t scan_len;
+	uint8_t *cache;			/* decoded memory of block cache_idx */
+	size_t cache_idx;
+	int cache_valid;
+	uint8_t *payload;		/* stored bytes of a ZLIB block */
+	z_stream zs;
+	int zs_ready;
+	uint64_t end_seq;
+};
+
+static int rdr_fail(char *err, size_t errsz, int *why, int code, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int rdr_fail(char *err, size_t errsz, int *why, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (err && errsz)
+		vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+	if (why)
+		*why = code;
+	return -1;
+}
+
+const char *rdr_missing_name(enum rdr_missing_why why)
+{
+	switch (why) {
+	case RDR_MISSING_LOST:		return "lost (the capture could not read or write it)";
+	case RDR_MISSING_TRUNCATED:	return "not written (dump partition full)";
+	case RDR_MISSING_CUT:		return "not written (capture stopped before the end)";
+	case RDR_MISSING_CORRUPT:	return "corrupt on disk";
+	case RDR_MISSING_UNACCOUNTED:	return "absent (no block covers it)";
+	}
+	return "missing";
+}
+
+static int rdr_miss_add(struct rdr *r, uint64_t paddr, uint64_t size, enum rdr_missing_why why)
+{
+	if (!size)
+		return 0;
+	if (r->nmiss == r->miss_cap) {
+		size_t cap = r->miss_cap ? r->miss_cap * 2 : 16;
+		struct rdr_missing *n = realloc(r->miss, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		r->miss = n;
+		r->miss_cap = cap;
+	}
+	r->miss[r->nmiss].paddr = paddr;
+	r->miss[r->nmiss].size = size;
+	r->miss[r->nmiss].why = why;
+	r->nmiss++;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Metadata                                                            */
+/* ------------------------------------------------------------------ */
+
+static int rdr_range_cmp(const void *a, const void *b)
+{
+	const struct rd_range *x = a, *y = b;
+
+	if (x->paddr != y->paddr)
+		return x->paddr < y->paddr ? -1 : 1;
+	return (x->flags & RD_RANGE_ALIAS) - (y->flags & RD_RANGE_ALIAS);
+}
+
+/* Is [off, off+len) inside the metadata area after the dump header? */
+static int rdr_meta_inside(const struct rd_dump_header *d, uint64_t off, uint64_t len)
+{
+	uint64_t lo = RD_DUMP_HDR_OFFSET + sizeof(*d);
+
+	return off >= lo && off <= d->data_offset && len <= d->data_offset - off;
+}
+
+static int rdr_read_meta(struct rdr *r, struct memimage *m, int *why, char *err, size_t errsz)
+{
+	struct rd_dump_header *d = &r->info.dump;
+	const struct rd_part_header *p = &r->info.part;
+	uint64_t backup = rd_part_backup_offset(p->part_size);
+	uint32_t crc;
+	size_t i;
+	int rc;
+
+	rc = target_pread(&r->t, RD_DUMP_HDR_OFFSET, d, sizeof(*d));
+	if (rc)
+		return rdr_fail(err, errsz, why, RD_EXIT_IO, "cannot read dump header: %s", strerror(-rc));
+	rc = rd_dump_header_check(d);
+	if (rc)
+		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "dump header is bad: %s", rd_strerror(rc));
+	if (d->dump_id != p->dump_id || !d->dump_id)
+		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT,
+				"dump header (id %llx) is not the partition's dump (id %llx)",
+				(unsigned long long)d->dump_id, (unsigned long long)p->dump_id);
+	if (memcmp(d->part_uuid, p->uuid, 16))
+		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT,
+				"dump header names another partition's uuid");
+	if (d->page_size != RD_PAGE_SIZE)
+		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "dump page size %u is not %u",
+				d->page_size, RD_PAGE_SIZE);
+	if (d->data_offset % RD_SLOT_SIZE || d->data_offset < RD_DUMP_HDR_OFFSET + RD_SLOT_SIZE ||
+	    d->data_limit > backup || d->data_offset >= d->data_limit)
+		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT,
+				"dump data area [%llu, %llu) does not fit the partition",
+				(unsigned long long)d->data_offset, (unsigned long long)d->data_limit);
+	if (d->range_count == 0 || d->range_count > RDR_MAX_RANGES ||
+	    !rdr_meta_inside(d, d->range_offset, (uint64_t)d->range_count * sizeof(struct rd_range)))
+		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "range table (%u ranges) is malformed",
+				d->range_count);
+	if (d->notes_size > RDR_MAX_NOTES || !rdr_meta_inside(d, d->notes_offset, d->notes_size))
+		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "notes (%llu bytes) are malformed",
+				(unsigned long long)d->notes_size);
+	r->limit = d->data_limit;
+
+	r->nrranges = d->range_count;
+	r->rranges = calloc(r->nrranges, sizeof(*r->rranges));
+	m->notes = malloc(d->notes_size ? d->notes_size : 1);
+	if (!r->rranges || !m->notes)
+		return rdr_fail(err, errsz, why, RD_EXIT_IO, "out of memory");
+	m->notes_size = d->notes_size;
+	rc = target_pread(&r->t, d->range_offset, r->rranges, r->nrranges * sizeof(*r->rranges));
+	if (!rc)
+		rc = target_pread(&r->t, d->notes_offset, m->notes, m->notes_size);
+	if (rc)
+		return rdr_fail(err, errsz, why, RD_EXIT_IO, "cannot read metadata: %s", strerror(-rc));
+	crc = rd_crc32(0, r->rranges, r->nrranges * sizeof(*r->rranges));
+	crc = rd_crc32(crc, m->notes, m->notes_size);
+	if (crc != d->meta_crc)
+		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "range table and notes fail their crc");
+
+	for (i = 0; i < r->nrranges; i++) {
+		const struct rd_range *g = &r->rranges[i];
+
+		if (!g->size || g->paddr + g->size < g->paddr)
+			return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "range %zu is malformed", i);
+	}
+	qsort(r->rranges, r->nrranges, sizeof(*r->rranges), rdr_range_cmp);
+	for (i = 1; i < r->nrranges; i++) {
+		const struct rd_range *a = &r->rranges[i - 1], *b = &r->rranges[i];
+
+		if (!(a->flags & RD_RANGE_ALIAS) && !(b->flags & RD_RANGE_ALIAS) &&
+		    b->paddr < a->paddr + a->size)
+			return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT,
+					"memory ranges %llx and %llx overlap",
+					(unsigned long long)a->paddr, (unsigned long long)b->paddr);
+	}
+	m->ranges = calloc(r->nrranges, sizeof(*m->ranges));
+	if (!m->ranges)
+		return rdr_fail(err, errsz, why, RD_EXIT_IO, "out of memory");
+	for (i = 0; i < r->nrranges; i++) {
+		m->ranges[i].paddr = r->rranges[i].paddr;
+		m->ranges[i].vaddr = r->rranges[i].vaddr;
+		m->ranges[i].size = r->rranges[i].size;
+		m->ranges[i].flags = (r->rranges[i].flags & RD_RANGE_ALIAS) ? MI_ALIAS : 0;
+	}
+	m->nranges = r->nrranges;
+	memcpy(m->kernel_release, d->kernel_release, sizeof(m->kernel_release) - 1);
+	m->kernel_release[sizeof(m->kernel_release) - 1] = '\0';
+	m->crash_time = d->crash_time;
+	m->cpu_count = d->cpu_count;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Block scan                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Is [paddr, paddr+len) inside one non-alias range? */
+static int rdr_in_range(const struct rdr *r, uint64_t paddr, uint64_t len)
+{
+	size_t lo = 0, hi = r->nrranges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->rranges[mid].paddr <= paddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo > 0) {
+		const struct rd_range *g = &r->rranges[--lo];
+
+		if (g->flags & RD_RANGE_ALIAS)
+			continue;
+		return paddr >= g->paddr && len <= g->size - (paddr - g->paddr);
+	}
+	return 0;
+}
+
+/* Header-level validity of a block of this dump at partition offset off. */
+static int rdr_block_ok(const struct rdr *r, const struct rd_block_header *h,
+			uint64_t off, uint64_t min_seq)
+{
+	uint64_t end;
+
+	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)
+		return 0;
+	if (h->dump_id != r->info.dump.dump_id || h->seq < min_seq)
+		return 0;
+	switch (h->type) {
+	case RD_BLK_RAW:
+		if (!h->mem_len || h->mem_len > RD_BLOCK_MAX_MEM || h->stored_len != h->mem_len)
+			return 0;
+		break;
+	case RD_BLK_ZLIB:
+		if (!h->mem_len || h->mem_len > RD_BLOCK_MAX_MEM || !h->stored_len ||
+		    h->stored_len > RDR_MAX_ZLIB_STORED)
+			return 0;
+		break;
+	case RD_BLK_ZERO:
+	case RD_BLK_LOST:
+		if (!h->mem_len || h->stored_len)
+			return 0;
+		break;
+	case RD_BLK_END:
+		if (h->stored_len < sizeof(struct rd_end_record) ||
+		    h->stored_len > RDR_MAX_END_STORED)
+			return 0;
+		break;
+	default:
+		return 0;
+	}
+	if (h->paddr + h->mem_len < h->paddr)
+		return 0;
+	end = off + sizeof(*h) + h->stored_len;
+	return end <= r->limit;
+}
+
+/* Find the next valid header at or after off (512-byte steps). */
+static int rdr_resync(struct rdr *r, uint64_t off, uint64_t min_seq, uint64_t *found)
+{
+	if (!r->scan) {
+		r->scan = malloc(RDR_SCAN_CHUNK);
+		if (!r->scan)
+			return -ENOMEM;
+	}
+	for (; off + sizeof(struct rd_block_header) <= r->limit; off += RD_BLOCK_ALIGN) {
+		struct rd_block_header h;
+
+		if (off < r->scan_base || off + sizeof(h) > r->scan_base + r->scan_len) {
+			uint64_t len = r->limit - off;
+			int rc;
+
+			if (len > RDR_SCAN_CHUNK)
+				len = RDR_SCAN_CHUNK;
+			rc = target_pread(&r->t, off, r->scan, len);
+			if (rc)
+				return rc;
+			r->scan_base = off;
+			r->scan_len = len;
+		}
+		if (memcmp(r->scan + (off - r->scan_base), "RDBK", 4))
+			continue;
+		memcpy(&h, r->scan + (off - r->scan_base), sizeof(h));
+		if (rdr_block_ok(r, &h, off, min_seq)) {
+			*found = off;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int rdr_block_push(struct rdr *r, const struct rd_block_header *h, uint64_t off)
+{
+	struct rdr_block *b;
+
+	if (r->nblk == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 1024;
+		struct rdr_block *n = realloc(r->blk, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		r->blk = n;
+		r->cap = cap;
+	}
+	b = &r->blk[r->nblk++];
+	memset(b, 0, sizeof(*b));
+	b->off = off;
+	b->seq = h->seq;
+	b->paddr = h->paddr;
+	b->mem_len = h->mem_len;
+	b->stored_len = h->stored_len;
+	b->stored_crc = h->stored_crc;
+	b->data_crc = h->data_crc;
+	b->type = h->type;
+	b->flags = h->flags;
+	b->aux[0] = h->aux[0];
+	b->aux[1] = h->aux[1];
+	memcpy(b->hdr, h, sizeof(b->hdr));
+	return 0;
+}
+
+static int rdr_read_end(struct rdr *r, const struct rd_block_header *h, uint64_t off)
+{
+	uint8_t buf[RDR_MAX_END_STORED];
+	int rc = target_pread(&r->t, off + sizeof(*h), buf, h->stored_len);
+
+	if (rc)
+		return rc;
+	if (rd_crc32(0, buf, h->stored_len) != h->stored_crc)
+		return 0;
+	memcpy(&r->info.end, buf, sizeof(r->info.end));
+	return 1;
+}
+
+static int rdr_scan(struct rdr *r)
+{
+	struct rdr_info *in = &r->info;
+	uint64_t off = in->dump.data_offset, min_seq = 0, found = 0;
+	int rc;
+
+	while (off + sizeof(struct rd_block_header) <= r->limit) {
+		struct rd_block_header h;
+
+		rc = target_pread(&r->t, off, &h, sizeof(h));
+		if (rc)
+			return rc;
+		if (rdr_block_ok(r, &h, off, min_seq)) {
+			if (h.type != RD_BLK_END) {
+				rc = rdr_block_push(r, &h, off);
+				if (rc)
+					return rc;
+				min_seq = h.seq + 1;
+				off = rd_align_up(off + sizeof(h) + h.stored_len, RD_BLOCK_ALIGN);
+				continue;
+			}
+			rc = rdr_read_end(r, &h, off);
+			if (rc < 0)
+				return rc;
+			if (rc == 1) {
+				in->have_end = 1;
+				r->end_seq = h.seq;
+				off = rd_align_up(off + sizeof(h) + h.stored_len, RD_BLOCK_ALIGN);
+				break;
+			}
+		}
+		in->bad_headers++;
+		rc = rdr_resync(r, off + RD_BLOCK_ALIGN, min_seq, &found);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			break;
+		in->skipped_bytes += found - off;
+		off = found;
+	}
+	in->scan_end = off;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Index                                                               */
+/* ------------------------------------------------------------------ */
+
+static int rdr_idx_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct rdr *r = ctx;
+	const struct rdr_block *x = &r->blk[*(const size_t *)a];
+	const struct rdr_block *y = &r->blk[*(const size_t *)b];
+
+	if (x->paddr != y->paddr)
+		return x->paddr < y->paddr ? -1 : 1;
+	return x->seq < y->seq ? -1 : 1;
+}
+
+static int rdr_is_data(uint16_t type)
+{
+	return type == RD_BLK_RAW || type == RD_BLK_ZLIB || type == RD_BLK_ZERO;
+}
+
+/* Blocks of writes the writer reports as failed (LOST + WRITE_ERROR, aux =
+ * first and last seq) must not be used even if they look valid. */
+static void rdr_drop_failed_writes(struct rdr *r)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < r->nblk; i++) {
+		const struct rdr_block *l = &r->blk[i];
+
+		if (l->type != RD_BLK_LOST || !(l->flags & RD_LOST_WRITE_ERROR))
+			continue;
+		for (j = 0; j < r->nblk; j++) {
+			struct rdr_block *b = &r->blk[j];
+
+			if (b->type != RD_BLK_LOST && b->seq >= l->aux[0] && b->seq <= l->aux[1])
+				b->bad = 2;
+		}
+	}
+	for (i = 0, k = 0; i < r->nblk; i++) {
+		if (r->blk[i].bad == 2) {
+			r->info.ignored_blocks++;
+			continue;
+		}
+		r->blk[k++] = r->blk[i];
+	}
+	r->nblk = k;
+}
+
+/* Add [lo, hi) as missing, splitting out what LOST blocks explain. */
+static int rdr_gap(struct rdr *r, const size_t *lost, size_t nlost, uint64_t lo, uint64_t hi,
+		   enum rdr_missing_why rest)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < nlost && lo < hi; i++) {
+		const struct rdr_block *l = &r->blk[lost[i]];
+		uint64_t a = l->paddr, b = l->paddr + l->mem_len;
+
+		if (b <= lo || a >= hi)
+			continue;
+		if (a > lo) {
+			rc = rdr_miss_add(r, lo, a - lo, rest);
+			if (rc)
+				return rc;
+			lo = a;
+		}
+		if (b > hi)
+			b = hi;
+		rc = rdr_miss_add(r, lo, b - lo, RDR_MISSING_LOST);
+		if (rc)
+			return rc;
+		lo = b;
+	}
+	return lo < hi ? rdr_miss_add(r, lo, hi - lo, rest) : 0;
+}
+
+static int rdr_index(struct rdr *r, struct memimage *m)
+{
+	struct rdr_info *in = &r->info;
+	enum rdr_missing_why rest;
+	size_t i, k, nlost = 0, *lost = NULL;
+	uint64_t count = 0, missing = 0;
+	uint32_t crc = 0;
+	int rc = 0;
+
+	rdr_drop_failed_writes(r);
+	for (i = 0; i < r->nblk; i++) {
+		crc = (uint32_t)crc32(crc, r->blk[i].hdr, sizeof(r->blk[i].hdr));
+		count++;
+	}
+	in->count_ok = in->have_end ? count == in->end.block_count : -1;
+	in->index_ok = in->have_end ? crc == in->end.index_crc : -1;
+
+	r->data_idx = calloc(r->nblk ? r->nblk : 1, sizeof(*r->data_idx));
+	lost = calloc(r->nblk ? r->nblk : 1, sizeof(*lost));
+	if (!r->data_idx || !lost) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < r->nblk; i++) {
+		const struct rdr_block *b = &r->blk[i];
+
+		if (!rdr_in_range(r, b->paddr, b->mem_len)) {
+			in->rejected_blocks++;
+			continue;
+		}
+		if (b->type == RD_BLK_LOST)
+			lost[nlost++] = i;
+		else if (rdr_is_data(b->type))
+			r->data_idx[r->ndata++] = i;
+	}
+	qsort_r(r->data_idx, r->ndata, sizeof(*r->data_idx), rdr_idx_cmp, r);
+	qsort_r(lost, nlost, sizeof(*lost), rdr_idx_cmp, r);
+	for (i = 0, k = 0; i < r->ndata; i++) {
+		const struct rdr_block *b = &r->blk[r->data_idx[i]];
+
+		if (k > 0) {
+			const struct rdr_block *p = &r->blk[r->data_idx[k - 1]];
+
+			if (b->paddr < p->paddr + p->mem_len) {
+				in->rejected_blocks++;
+				continue;
+			}
+		}
+		r->data_idx[k++] = r->data_idx[i];
+		if (b->type == RD_BLK_ZERO)
+			in->zero_bytes += b->mem_len;
+		else
+			in->data_bytes += b->mem_len;
+		in->stored_bytes += b->stored_len;
+	}
+	r->ndata = k;
+	for (i = 0; i < nlost; i++)
+		in->lost_bytes += r->blk[lost[i]].mem_len;
+	in->blocks = r->ndata + nlost;
+
+	if (!in->have_end)
+		rest = RDR_MISSING_CUT;
+	else if (in->end.flags & RD_END_TRUNCATED)
+		rest = RDR_MISSING_TRUNCATED;
+	else
+		rest = RDR_MISSING_UNACCOUNTED;
+	for (i = 0, k = 0; i < r->nrranges; i++) {
+		const struct rd_range *g = &r->rranges[i];
+		uint64_t pos = g->paddr, end = g->paddr + g->size;
+
+		if (g->flags & RD_RANGE_ALIAS)
+			continue;
+		while (k < r->ndata && r->blk[r->data_idx[k]].paddr + r->blk[r->data_idx[k]].mem_len <= pos)
+			k++;
+		for (; k < r->ndata && r->blk[r->data_idx[k]].paddr < end; k++) {
+			const struct rdr_block *b = &r->blk[r->data_idx[k]];
+
+			if (b->paddr > pos) {
+				rc = rdr_gap(r, lost, nlost, pos, b->paddr, rest);
+				if (rc)
+					goto out;
+				missing += b->paddr - pos;
+			}
+			pos = b->paddr + b->mem_len;
+		}
+		if (pos < end) {
+			rc = rdr_gap(r, lost, nlost, pos, end, rest);
+			if (rc)
+				goto out;
+			missing += end - pos;
+		}
+	}
+	m->missing_bytes = missing;
+	m->partial = !in->have_end || (in->end.flags & (RD_END_TRUNCATED | RD_END_ERRORS)) ||
+		     missing || in->bad_headers || in->rejected_blocks || in->ignored_blocks ||
+		     in->count_ok != 1 || in->index_ok != 1;
+out:
+	free(lost);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pages                                                               */
+/* ------------------------------------------------------------------ */
+
+static void rdr_mark_corrupt(struct memimage *m, struct rdr *r, struct rdr_block *b)
+{
+	b->bad = 1;
+	r->info.corrupt_blocks++;
+	rdr_miss_add(r, b->paddr, b->mem_len, RDR_MISSING_CORRUPT);
+	m->missing_bytes += b->mem_len;
+	m->partial = 1;
+}
+
+/* Decode block bi into the cache: 0, 1 if corrupt, or a negative errno. */
+static int rdr_decode(struct memimage *m, struct rdr *r, size_t bi)
+{
+	struct rdr_block *b = &r->blk[bi];
+	uint64_t pay = b->off + sizeof(struct rd_block_header);
+	uint32_t crc;
+	int rc;
+
+	if (r->cache_valid && r->cache_idx == bi)
+		return 0;
+	if (b->bad)
+		return 1;
+	r->cache_valid = 0;
+	if (b->type == RD_BLK_RAW) {
+		rc = target_pread(&r->t, pay, r->cache, b->stored_len);
+		if (rc)
+			return rc;
+		crc = (uint32_t)crc32(0, r->cache, b->stored_len);
+		if (crc != b->stored_crc || crc != b->data_crc)
+			goto corrupt;
+	} else {
+		rc = target_pread(&r->t, pay, r->payload, b->stored_len);
+		if (rc)
+			return rc;
+		if ((uint32_t)crc32(0, r->payload, b->stored_len) != b->stored_crc)
+			goto corrupt;
+		if (inflateReset(&r->zs) != Z_OK)
+			goto corrupt;
+		r->zs.next_in = r->payload;
+		r->zs.avail_in = b->stored_len;
+		r->zs.next_out = r->cache;
+		r->zs.avail_out = (uInt)b->mem_len;
+		if (inflate(&r->zs, Z_FINISH) != Z_STREAM_END || r->zs.avail_out || r->zs.avail_in)
+			goto corrupt;
+		if ((uint32_t)crc32(0, r->cache, (uInt)b->mem_len) != b->data_crc)
+			goto corrupt;
+	}
+	r->cache_idx = bi;
+	r->cache_valid = 1;
+	return 0;
+corrupt:
+	rdr_mark_corrupt(m, r, b);
+	return 1;
+}
+
+static int rdr_read_page(struct memimage *m, uint64_t paddr, void *buf)
+{
+	struct rdr *r = m->priv;
+	uint64_t pend = paddr + MI_PAGE;
+	size_t lo = 0, hi = r->ndata;
+	int data = 0, zero = 0, rc;
+
+	memset(buf, 0, MI_PAGE);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct rdr_block *b = &r->blk[r->data_idx[mid]];
+
+		if (b->paddr + b->mem_len <= paddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < r->ndata; lo++) {
+		size_t bi = r->data_idx[lo];
+		const struct rdr_block *b = &r->blk[bi];
+		uint64_t s, e;
+
+		if (b->paddr >= pend)
+			break;
+		s = b->paddr > paddr ? b->paddr : paddr;
+		e = b->paddr + b->mem_len < pend ? b->paddr + b->mem_len : pend;
+		if (b->type == RD_BLK_ZERO) {
+			zero = 1;
+			continue;
+		}
+		rc = rdr_decode(m, r, bi);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			continue;
+		memcpy((uint8_t *)buf + (s - paddr), r->cache + (s - b->paddr), e - s);
+		data = 1;
+	}
+	if (data)
+		return MI_DATA;
+	return zero ? MI_ZERO : MI_MISSING;
+}
+
+static void rdr_free(struct rdr *r)
+{
+	if (r->zs_ready)
+		inflateEnd(&r->zs);
+	target_close(&r->t);
+	free(r->rranges);
+	free(r->blk);
+	free(r->data_idx);
+	free(r->miss);
+	free(r->miss_out);
+	free(r->scan);
+	free(r->cache);
+	free(r->payload);
+	free(r);
+}
+
+static void rdr_close(struct memimage *m)
+{
+	rdr_free(m->priv);
+	m->priv = NULL;
+}
+
+static const struct memimage_ops rdr_ops = {
+	.read_page = rdr_read_page,
+	.close = rdr_close,
+};
+
+/* ------------------------------------------------------------------ */
+/* Public                                                              */
+/* ------------------------------------------------------------------ */
+
+struct memimage *rdr_open(struct target *t, int *why, char *err, size_t errsz)
+{
+	struct memimage *m = calloc(1, sizeof(*m));
+	struct rdr *r = calloc(1, sizeof(*r));
+	int rc;
+
+	if (!m || !r) {
+		rdr_fail(err, errsz, why, RD_EXIT_IO, "out of memory");
+		goto fail;
+	}
+	r->t = *t;
+	m->priv = r;
+	m->ops = &rdr_ops;
+	m->kind = "rawdump";
+	rc = util_part_header_read(&r->t, &r->info.part, &r->info.part_copy, &r->info.primary_ok);
+	if (rc == -EIO || (rc < 0 && rc != -RD_ENOSIG && rc != -RD_EVERSION &&
+			   rc != -RD_ECRC && rc != -RD_ESIZE)) {
+		rdr_fail(err, errsz, why, RD_EXIT_IO, "cannot read partition header: %s", strerror(-rc));
+		goto fail;
+	}
+	if (rc) {
+		rdr_fail(err, errsz, why, RD_EXIT_NOTRD, "not a rawdump partition (%s)", rd_strerror(rc));
+		goto fail;
+	}
+	if (r->info.part.state == RD_STATE_EMPTY || r->info.part.state > RD_STATE_SAVED) {
+		rdr_fail(err, errsz, why, RD_EXIT_NOTRD, "the partition holds no dump (state %s)",
+			 util_state_name(r->info.part.state));
+		goto fail;
+	}
+	if (rdr_read_meta(r, m, why, err, errsz))
+		goto fail;
+	rc = rdr_scan(r);
+	if (!rc)
+		rc = rdr_index(r, m);
+	if (rc) {
+		rdr_fail(err, errsz, why, rc == -ENOMEM ? RD_EXIT_IO : RD_EXIT_IO,
+			 "reading blocks: %s", strerror(-rc));
+		goto fail;
+	}
+	r->cache = malloc(RD_BLOCK_MAX_MEM);
+	r->payload = malloc(RDR_MAX_ZLIB_STORED);
+	if (!r->cache || !r->payload || inflateInit(&r->zs) != Z_OK) {
+		rdr_fail(err, errsz, why, RD_EXIT_IO, "out of memory");
+		goto fail;
+	}
+	r->zs_ready = 1;
+	return m;
+fail:
+	if (r) {
+		r->t.fd = -1;
+		rdr_free(r);
+	}
+	if (m) {
+		free(m->notes);
+		free(m->ranges);
+		free(m);
+	}
+	return NULL;
+}
+
+struct memimage *mi_open_rawdump(int fd, uint64_t offset, uint64_t size,
+				 const char *path, char *err, size_t errsz)
+{
+	struct target t;
+	int why;
+
+	memset(&t, 0, sizeof(t));
+	t.fd = fd;
+	t.io_offset = offset;
+	t.part_offset = offset;
+	t.size = size & ~(uint64_t)511;
+	t.sector_size = 512;
+	t.kind = TARGET_FILE;
+	snprintf(t.path, sizeof(t.path), "%s", path ? path : "");
+	snprintf(t.spec, sizeof(t.spec), "%s", t.path);
+	return rdr_open(&t, &why, err, errsz);
+}
+
+const struct rdr_info *rdr_info(struct memimage *m)
+{
+	if (!m || m->ops != &rdr_ops)
+		return NULL;
+	return &((struct rdr *)m->priv)->info;
+}
+
+static int rdr_miss_cmp(const void *a, const void *b)
+{
+	const struct rdr_missing *x = a, *y = b;
+
+	if (x->paddr != y->paddr)
+		return x->paddr < y->paddr ? -1 : 1;
+	return (int)x->why - (int)y->why;
+}
+
+size_t rdr_missing(struct memimage *m, const struct rdr_missing **out)
+{
+	struct rdr *r;
+	size_t i, k;
+
+	*out = NULL;
+	if (!rdr_info(m))
+		return 0;
+	r = m->priv;
+	free(r->miss_out);
+	r->miss_out = malloc((r->nmiss ? r->nmiss : 1) * sizeof(*r->miss_out));
+	if (!r->miss_out)
+		return 0;
+	memcpy(r->miss_out, r->miss, r->nmiss * sizeof(*r->miss));
+	qsort(r->miss_out, r->nmiss, sizeof(*r->miss_out), rdr_miss_cmp);
+	for (i = 0, k = 0; i < r->nmiss; i++) {
+		struct rdr_missing *p = k ? &r->miss_out[k - 1] : NULL;
+		const struct rdr_missing *c = &r->miss_out[i];
+
+		if (p && p->why == c->why && c->paddr <= p->paddr + p->size) {
+			if (c->paddr + c->size > p->paddr + p->size)
+				p->size = c->paddr + c->size - p->paddr;
+			continue;
+		}
+		r->miss_out[k++] = *c;
+	}
+	*out = r->miss_out;
+	return k;
+}
+
+long rdr_verify(struct memimage *m, void (*pr)(void *, uint64_t, uint64_t), void *ctx)
+{
+	struct rdr *r;
+	uint64_t before;
+	size_t i;
+
+	if (!rdr_info(m))
+		return -EINVAL;
+	r = m->priv;
+	before = r->info.corrupt_blocks;
+	for (i = 0; i < r->ndata; i++) {
+		size_t bi = r->data_idx[i];
+		int rc;
+
+		if (r->blk[bi].type == RD_BLK_ZERO)
+			continue;
+		rc = rdr_decode(m, r, bi);
+		if (rc < 0)
+			return rc;
+		if (pr)
+			pr(ctx, i + 1, r->ndata);
+	}
+	return (long)(r->info.corrupt_blocks - before);
+}

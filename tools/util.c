@@ -1,0 +1,170 @@
+/*
+ * tools/util.c - UUID text form and partition-header I/O for the rawdump
+ * tool. The header layout and its checks are include/rawdump/format.h and
+ * writer/format.c (rd_part_header_check / rd_part_header_seal); the primary
+ * copy sits at offset 0, the backup at rd_part_backup_offset(part_size).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+#include "writer.h"
+
+int util_uuid_parse(const char *s, uint8_t out[16])
+{
+	int n = 0, hi = -1;
+
+	for (; *s; s++) {
+		int v;
+
+		if (*s == '-')
+			continue;
+		if (*s >= '0' && *s <= '9')
+			v = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			v = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			v = *s - 'A' + 10;
+		else
+			return -1;
+		if (n >= 16)
+			return -1;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			out[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	return (n == 16 && hi < 0) ? 0 : -1;
+}
+
+void util_uuid_format(const uint8_t u[16], char out[UTIL_UUID_STR])
+{
+	snprintf(out, UTIL_UUID_STR,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7],
+		 u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+const char *util_state_name(uint32_t state)
+{
+	switch (state) {
+	case RD_STATE_EMPTY:	return "empty";
+	case RD_STATE_WRITING:	return "partial";
+	case RD_STATE_COMPLETE:	return "complete";
+	case RD_STATE_SAVED:	return "saved";
+	}
+	return "unknown";
+}
+
+/* 0 if the copy at off is a valid header that fits the target. */
+static int util_part_copy_read(const struct target *t, uint64_t off,
+			       struct rd_part_header *h)
+{
+	int rc = target_pread(t, off, h, sizeof(*h));
+
+	if (rc)
+		return rc;
+	rc = rd_part_header_check(h);
+	if (rc)
+		return rc;
+	if (h->part_size < RD_MIN_PART_SIZE || h->part_size > t->size ||
+	    h->part_size % 512)
+		return -RD_ESIZE;
+	return 0;
+}
+
+int util_part_header_read(const struct target *t, struct rd_part_header *h,
+			  enum util_hdr_copy *which, int *primary_ok)
+{
+	int rc, rc_backup;
+
+	if (primary_ok)
+		*primary_ok = 0;
+	if (t->size < RD_MIN_PART_SIZE)
+		return -RD_ENOSIG;
+	rc = util_part_copy_read(t, RD_PART_HDR_OFFSET, h);
+	if (rc == 0) {
+		if (primary_ok)
+			*primary_ok = 1;
+		if (which)
+			*which = UTIL_HDR_PRIMARY;
+		return 0;
+	}
+	rc_backup = util_part_copy_read(t, rd_part_backup_offset(t->size), h);
+	if (rc_backup == 0) {
+		if (which)
+			*which = UTIL_HDR_BACKUP;
+		return 0;
+	}
+	memset(h, 0, sizeof(*h));
+	return rc;
+}
+
+int util_part_header_write(const struct target *t, struct rd_part_header *h)
+{
+	static uint8_t slot[RD_SLOT_SIZE];
+	int rc;
+
+	rd_part_header_seal(h);
+	memset(slot, 0, sizeof(slot));
+	memcpy(slot, h, sizeof(*h));
+	rc = target_pwrite(t, RD_PART_HDR_OFFSET, slot, sizeof(slot));
+	if (rc)
+		return rc;
+	rc = target_sync(t);
+	if (rc)
+		return rc;
+	rc = target_pwrite(t, rd_part_backup_offset(h->part_size), slot, sizeof(slot));
+	if (rc)
+		return rc;
+	return target_sync(t);
+}
+
+int util_has_magic(const struct target *t)
+{
+	uint8_t magic[8];
+
+	if (target_pread(t, RD_PART_HDR_OFFSET, magic, sizeof(magic)) == 0 &&
+	    !memcmp(magic, RD_PART_MAGIC, 8))
+		return 1;
+	if (t->size >= RD_MIN_PART_SIZE &&
+	    target_pread(t, rd_part_backup_offset(t->size), magic, sizeof(magic)) == 0 &&
+	    !memcmp(magic, RD_PART_MAGIC, 8))
+		return 1;
+	return 0;
+}
+
+int util_note_next(const uint8_t *buf, size_t size, size_t *pos, size_t *start,
+		   struct rd_note *n)
+{
+	size_t p = *pos;
+
+	for (;;) {
+		uint32_t w[3];
+		uint64_t nsz, dsz;
+
+		if (p > size || size - p < sizeof(w))
+			return 0;
+		memcpy(w, buf + p, sizeof(w));
+		if (w[0] == 0) {
+			p += 4;
+			continue;
+		}
+		nsz = rd_align_up(w[0], 4);
+		dsz = rd_align_up(w[1], 4);
+		if (nsz > size - p - sizeof(w) || dsz > size - p - sizeof(w) - nsz)
+			return 0;
+		n->namesz = w[0];
+		n->descsz = w[1];
+		n->type = w[2];
+		n->name = (const char *)buf + p + sizeof(w);
+		n->desc = buf + p + sizeof(w) + nsz;
+		if (start)
+			*start = p;
+		*pos = p + sizeof(w) + nsz + dsz;
+		return 1;
+	}
+}

@@ -1,0 +1,58 @@
+/*
+ * tools/util.h - small helpers of the rawdump tool: UUID text form and the
+ * partition-header I/O shared by format, save, info, status and the reader.
+ */
+#ifndef RAWDUMP_TOOLS_UTIL_H
+#define RAWDUMP_TOOLS_UTIL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "rawdump/format.h"
+#include "target.h"
+
+#define UTIL_UUID_STR 37	/* 8-4-4-4-12 and NUL */
+
+/* 32 hex digits, dashes anywhere ignored. 0 or -1. */
+int  util_uuid_parse(const char *s, uint8_t out[16]);
+void util_uuid_format(const uint8_t u[16], char out[UTIL_UUID_STR]);
+
+const char *util_state_name(uint32_t state);
+
+/* Where a partition header was found. */
+enum util_hdr_copy {
+	UTIL_HDR_PRIMARY = 0,
+	UTIL_HDR_BACKUP = 1,
+};
+
+/*
+ * Read the partition header: the primary copy, or the backup copy when the
+ * primary is missing or bad. A copy counts only if it passes
+ * rd_part_header_check and its part_size fits the target. Returns 0 and sets
+ * *which, or -RD_ENOSIG / -RD_EVERSION / -RD_ECRC / -RD_ESIZE (the primary's
+ * reason), or a negative errno for I/O errors. primary_ok tells whether the
+ * primary itself was good (may be NULL).
+ */
+int util_part_header_read(const struct target *t, struct rd_part_header *h,
+			  enum util_hdr_copy *which, int *primary_ok);
+
+/* Seal h and write it to the primary slot, sync, then the backup slot at
+ * rd_part_backup_offset(h->part_size), sync. Each slot is written whole:
+ * the header followed by zeros. 0 or -errno. */
+int util_part_header_write(const struct target *t, struct rd_part_header *h);
+
+/* Does the partition header look like rawdump at all (magic only)? */
+int util_has_magic(const struct target *t);
+
+
+/*
+ * Next ELF note of a notes blob at *pos (name and desc padded to 4). Zero
+ * words between notes (the empty terminator notes and padding of the
+ * kernel's per-CPU note buffers) are skipped. Returns 1 and fills n (with
+ * n->desc inside buf), or 0 at the end or at a malformed note.
+ * *start gets the note's offset.
+ */
+struct rd_note;
+int util_note_next(const uint8_t *buf, size_t size, size_t *pos, size_t *start,
+		   struct rd_note *n);
+
+#endif
