@@ -10,8 +10,7 @@
 
 #define MK_DEFAULT_COMP		RD_COMP_ZLIB
 #define MK_DEFAULT_LEVEL	1
-#define MK_IO_MAX		(128u * 1024u)
-#define MK_IO_MIN		(64u * 1024u)
+#define MK_IO_MAX		(512u * 1024u)	/* the writer's minimum: two full blocks */
 #define MK_INFLIGHT_MAX		4u
 #define MK_PROGRESS_STEP	5u	/* percent between progress lines */
 
@@ -219,12 +218,9 @@ int dump_run(const struct mk_args *a)
 	avail = hw_heap_free();
 	for (;;) {
 		need = rd_writer_work_size(cfg.compression, io, inflight);
-		if (need <= avail || (inflight == 1 && io <= MK_IO_MIN))
+		if (need <= avail || inflight == 1)
 			break;
-		if (inflight > 1)
-			inflight--;
-		else
-			io /= 2;
+		inflight--;
 	}
 	work = hw_alloc_max(&avail, 4096);
 	if (!work || avail < need)

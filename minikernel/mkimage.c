@@ -26,8 +26,8 @@
 #define SETUP_BYTES		((SETUP_SECTS + 1) * 512)
 #define HDR_END			0x270		/* end of the 2.15 setup header */
 #define CHECK_MAGIC		0x4b43484bu
-#define KERNEL_ALIGN		0x200000u
-#define INIT_SIZE_MAX		0x200000u	/* must fit one 2 MiB-aligned slot */
+#define KERNEL_ALIGN		0x1000u		/* relocatable anywhere, page aligned */
+#define INIT_SIZE_MAX		0x300000u
 #define CRASH_KIB		4096u
 /* What kexec adds in the crash region besides our image (KiB): the
  * backup copy of low memory (kexec_load), purgatory with its stack,
@@ -232,7 +232,7 @@ int main(int argc, char **argv)
 	total_kib = init_size / 1024 + KEXEC_BACKUP_KIB + KEXEC_PURGATORY_KIB +
 		    KEXEC_ELFCOREHDR_KIB + KEXEC_PARAMS_KIB;
 	printf("mkimage: budget: image %zu KiB + bss %lu KiB = init_size %u KiB"
-	       " (limit %u KiB per 2 MiB slot)\n", flat_len / 1024,
+	       " (limit %u KiB)\n", flat_len / 1024,
 	       (unsigned long)((end - bss0) / 1024), init_size / 1024, INIT_SIZE_MAX / 1024);
 	printf("mkimage: budget: + kexec backup %u + purgatory %u + elfcorehdr %u + params %u"
 	       " = %u KiB of crashkernel=4M (%u KiB)\n", KEXEC_BACKUP_KIB,
