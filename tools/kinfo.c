@@ -509,7 +509,8 @@ static void kinfo_read_uts(struct memimage *m, struct kinfo *ki)
 }
 
 /* Panic line and crashing CPU from the log: the last "Kernel panic - not
- * syncing:" record and the last "CPU: N PID: P Comm: C" before it. */
+ * syncing:" record and the "CPU: N PID: P Comm: C" line nearest after it
+ * (or, failing that, before it). */
 static void kinfo_scan_log(struct kinfo *ki)
 {
 	static const char panic_prefix[] = "Kernel panic - not syncing: ";
@@ -529,12 +530,11 @@ static void kinfo_scan_log(struct kinfo *ki)
 			break;
 		}
 	}
-	for (i = end; i-- > 0;) {
-		if (sscanf(ki->log[i].text, "CPU: %u PID: %u Comm: %16s", &cpu, &pid, comm) == 3) {
-			have_cpu = 1;
-			break;
-		}
-	}
+	/* panic() prints its message, then dump_stack()'s "CPU:" line */
+	for (i = end; i < ki->nlog && !have_cpu; i++)
+		have_cpu = sscanf(ki->log[i].text, "CPU: %u PID: %u Comm: %16s", &cpu, &pid, comm) == 3;
+	for (i = end < ki->nlog ? end : ki->nlog; i-- > 0 && !have_cpu;)
+		have_cpu = sscanf(ki->log[i].text, "CPU: %u PID: %u Comm: %16s", &cpu, &pid, comm) == 3;
 	if (!have_cpu)
 		return;
 	ki->crashed_pid = pid;
