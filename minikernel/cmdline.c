@@ -177,8 +177,12 @@ static int eq(const char *v, const char *end, const char *s)
 	return (size_t)(end - v) == strlen(s) && memcmp(v, s, (size_t)(end - v)) == 0;
 }
 
+/* Parses every word (so that rd.exit takes effect even when another value
+ * is bad); returns the first error. */
 int cmdline_parse(const char *s, struct mk_args *a)
 {
+	int first_err = 0;
+
 	memset(a, 0, sizeof(*a));
 	a->comp = -1;
 	a->level = -1;
@@ -256,8 +260,9 @@ int cmdline_parse(const char *s, struct mk_args *a)
 			for (; w < end; w++)
 				con_putc(*w);
 			kprintf("'\n");
-			return rc;
+			if (!first_err)
+				first_err = rc;
 		}
 	}
-	return 0;
+	return first_err;
 }

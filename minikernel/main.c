@@ -45,8 +45,7 @@ void mk_main(uint32_t kind, uint64_t info)
 
 	boot_capture((enum mk_boot_kind)kind, info);
 	args_err = cmdline_parse(mk_boot.cmdline, &mk_args);
-	if (!args_err)
-		mk_exit_mode = mk_args.exit;
+	mk_exit_mode = mk_args.exit;
 	kprintf("cmdline: %s\n", mk_boot.cmdline);
 
 	if (selfcheck_run() < 0)
