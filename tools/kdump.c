@@ -351,6 +351,8 @@ static int kdump_read_page(struct memimage *m, uint64_t paddr, void *buf)
 		return MI_MISSING;
 	memcpy(&word, p->bm2 + (pfn / 64) * 8, 8);
 	idx = p->rank[pfn / 64] + (uint64_t)__builtin_popcountll(word & ((1ull << (pfn % 64)) - 1));
+	if (p->desc_off + (idx + 1) * KDUMP_DESC_SIZE > p->fsize)
+		goto corrupt;		/* file cut inside the descriptors */
 	rc = conv_pread(p->fd, d, sizeof(d), p->desc_off + idx * KDUMP_DESC_SIZE);
 	if (rc < 0)
 		return rc;
@@ -358,10 +360,10 @@ static int kdump_read_page(struct memimage *m, uint64_t paddr, void *buf)
 	size = get32(d + 8);
 	flags = get32(d + 12);
 	if (size == 0 || size > KDUMP_BS || off > p->fsize || size > p->fsize - off)
-		return MI_MISSING;
+		goto corrupt;
 	if (flags == 0) {
 		if (size != KDUMP_BS)
-			return MI_MISSING;
+			goto corrupt;
 		rc = conv_pread(p->fd, buf, KDUMP_BS, off);
 		if (rc < 0)
 			return rc;
@@ -369,14 +371,17 @@ static int kdump_read_page(struct memimage *m, uint64_t paddr, void *buf)
 		rc = conv_pread(p->fd, p->cbuf, size, off);
 		if (rc < 0)
 			return rc;
-		if (uncompress(buf, &dlen, p->cbuf, size) != Z_OK || dlen != MI_PAGE) {
-			memset(buf, 0, MI_PAGE);
-			return MI_MISSING;
-		}
+		if (uncompress(buf, &dlen, p->cbuf, size) != Z_OK || dlen != MI_PAGE)
+			goto corrupt;
 	} else {
-		return MI_MISSING;	/* lzo, snappy, zstd: refused at open */
+		goto corrupt;		/* lzo, snappy, zstd: refused at open */
 	}
 	return conv_page_is_zero(buf) ? MI_ZERO : MI_DATA;
+corrupt:
+	memset(buf, 0, MI_PAGE);
+	m->partial = 1;
+	m->missing_bytes += MI_PAGE;
+	return MI_MISSING;
 }
 
 static void kdump_close(struct memimage *m)
@@ -521,10 +526,6 @@ struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz
 		acc += (uint64_t)__builtin_popcountll(wv);
 	}
 	p->rank[words] = acc;
-	if (p->desc_off + acc * KDUMP_DESC_SIZE > p->fsize) {
-		why = "kdump-compressed file truncated inside its page descriptors";
-		goto fail;
-	}
 
 	m->ops = &kdump_ops;
 	m->priv = p;

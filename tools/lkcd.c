@@ -399,6 +399,8 @@ static int lkcd_read_page(struct memimage *m, uint64_t paddr, void *buf)
 		rc = (uncompress(buf, &dlen, p->cbuf, r->size) == Z_OK && dlen == MI_PAGE) ? 0 : -EINVAL;
 	if (rc < 0) {
 		memset(buf, 0, MI_PAGE);
+		m->partial = 1;
+		m->missing_bytes += MI_PAGE;
 		return MI_MISSING;
 	}
 	return MI_DATA;
@@ -575,6 +577,23 @@ static int lkcd_notes_from_asm(struct memimage *m, const uint8_t *a, uint32_t nc
 	return 0;
 }
 
+/* Pages of the (non-alias) ranges that have no record. */
+static uint64_t lkcd_count_missing(const struct memimage *m, const struct lkcd_priv *p)
+{
+	struct conv_pages it;
+	uint64_t paddr, missing = 0;
+	size_t j = 0;
+
+	conv_pages_init(&it, m);
+	while (conv_pages_next(&it, &paddr)) {
+		while (j < p->nrecs && p->recs[j].paddr < paddr)
+			j++;
+		if (j == p->nrecs || p->recs[j].paddr != paddr)
+			missing++;
+	}
+	return missing;
+}
+
 struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz)
 {
 	struct memimage *m = NULL;
@@ -669,6 +688,9 @@ struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz)
 	}
 	if (!m->cpu_count)
 		m->cpu_count = ncpu;
+	m->missing_bytes = lkcd_count_missing(m, p) * MI_PAGE;
+	if (m->missing_bytes)
+		m->partial = 1;
 	memcpy(m->kernel_release, area + DH_UTSNAME + 2 * KINFO_UTS_LEN, KINFO_UTS_LEN);
 	m->kernel_release[sizeof(m->kernel_release) - 1] = '\0';
 	time_sec = get64(area + DH_TIME);
