@@ -113,6 +113,7 @@ struct ahci {
 	uint32_t lba_shift;		/* sector bytes = 1 << lba_shift */
 	uint64_t io_timeout_us;
 	uint8_t cmd_in_flight;		/* ATA command of the busy slot */
+	uint64_t lba_in_flight;
 };
 
 static int ahci_match(const struct pci_dev *pd)
@@ -258,6 +259,7 @@ static void ahci_issue(struct ahci *h, uint8_t ata_cmd, int write, uint64_t lba,
 	ch->prdbc = 0;
 	ch->ctba = (uintptr_t)h->table;
 	h->cmd_in_flight = ata_cmd;
+	h->lba_in_flight = lba;
 	hw_mb();
 	ahci_port_wr(h, PX_CI, 1u << AHCI_SLOT);
 }
@@ -277,8 +279,9 @@ static int ahci_reap(void *dev)
 		return 0;
 	tfd = ahci_port_rd(h, PX_TFD);
 	if ((is & PX_IS_ERRORS) || (tfd & PX_TFD_ERR)) {
-		kprintf("ahci: port %u command 0x%02x failed: PxIS 0x%x, status 0x%02x, "
-			"error 0x%02x, PxSERR 0x%x\n", h->pn, h->cmd_in_flight, is,
+		kprintf("ahci: port %u command 0x%02x (LBA %lu) failed: PxIS 0x%x, status 0x%02x, "
+			"error 0x%02x, PxSERR 0x%x\n", h->pn, h->cmd_in_flight,
+			(unsigned long)h->lba_in_flight, is,
 			tfd & 0xff, (tfd >> 8) & 0xff, ahci_port_rd(h, PX_SERR));
 		err = -RD_EIO;
 		/* §6.2.2: stop, clear, (override), restart. */

@@ -62,6 +62,7 @@
 #define NVME_IDN_LBAF		128
 
 #define NVME_PAGE		4096u
+#define NVME_NO_LBA		(~0ull)
 #define NVME_ADMIN_DEPTH	8
 #define NVME_IO_DEPTH		64
 #define NVME_MAX_XFER		(1024u * 1024u)	/* per command, before MDTS */
@@ -107,6 +108,8 @@ struct nvme {
 	int vwc;
 	uint64_t io_timeout_us;
 	uint64_t *prp;			/* DMA: one PRP list page per slot */
+	uint64_t slot_lba[BLKQ_MAX_SLOTS];	/* for error messages */
+	uint8_t slot_op[BLKQ_MAX_SLOTS];
 	uint8_t *ident;			/* DMA: 4 KiB for Identify */
 };
 
@@ -189,13 +192,16 @@ static void nvme_cq_pop(struct nvme_queue *nq)
 }
 
 /* 0 for success; otherwise print the status (§4.6.1.2) and return -RD_EIO. */
-static int nvme_status(uint16_t status, const char *what)
+static int nvme_status(uint16_t status, const char *what, uint64_t lba)
 {
 	uint32_t sc = (status >> 1) & 0xff, sct = (status >> 9) & 7;
 
 	if (sc == 0 && sct == 0)
 		return 0;
-	kprintf("nvme: %s failed: status type %u code 0x%02x%s%s\n", what, sct, sc,
+	kprintf("nvme: %s", what);
+	if (lba != NVME_NO_LBA)
+		kprintf(" at LBA %lu", (unsigned long)lba);
+	kprintf(" failed: status type %u code 0x%02x%s%s\n", sct, sc,
 		sct == 0 && sc == 0x80 ? " (LBA out of range)" :
 		sct == 2 && sc == 0x80 ? " (write fault)" :
 		sct == 2 ? " (media error)" : "",
@@ -220,7 +226,7 @@ static int nvme_admin(struct nvme *c, struct nvme_sqe *e, const char *what)
 	}
 	status = ce->status;
 	nvme_cq_pop(&c->admin);
-	return nvme_status(status, what);
+	return nvme_status(status, what, NVME_NO_LBA);
 }
 
 static int nvme_identify(struct nvme *c, uint32_t cns, uint32_t nsid, const char *what)
@@ -246,10 +252,14 @@ static int nvme_reap(void *dev)
 		cid = ce->cid;
 		status = ce->status;
 		nvme_cq_pop(&c->io);
-		if (blkq_complete(&c->q, cid, nvme_status(status, "I/O command"))) {
+		if (cid >= c->q.nslots || !c->q.slot[cid].busy) {
 			kprintf("nvme: completion for command id %u, not in flight\n", cid);
 			return -RD_EIO;
 		}
+		blkq_complete(&c->q, cid, nvme_status(status,
+			c->slot_op[cid] == NVME_CMD_WRITE ? "write" :
+			c->slot_op[cid] == NVME_CMD_READ ? "read" : "flush",
+			c->slot_op[cid] == NVME_CMD_FLUSH ? NVME_NO_LBA : c->slot_lba[cid]));
 		if (++n > c->io.depth)
 			break;
 	}
@@ -298,6 +308,8 @@ static long nvme_submit(struct nvme *c, uint8_t op, uint64_t lba, uint64_t buf, 
 			return -RD_EIO;
 		memset(&e, 0, sizeof(e));
 		e.cdw0 = op | s << 16;
+		c->slot_op[s] = op;
+		c->slot_lba[s] = lba;
 		e.nsid = c->nsid;
 		if (op != NVME_CMD_FLUSH) {
 			nvme_prps(c, s, &e, buf, chunk);

@@ -1,0 +1,21 @@
+#!/bin/bash
+# tests/t-drv-ahci-nvme.sh - the minikernel captures planted memory through
+# the AHCI driver (QEMU ich9-ahci 8086:2922, disk on port 2 so the port
+# choice matters) and the NVMe driver (QEMU 1b36:0010, namespace 1); each
+# dump is saved and checked byte for byte, the rest of the disk untouched.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/drivers/testlib.sh"
+
+img=$T/disk.img
+drv_disk "$img" || { fail "ahci/nvme: disk image" "sfdisk/format failed"; exit 1; }
+
+drv_pattern 21
+drv_capture_ok ahci "$img" '^ahci: port 2: 131072 sectors of 512 bytes' \
+	"file=$img,format=raw,if=none,id=d0" "rd.unit=2 rd.comp=zlib" \
+	-device ahci,id=ahci0,addr=04.0 -device ide-hd,drive=d0,bus=ahci0.2
+
+cp "$img.before" "$img"
+drv_pattern 22
+drv_capture_ok nvme "$img" '^nvme: namespace 1: 131072 blocks of 512 bytes' \
+	"file=$img,format=raw,if=none,id=d0" "rd.unit=1 rd.comp=zlib" \
+	-device nvme,serial=rdtest,drive=d0,addr=04.0
