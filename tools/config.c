@@ -84,7 +84,7 @@ static int config_one_of(const char *v, const char *const *allowed)
 
 static int config_formats_ok(const char *v)
 {
-	static const char *const names[] = { "elf", "lkcd", "kdump", NULL };
+	static const char *const names[] = { "elf", "lcrash", "lkcd", "kdump", NULL };
 	char buf[64], *tok, *save = NULL;
 
 	if (!*v || strlen(v) >= sizeof(buf))

@@ -18,7 +18,7 @@
 struct rd_config {
 	char target[PATH_MAX];		/* dump partition, as on the command line; "" unset */
 	char output_dir[PATH_MAX];	/* where save writes vmcores */
-	char formats[64];		/* comma list of elf, lkcd, kdump */
+	char formats[64];		/* comma list of elf, lcrash (= lkcd), kdump */
 	char compression[8];		/* minikernel data blocks: "zlib", "none", "" = its default */
 	int level;			/* zlib level 1-9, -1 = minikernel default */
 	char minikernel[PATH_MAX];	/* the capture kernel image */

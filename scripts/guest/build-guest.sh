@@ -2,10 +2,13 @@
 # scripts/guest/build-guest.sh - build the Debian test guest's initramfs.
 #
 # Usage: scripts/guest/build-guest.sh [--release REL] [--out DIR]
+#                                     [--rawdump BIN] [--minikernel IMG]
 #   REL  kernel release of an installed linux-image (default: newest in
 #        /lib/modules); the guest boots /boot/vmlinuz-REL unchanged (the
 #        stock bzImage, KASLR on).
 #   DIR  output directory (default build/guest)
+#   BIN, IMG  the rawdump binary and minikernel to put in the guest
+#        (default build/rawdump, build/minikernel/rdmk.bzImage)
 # Produces DIR/initrd.gz and DIR/rdplant.ko, and prints the kernel path.
 #
 # Everything comes from Debian packages installed on the host:
@@ -20,11 +23,15 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 rel=$(ls -1 /lib/modules | sort -V | tail -n 1)
 out=$top/build/guest
+rawdump_bin=$top/build/rawdump
+minikernel=$top/build/minikernel/rdmk.bzImage
 while [ $# -gt 0 ]; do
 	case $1 in
 	--release) rel=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
-	*) echo "usage: $0 [--release REL] [--out DIR]" >&2; exit 1 ;;
+	--rawdump) rawdump_bin=$2; shift 2 ;;
+	--minikernel) minikernel=$2; shift 2 ;;
+	*) echo "usage: $0 [--release REL] [--out DIR] [--rawdump BIN] [--minikernel IMG]" >&2; exit 1 ;;
 	esac
 done
 
@@ -70,17 +77,17 @@ ln -sf mke2fs "$root/sbin/mkfs.ext4"
 rm -f "$root/bin/mkfs.ext2" "$root/bin/e2fsck" "$root/bin/mke2fs"
 
 included="busybox kexec e2fsprogs rdplant.ko"
-if [ -x "$top/build/rawdump" ]; then
-	copy_bin "$top/build/rawdump" /usr/sbin/rawdump
+if [ -x "$rawdump_bin" ]; then
+	copy_bin "$rawdump_bin" /usr/sbin/rawdump
 	included="$included rawdump"
 else
-	echo "build-guest: note: build/rawdump not built; guest has no rawdump" >&2
+	echo "build-guest: note: $rawdump_bin not built; guest has no rawdump" >&2
 fi
-if [ -f "$top/build/minikernel/rdmk.bzImage" ]; then
-	cp "$top/build/minikernel/rdmk.bzImage" "$root/usr/lib/rawdump/rdmk.bzImage"
+if [ -f "$minikernel" ]; then
+	cp "$minikernel" "$root/usr/lib/rawdump/rdmk.bzImage"
 	included="$included rdmk.bzImage"
 else
-	echo "build-guest: note: build/minikernel/rdmk.bzImage not built; guest cannot arm" >&2
+	echo "build-guest: note: $minikernel not built; guest cannot arm" >&2
 fi
 cp "$out/rdplant.ko" "$root/lib/modules/$rel/rdplant.ko"
 for f in "$top"/scripts/systemd/rawdump-boot; do

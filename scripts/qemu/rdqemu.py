@@ -76,13 +76,17 @@ class Qmp:
                 raise RuntimeError("QMP %s: %s" % (name, reply["error"].get("desc")))
 
 
-def disk_args(path, kind, fmt):
+def disk_args(path, kind, fmt, ahci_port=0, nvme_nsid=0):
     drive = ["-drive", "file=%s,format=%s,if=none,id=d0,werror=report,rerror=report"
              % (path, fmt)]
     if kind == "virtio":
         return drive + ["-device", "virtio-blk-pci,drive=d0"]
     if kind == "ahci":
-        return drive + ["-device", "ahci,id=ahci0", "-device", "ide-hd,drive=d0,bus=ahci0.0"]
+        return drive + ["-device", "ahci,id=ahci0",
+                        "-device", "ide-hd,drive=d0,bus=ahci0.%d" % ahci_port]
+    if kind == "nvme" and nvme_nsid:
+        return drive + ["-device", "nvme,id=nvme0,serial=rawdump0",
+                        "-device", "nvme-ns,drive=d0,bus=nvme0,nsid=%d" % nvme_nsid]
     if kind == "nvme":
         return drive + ["-device", "nvme,serial=rawdump0,drive=d0"]
     raise ValueError(kind)
@@ -96,6 +100,8 @@ def main():
     ap.add_argument("--disk")
     ap.add_argument("--disk-if", choices=["virtio", "ahci", "nvme"], default="virtio")
     ap.add_argument("--disk-format", default="raw")
+    ap.add_argument("--ahci-port", type=int, default=0, help="AHCI port of the disk")
+    ap.add_argument("--nvme-nsid", type=int, default=0, help="NVMe namespace id (0: default)")
     ap.add_argument("--mem", type=int, default=1024, help="MiB")
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--log", required=True)
@@ -118,7 +124,7 @@ def main():
     if a.initrd:
         cmd += ["-initrd", a.initrd]
     if a.disk:
-        cmd += disk_args(a.disk, a.disk_if, a.disk_format)
+        cmd += disk_args(a.disk, a.disk_if, a.disk_format, a.ahci_port, a.nvme_nsid)
     cmd += a.extra
 
     t0 = time.monotonic()

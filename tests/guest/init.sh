@@ -8,10 +8,14 @@
 #                        are passed to `rawdump arm`), load the plant module
 #                        (rdguest.seed=N), print its page list, crash with
 #                        sysrq-c
+#   rdguest.run=armcheck arm on the unformatted partition, format, arm
+#                        --dry-run, arm, status, disarm, arm --method load,
+#                        disarm, each rc printed (tests/t-e2e-arm.sh)
 #   rdguest.run=plant    load the plant module, print its page list, idle
 #                        (for checking the module against QEMU's own dump)
-#   rdguest.run=save     the boot-time path: /usr/lib/rawdump/rawdump-boot
-#                        saves a waiting dump to /var/crash (the ext4
+#   rdguest.run=save     `rawdump arm` (must refuse: unsaved dump), then the
+#                        boot-time path: /usr/lib/rawdump/rawdump-boot all
+#                        saves the waiting dump to /var/crash (the ext4
 #                        partition) and re-arms; then power off
 #   rdguest.run=shell    a shell on the console (default)
 # Disks: partition 1 is ext4 (mounted on /var/crash), the partition named
@@ -64,6 +68,8 @@ crash)
 	date >/var/crash/boot-crash.txt
 	sync
 	if [ "$(arg rdguest.format 0)" = 1 ]; then
+		rawdump arm
+		say "arm-before-format rc=$?"
 		rawdump format PARTLABEL=rawdump --force --label e2e
 		say "format rc=$?"
 	fi
@@ -88,6 +94,27 @@ crash)
 	echo c >/proc/sysrq-trigger
 	finish "still alive after sysrq-c"
 	;;
+armcheck)
+	rawdump arm
+	say "arm-unformatted rc=$?"
+	rawdump format PARTLABEL=rawdump --force --label armcheck
+	say "format rc=$?"
+	rawdump arm --dry-run
+	say "dry-run rc=$?"
+	rawdump arm
+	say "arm rc=$?"
+	say "loaded $(cat /sys/kernel/kexec_crash_loaded)"
+	rawdump status
+	rawdump disarm
+	say "disarm rc=$?"
+	say "loaded $(cat /sys/kernel/kexec_crash_loaded)"
+	rawdump arm --method load
+	say "arm-kexec-load rc=$?"
+	say "loaded $(cat /sys/kernel/kexec_crash_loaded)"
+	rawdump disarm
+	say "disarm rc=$?"
+	finish "armcheck"
+	;;
 plant)
 	insmod /lib/modules/$(uname -r)/rdplant.ko seed="$(arg rdguest.seed 1)" ||
 		finish "insmod rdplant failed"
@@ -99,7 +126,9 @@ plant)
 	;;
 save)
 	mount -t ext4 "$fs" /var/crash || finish "mount $fs failed"
-	/usr/lib/rawdump/rawdump-boot
+	rawdump arm
+	say "arm-before-save rc=$?"
+	/usr/lib/rawdump/rawdump-boot all
 	say "boot-save rc=$?"
 	rawdump status
 	rawdump info PARTLABEL=rawdump --json | tr -d '\n'
