@@ -92,6 +92,14 @@ static void info_time(struct info_out *o, const char *key, uint64_t v)
 	fprintf(o->f, "%s\n", buf);
 }
 
+/* In JSON "cpus" is kinfo's per-CPU register array, so the count is "cpu_count". */
+static void info_kernel(struct info_out *o, const struct memimage *m)
+{
+	info_time(o, "crash_time", m->crash_time);
+	info_str(o, "kernel_release", m->kernel_release);
+	info_u64(o, o->json ? "cpu_count" : "cpus", m->cpu_count);
+}
+
 static void info_partition(struct info_out *o, const struct target *t,
 			   const struct rd_part_header *h, enum util_hdr_copy copy, int primary_ok)
 {
@@ -178,9 +186,7 @@ static void info_dump(struct info_out *o, struct memimage *m)
 	snprintf(hex, sizeof(hex), "%016" PRIx64, d->dump_id);
 	info_str(o, "dump_id", hex);
 	info_str(o, "writer", writer);
-	info_time(o, "crash_time", m->crash_time);
-	info_str(o, "kernel_release", m->kernel_release);
-	info_u64(o, "cpus", m->cpu_count);
+	info_kernel(o, m);
 	info_key(o, "dumping_cpu");
 	if (d->dumping_cpu == ~0u)
 		fprintf(o->f, "%s", o->json ? "null" : "unknown\n");
@@ -223,9 +229,7 @@ static void info_image(struct info_out *o, const struct memimage *m)
 		if (!(m->ranges[i].flags & MI_ALIAS))
 			mem += m->ranges[i].size;
 	info_str(o, "format", m->kind);
-	info_time(o, "crash_time", m->crash_time);
-	info_str(o, "kernel_release", m->kernel_release);
-	info_u64(o, "cpus", m->cpu_count);
+	info_kernel(o, m);
 	info_size(o, "mem_bytes", mem);
 	info_bool(o, "partial", m->partial);
 	info_size(o, "missing_bytes", m->missing_bytes);
