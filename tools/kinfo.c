@@ -640,15 +640,12 @@ static void kinfo_print_json(struct memimage *m, const struct kinfo *ki, FILE *o
 	size_t i;
 	int r;
 
-	fputs(",\n  \"kernel_release\": ", out);
-	cli_json_str(out, ki->release);
 	if (ki->have_uts) {
 		fputs(",\n  \"kernel_version\": ", out);
 		cli_json_str(out, ki->uts[3]);
 		fputs(",\n  \"nodename\": ", out);
 		cli_json_str(out, ki->uts[1]);
 	}
-	fprintf(out, ",\n  \"crash_time\": %" PRIu64, ki->crash_time);
 	fprintf(out, ",\n  \"uptime_ns\": %" PRIu64, ki->uptime_ns);
 	fputs(",\n  \"panic\": ", out);
 	cli_json_str(out, ki->panic);

@@ -97,7 +97,8 @@ void kinfo_crash_cmd(const struct memimage *m, const struct kinfo *ki, const cha
 		     char *out, size_t outsz);
 
 /* `rawdump info`: the crash summary. json: members each preceded by ",\n"
- * (the caller opened and closes the object). full_log: the whole kernel
+ * (the caller opened and closes the object, and prints kernel_release and
+ * crash_time itself). full_log: the whole kernel
  * log instead of its last lines. */
 void kinfo_print(struct memimage *m, FILE *out, int json, int full_log);
 
