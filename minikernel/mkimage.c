@@ -24,7 +24,7 @@
 #define LINK_BASE		0x200000ull
 #define SETUP_SECTS		1
 #define SETUP_BYTES		((SETUP_SECTS + 1) * 512)
-#define HDR_END			0x270		/* end of the 2.15 setup header */
+#define HDR_END			0x26c		/* end of the 2.15 setup header (kernel_info_offset + 4) */
 #define CHECK_MAGIC		0x4b43484bu
 #define KERNEL_ALIGN		0x1000u		/* relocatable anywhere, page aligned */
 #define INIT_SIZE_MAX		0x300000u
