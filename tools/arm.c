@@ -48,6 +48,7 @@
  * 640 KiB backup of low memory. */
 #define ARM_CRASH_SLACK		(1024u * 1024u)
 #define ARM_CMDLINE_MAX		2048
+#define ARM_MIB_UP(b)		(((b) + (1u << 20) - 1) >> 20)
 #define ARM_BZ_HDR_SIZE		0x268u
 
 /* x86 boot protocol setup header offsets (Documentation/x86/boot.rst). */
@@ -452,19 +453,26 @@ int cmd_arm(int argc, char **argv)
 		return ret < 0 ? RD_EXIT_OK : ret;
 
 	/* 1. A crashkernel reservation the minikernel fits in. */
-	if (arm_crash_size(&crash_size) || crash_size == 0) {
-		cli_error("arm", "no crashkernel reservation: boot with crashkernel=16M (see %s)",
-			  "Documentation/user-guide.md");
-		return RD_EXIT_CRASHKERNEL;
-	}
 	rc = arm_minikernel_need(o.minikernel, &need, why, sizeof(why));
 	if (rc) {
 		cli_error("arm", "%s", why);
 		return RD_EXIT_ARM;
 	}
+	rc = arm_crash_size(&crash_size);
+	if (rc == -ENOENT) {
+		cli_error("arm", "this kernel has no kexec crash support (no %s/kexec_crash_size)",
+			  ARM_SYS_KEXEC);
+		return RD_EXIT_ARM;
+	}
+	if (rc || crash_size == 0) {
+		cli_error("arm", "no crashkernel reservation: boot with crashkernel=%lluM or more",
+			  (unsigned long long)ARM_MIB_UP(need));
+		return RD_EXIT_CRASHKERNEL;
+	}
 	if (crash_size < need) {
-		cli_error("arm", "crashkernel reservation of %s is too small: the minikernel needs %s",
-			  cli_size(crash_size, size_a, sizeof(size_a)), cli_size(need, size_b, sizeof(size_b)));
+		cli_error("arm", "crashkernel reservation of %s is too small: the minikernel needs %s "
+			  "(boot with crashkernel=%lluM)", cli_size(crash_size, size_a, sizeof(size_a)),
+			  cli_size(need, size_b, sizeof(size_b)), (unsigned long long)ARM_MIB_UP(need));
 		return RD_EXIT_CRASHKERNEL;
 	}
 
@@ -673,7 +681,7 @@ void arm_status_print(FILE *out)
 			fprintf(out, "minikernel cmdline: %s\n", v);
 	}
 	if (arm_crash_size(&crash_size) || crash_size == 0)
-		fprintf(out, "crashkernel: none reserved (boot with crashkernel=16M)\n");
+		fprintf(out, "crashkernel: none reserved\n");
 	else
 		fprintf(out, "crashkernel: %s (%llu bytes)\n", cli_size(crash_size, sz, sizeof(sz)),
 			(unsigned long long)crash_size);
