@@ -249,6 +249,15 @@ int cmdline_parse(const char *s, struct mk_args *a)
 				a->exit = MK_EXIT_QEMU;
 			else
 				rc = -RD_EINVAL;
+		} else if (word_is(w, klen, "rd.test")) {
+			if (eq(v, end, "ud"))
+				a->test = MK_TEST_UD;
+			else if (eq(v, end, "pf"))
+				a->test = MK_TEST_PF;
+			else if (eq(v, end, "nmi"))
+				a->test = MK_TEST_NMI;
+			else
+				rc = -RD_EINVAL;
 		} else if (word_is(w, klen, "rd.ranges")) {
 			rc = parse_ranges(v, end, a);
 		} else if (word_is(w, klen, "elfcorehdr")) {

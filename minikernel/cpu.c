@@ -24,6 +24,7 @@
 #define LAPIC_ICR_LO		0x300
 #define LAPIC_ICR_HI		0x310
 #define ICR_INIT_ALL_BUT_SELF	0x000c4500u	/* shorthand 11, level assert, INIT */
+#define ICR_NMI_PHYS		0x00004400u	/* level assert, NMI, physical */
 #define ICR_DELIVERY_PENDING	(1u << 12)
 #define LAPIC_ICR_IDLE_US	100000
 
@@ -240,6 +241,27 @@ int cpu_stop_others(void)
 			return -RD_ETIMEDOUT;
 		hw_pause();
 	}
+	return 0;
+}
+
+/* Send this CPU an NMI (physical destination = own APIC id, delivery mode
+ * NMI): the test of the NMI IST path (rd.test=nmi). */
+int cpu_self_nmi(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+	uint32_t id = cpu_apic_id();
+
+	if (!(base & MSR_APIC_BASE_EN))
+		return -RD_EINVAL;
+	if (base & MSR_APIC_BASE_EXTD) {
+		wrmsr(MSR_X2APIC_ICR, (uint64_t)id << 32 | ICR_NMI_PHYS);
+		return 0;
+	}
+	base &= 0xffffff000ull;
+	if (hw_map_mmio(base, 4096) < 0)
+		return -RD_EINVAL;
+	mmio_write32(base + LAPIC_ICR_HI, id << 24);
+	mmio_write32(base + LAPIC_ICR_LO, ICR_NMI_PHYS);
 	return 0;
 }
 

@@ -33,6 +33,31 @@ void mk_relocate(char *base)
 
 static struct mk_args mk_args;
 
+#define MK_TEST_UNMAPPED	0x00007fff00000000ull
+#define MK_TEST_NMI_WAIT_US	10000
+
+static void mk_selftest(enum mk_test t)
+{
+	switch (t) {
+	case MK_TEST_UD:
+		kprintf("test: executing ud2\n");
+		__asm__ volatile("ud2");
+		break;
+	case MK_TEST_PF:
+		kprintf("test: reading unmapped %lx\n", (uint64_t)MK_TEST_UNMAPPED);
+		(void)*(volatile uint64_t *)(uintptr_t)MK_TEST_UNMAPPED;
+		break;
+	case MK_TEST_NMI:
+		if (cpu_self_nmi() < 0)
+			mk_fail("test: cannot send an NMI to self");
+		hw_udelay(MK_TEST_NMI_WAIT_US);
+		kprintf("test: %lu NMIs seen after self-NMI\n", (uint64_t)mk_nmi_count);
+		break;
+	case MK_TEST_NONE:
+		break;
+	}
+}
+
 void mk_main(uint32_t kind, uint64_t info)
 {
 	int err, args_err;
@@ -67,6 +92,7 @@ void mk_main(uint32_t kind, uint64_t info)
 	kprintf("cpu: APIC id %u dumping, INIT sent to all other CPUs, %lu NMIs seen\n",
 		cpu_apic_id(), (uint64_t)mk_nmi_count);
 
+	mk_selftest(mk_args.test);
 	dump_run(&mk_args);
 	kprintf("paging: %u page-table pages used\n", pt_pages_used());
 	mk_finish(1);

@@ -29,6 +29,8 @@ struct mk_mem {
 #define MK_RANGES_MAX		256
 
 enum mk_exit { MK_EXIT_REBOOT, MK_EXIT_POWEROFF, MK_EXIT_HALT, MK_EXIT_QEMU };
+/* rd.test=: provoke a fault after set-up, to test the handlers. */
+enum mk_test { MK_TEST_NONE, MK_TEST_UD, MK_TEST_PF, MK_TEST_NMI };
 
 /* What the command line says (minikernel/cmdline.c). */
 struct mk_args {
@@ -44,6 +46,7 @@ struct mk_args {
 	enum mk_exit exit;
 	int have_elfcorehdr;
 	uint64_t elfcorehdr;
+	enum mk_test test;
 	uint32_t range_count;
 	struct { uint64_t addr, size; } ranges[MK_RANGES_MAX];
 };
@@ -79,6 +82,7 @@ void cpu_init_tables(void);
 void cpu_enable_fs_canary(void);
 uint32_t cpu_apic_id(void);
 int cpu_stop_others(void);
+int cpu_self_nmi(void);
 uint64_t cpu_rdtsc(void);
 int cpu_has_1g_pages(void);
 __attribute__((noreturn)) void mk_finish(int ok);

@@ -1,0 +1,43 @@
+#!/bin/bash
+# tests/t-mk-fault.sh - exceptions in the minikernel are reported, never a
+# silent triple fault: rd.test=ud (invalid opcode) and rd.test=pf (read of
+# an unmapped address) must print vector, RIP, error code and CR2 and leave
+# through the failure exit without writing; rd.test=nmi (an NMI to self,
+# handled on its IST stack) must be survived and the dump completed.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/minikernel/testlib.sh"
+need qemu-system-x86_64 sfdisk mkfs.ext4 python3 timeout
+for f in "$MK_ELF" "$RAWDUMP" "$SIM"; do
+	[ -f "$f" ] || { fail "build" "$f missing (run make)"; exit 1; }
+done
+
+IMG=$T/disk.img
+RANGE=0x1000000:2M
+check "make disk" mk_make_disk "$IMG"
+UUID=$(mk_info_field "$IMG:2" uuid)
+LOADERS=$(mk_plant 3 "$T/pat" "$RANGE")
+ARGS="$(mk_target_args 2 "$UUID") rd.ranges=$RANGE"
+
+cp "$IMG" "$T/before.img"
+# shellcheck disable=SC2086
+mk_boot "$T/ud.serial" "$IMG" "$ARGS rd.test=ud" $LOADERS
+check_eq "ud2: QEMU exit 35" "$?" 35
+mk_serial_has "ud2: vector and name" "$T/ud.serial" "exception 6 (invalid opcode) rip "
+mk_serial_has "ud2: FAILED line" "$T/ud.serial" "rawdump: FAILED: exception 6"
+check "ud2: disk unchanged" cmp "$T/before.img" "$IMG"
+
+# shellcheck disable=SC2086
+mk_boot "$T/pf.serial" "$IMG" "$ARGS rd.test=pf" $LOADERS
+check_eq "page fault: QEMU exit 35" "$?" 35
+mk_serial_has "page fault: vector, error code, CR2" "$T/pf.serial" \
+	"exception 14 (page fault) rip "
+mk_serial_has "page fault: CR2 is the unmapped address" "$T/pf.serial" "cr2 00007fff00000000"
+check "page fault: disk unchanged" cmp "$T/before.img" "$IMG"
+
+# shellcheck disable=SC2086
+mk_boot "$T/nmi.serial" "$IMG" "$ARGS rd.test=nmi" $LOADERS
+check_eq "NMI: dump completes (33)" "$?" 33
+mk_serial_has "NMI: handled and counted" "$T/nmi.serial" "test: 1 NMIs seen"
+check_rc "NMI: rawdump save" 0 "$RAWDUMP" save "$IMG:2" -o "$T" -n nmi.vmcore
+check "NMI: vmcore bytes equal the planted bytes" "$SIM" verify "$T/nmi.vmcore" \
+	--pattern 3 --range "$RANGE"
