@@ -1,0 +1,78 @@
+#!/bin/bash
+# tests/t-mk-kexec.sh - the minikernel as users load it: Debian's stock
+# kernel (KASLR bzImage, crashkernel=4M, 2 CPUs) in QEMU loads
+# build/minikernel/rdmk.bzImage with `kexec -p --type=bzImage64`
+# (kexec_load) and with `kexec -s -p` (kexec_file_load), the rdplant module
+# writes known pages, sysrq-c crashes it; the minikernel must dump into the
+# rawdump partition, and the saved vmcore must hold every planted page
+# (tests/guest/corecheck.py), both CPU notes and the panic.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/minikernel/testlib.sh"
+need qemu-system-x86_64 sfdisk mke2fs python3 timeout busybox
+BZ=$B/minikernel/rdmk.bzImage
+for f in "$BZ" "$RAWDUMP"; do
+	[ -f "$f" ] || { fail "build" "$f missing (run make)"; exit 1; }
+done
+SEED=77
+
+# The test guest's initramfs (scripts/guest/build-guest.sh), with our own
+# /init: format, load with the loader named on the command line, plant, crash.
+if ! "$TOP/scripts/guest/build-guest.sh" --out "$T/guest" >"$T/build.log" 2>&1; then
+	fail "build guest" "$(tail -n 3 "$T/build.log" | tr '\n' ' ')"; exit 1
+fi
+KERNEL=$(tail -n 1 "$T/build.log")
+cat >"$T/guest/initramfs/init" <<'INIT'
+#!/bin/sh
+PATH=/usr/sbin:/sbin:/bin
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+while read -r ko; do insmod "$ko" 2>/dev/null; done </etc/rdguest.modules
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/class/block/vda2 ] && break; sleep 0.3; done
+arg() { for w in $(cat /proc/cmdline); do case $w in "$1"=*) echo "${w#*=}";; esac; done; }
+rawdump format PARTLABEL=rawdump --force >/dev/null
+U=$(rawdump info PARTLABEL=rawdump --json | sed -n 's/^ *"uuid": "\([^"]*\)".*/\1/p' | head -n 1)
+A="rd.pci=00:04.0 rd.start=$(cat /sys/class/block/vda2/start) rd.size=$(cat /sys/class/block/vda2/size) rd.uuid=$U rd.exit=qemu"
+if [ "$(arg mk.loader)" = file ]; then
+	kexec -s -p /usr/lib/rawdump/rdmk.bzImage --append="$A"
+else
+	kexec -p /usr/lib/rawdump/rdmk.bzImage --type=bzImage64 --append="$A"
+fi
+echo "MKGUEST: kexec rc=$? loaded=$(cat /sys/kernel/kexec_crash_loaded) size=$(cat /sys/kernel/kexec_crash_size)"
+insmod /lib/modules/$(uname -r)/rdplant.ko seed="$(arg mk.seed)"
+cat /proc/rdplant
+echo c >/proc/sysrq-trigger
+echo "MKGUEST: still alive"
+poweroff -f
+INIT
+chmod 0755 "$T/guest/initramfs/init"
+(cd "$T/guest/initramfs" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
+	gzip -1 >"$T/guest/initrd.gz"
+
+for loader in load file; do
+	"$TOP/scripts/guest/make-disk.sh" "$T/disk.img" --fs-size 16M --dump-size 600M 2>/dev/null
+	timeout 300 qemu-system-x86_64 -m 512 -smp 2 -display none -no-reboot \
+		-serial "file:$T/$loader.serial" -monitor none \
+		-kernel "$KERNEL" -initrd "$T/guest/initrd.gz" \
+		-append "console=ttyS0 crashkernel=4M panic=-1 mk.loader=$loader mk.seed=$SEED" \
+		-drive file="$T/disk.img",format=raw,if=none,id=d0 \
+		-device virtio-blk-pci,drive=d0,addr=04.0 \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >/dev/null 2>&1
+	check_eq "kexec_$loader: QEMU exit 33 (DONE)" "$?" 33
+	mk_serial_has "kexec_$loader: loaded into crashkernel=4M" "$T/$loader.serial" \
+		"MKGUEST: kexec rc=0 loaded=1 size=4194304"
+	mk_serial_has "kexec_$loader: self-check" "$T/$loader.serial" "selfcheck: "
+	mk_serial_has "kexec_$loader: elfcorehdr with 2 CPUs" "$T/$loader.serial" "(2 CPUs), release '"
+	mk_serial_has "kexec_$loader: DONE" "$T/$loader.serial" "rawdump: DONE"
+	if grep -aq "field-spanning\|WARNING:" "$T/$loader.serial"; then
+		fail "kexec_$loader: no kernel warning at load" "$(grep -a -m1 'WARNING' "$T/$loader.serial")"
+	else
+		pass "kexec_$loader: no kernel warning at load"
+	fi
+	check_rc "kexec_$loader: rawdump save" 0 "$RAWDUMP" save "$T/disk.img:2" -o "$T" -n $loader.vmcore
+	check "kexec_$loader: every planted page in the vmcore" python3 "$TOP/tests/guest/corecheck.py" \
+		plant --seed $SEED --list "$T/$loader.serial" "$T/$loader.vmcore"
+	got=$("$RAWDUMP" info "$T/$loader.vmcore" --json 2>/dev/null | python3 -c \
+		'import json,sys; d=json.load(sys.stdin); print(len(d["cpus"]), d["panic"])')
+	check_eq "kexec_$loader: CPU notes and panic message" "$got" \
+		"2 Kernel panic - not syncing: sysrq triggered crash"
+	rm -f "$T/$loader.vmcore"
+done
