@@ -19,8 +19,7 @@ all: $(B)/rawdump
 # Fuzz harness over the partition reader (libFuzzer + ASan + UBSan).
 # tests/t-save-fuzz.sh builds it and replays a corpus for a few seconds.
 FUZZ_CC := clang
-FUZZ_SRCS := tests/fuzz/fuzz_reader.c tools/reader.c tools/target.c tools/util.c \
-	tools/cli.c writer/format.c writer/notes.c
+FUZZ_SRCS := tests/fuzz/fuzz_reader.c $(filter-out tools/main.c,$(TOOLS_SRCS)) $(WRITER_SRCS)
 $(B)/fuzz/fuzz_reader: $(FUZZ_SRCS) $(TOOLS_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Iwriter -Itools \

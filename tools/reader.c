@@ -836,8 +836,10 @@ size_t rdr_missing(struct memimage *m, const struct rdr_missing **out)
 	r->miss_out = malloc((r->nmiss ? r->nmiss : 1) * sizeof(*r->miss_out));
 	if (!r->miss_out)
 		return 0;
-	memcpy(r->miss_out, r->miss, r->nmiss * sizeof(*r->miss));
-	qsort(r->miss_out, r->nmiss, sizeof(*r->miss_out), rdr_miss_cmp);
+	if (r->nmiss) {
+		memcpy(r->miss_out, r->miss, r->nmiss * sizeof(*r->miss));
+		qsort(r->miss_out, r->nmiss, sizeof(*r->miss_out), rdr_miss_cmp);
+	}
 	for (i = 0, k = 0; i < r->nmiss; i++) {
 		struct rdr_missing *p = k ? &r->miss_out[k - 1] : NULL;
 		const struct rdr_missing *c = &r->miss_out[i];
