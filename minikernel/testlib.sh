@@ -49,15 +49,23 @@ mk_plant() {
 }
 
 # mk_boot SERIAL IMG CMDLINE [QEMU ARGS...]: direct-boot the minikernel with
-# IMG on virtio-blk at 00:04.0; returns QEMU's exit status.
+# IMG on the controller MK_DISK names (virtio, the default; ahci, port 0;
+# nvme, namespace 1), always at PCI 00:04.0; returns QEMU's exit status.
 mk_boot() {
-	local serial=$1 img=$2 cmd=$3
+	local serial=$1 img=$2 cmd=$3 dev
 	shift 3
+	case ${MK_DISK:-virtio} in
+	virtio) dev="-device virtio-blk-pci,drive=d0,addr=04.0" ;;
+	ahci) dev="-device ahci,id=ahci0,addr=04.0 -device ide-hd,drive=d0,bus=ahci0.0"
+		cmd="rd.unit=0 $cmd" ;;
+	nvme) dev="-device nvme,serial=rdmk,drive=d0,addr=04.0"
+		cmd="rd.unit=1 $cmd" ;;
+	esac
+	# shellcheck disable=SC2086
 	timeout "$MK_QEMU_TIMEOUT" qemu-system-x86_64 -display none -no-reboot \
 		-m "$MK_MEM" -serial "file:$serial" -monitor none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-drive file="$img",format=raw,if=none,id=d0 \
-		-device virtio-blk-pci,drive=d0,addr=04.0 \
+		-drive file="$img",format=raw,if=none,id=d0 $dev \
 		-kernel "${MK_KERNEL:-$MK_ELF}" -append "rd.exit=qemu rd.pci=00:04.0 $cmd" "$@" \
 		</dev/null >/dev/null 2>&1
 }

@@ -4,7 +4,8 @@
 # GPT disk over virtio-blk, save with `rawdump save`, and check every byte
 # of the vmcore against the pattern; the ext4 partition and everything else
 # outside the dump partition stay byte-identical. Also with -smp 2 / -smp 4,
-# uncompressed, and into a partition smaller than the planted memory.
+# uncompressed and zlib, on virtio-blk, AHCI and NVMe, and into a partition
+# smaller than the planted memory.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/minikernel/testlib.sh"
 need qemu-system-x86_64 sfdisk mkfs.ext4 python3 timeout
@@ -49,6 +50,8 @@ run_dump() {
 run_dump "smp1-zlib" 1 "rd.comp=zlib"
 run_dump "smp2" 2 ""
 run_dump "smp4-raw" 4 "rd.comp=none"
+MK_DISK=ahci run_dump "ahci" 2 ""
+MK_DISK=nvme run_dump "nvme-zlib" 2 "rd.comp=zlib"
 
 # Partition smaller than memory: a TRUNCATED dump that still saves.
 UUID3=$(mk_info_field "$IMG:3" uuid)
