@@ -41,19 +41,20 @@ die() { echo "build-guest: $*" >&2; exit 1; }
 [ -x /bin/busybox ] || die "busybox missing (apt-get install busybox-static)"
 busybox --list | grep -qx ash || die "/bin/busybox is not busybox-static"
 mkdir -p "$out"
+# Stage privately: two test runs may build the same output at once.
+work=$(mktemp -d "$out/.build.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 
 # 1. The plant module, built out of tree (Kbuild writes into M=, so build
 #    a copy in the output directory, not in the source tree).
-kb=$out/plant
-rm -rf "$kb"; mkdir -p "$kb"
+kb=$work/plant
+mkdir -p "$kb"
 cp "$top/tests/guest/plant/Kbuild" "$top/tests/guest/plant/rdplant.c" "$kb/"
-make -s -C "/lib/modules/$rel/build" M="$kb" modules >"$out/plant-build.log" 2>&1 ||
-	{ cat "$out/plant-build.log" >&2; die "module build failed"; }
-cp "$kb/rdplant.ko" "$out/rdplant.ko"
+make -s -C "/lib/modules/$rel/build" M="$kb" modules >"$work/plant-build.log" 2>&1 ||
+	{ cat "$work/plant-build.log" >&2; die "module build failed"; }
 
 # 2. The root tree.
-root=$out/initramfs
-rm -rf "$root"
+root=$work/initramfs
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,run,tmp,mnt,var/crash,usr/sbin,usr/lib/rawdump,lib/modules/"$rel"}
 cp /bin/busybox "$root/bin/busybox"
 for app in $(busybox --list); do
@@ -89,7 +90,7 @@ if [ -f "$minikernel" ]; then
 else
 	echo "build-guest: note: $minikernel not built; guest cannot arm" >&2
 fi
-cp "$out/rdplant.ko" "$root/lib/modules/$rel/rdplant.ko"
+cp "$kb/rdplant.ko" "$root/lib/modules/$rel/rdplant.ko"
 for f in "$top"/scripts/systemd/rawdump-boot; do
 	[ -f "$f" ] && install -m 0755 "$f" "$root/usr/lib/rawdump/$(basename "$f")"
 done
@@ -113,7 +114,9 @@ CONF
 echo "root:x:0:0:root:/:/bin/sh" >"$root/etc/passwd"
 install -m 0755 "$top/tests/guest/init.sh" "$root/init"
 
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$out/initrd.gz.tmp"
-mv "$out/initrd.gz.tmp" "$out/initrd.gz"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$work/initrd.gz"
+cp "$kb/rdplant.ko" "$work/rdplant.ko.new"
+mv "$work/rdplant.ko.new" "$out/rdplant.ko"
+mv "$work/initrd.gz" "$out/initrd.gz"
 echo "build-guest: $out/initrd.gz ($(du -k "$out/initrd.gz" | cut -f1) KiB: $included)" >&2
 echo "/boot/vmlinuz-$rel"
