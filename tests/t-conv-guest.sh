@@ -14,7 +14,8 @@
 #     on QEMU's ELF crash unwinds the idle CPU from its stack, on kdump and
 #     LKCD from its NT_PRSTATUS registers, so that CPU's first frame differs);
 #   - makedumpfile --dump-dmesg reads the kdump-compressed file, and its
-#     log equals `rawdump info --full-log`'s;
+#     log equals `rawdump info --full-log`'s; rawdump reads makedumpfile's
+#     own kdump-compressed output back byte for byte;
 #   - `rawdump info --full-log` shows exactly the kernel lines the guest printed
 #     on its serial console (ignore_loglevel: every record is printed), the
 #     panic message and the crashing CPU the console showed.
@@ -96,6 +97,16 @@ for f in lcrash kdump; do
 	check "elf -> $f -> elf keeps every byte" memcmp "$E" "$T/back.elf"
 	rm -f "$T/back.elf"
 done
+
+# rawdump's kdump reader on a file it did not write: makedumpfile's own
+# (from a rawdump ELF; makedumpfile does not take QEMU's ELF). makedumpfile
+# leaves out non-RAM ranges, so compare what its file holds against RAM.
+"$RAWDUMP" convert "$E" "$T/r.elf" --to elf >/dev/null
+check "makedumpfile -c -d 0 on rawdump's ELF" makedumpfile -c -d 0 "$T/r.elf" "$T/m.kdump"
+rm -f "$T/r.elf"
+check_rc "makedumpfile's kdump -> elf" 0 "$RAWDUMP" convert "$T/m.kdump" "$T/m.elf" --to elf
+check "makedumpfile's kdump read back byte for byte" memcmp "$T/m.elf" "$E"
+rm -f "$T/m.elf" "$T/m.kdump"
 
 # 3. crash: same answers on every format.
 printf 'sys\nlog\nps\nbt\nquit\n' >"$T/cmds"
