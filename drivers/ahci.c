@@ -10,9 +10,15 @@
  * IDENTIFY DEVICE gives capacity and sector size; data moves with WRITE
  * DMA EXT / READ DMA EXT, durability with FLUSH CACHE EXT (ATA8-ACS).
  *
- * Non-queued commands only, one at a time: max_inflight is 1. A task-file
- * or host-bus error is reported with PxTFD/PxSERR and recovered per §6.2.2
- * so that later commands can run.
+ * Writes use native command queuing (WRITE FPDMA QUEUED, §9.3) when the
+ * HBA (CAP.SNCQ) and the disk (IDENTIFY word 76) support it, one command
+ * slot per write, up to the smaller queue depth; otherwise WRITE DMA EXT
+ * one at a time. Reads and flushes are non-queued and wait until no queued
+ * command is outstanding. A task-file or host-bus error is reported with
+ * PxTFD/PxSERR and recovered per §6.2.2. Which queued command failed
+ * cannot be told without READ LOG EXT, so every command in flight at the
+ * error fails (the writer retries) and from then on writes are non-queued
+ * WRITE DMA EXT, one at a time, so each later error names its command.
  */
 #include "hw.h"
 #include "blkdev.h"
@@ -26,6 +32,8 @@
 #define AHCI_VS			0x10
 #define AHCI_CAP_S64A		(1u << 31)
 #define AHCI_CAP_SCLO		(1u << 24)
+#define AHCI_CAP_SNCQ		(1u << 30)
+#define AHCI_CAP_NCS(c)		((((c) >> 8) & 0x1f) + 1)
 #define AHCI_CAP_SSS		(1u << 27)
 #define AHCI_GHC_HR		(1u << 0)
 #define AHCI_GHC_IE		(1u << 1)
@@ -66,6 +74,7 @@
 #define ATA_READ_DMA_EXT	0x25
 #define ATA_WRITE_DMA_EXT	0x35
 #define ATA_FLUSH_CACHE_EXT	0xea
+#define ATA_WRITE_FPDMA		0x61
 #define ATA_IDENTIFY		0xec
 #define FIS_TYPE_H2D		0x27
 
@@ -73,7 +82,7 @@
 #define AHCI_PRDT_MAX		8
 #define AHCI_PRD_MAX_BYTES	(4u * 1024 * 1024)
 #define AHCI_MAX_XFER		(1024u * 1024u)
-#define AHCI_SLOT		0	/* one non-queued command at a time */
+#define AHCI_NCQ_MAX		BLKQ_MAX_SLOTS
 
 #define AHCI_STOP_TIMEOUT_US	(500ull * 1000)		/* §10.1.2: 500 ms */
 #define AHCI_HBA_RESET_TIMEOUT_US (1000ull * 1000)	/* §10.4.3: 1 s */
@@ -107,13 +116,15 @@ struct ahci {
 	uint32_t cap, pn;
 	struct ahci_cmd_hdr *clist;	/* DMA: 32 headers, 1 KiB aligned */
 	uint8_t *fis;			/* DMA: 256 bytes */
-	uint8_t *table;			/* DMA: command table of AHCI_SLOT */
+	uint8_t *tables;		/* DMA: one command table per slot */
 	uint16_t *ident;		/* DMA: 512 bytes */
 	struct blkq q;
 	uint32_t lba_shift;		/* sector bytes = 1 << lba_shift */
+	uint32_t nslots;		/* command slots the HBA has */
+	int ncq;			/* queued writes; off after the first error */
 	uint64_t io_timeout_us;
-	uint8_t cmd_in_flight;		/* ATA command of the busy slot */
-	uint64_t lba_in_flight;
+	uint8_t slot_cmd[AHCI_NCQ_MAX];	/* for error messages */
+	uint64_t slot_lba[AHCI_NCQ_MAX];
 };
 
 static int ahci_match(const struct pci_dev *pd)
@@ -222,19 +233,22 @@ static int ahci_port_start(struct ahci *h)
 		ahci_port_wr(h, PX_IS, 0xffffffffu);
 	}
 	ahci_port_wr(h, PX_CMD, ahci_port_rd(h, PX_CMD) | PX_CMD_ST);
+	/* what the device reported about earlier commands is not ours */
+	ahci_port_wr(h, PX_IS, 0xffffffffu);
 	return 0;
 }
 
-/* Build and issue one command in AHCI_SLOT. buf/len: data (0 for none). */
-static void ahci_issue(struct ahci *h, uint8_t ata_cmd, int write, uint64_t lba,
+/* Build and issue one command in slot s. buf/len: data (0 for none). */
+static void ahci_issue(struct ahci *h, uint32_t s, uint8_t ata_cmd, int write, uint64_t lba,
 		       uint32_t count, uint64_t buf, uint32_t len)
 {
-	struct ahci_cmd_hdr *ch = &h->clist[AHCI_SLOT];
-	struct ahci_prd *prd = (struct ahci_prd *)(h->table + 0x80);
-	uint8_t *fis = h->table;
+	struct ahci_cmd_hdr *ch = &h->clist[s];
+	uint8_t *table = h->tables + (uint64_t)s * AHCI_CMD_TABLE_SIZE;
+	struct ahci_prd *prd = (struct ahci_prd *)(table + 0x80);
+	uint8_t *fis = table;
 	uint32_t n = 0, chunk;
 
-	memset(h->table, 0, AHCI_CMD_TABLE_SIZE);
+	memset(table, 0, AHCI_CMD_TABLE_SIZE);
 	fis[0] = FIS_TYPE_H2D;
 	fis[1] = 0x80;			/* C: command register update */
 	fis[2] = ata_cmd;
@@ -245,8 +259,15 @@ static void ahci_issue(struct ahci *h, uint8_t ata_cmd, int write, uint64_t lba,
 	fis[8] = lba >> 24;
 	fis[9] = lba >> 32;
 	fis[10] = lba >> 40;
-	fis[12] = count;
-	fis[13] = count >> 8;
+	if (ata_cmd == ATA_WRITE_FPDMA) {
+		/* count in the features registers, tag in count (ATA8-ACS 7.53) */
+		fis[3] = count;
+		fis[11] = count >> 8;
+		fis[12] = s << 3;
+	} else {
+		fis[12] = count;
+		fis[13] = count >> 8;
+	}
 	while (len && n < AHCI_PRDT_MAX) {
 		chunk = len < AHCI_PRD_MAX_BYTES ? len : AHCI_PRD_MAX_BYTES;
 		prd[n].dba = buf;
@@ -257,60 +278,90 @@ static void ahci_issue(struct ahci *h, uint8_t ata_cmd, int write, uint64_t lba,
 	}
 	ch->flags = 5 | (write ? 1u << 6 : 0) | n << 16;	/* CFL = 5 dwords */
 	ch->prdbc = 0;
-	ch->ctba = (uintptr_t)h->table;
-	h->cmd_in_flight = ata_cmd;
-	h->lba_in_flight = lba;
+	ch->ctba = (uintptr_t)table;
+	h->slot_cmd[s] = ata_cmd;
+	h->slot_lba[s] = lba;
 	hw_mb();
-	ahci_port_wr(h, PX_CI, 1u << AHCI_SLOT);
+	if (ata_cmd == ATA_WRITE_FPDMA)
+		ahci_port_wr(h, PX_SACT, 1u << s);
+	ahci_port_wr(h, PX_CI, 1u << s);
 }
 
-/* blkq reap(): the slot's command finished, or the port reports an error. */
+/* blkq reap(): commands whose PxCI and PxSACT bits cleared finished well;
+ * on a port error every command in flight fails and the port recovers. */
 static int ahci_reap(void *dev)
 {
 	struct ahci *h = dev;
-	uint32_t is, tfd, ci;
-	int err = 0;
+	uint32_t is, tfd, busy, s, first = 0;
+	int r;
 
-	if (!h->q.slot[AHCI_SLOT].busy)
+	if (h->q.busy == 0)
 		return 0;
+	/* Slot bits first: a command that failed may have its bit cleared
+	 * too, but then the error status is already visible below. */
+	busy = ahci_port_rd(h, PX_CI) | ahci_port_rd(h, PX_SACT);
 	is = ahci_port_rd(h, PX_IS);
-	ci = ahci_port_rd(h, PX_CI);
-	if (!(is & PX_IS_ERRORS) && (ci & (1u << AHCI_SLOT)))
-		return 0;
 	tfd = ahci_port_rd(h, PX_TFD);
-	if ((is & PX_IS_ERRORS) || (tfd & PX_TFD_ERR)) {
-		kprintf("ahci: port %u command 0x%02x (LBA %lu) failed: PxIS 0x%x, status 0x%02x, "
-			"error 0x%02x, PxSERR 0x%x\n", h->pn, h->cmd_in_flight,
-			(unsigned long)h->lba_in_flight, is,
-			tfd & 0xff, (tfd >> 8) & 0xff, ahci_port_rd(h, PX_SERR));
-		err = -RD_EIO;
-		/* §6.2.2: stop, clear, (override), restart. */
-		if (ahci_port_stop(h) || ahci_port_start(h))
-			return -RD_EIO;
-	} else {
+	if (!(is & PX_IS_ERRORS)) {
 		ahci_port_wr(h, PX_IS, is);
+		for (s = 0; s < h->q.nslots; s++) {
+			if (!h->q.slot[s].busy || (busy & (1u << s)))
+				continue;
+			/* a non-queued command runs alone: PxTFD is its status */
+			if (h->slot_cmd[s] != ATA_WRITE_FPDMA && (tfd & PX_TFD_ERR))
+				break;
+			blkq_complete(&h->q, s, 0);
+		}
+		if (s == h->q.nslots)
+			return 0;
 	}
-	return blkq_complete(&h->q, AHCI_SLOT, err);
+	for (s = 0; s < h->q.nslots; s++)
+		if (h->q.slot[s].busy) {
+			first = s;
+			break;
+		}
+	kprintf("ahci: port %u command 0x%02x (LBA %lu) failed: PxIS 0x%x, status 0x%02x, "
+		"error 0x%02x, PxSERR 0x%x, %u in flight\n", h->pn, h->slot_cmd[first],
+		(unsigned long)h->slot_lba[first], is, tfd & 0xff, (tfd >> 8) & 0xff,
+		ahci_port_rd(h, PX_SERR), h->q.busy);
+	for (s = 0; s < h->q.nslots; s++)
+		if (h->q.slot[s].busy)
+			blkq_complete(&h->q, s, -RD_EIO);
+	h->ncq = 0;
+	/* §6.2.2: stop (clears PxCI, PxSACT), clear errors, override, restart. */
+	r = ahci_port_stop(h);
+	if (r == 0)
+		r = ahci_port_start(h);
+	return r;
 }
 
 static long ahci_submit(struct ahci *h, uint8_t ata_cmd, int write, uint64_t lba,
 			uint64_t buf, uint32_t len)
 {
-	const char *what = ata_cmd == ATA_WRITE_DMA_EXT ? "ahci: write completion" :
+	const char *what = write ? "ahci: write completion" :
 			   ata_cmd == ATA_READ_DMA_EXT ? "ahci: read completion" :
 			   ata_cmd == ATA_IDENTIFY ? "ahci: identify completion" :
 			   "ahci: flush completion";
 	uint64_t limit = ata_cmd == ATA_FLUSH_CACHE_EXT ? AHCI_FLUSH_TIMEOUT_US :
 			 ata_cmd == ATA_IDENTIFY ? AHCI_IDENTIFY_TIMEOUT_US : h->io_timeout_us;
+	uint32_t s;
 	long tag;
+	int r;
 
+	/* A non-queued command runs alone (SATA 1.3 §13.6.1.1). */
+	if (ata_cmd != ATA_WRITE_FPDMA) {
+		r = blkq_drain(&h->q);
+		if (r)
+			return r;
+	}
 	tag = blkq_begin(&h->q, 1);
 	if (tag < 0)
 		return tag;
-	if (blkq_issue(&h->q, tag, what, limit) != AHCI_SLOT)
+	s = blkq_issue(&h->q, tag, what, limit);
+	if (s >= h->q.nslots)
 		return -RD_EIO;
-	ahci_issue(h, ata_cmd, write, lba, ata_cmd == ATA_IDENTIFY ? 0 : len >> h->lba_shift,
-		   buf, len);
+	ahci_issue(h, s, ata_cmd, write, lba,
+		   ata_cmd == ATA_IDENTIFY ? 0 : len >> h->lba_shift, buf, len);
 	return tag;
 }
 
@@ -318,7 +369,8 @@ static long ahci_submit_write(struct blkdev *bd, uint64_t lba, const void *buf, 
 {
 	struct ahci *h = bd->priv;
 
-	return ahci_submit(h, ATA_WRITE_DMA_EXT, 1, lba, (uintptr_t)buf, n << h->lba_shift);
+	return ahci_submit(h, h->ncq ? ATA_WRITE_FPDMA : ATA_WRITE_DMA_EXT, 1, lba,
+			   (uintptr_t)buf, n << h->lba_shift);
 }
 
 static int ahci_wait(struct blkdev *bd, long tag)
@@ -353,7 +405,7 @@ static int ahci_flush(struct blkdev *bd)
 static int ahci_identify(struct ahci *h, struct blkdev *bd)
 {
 	uint64_t sectors = 0;
-	uint32_t ss = 512;
+	uint32_t ss = 512, depth;
 	long tag;
 	int i, r;
 
@@ -381,6 +433,18 @@ static int ahci_identify(struct ahci *h, struct blkdev *bd)
 	bd->sectors = sectors;
 	bd->max_sectors = AHCI_MAX_XFER / ss;
 	bd->max_inflight = 1;
+	/* NCQ (ATA8-ACS IDENTIFY word 75: depth - 1, word 76 bit 8: supported) */
+	if ((h->cap & AHCI_CAP_SNCQ) && (h->ident[76] & (1u << 8)) &&
+	    h->ident[76] != 0xffff) {
+		depth = (h->ident[75] & 0x1f) + 1;
+		if (depth > h->nslots)
+			depth = h->nslots;
+		if (depth > 1) {
+			h->ncq = 1;
+			blkq_init(&h->q, "ahci", depth, ahci_reap, h);
+			bd->max_inflight = depth < BLKQ_MAX_INFLIGHT ? depth : BLKQ_MAX_INFLIGHT;
+		}
+	}
 	return 0;
 }
 
@@ -434,11 +498,15 @@ static int ahci_init(struct blkdev *bd)
 	/* 2. Our command list, FIS area, command table (64-bit if CAP.S64A). */
 	h->clist = hw_alloc(32 * sizeof(struct ahci_cmd_hdr), 1024);
 	h->fis = hw_alloc(256, 256);
-	h->table = hw_alloc(AHCI_CMD_TABLE_SIZE, 128);
+	h->nslots = AHCI_CAP_NCS(h->cap);
+	if (h->nslots > AHCI_NCQ_MAX)
+		h->nslots = AHCI_NCQ_MAX;
+	h->tables = hw_alloc((size_t)h->nslots * AHCI_CMD_TABLE_SIZE, 128);
 	h->ident = hw_alloc(512, 512);
-	if (!h->clist || !h->fis || !h->table || !h->ident)
+	if (!h->clist || !h->fis || !h->tables || !h->ident)
 		return -RD_ENOMEM;
-	if (!(h->cap & AHCI_CAP_S64A) && ((uintptr_t)h->clist >> 32 || (uintptr_t)h->table >> 32)) {
+	if (!(h->cap & AHCI_CAP_S64A) && ((uintptr_t)h->clist >> 32 ||
+	    ((uintptr_t)h->tables + h->nslots * AHCI_CMD_TABLE_SIZE) >> 32)) {
 		kprintf("ahci: 32-bit HBA and our memory is above 4 GiB\n");
 		return -RD_EINVAL;
 	}
@@ -472,8 +540,9 @@ static int ahci_init(struct blkdev *bd)
 	r = ahci_identify(h, bd);
 	if (r)
 		return r;
-	kprintf("ahci: port %u: %lu sectors of %u bytes\n", h->pn,
-		(unsigned long)bd->sectors, bd->sector_size);
+	kprintf("ahci: port %u: %lu sectors of %u bytes, %s, %u in flight\n", h->pn,
+		(unsigned long)bd->sectors, bd->sector_size, h->ncq ? "NCQ" : "no NCQ",
+		bd->max_inflight);
 	return 0;
 }
 

@@ -10,7 +10,7 @@ img=$T/disk.img
 drv_disk "$img" || { fail "ahci/nvme: disk image" "sfdisk/format failed"; exit 1; }
 
 drv_pattern 21
-drv_capture_ok ahci "$img" '^ahci: port 2: 131072 sectors of 512 bytes' \
+drv_capture_ok ahci "$img" '^ahci: port 2: 131072 sectors of 512 bytes, NCQ, 16 in flight' \
 	"file=$img,format=raw,if=none,id=d0" "rd.unit=2 rd.comp=zlib" \
 	-device ahci,id=ahci0,addr=04.0 -device ide-hd,drive=d0,bus=ahci0.2
 

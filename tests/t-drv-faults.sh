@@ -50,7 +50,7 @@ ioerr_case() {
 }
 UNIT="" ioerr_case ioerr-virtio '^virtio-blk: request \(type 1, sector [0-9]+\) failed: status 1 \(I/O error\)' \
 	-device virtio-blk-pci,drive=d0,addr=04.0
-UNIT="rd.unit=0" ioerr_case ioerr-ahci '^ahci: port 0 command 0x35 \(LBA [0-9]+\) failed: PxIS 0x4' \
+UNIT="rd.unit=0" ioerr_case ioerr-ahci '^ahci: port 0 command 0x(35|61) \(LBA [0-9]+\) failed: PxIS 0x4' \
 	-device ahci,id=ahci0,addr=04.0 -device ide-hd,drive=d0,bus=ahci0.0
 UNIT="rd.unit=1" ioerr_case ioerr-nvme '^nvme: write at LBA [0-9]+ failed: status type 2 code 0x80' \
 	-device nvme,serial=rdtest,drive=d0,addr=04.0
