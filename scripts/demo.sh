@@ -13,12 +13,12 @@
 #      partition and re-arms
 #   4. host: rawdump info on the image's dump partition, rawdump save it to
 #      build/demo/, and the crash command line to open it
-# Environment: DEMO_MEM (MiB, default 1024), DEMO_CRASHKERNEL (default 8M).
+# Environment: DEMO_MEM (MiB, default 1024), DEMO_CRASHKERNEL (default 4M).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/demo
 mem=${DEMO_MEM:-1024}
-ck=${DEMO_CRASHKERNEL:-8M}
+ck=${DEMO_CRASHKERNEL:-4M}
 rel=$(ls -1 /lib/modules | sort -V | tail -n 1)
 rawdump=$top/build/rawdump
 qemu=$top/scripts/qemu/rdqemu.py
@@ -27,7 +27,7 @@ t0=$(date +%s)
 step() { printf '\n\033[1m== [%s s] %s\033[0m\n' "$(( $(date +%s) - t0 ))" "$*"; }
 die() { echo "demo: $*" >&2; exit 1; }
 # Show the guest's progress: our own lines, the panic, the minikernel's.
-show() { grep --line-buffered -aE '^(RDGUEST|rawdump|dump:|blk:|cpu:|elfcorehdr:|virtio-blk:|armed|minikernel cmdline|crashkernel:)|Kernel panic|sysrq: Trigger' | sed -u 's/^/   | /'; }
+show() { grep --line-buffered -aE 'vmcore-|^(RDGUEST|rawdump|dump:|blk:|cpu:|elfcorehdr:|virtio-blk:|armed|minikernel cmdline|crashkernel:)|Kernel panic|sysrq: Trigger' | sed -u 's/^/   | /'; }
 
 [ -x "$rawdump" ] || die "build/rawdump missing: run make demo (it builds first)"
 [ -f "$top/build/minikernel/rdmk.bzImage" ] || die "build/minikernel/rdmk.bzImage missing"

@@ -21,7 +21,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/guest/e2e-lib.sh"
 E2E_MEM=${E2E_MEM:-1024}
-E2E_CRASHKERNEL=${E2E_CRASHKERNEL:-8M}
+E2E_CRASHKERNEL=${E2E_CRASHKERNEL:-4M}
 SEED=$((RANDOM * 32768 + RANDOM + 1))
 e2e_need
 need crash gdb makedumpfile e2fsck debugfs
