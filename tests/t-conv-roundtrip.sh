@@ -83,6 +83,7 @@ for f in lcrash kdump; do
 	check "$f -> elf: every pattern byte" "$SIM" verify "$T/b.$f.elf" --pattern $SEED "${RANGES[@]}"
 	check "$f -> elf: same bytes as the direct ELF" memcmp "$T/o.elf" "$T/b.$f.elf"
 	check_eq "$f -> elf: notes byte-identical" "$(notes "$T/b.$f.elf" | md5sum)" "$(notes "$T/o.elf" | md5sum)"
+	check "$f -> elf: the very file partition -> elf gives (notes, ranges, vaddrs)" cmp "$T/o.elf" "$T/b.$f.elf"
 done
 check_rc "lcrash -> kdump" 0 "$RAWDUMP" convert "$T/o.lcrash" "$T/x.kdump" --to kdump
 check_rc "kdump -> lcrash" 0 "$RAWDUMP" convert "$T/o.kdump" "$T/x.lcrash" --to lcrash

@@ -7,7 +7,10 @@
  *
  *   block 0             disk_dump_header
  *   block 1             kdump_sub_header (phys_base, notes location), the
- *                       crashed kernel's ELF notes right after it
+ *                       crashed kernel's ELF notes right after it, then a
+ *                       "RAWDUMP" note with the range table (virtual
+ *                       addresses, kernel-text alias) that crash and
+ *                       makedumpfile skip and the reader takes back out
  *   1 + sub_hdr_size    bitmap 1 (pfn is RAM), then bitmap 2 (pfn dumped)
  *   then                page_desc_t per set bit of bitmap 2, in pfn order;
  *                       room is reserved for every RAM page, so pages the
@@ -47,6 +50,13 @@
 #define KDUMP_ST_INCOMPLETE	0x8u
 #define KDUMP_ST_ZSTD		0x20u
 #define KDUMP_PD_ZLIB		0x1u
+
+/* rawdump's range-table note, appended after the crashed kernel's notes */
+#define KDUMP_RD_NOTE_NAME	"RAWDUMP"	/* namesz 8 */
+#define KDUMP_RD_NOTE_TYPE	0x52440001u
+#define KDUMP_RD_NOTE_HDR	20u		/* nhdr 12 + name 8 */
+#define KDUMP_RD_RANGE		32u
+#define KDUMP_RD_MAX_RANGES	65536u
 
 #define KDUMP_ZLEVEL		Z_BEST_SPEED
 #define KDUMP_WBUF		(1u << 20)
@@ -168,6 +178,29 @@ static uint64_t kdump_max_pfn(const struct memimage *m)
 	return max;
 }
 
+/* The range table (with virtual addresses and the kernel-text alias) as an
+ * ELF note crash and makedumpfile skip; the reader takes it back out. */
+static void kdump_put_rd_note(uint8_t *n, const struct memimage *m)
+{
+	uint8_t *r;
+	size_t i;
+
+	put32(n, sizeof(KDUMP_RD_NOTE_NAME));
+	put32(n + 4, (uint32_t)(8 + m->nranges * KDUMP_RD_RANGE));
+	put32(n + 8, KDUMP_RD_NOTE_TYPE);
+	memcpy(n + 12, KDUMP_RD_NOTE_NAME, sizeof(KDUMP_RD_NOTE_NAME));
+	put32(n + KDUMP_RD_NOTE_HDR, 1);
+	put32(n + KDUMP_RD_NOTE_HDR + 4, (uint32_t)m->nranges);
+	for (i = 0; i < m->nranges; i++) {
+		r = n + KDUMP_RD_NOTE_HDR + 8 + i * KDUMP_RD_RANGE;
+		put64(r, m->ranges[i].paddr);
+		put64(r + 8, m->ranges[i].vaddr);
+		put64(r + 16, m->ranges[i].size);
+		put32(r + 24, m->ranges[i].flags);
+		put32(r + 28, 0);
+	}
+}
+
 int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char *msg, size_t msgsz)
 {
 	uint8_t page[MI_PAGE], zero[MI_PAGE] = { 0 }, *hdr = NULL, *bm1 = NULL, *bm2 = NULL;
@@ -177,6 +210,7 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	struct kinfo ki;
 	uint64_t max_mapnr, bm_len, npages, paddr, done = 0, zero_off = 0, off;
 	uint64_t desc_start, missing = 0, vmci_off = 0;
+	size_t rd_note_size;
 	uint32_t sub_blocks, status = KDUMP_ST_ZLIB, zero_size;
 	uint8_t *sub;
 	uLongf zlen;
@@ -194,7 +228,10 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 		snprintf(msg, msgsz, "physical address space too large for a kdump bitmap");
 		goto free_all;
 	}
-	sub_blocks = (uint32_t)rd_align_up(KDUMP_SUB_SIZE + m->notes_size, KDUMP_BS) / KDUMP_BS;
+	rd_note_size = m->nranges <= KDUMP_RD_MAX_RANGES ?
+		KDUMP_RD_NOTE_HDR + 8 + m->nranges * KDUMP_RD_RANGE : 0;
+	sub_blocks = (uint32_t)rd_align_up(KDUMP_SUB_SIZE + m->notes_size + rd_note_size,
+					    KDUMP_BS) / KDUMP_BS;
 	hdr_len = (size_t)(1 + sub_blocks) * KDUMP_BS;
 	desc_start = hdr_len + 2 * bm_len;
 
@@ -290,10 +327,13 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 
 	sub = hdr + KDUMP_BS;
 	put64(sub + KSH_PHYS_BASE, ki.phys_base);
-	if (m->notes_size) {
+	if (m->notes_size)
 		memcpy(sub + KDUMP_SUB_SIZE, m->notes, m->notes_size);
+	if (rd_note_size)
+		kdump_put_rd_note(sub + KDUMP_SUB_SIZE + m->notes_size, m);
+	if (m->notes_size + rd_note_size) {
 		put64(sub + KSH_OFF_NOTE, KDUMP_BS + KDUMP_SUB_SIZE);
-		put64(sub + KSH_SIZE_NOTE, m->notes_size);
+		put64(sub + KSH_SIZE_NOTE, m->notes_size + rd_note_size);
 	}
 	if (ki.vmcoreinfo) {
 		vmci_off = KDUMP_BS + KDUMP_SUB_SIZE + (uint64_t)((const uint8_t *)ki.vmcoreinfo - m->notes);
@@ -440,6 +480,66 @@ static int kdump_ranges(struct memimage *m, const struct kdump_priv *p)
 	return 0;
 }
 
+/* If the last note is rawdump's range table and agrees with bitmap 1,
+ * use its ranges and drop the note. 0, -ENOENT (not there or not
+ * plausible: bitmap ranges stay), -ENOMEM. */
+static int kdump_take_rd_note(struct memimage *m, const struct kdump_priv *p)
+{
+	size_t pos = 0, start = 0, next, nlen, dlen;
+	const uint8_t *n = NULL, *r;
+	struct mi_range *ranges;
+	uint32_t count, i;
+	uint64_t end, pfn;
+
+	while (pos + 12 <= m->notes_size) {
+		nlen = rd_align_up(get32(m->notes + pos), 4);
+		dlen = rd_align_up(get32(m->notes + pos + 4), 4);
+		if (nlen > m->notes_size - pos - 12 || dlen > m->notes_size - pos - 12 - nlen)
+			return -ENOENT;
+		next = pos + 12 + nlen + dlen;
+		if (next == m->notes_size) {
+			start = pos;
+			n = m->notes + pos;
+		}
+		pos = next;
+	}
+	if (!n || get32(n) != sizeof(KDUMP_RD_NOTE_NAME) || get32(n + 8) != KDUMP_RD_NOTE_TYPE ||
+	    memcmp(n + 12, KDUMP_RD_NOTE_NAME, sizeof(KDUMP_RD_NOTE_NAME)) != 0 ||
+	    get32(n + 4) < 8 || get32(n + KDUMP_RD_NOTE_HDR) != 1)
+		return -ENOENT;
+	count = get32(n + KDUMP_RD_NOTE_HDR + 4);
+	if (count > KDUMP_RD_MAX_RANGES || get32(n + 4) != 8 + (uint64_t)count * KDUMP_RD_RANGE)
+		return -ENOENT;
+	for (i = 0; i < count; i++) {
+		r = n + KDUMP_RD_NOTE_HDR + 8 + (size_t)i * KDUMP_RD_RANGE;
+		end = get64(r) + get64(r + 16);
+		if (end < get64(r) || (i && get64(r) < get64(r - KDUMP_RD_RANGE)))
+			return -ENOENT;
+		if (get32(r + 24) & MI_ALIAS)
+			continue;
+		if ((end + MI_PAGE - 1) / MI_PAGE > p->max_mapnr)
+			return -ENOENT;
+		for (pfn = get64(r) / MI_PAGE; pfn < (end + MI_PAGE - 1) / MI_PAGE; pfn++)
+			if (!kdump_bit(p->bm1, pfn))
+				return -ENOENT;
+	}
+	ranges = calloc(count ? count : 1, sizeof(*ranges));
+	if (!ranges)
+		return -ENOMEM;
+	for (i = 0; i < count; i++) {
+		r = n + KDUMP_RD_NOTE_HDR + 8 + (size_t)i * KDUMP_RD_RANGE;
+		ranges[i].paddr = get64(r);
+		ranges[i].vaddr = get64(r + 8);
+		ranges[i].size = get64(r + 16);
+		ranges[i].flags = get32(r + 24) & MI_ALIAS;
+	}
+	free(m->ranges);
+	m->ranges = ranges;
+	m->nranges = count;
+	m->notes_size = start;
+	return 0;
+}
+
 struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz)
 {
 	uint8_t hdr[KDUMP_HDR_SIZE], sub[KDUMP_SUB_SIZE];
@@ -548,6 +648,8 @@ struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz
 		}
 		m->notes_size = note_size;
 	}
+	if (m->notes && kdump_take_rd_note(m, p) == -ENOMEM)
+		goto fail;
 	memcpy(m->kernel_release, hdr + DDH_UTSNAME + 2 * KINFO_UTS_LEN, KINFO_UTS_LEN);
 	m->kernel_release[sizeof(m->kernel_release) - 1] = '\0';
 	m->crash_time = get64(hdr + DDH_TIMESTAMP);

@@ -37,8 +37,8 @@
 #define PRB_ID_MASK		(~(3ull << PRB_STATE_SHIFT))
 #define PRB_COMMITTED		1
 #define PRB_FINALIZED		2
-#define PRB_MAX_COUNT_BITS	24	/* sanity bound: 16 M descriptors */
-#define PRB_MAX_SIZE_BITS	31	/* sanity bound: 2 GiB of text */
+#define PRB_MAX_COUNT_BITS	22	/* sanity bound: 4 M descriptors */
+#define PRB_MAX_SIZE_BITS	30	/* sanity bound: 1 GiB of text */
 #define PRB_INFO_LEVEL_BYTE	19	/* u8 flags:5, level:3 after facility */
 
 #define KINFO_TAIL_LINES	20	/* log lines shown without --log */
@@ -307,7 +307,7 @@ static int kinfo_prb_layout(const struct kinfo *ki, struct kinfo_prb_layout *l)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (kinfo_vmci_num(ki, keys[i].key, (uint64_t *)((char *)l + keys[i].off)) < 0)
 			return -ENOENT;
-	if (l->desc_size < 24 || l->desc_size > 256 || l->info_size < 24 || l->info_size > 1024 ||
+	if (l->desc_size < 24 || l->desc_size > 64 || l->info_size < 24 || l->info_size > 256 ||
 	    l->desc_state_var + 8 > l->desc_size ||
 	    l->desc_text_lpos + 16 > l->desc_size || l->lpos_begin > 8 || l->lpos_next > 8 ||
 	    l->info_seq + 8 > l->info_size || l->info_ts + 8 > l->info_size ||
