@@ -20,9 +20,9 @@ crash_case() {
 		{ fail "$name: disk image"; return; }
 	e2e_boot "$log" "crashkernel=8M rdguest.run=crash rdguest.format=1 rdguest.exit=qemu rdguest.comp=zlib rdguest.seed=$seed" \
 		--disk "$disk" --timeout 300 "$@"
-	check "$name: guest armed and crashed" grep -q '^RDGUEST: crashing' "$log"
-	check "$name: driver took over the controller" grep -Eq "$drvline" "$log"
-	check "$name: minikernel wrote the dump" grep -q '^rawdump: DONE' "$log"
+	check "$name: guest armed and crashed" grep -aq 'RDGUEST: crashing' "$log"
+	check "$name: driver took over the controller" grep -aEq "$drvline" "$log"
+	check "$name: minikernel wrote the dump" grep -aq '^rawdump: DONE' "$log"
 	check_rc "$name: rawdump save" 0 "$RAWDUMP" save "$disk:2" -o "$T" -n "$name.vmcore"
 	check "$name: every planted byte is in the vmcore" \
 		"$E2E_CHECK" plant --seed "$seed" --list "$log" "$T/$name.vmcore"
