@@ -17,6 +17,7 @@
 #define IST_EXC			4
 
 #define MSR_APIC_BASE		0x1b
+#define MSR_APIC_BASE_BSP	(1u << 8)
 #define MSR_APIC_BASE_EXTD	(1u << 10)
 #define MSR_APIC_BASE_EN	(1u << 11)
 #define MSR_FS_BASE		0xc0000100
@@ -214,8 +215,13 @@ int cpu_has_1g_pages(void)
 
 /*
  * Send INIT to every other CPU (SDM 10.6.1, destination shorthand "all
- * excluding self"). They were halted by the crash NMI; INIT leaves them in
- * wait-for-SIPI, from which nothing we do wakes them.
+ * excluding self"): they were halted by the crash NMI, and INIT leaves an
+ * application processor in wait-for-SIPI, from which nothing we do wakes
+ * it. INIT to the boot processor resets the machine, though (Linux's
+ * smp_park_other_cpus_in_init() refuses for the same reason), so this is
+ * done only when we are the BSP; otherwise the others stay in the crash
+ * NMI handler's halt loop with NMIs blocked.
+ * Returns 1 if INIT was sent, 0 if not, or a negative rd_err.
  */
 int cpu_stop_others(void)
 {
@@ -226,9 +232,14 @@ int cpu_stop_others(void)
 		kprintf("cpu: local APIC disabled, other CPUs not signalled\n");
 		return 0;
 	}
+	if (!(base & MSR_APIC_BASE_BSP)) {
+		kprintf("cpu: not the boot CPU: no INIT (it would reset the machine); "
+			"the others stay halted by the crash NMI\n");
+		return 0;
+	}
 	if (base & MSR_APIC_BASE_EXTD) {
 		wrmsr(MSR_X2APIC_ICR, ICR_INIT_ALL_BUT_SELF);
-		return 0;
+		return 1;
 	}
 	base &= 0xffffff000ull;
 	if (hw_map_mmio(base, 4096) < 0)
@@ -241,7 +252,7 @@ int cpu_stop_others(void)
 			return -RD_ETIMEDOUT;
 		hw_pause();
 	}
-	return 0;
+	return 1;
 }
 
 /* Send this CPU an NMI (physical destination = own APIC id, delivery mode

@@ -87,10 +87,10 @@ void mk_main(uint32_t kind, uint64_t info)
 
 	hw_time_init();
 	err = cpu_stop_others();
-	if (err)
+	if (err < 0)
 		mk_fail("stopping the other CPUs: %s", rd_strerror(err));
-	kprintf("cpu: APIC id %u dumping, INIT sent to all other CPUs, %lu NMIs seen\n",
-		cpu_apic_id(), (uint64_t)mk_nmi_count);
+	kprintf("cpu: APIC id %u dumping%s, %lu NMIs seen\n", cpu_apic_id(),
+		err ? ", INIT sent to all other CPUs" : "", (uint64_t)mk_nmi_count);
 
 	mk_selftest(mk_args.test);
 	dump_run(&mk_args);

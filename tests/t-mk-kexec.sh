@@ -3,7 +3,8 @@
 # kernel (KASLR bzImage, crashkernel=4M, 2 CPUs) in QEMU loads
 # build/minikernel/rdmk.bzImage with `kexec -p --type=bzImage64`
 # (kexec_load) and with `kexec -s -p` (kexec_file_load), the rdplant module
-# writes known pages, sysrq-c crashes it; the minikernel must dump into the
+# writes known pages, sysrq-c crashes it (on the boot CPU with one loader, on
+# the other CPU with the other); the minikernel must dump into the
 # rawdump partition, and the saved vmcore must hold every planted page
 # (tests/guest/corecheck.py), both CPU notes and the panic.
 . "$(dirname "$0")/lib.sh"
@@ -21,7 +22,10 @@ if ! "$TOP/scripts/guest/build-guest.sh" --out "$T/guest" >"$T/build.log" 2>&1; 
 	fail "build guest" "$(tail -n 3 "$T/build.log" | tr '\n' ' ')"; exit 1
 fi
 KERNEL=$(tail -n 1 "$T/build.log")
-cat >"$T/guest/initramfs/init" <<'INIT'
+ROOT=$T/root
+mkdir -p "$ROOT" && (cd "$ROOT" && gzip -dc "$T/guest/initrd.gz" | cpio -id --quiet) ||
+	{ fail "unpack guest initramfs"; exit 1; }
+cat >"$ROOT/init" <<'INIT'
 #!/bin/sh
 PATH=/usr/sbin:/sbin:/bin
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
@@ -39,20 +43,25 @@ fi
 echo "MKGUEST: kexec rc=$? loaded=$(cat /sys/kernel/kexec_crash_loaded) size=$(cat /sys/kernel/kexec_crash_size)"
 insmod /lib/modules/$(uname -r)/rdplant.ko seed="$(arg mk.seed)"
 cat /proc/rdplant
-echo c >/proc/sysrq-trigger
+taskset "$(arg mk.cpumask)" sh -c 'echo c >/proc/sysrq-trigger'
 echo "MKGUEST: still alive"
 poweroff -f
 INIT
-chmod 0755 "$T/guest/initramfs/init"
-(cd "$T/guest/initramfs" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
-	gzip -1 >"$T/guest/initrd.gz"
+chmod 0755 "$ROOT/init"
+(cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
+	gzip -1 >"$T/initrd.gz"
 
+# kexec_load crashes on CPU 0 (the boot CPU: the minikernel INITs the
+# other), kexec_file_load on CPU 1 (an AP: INIT to the BSP would reset the
+# machine, so the BSP is left halted by the crash NMI).
 for loader in load file; do
+	if [ $loader = load ]; then mask=1 cpumsg="INIT sent to all other CPUs"
+	else mask=2 cpumsg="not the boot CPU: no INIT"; fi
 	"$TOP/scripts/guest/make-disk.sh" "$T/disk.img" --fs-size 16M --dump-size 600M 2>/dev/null
 	timeout 300 qemu-system-x86_64 -m 512 -smp 2 -display none -no-reboot \
 		-serial "file:$T/$loader.serial" -monitor none \
-		-kernel "$KERNEL" -initrd "$T/guest/initrd.gz" \
-		-append "console=ttyS0 crashkernel=4M panic=-1 mk.loader=$loader mk.seed=$SEED" \
+		-kernel "$KERNEL" -initrd "$T/initrd.gz" \
+		-append "console=ttyS0 crashkernel=4M panic=-1 mk.loader=$loader mk.seed=$SEED mk.cpumask=$mask" \
 		-drive file="$T/disk.img",format=raw,if=none,id=d0 \
 		-device virtio-blk-pci,drive=d0,addr=04.0 \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >/dev/null 2>&1
@@ -61,6 +70,7 @@ for loader in load file; do
 		"MKGUEST: kexec rc=0 loaded=1 size=4194304"
 	mk_serial_has "kexec_$loader: self-check" "$T/$loader.serial" "selfcheck: "
 	mk_serial_has "kexec_$loader: elfcorehdr with 2 CPUs" "$T/$loader.serial" "(2 CPUs), release '"
+	mk_serial_has "kexec_$loader: other CPUs handled" "$T/$loader.serial" "$cpumsg"
 	mk_serial_has "kexec_$loader: DONE" "$T/$loader.serial" "rawdump: DONE"
 	if grep -aq "field-spanning\|WARNING:" "$T/$loader.serial"; then
 		fail "kexec_$loader: no kernel warning at load" "$(grep -a -m1 'WARNING' "$T/$loader.serial")"
