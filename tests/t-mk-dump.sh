@@ -53,6 +53,17 @@ run_dump "smp4-raw" 4 "rd.comp=none"
 MK_DISK=ahci run_dump "ahci" 2 ""
 MK_DISK=nvme run_dump "nvme-zlib" 2 "rd.comp=zlib"
 
+# Memory above 4 GiB (beyond the PVH boot page tables: our own tables map it).
+HIGH=0x1f0000000:4M
+HLOAD=$(mk_plant $SEED "$T/high" "$HIGH")
+# shellcheck disable=SC2086
+MK_MEM=8G mk_boot "$T/high.serial" "$IMG" "$(mk_target_args 2 "$UUID") rd.ranges=$HIGH,${RANGES[0]}" \
+	$HLOAD $LOADERS
+check_eq "above 4 GiB: QEMU exit 33" "$?" 33
+check_rc "above 4 GiB: rawdump save" 0 "$RAWDUMP" save "$IMG:2" -o "$T" -n high.vmcore
+check "above 4 GiB: vmcore bytes equal the planted bytes" "$SIM" verify "$T/high.vmcore" \
+	--pattern $SEED --range $HIGH --range "${RANGES[0]}"
+
 # Partition smaller than memory: a TRUNCATED dump that still saves.
 UUID3=$(mk_info_field "$IMG:3" uuid)
 mk_outside "$IMG" $MK_P3_START $MK_P3_SIZE "$T/outside3.before"
