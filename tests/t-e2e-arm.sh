@@ -4,8 +4,10 @@
 # minikernel command line it builds is checked against the disk layout
 # (sfdisk) and the partition's UUID (rawdump info on the host), kexec_file_load
 # and the kexec-tools fallback both load it, disarm unloads it, and the
-# distinct refusals (unformatted: 4, crashkernel too small: 9) are returned.
-# Boots: virtio-blk, AHCI on port 2, NVMe namespace 3, crashkernel=2M.
+# distinct refusals (unformatted: 4, controller not supported: 8,
+# crashkernel too small: 9) are returned.
+# Boots: virtio-blk, AHCI on port 2, NVMe namespace 3, virtio-scsi (not
+# supported: exit 8), crashkernel=2M.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/guest/e2e-lib.sh"
 e2e_need
@@ -56,6 +58,12 @@ check_eq "ahci port 2: arm exits 0" "$(e2e_line "$T/ahci.log" arm)" "rc=0"
 armcheck_boot nvme 8M --disk-if nvme --nvme-nsid 3
 expect_cmdline nvme 3
 check_eq "nvme nsid 3: arm exits 0" "$(e2e_line "$T/nvme.log" arm)" "rc=0"
+
+armcheck_boot scsi 8M --disk-if virtio-scsi
+check_eq "virtio-scsi: format" "$(e2e_line "$T/scsi.log" format)" "rc=0"
+check_eq "virtio-scsi: arm exits 8 (controller not supported)" "$(e2e_line "$T/scsi.log" dry-run)" "rc=8"
+check "virtio-scsi: the message names the controller" \
+	grep -q '^rawdump: arm: controller 0000:00:0.\.0 (driver virtio_scsi) not supported' "$T/scsi.log"
 
 armcheck_boot small 2M
 check_eq "crashkernel=2M: arm exits 9" "$(e2e_line "$T/small.log" arm)" "rc=9"

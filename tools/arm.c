@@ -163,6 +163,23 @@ static int arm_minikernel_need(const char *path, uint64_t *need, char *why, size
 	return 0;
 }
 
+/* Name of the driver bound to sysfs device directory dir, "" if none. */
+static void arm_driver_name(const char *dir, char *out, size_t outsz)
+{
+	char path[PATH_MAX + 16], drv[PATH_MAX], *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/driver", dir);
+	n = readlink(path, drv, sizeof(drv) - 1);
+	if (n < 0) {
+		snprintf(out, outsz, "%s", "");
+		return;
+	}
+	drv[n] = '\0';
+	base = strrchr(drv, '/');
+	snprintf(out, outsz, "%s", base ? base + 1 : drv);
+}
+
 /*
  * From the block device's sysfs directory up to the PCI function of its
  * controller: the last path component shaped like a PCI address is the
@@ -171,9 +188,8 @@ static int arm_minikernel_need(const char *path, uint64_t *need, char *why, size
 static int arm_resolve(dev_t rdev, struct arm_dev *d, char *why, size_t whysz)
 {
 	char link[128], path[PATH_MAX + 32], drv[PATH_MAX], *comp, *save = NULL;
-	char walk[PATH_MAX], pcidir[PATH_MAX] = "", ata[32] = "";
+	char walk[PATH_MAX], pcidir[PATH_MAX] = "", virtio[PATH_MAX] = "", ata[32] = "";
 	uint64_t v;
-	ssize_t n;
 	char *disk;
 
 	memset(d, 0, sizeof(*d));
@@ -198,6 +214,9 @@ static int arm_resolve(dev_t rdev, struct arm_dev *d, char *why, size_t whysz)
 			snprintf(pcidir, sizeof(pcidir), "%.*s", (int)(comp - walk + strlen(comp)), d->sysdir);
 			snprintf(d->pci, sizeof(d->pci), "%s", comp);
 			ata[0] = '\0';
+			virtio[0] = '\0';
+		} else if (!strncmp(comp, "virtio", 6) && comp[6] >= '0' && comp[6] <= '9') {
+			snprintf(virtio, sizeof(virtio), "%.*s", (int)(comp - walk + strlen(comp)), d->sysdir);
 		} else if (!strncmp(comp, "ata", 3) && comp[3] >= '0' && comp[3] <= '9') {
 			snprintf(ata, sizeof(ata), "%s", comp);
 		}
@@ -206,17 +225,17 @@ static int arm_resolve(dev_t rdev, struct arm_dev *d, char *why, size_t whysz)
 		snprintf(why, whysz, "%s is not on a PCI controller", d->sysdir);
 		return -ENODEV;
 	}
-	snprintf(path, sizeof(path), "%s/driver", pcidir);
-	n = readlink(path, drv, sizeof(drv) - 1);
-	if (n < 0) {
+	arm_driver_name(pcidir, drv, sizeof(drv));
+	if (!drv[0]) {
 		snprintf(why, whysz, "controller %s has no driver bound", d->pci);
 		return -ENODEV;
 	}
-	drv[n] = '\0';
-	comp = strrchr(drv, '/');
-	comp = comp ? comp + 1 : drv;
+	/* a virtio PCI function is supported when its virtio device is a disk */
+	if (!strcmp(drv, "virtio-pci") && virtio[0])
+		arm_driver_name(virtio, drv, sizeof(drv));
+	comp = drv;
 
-	if (!strcmp(comp, "virtio-pci") && strstr(d->sysdir, "/block/")) {
+	if (!strcmp(comp, "virtio_blk")) {
 		d->ctrl = "virtio-blk";
 		d->unit = 0;
 	} else if (!strcmp(comp, "ahci") && ata[0]) {

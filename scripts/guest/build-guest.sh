@@ -97,7 +97,7 @@ done
 
 # 3. Kernel modules, in dependency order, listed in /etc/rdguest.modules.
 : >"$root/etc/rdguest.modules"
-for m in virtio_pci virtio_blk ahci sd_mod nvme ext4; do
+for m in virtio_pci virtio_blk virtio_scsi ahci sd_mod nvme ext4; do
 	modprobe -S "$rel" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r ko; do
 	install -D -m 0644 "$ko" "$root$ko"

@@ -84,6 +84,9 @@ def disk_args(path, kind, fmt, ahci_port=0, nvme_nsid=0):
     if kind == "ahci":
         return drive + ["-device", "ahci,id=ahci0",
                         "-device", "ide-hd,drive=d0,bus=ahci0.%d" % ahci_port]
+    if kind == "virtio-scsi":       # not supported by the minikernel: for refusal tests
+        return drive + ["-device", "virtio-scsi-pci,id=scsi0",
+                        "-device", "scsi-hd,drive=d0,bus=scsi0.0"]
     if kind == "nvme" and nvme_nsid:
         return drive + ["-device", "nvme,id=nvme0,serial=rawdump0",
                         "-device", "nvme-ns,drive=d0,bus=nvme0,nsid=%d" % nvme_nsid]
@@ -98,7 +101,7 @@ def main():
     ap.add_argument("--initrd")
     ap.add_argument("--append", default="console=ttyS0")
     ap.add_argument("--disk")
-    ap.add_argument("--disk-if", choices=["virtio", "ahci", "nvme"], default="virtio")
+    ap.add_argument("--disk-if", choices=["virtio", "ahci", "nvme", "virtio-scsi"], default="virtio")
     ap.add_argument("--disk-format", default="raw")
     ap.add_argument("--ahci-port", type=int, default=0, help="AHCI port of the disk")
     ap.add_argument("--nvme-nsid", type=int, default=0, help="NVMe namespace id (0: default)")
