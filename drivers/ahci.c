@@ -344,9 +344,8 @@ static long ahci_submit(struct ahci *h, uint8_t ata_cmd, int write, uint64_t lba
 			   "ahci: flush completion";
 	uint64_t limit = ata_cmd == ATA_FLUSH_CACHE_EXT ? AHCI_FLUSH_TIMEOUT_US :
 			 ata_cmd == ATA_IDENTIFY ? AHCI_IDENTIFY_TIMEOUT_US : h->io_timeout_us;
-	uint32_t s;
 	long tag;
-	int r;
+	int r, s;
 
 	/* A non-queued command runs alone (SATA 1.3 §13.6.1.1). */
 	if (ata_cmd != ATA_WRITE_FPDMA) {
@@ -358,8 +357,10 @@ static long ahci_submit(struct ahci *h, uint8_t ata_cmd, int write, uint64_t lba
 	if (tag < 0)
 		return tag;
 	s = blkq_issue(&h->q, tag, what, limit);
-	if (s >= h->q.nslots)
-		return -RD_EIO;
+	if (s < 0) {
+		blkq_abort(&h->q, tag);
+		return s;
+	}
 	ahci_issue(h, s, ata_cmd, write, lba,
 		   ata_cmd == ATA_IDENTIFY ? 0 : len >> h->lba_shift, buf, len);
 	return tag;

@@ -81,7 +81,7 @@ long blkq_begin(struct blkq *q, uint32_t nreq)
 
 	if (q->failed)
 		return -RD_EIO;
-	if (nreq == 0 || nreq > q->nslots)
+	if (nreq == 0)
 		return -RD_EINVAL;
 	for (i = 0; i < BLKQ_MAX_TAGS && !t; i++)
 		if (!q->tags[i].used)
@@ -90,7 +90,7 @@ long blkq_begin(struct blkq *q, uint32_t nreq)
 		kprintf("%s: more than %u requests outstanding\n", q->name, BLKQ_MAX_TAGS);
 		return -RD_EINVAL;
 	}
-	r = blkq_poll(q, q->nslots - nreq, 0);
+	r = blkq_poll(q, nreq < q->nslots ? q->nslots - nreq : 0, 0);
 	if (r)
 		return r;
 	tag = q->next_tag;
@@ -102,22 +102,22 @@ long blkq_begin(struct blkq *q, uint32_t nreq)
 	return tag;
 }
 
-uint32_t blkq_issue(struct blkq *q, long tag, const char *what, uint64_t limit_us)
+int blkq_issue(struct blkq *q, long tag, const char *what, uint64_t limit_us)
 {
 	uint32_t s;
+	int r;
 
+	r = blkq_poll(q, q->nslots - 1, 0);
+	if (r)
+		return r;
 	for (s = 0; s < q->nslots; s++)
 		if (!q->slot[s].busy)
 			break;
-	if (s == q->nslots) {
-		blkq_fail(q, "no free request slot");
-		return s;
-	}
 	q->slot[s].busy = 1;
 	q->slot[s].tag = tag;
 	hw_deadline_start(&q->slot[s].deadline, what, limit_us);
 	q->busy++;
-	return s;
+	return (int)s;
 }
 
 int blkq_complete(struct blkq *q, uint32_t s, int err)

@@ -51,12 +51,14 @@ void blkq_init(struct blkq *q, const char *name, uint32_t nslots,
 /* Mark the device failed (first reason is printed). */
 void blkq_fail(struct blkq *q, const char *why);
 /* Reserve a tag for a request that will take nreq slots, waiting (bounded)
- * until that many slots are free. Returns the tag or negative rd_err. */
+ * until min(nreq, nslots) slots are free. Returns the tag or negative
+ * rd_err. */
 long blkq_begin(struct blkq *q, uint32_t nreq);
-/* A free slot (there is one after blkq_begin reserved room); marks it
- * busy for tag with a deadline of limit_us named `what`. Returns nslots
- * (and fails the queue) if there is none, which is a driver bug. */
-uint32_t blkq_issue(struct blkq *q, long tag, const char *what, uint64_t limit_us);
+/* A free slot, polling (bounded) until one is: marks it busy for tag with
+ * a deadline of limit_us named `what`. Returns the slot or negative
+ * rd_err. A request with more parts than slots must have made its earlier
+ * parts visible to the device (doorbell) before asking for the next. */
+int  blkq_issue(struct blkq *q, long tag, const char *what, uint64_t limit_us);
 /* From reap(): slot s finished with err (0 or negative rd_err). Returns
  * -RD_EIO if s was not busy (the device completed something twice). */
 int blkq_complete(struct blkq *q, uint32_t s, int err);

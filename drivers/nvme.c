@@ -295,8 +295,9 @@ static long nvme_submit(struct nvme *c, uint8_t op, uint64_t lba, uint64_t buf, 
 			   op == NVME_CMD_READ ? "nvme: read completion" : "nvme: flush completion";
 	uint64_t limit = op == NVME_CMD_FLUSH ? NVME_FLUSH_TIMEOUT_US : c->io_timeout_us;
 	struct nvme_sqe e;
-	uint32_t chunk, s;
+	uint32_t chunk;
 	long tag;
+	int s;
 
 	tag = blkq_begin(&c->q, nreq);
 	if (tag < 0)
@@ -304,10 +305,12 @@ static long nvme_submit(struct nvme *c, uint8_t op, uint64_t lba, uint64_t buf, 
 	do {
 		chunk = len < c->max_xfer ? len : c->max_xfer;
 		s = blkq_issue(&c->q, tag, what, limit);
-		if (s >= c->q.nslots)
-			return -RD_EIO;
+		if (s < 0) {
+			blkq_abort(&c->q, tag);
+			return s;
+		}
 		memset(&e, 0, sizeof(e));
-		e.cdw0 = op | s << 16;
+		e.cdw0 = op | (uint32_t)s << 16;
 		c->slot_op[s] = op;
 		c->slot_lba[s] = lba;
 		e.nsid = c->nsid;

@@ -153,7 +153,7 @@ static void vblk_post(struct vblk *v, uint32_t s, uint32_t type, uint64_t sector
 }
 
 /* Start a request of `len` bytes at `data` (none for a flush): as many
- * slots as it needs, one tag, one notification. */
+ * slots as it needs, one tag. */
 static long vblk_submit(struct vblk *v, uint32_t type, uint64_t sector,
 			uint64_t data, uint64_t len)
 {
@@ -162,8 +162,9 @@ static long vblk_submit(struct vblk *v, uint32_t type, uint64_t sector,
 			   type == VIRTIO_BLK_T_IN ? "virtio-blk: read completion" :
 			   "virtio-blk: flush completion";
 	uint64_t limit = type == VIRTIO_BLK_T_FLUSH ? VBLK_FLUSH_TIMEOUT_US : v->io_timeout_us;
-	uint32_t chunk, s;
+	uint32_t chunk;
 	long tag;
+	int s;
 
 	tag = blkq_begin(&v->q, nreq);
 	if (tag < 0)
@@ -171,14 +172,16 @@ static long vblk_submit(struct vblk *v, uint32_t type, uint64_t sector,
 	do {
 		chunk = len < v->req_bytes ? len : v->req_bytes;
 		s = blkq_issue(&v->q, tag, what, limit);
-		if (s >= v->q.nslots)
-			return -RD_EIO;
+		if (s < 0) {
+			blkq_abort(&v->q, tag);
+			return s;
+		}
 		vblk_post(v, s, type, sector, data, chunk);
+		vp_queue_notify(&v->vp, VBLK_QUEUE);
 		sector += chunk >> 9;
 		data += chunk;
 		len -= chunk;
 	} while (len);
-	vp_queue_notify(&v->vp, VBLK_QUEUE);
 	return tag;
 }
 
@@ -255,11 +258,7 @@ static int vblk_layout(struct vblk *v, struct blkdev *bd, uint64_t feat)
 	v->req_bytes = v->segs * v->seg_bytes;
 	blkq_init(&v->q, "virtio-blk", v->qsize / v->dpr, vblk_reap, v);
 	per_mib = (VBLK_SUBMIT_MAX_BYTES + v->req_bytes - 1) / v->req_bytes;
-	if (per_mib > v->q.nslots) {
-		kprintf("virtio-blk: queue of %u cannot hold a 1 MiB request\n", v->qsize);
-		return -RD_EINVAL;
-	}
-	bd->max_inflight = v->q.nslots / per_mib;
+	bd->max_inflight = per_mib < v->q.nslots ? v->q.nslots / per_mib : 1;
 	if (bd->max_inflight > BLKQ_MAX_INFLIGHT)
 		bd->max_inflight = BLKQ_MAX_INFLIGHT;
 	bd->max_sectors = VBLK_SUBMIT_MAX_BYTES / bd->sector_size;

@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/t-drv-ahci-nvme.sh - the minikernel captures planted memory through
 # the AHCI driver (QEMU ich9-ahci 8086:2922, disk on port 2 so the port
-# choice matters) and the NVMe driver (QEMU 1b36:0010, namespace 1); each
-# dump is saved and checked byte for byte, the rest of the disk untouched.
+# choice matters) and the NVMe driver (QEMU 1b36:0010, namespace 1; again
+# with MDTS 8 KiB so that one write becomes 64 commands); each dump is
+# saved and checked byte for byte, the rest of the disk untouched.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/drivers/testlib.sh"
 
@@ -19,3 +20,11 @@ drv_pattern 22
 drv_capture_ok nvme "$img" '^nvme: namespace 1: 131072 blocks of 512 bytes' \
 	"file=$img,format=raw,if=none,id=d0" "rd.unit=1 rd.comp=zlib" \
 	-device nvme,serial=rdtest,drive=d0,addr=04.0
+
+# MDTS of 8 KiB: every 512 KiB write is split into 64 commands, more than
+# the queue's slots, under one tag
+cp "$img.before" "$img"
+drv_pattern 23
+drv_capture_ok nvme-mdts "$img" '^nvme: namespace 1: 131072 blocks of 512 bytes, 8 KiB per command' \
+	"file=$img,format=raw,if=none,id=d0" "rd.unit=1 rd.comp=none" \
+	-device nvme,serial=rdtest,drive=d0,addr=04.0,mdts=1

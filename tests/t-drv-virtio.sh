@@ -2,7 +2,8 @@
 # tests/t-drv-virtio.sh - the minikernel captures planted memory through
 # virtio-blk over each PCI transport QEMU offers: legacy only (1af4:1001,
 # I/O BAR), modern only (1af4:1042, virtio 1.x capabilities in MMIO) and
-# transitional (1af4:1001 with both; the driver picks modern). Each dump
+# transitional (1af4:1001 with both; the driver picks modern), and a
+# 4-entry queue (one request slot). Each dump
 # is saved with `rawdump save` and checked byte for byte against the
 # pattern; the bytes around the partition must be untouched.
 . "$(dirname "$0")/lib.sh"
@@ -34,3 +35,10 @@ drv_capture_ok virtio-transitional "$img" '^virtio-blk: modern \(virtio 1.x\) in
 # several requests in flight: the driver offers them, the minikernel uses them
 drv_has "virtio-transitional: driver offers several requests in flight" \
 	"$T/virtio-transitional.log" '^virtio-blk: .* ([2-9]|1[0-9]) in flight'
+
+# the smallest queue (4 entries): one request slot, one write at a time
+cp "$img.before" "$img"
+drv_pattern 14
+drv_capture_ok virtio-queue4 "$img" '^virtio-blk: .* queue 4, .* 1 in flight' \
+	"file=$img,format=raw,if=none,id=d0" "rd.comp=none" \
+	-device virtio-blk-pci,drive=d0,addr=04.0,disable-legacy=on,queue-size=4
