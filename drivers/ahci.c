@@ -216,13 +216,16 @@ static int ahci_port_start(struct ahci *h)
 	ahci_port_wr(h, PX_IS, 0xffffffffu);
 	ahci_port_wr(h, PX_CMD, ahci_port_rd(h, PX_CMD) | PX_CMD_FRE);
 	if (ahci_port_rd(h, PX_TFD) & (PX_TFD_BSY | PX_TFD_DRQ)) {
+		/* §10.4.2: command list override if the HBA has it, else (or
+		 * if it does not take) COMRESET. */
+		r = -RD_EINVAL;
 		if (h->cap & AHCI_CAP_SCLO) {
 			ahci_port_wr(h, PX_CMD, ahci_port_rd(h, PX_CMD) | PX_CMD_CLO);
 			r = ahci_port_wait(h, PX_CMD, PX_CMD_CLO, 0, "ahci: command list override",
 					   AHCI_STOP_TIMEOUT_US);
-		} else {
-			r = ahci_comreset(h);
 		}
+		if (r)
+			r = ahci_comreset(h);
 		if (r)
 			return r;
 		r = ahci_port_wait(h, PX_TFD, PX_TFD_BSY | PX_TFD_DRQ, 0,
