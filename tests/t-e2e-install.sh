@@ -36,6 +36,14 @@ case "$?:$(cat "$T/inst.out")" in
 *) fail "the installed rawdump finds its installed minikernel" "$(cat "$T/inst.out")" ;;
 esac
 
+# units checked by systemd itself, installed under a PREFIX whose binaries exist
+need systemd-analyze
+px=$T/prefix
+check "make install PREFIX=$px" make -s -C "$TOP" -f Makefile -f scripts/install.mk install \
+	PREFIX="$px" SYSCONFDIR="$px/etc"
+check "systemd-analyze verify accepts both units" systemd-analyze verify --man=no \
+	"$px/lib/systemd/system/rawdump-arm.service" "$px/lib/systemd/system/rawdump-save.service"
+
 # ---- configuration errors, as arm reports them -------------------------------
 printf '# ok\ntarget = /dev/null\n\nlevle = 3\n' >"$T/typo.conf"
 check_rc "unknown key: exit 1" 1 env RAWDUMP_CONF="$T/typo.conf" "$RAWDUMP" arm
