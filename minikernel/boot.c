@@ -91,18 +91,26 @@ void boot_capture(enum mk_boot_kind kind, uint64_t info)
 	}
 }
 
-/* 1 if [addr, addr+size) lies inside one RAM entry of the memory map. */
+/* 1 if [addr, addr+size) is covered by RAM entries of the memory map
+ * (adjacent or overlapping entries together). */
 int boot_is_ram(uint64_t addr, uint64_t size)
 {
+	uint64_t cur = addr, end = addr + size;
 	uint32_t i;
+	int moved = 1;
 
-	if (addr + size < addr)
+	if (end < addr)
 		return 0;
-	for (i = 0; i < mk_boot.mem_count; i++) {
-		const struct mk_mem *m = &mk_boot.mem[i];
+	while (cur < end && moved) {
+		moved = 0;
+		for (i = 0; i < mk_boot.mem_count; i++) {
+			const struct mk_mem *m = &mk_boot.mem[i];
 
-		if (m->type == 1 && addr >= m->addr && addr + size <= m->addr + m->size)
-			return 1;
+			if (m->type == 1 && cur >= m->addr && cur < m->addr + m->size) {
+				cur = m->addr + m->size;
+				moved = 1;
+			}
+		}
 	}
-	return 0;
+	return cur >= end;
 }

@@ -69,6 +69,8 @@ for loader in load file; do
 	mk_serial_has "kexec_$loader: loaded into crashkernel=4M" "$T/$loader.serial" \
 		"MKGUEST: kexec rc=0 loaded=1 size=4194304"
 	mk_serial_has "kexec_$loader: self-check" "$T/$loader.serial" "selfcheck: "
+	mk_serial_has "kexec_$loader: image inside the e820 RAM given" "$T/$loader.serial" \
+		"inside the loader's RAM map"
 	mk_serial_has "kexec_$loader: elfcorehdr with 2 CPUs" "$T/$loader.serial" "(2 CPUs), release '"
 	mk_serial_has "kexec_$loader: other CPUs handled" "$T/$loader.serial" "$cpumsg"
 	mk_serial_has "kexec_$loader: DONE" "$T/$loader.serial" "rawdump: DONE"
