@@ -34,7 +34,8 @@ static struct blkq_tag *blkq_tag_find(struct blkq *q, long tag)
 	return 0;
 }
 
-/* 0 while the oldest slot in flight is within its deadline. */
+/* 0 while the oldest slot in flight is within its deadline. Waiting with
+ * nothing in flight could never end: that is an error too. */
 static int blkq_check_deadline(struct blkq *q)
 {
 	struct blkq_slot *oldest = 0;
@@ -44,7 +45,11 @@ static int blkq_check_deadline(struct blkq *q)
 		if (q->slot[i].busy &&
 		    (!oldest || q->slot[i].deadline.start_us < oldest->deadline.start_us))
 			oldest = &q->slot[i];
-	if (oldest && hw_deadline_expired(&oldest->deadline)) {
+	if (!oldest) {
+		blkq_fail(q, "waiting for a request that is not in flight");
+		return -RD_EIO;
+	}
+	if (hw_deadline_expired(&oldest->deadline)) {
 		blkq_fail(q, "request timed out");
 		return -RD_ETIMEDOUT;
 	}
