@@ -256,6 +256,8 @@ int cmdline_parse(const char *s, struct mk_args *a)
 				a->test = MK_TEST_PF;
 			else if (eq(v, end, "nmi"))
 				a->test = MK_TEST_NMI;
+			else if (eq(v, end, "stack"))
+				a->test = MK_TEST_STACK;
 			else
 				rc = -RD_EINVAL;
 		} else if (word_is(w, klen, "rd.ranges")) {

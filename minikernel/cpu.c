@@ -183,6 +183,8 @@ void mk_exception(struct exc_frame *f)
 	}
 	kprintf("\nrawdump: exception %lu (%s) rip %016lx error %lx cr2 %016lx\n",
 		f->vec, name, f->rip, f->err, cr2);
+	if (f->vec == 14 && cr2 >> 12 == (uint64_t)(uintptr_t)mk_boot_stack >> 12)
+		kprintf("  the boot stack overflowed into its guard page\n");
 	kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
 	kprintf("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", f->rsi, f->rdi, f->rbp, f->rsp);
 	kprintf("  image at %p (link base %lx)\n", (void *)_start, (uint64_t)MK_LINK_BASE);

@@ -180,7 +180,8 @@ mk_nmi_count:
 
 	.bss
 	.balign	4096
-mk_boot_stack:
+	.globl	mk_boot_stack
+mk_boot_stack:				/* its first page is the unmapped guard */
 	.skip	BOOT_STACK_SIZE
 mk_boot_stack_top:
 	.globl	mk_ist_nmi_top, mk_ist_df_top, mk_ist_mc_top, mk_ist_exc_top

@@ -36,6 +36,18 @@ static struct mk_args mk_args;
 #define MK_TEST_UNMAPPED	0x00007fff00000000ull
 #define MK_TEST_NMI_WAIT_US	10000
 
+static volatile int mk_recurse_on = 1;
+
+static unsigned mk_recurse(volatile uint8_t *prev)
+{
+	volatile uint8_t frame[512];
+
+	if (!mk_recurse_on)
+		return 0;
+	frame[0] = prev ? prev[0] + 1 : 0;
+	return mk_recurse(frame) + frame[0];
+}
+
 static void mk_selftest(enum mk_test t)
 {
 	switch (t) {
@@ -52,6 +64,10 @@ static void mk_selftest(enum mk_test t)
 			mk_fail("test: cannot send an NMI to self");
 		hw_udelay(MK_TEST_NMI_WAIT_US);
 		kprintf("test: %lu NMIs seen after self-NMI\n", (uint64_t)mk_nmi_count);
+		break;
+	case MK_TEST_STACK:
+		kprintf("test: unbounded recursion\n");
+		mk_recurse(NULL);
 		break;
 	case MK_TEST_NONE:
 		break;

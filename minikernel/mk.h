@@ -30,7 +30,7 @@ struct mk_mem {
 
 enum mk_exit { MK_EXIT_REBOOT, MK_EXIT_POWEROFF, MK_EXIT_HALT, MK_EXIT_QEMU };
 /* rd.test=: provoke a fault after set-up, to test the handlers. */
-enum mk_test { MK_TEST_NONE, MK_TEST_UD, MK_TEST_PF, MK_TEST_NMI };
+enum mk_test { MK_TEST_NONE, MK_TEST_UD, MK_TEST_PF, MK_TEST_NMI, MK_TEST_STACK };
 
 /* What the command line says (minikernel/cmdline.c). */
 struct mk_args {
@@ -66,6 +66,7 @@ extern enum mk_exit mk_exit_mode;
 extern char _start[], __check_start[], __check_end[], __bss_start[], __bss_end[], _end[];
 
 /* head.S */
+extern char mk_boot_stack[];	/* first page: guard, unmapped */
 extern char mk_ist_nmi_top[], mk_ist_df_top[], mk_ist_mc_top[], mk_ist_exc_top[];
 extern char mk_exception_stubs[];	/* 32 stubs, MK_STUB_SIZE bytes apart */
 extern char mk_nmi_entry[];

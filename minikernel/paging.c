@@ -121,11 +121,27 @@ out_of_pages:
 	return -RD_ENOMEM;
 }
 
+/* Unmap one 4 KiB page of the image: the guard below the boot stack. */
+static int pt_guard(uint64_t a)
+{
+	uint64_t *pdpt = pt_next(&pt_pml4[(a >> 39) & 511], 0), *pd, *pt;
+
+	pd = pdpt ? pt_next(&pdpt[(a >> 30) & 511], SZ_1G) : NULL;
+	pt = pd ? pt_next(&pd[(a >> 21) & 511], SZ_2M) : NULL;
+	if (!pt)
+		return -RD_ENOMEM;
+	pt[(a >> 12) & 511] = 0;
+	return 0;
+}
+
 int pt_init(void)
 {
+	int err;
+
 	pt_1g = cpu_has_1g_pages();
 	pt_pml4 = pt_new();
-	return pt_map((uint64_t)(uintptr_t)_start, (uint64_t)(_end - _start), 0);
+	err = pt_map((uint64_t)(uintptr_t)_start, (uint64_t)(_end - _start), 0);
+	return err ? err : pt_guard((uint64_t)(uintptr_t)mk_boot_stack);
 }
 
 void pt_activate(void)

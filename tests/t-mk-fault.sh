@@ -2,7 +2,9 @@
 # tests/t-mk-fault.sh - exceptions in the minikernel are reported, never a
 # silent triple fault: rd.test=ud (invalid opcode) and rd.test=pf (read of
 # an unmapped address) must print vector, RIP, error code and CR2 and leave
-# through the failure exit without writing; rd.test=nmi (an NMI to self,
+# through the failure exit without writing; so must rd.test=stack (a
+# recursion into the unmapped guard page below the boot stack: the page
+# fault is handled on its own IST stack); rd.test=nmi (an NMI to self,
 # handled on its IST stack) must be survived and the dump completed.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/minikernel/testlib.sh"
@@ -33,6 +35,13 @@ mk_serial_has "page fault: vector, error code, CR2" "$T/pf.serial" \
 	"exception 14 (page fault) rip "
 mk_serial_has "page fault: CR2 is the unmapped address" "$T/pf.serial" "cr2 00007fff00000000"
 check "page fault: disk unchanged" cmp "$T/before.img" "$IMG"
+
+# shellcheck disable=SC2086
+mk_boot "$T/stack.serial" "$IMG" "$ARGS rd.test=stack" $LOADERS
+check_eq "stack overflow: QEMU exit 35" "$?" 35
+mk_serial_has "stack overflow: caught by the guard page" "$T/stack.serial" \
+	"the boot stack overflowed into its guard page"
+check "stack overflow: disk unchanged" cmp "$T/before.img" "$IMG"
 
 # shellcheck disable=SC2086
 mk_boot "$T/nmi.serial" "$IMG" "$ARGS rd.test=nmi" $LOADERS
