@@ -29,6 +29,10 @@
 #define ICR_DELIVERY_PENDING	(1u << 12)
 #define LAPIC_ICR_IDLE_US	100000
 
+#define KBC_READY_SPINS		10000	/* 8042 input buffer drain, bounded */
+#define RESET_SETTLE_US		50000	/* time a reset method gets to act */
+#define POWEROFF_SETTLE_US	100000
+
 #define DEBUG_EXIT_PORT		0xf4
 #define DEBUG_EXIT_OK		0x10
 #define DEBUG_EXIT_FAIL		0x11
@@ -289,13 +293,13 @@ static __attribute__((noreturn)) void cpu_reboot(void)
 	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) none = { 0, 0 };
 	int i;
 
-	for (i = 0; i < 10000 && (inb(0x64) & 0x02); i++)
+	for (i = 0; i < KBC_READY_SPINS && (inb(0x64) & 0x02); i++)
 		hw_pause();
 	outb(0x64, 0xfe);		/* 8042: pulse reset line */
-	hw_udelay(50000);
+	hw_udelay(RESET_SETTLE_US);
 	outb(0xcf9, 0x02);		/* PCI reset control: hard reset */
 	outb(0xcf9, 0x06);
-	hw_udelay(50000);
+	hw_udelay(RESET_SETTLE_US);
 	__asm__ volatile("lidt %0; int3" :: "m"(none));
 	cpu_halt_forever();
 }
@@ -304,7 +308,7 @@ static __attribute__((noreturn)) void cpu_poweroff(void)
 {
 	outw(0x604, 0x2000);		/* QEMU q35/ICH9 and newer PIIX4: PM1a, S5 */
 	outw(0xb004, 0x2000);		/* older QEMU / Bochs PIIX4 */
-	hw_udelay(100000);
+	hw_udelay(POWEROFF_SETTLE_US);
 	kprintf("rawdump: power-off did not happen, halting\n");
 	cpu_halt_forever();
 }

@@ -51,6 +51,7 @@ mk_plant() {
 # mk_boot SERIAL IMG CMDLINE [QEMU ARGS...]: direct-boot the minikernel with
 # IMG on the controller MK_DISK names (virtio, the default; ahci, port 0;
 # nvme, namespace 1), always at PCI 00:04.0; returns QEMU's exit status.
+# MK_NO_REBOOT= (empty) lets a reset reboot the machine.
 mk_boot() {
 	local serial=$1 img=$2 cmd=$3 dev
 	shift 3
@@ -62,7 +63,7 @@ mk_boot() {
 		cmd="rd.unit=1 $cmd" ;;
 	esac
 	# shellcheck disable=SC2086
-	timeout "$MK_QEMU_TIMEOUT" qemu-system-x86_64 -display none -no-reboot \
+	timeout "$MK_QEMU_TIMEOUT" qemu-system-x86_64 -display none ${MK_NO_REBOOT--no-reboot} \
 		-m "$MK_MEM" -serial "file:$serial" -monitor none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-drive file="$img",format=raw,if=none,id=d0 $dev \

@@ -50,3 +50,20 @@ mk_serial_has "NMI: handled and counted" "$T/nmi.serial" "test: 1 NMIs seen"
 check_rc "NMI: rawdump save" 0 "$RAWDUMP" save "$IMG:2" -o "$T" -n nmi.vmcore
 check "NMI: vmcore bytes equal the planted bytes" "$SIM" verify "$T/nmi.vmcore" \
 	--pattern 3 --range "$RANGE"
+
+# rd.exit: reboot resets the machine (without -no-reboot the firmware and
+# the minikernel start again); poweroff is a shutdown (exits, or pauses
+# under -no-shutdown); halt stays. Each on the failure path (no rd.pci),
+# which takes the same exit.
+MK_NO_REBOOT= MK_QEMU_TIMEOUT=8 mk_boot "$T/x1.serial" "$IMG" "rd.exit=reboot"
+check_eq "rd.exit=reboot: still running after resets" "$?" 124
+n=$(grep -ac "rawdump: FAILED: command line lacks" "$T/x1.serial")
+if [ "$n" -ge 2 ]; then pass "rd.exit=reboot: the machine reset and booted again ($n boots)"
+else fail "rd.exit=reboot: the machine reset and booted again" "$n boots"; fi
+MK_QEMU_TIMEOUT=8 mk_boot "$T/x2.serial" "$IMG" "rd.exit=poweroff"
+check_eq "rd.exit=poweroff: QEMU sees a shutdown" "$?" 0
+MK_QEMU_TIMEOUT=8 mk_boot "$T/x3.serial" "$IMG" "rd.exit=poweroff" -no-shutdown
+check_eq "rd.exit=poweroff: not a reset (paused under -no-shutdown)" "$?" 124
+MK_QEMU_TIMEOUT=8 mk_boot "$T/x4.serial" "$IMG" "rd.exit=halt"
+check_eq "rd.exit=halt: stays halted" "$?" 124
+mk_serial_has "rd.exit=halt: FAILED line first" "$T/x4.serial" "rawdump: FAILED: command line lacks"
