@@ -46,7 +46,7 @@ set +e
 	--disk "$out/disk.img" --mem "$mem" --smp 2 --log "$out/boot1.log" --timeout 900 | show
 set -e
 grep -aq '^rawdump: DONE' "$out/boot1.log" || die "the minikernel did not finish (see $out/boot1.log)"
-awk '/ RDGUEST: crashing/ && !c { c = $1 } / rawdump: DONE/ && !e { e = $1 }
+awk '/RDGUEST: crashing|sysrq: Trigger a crash/ && !c { c = $1 } / rawdump: DONE/ && !e { e = $1 }
      END { if (c && e) printf "   sysrq -> dump complete: %.1f s (host clock)\n", e - c }' "$out/boot1.log.ts"
 
 step "3/4 boot 2: the boot-time save path (rawdump-boot: save to /var/crash on ext4, re-arm)"

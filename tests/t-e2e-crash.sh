@@ -48,7 +48,7 @@ esac
 check "boot 1: QEMU dump-guest-memory reference taken" test -s "$T/ram.elf"
 # timings from the runner's host clock
 awk '
-/ RDGUEST: crashing/ && !c { c = $1 }
+/RDGUEST: crashing|sysrq: Trigger a crash/ && !c { c = $1 }
 / rawdump: rawdump-minikernel/ && !m { m = $1 }
 / dump: [0-9]+ ranges/ && !d { d = $1 }
 / rawdump: DONE/ && !e { e = $1 }

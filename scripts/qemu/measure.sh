@@ -43,7 +43,7 @@ for mem in "${mems[@]}"; do
 			sed -n 's/.*"state": *"\([a-z]*\)".*/\1/p')
 		awk -v mem="$mem" -v run="$run" -v ck="$ck" -v rc="$rc" -v state="${state:-?}" '
 			/ RDGUEST: booted/ && !b { b = $1 }
-			/ RDGUEST: crashing/ && !c { c = $1 }
+			/RDGUEST: crashing|sysrq: Trigger a crash/ && !c { c = $1 }
 			/ rawdump: rawdump-minikernel/ && !m { m = $1 }
 			/ dump: [0-9]+ ranges/ && !w { w = $1 }
 			/ rawdump: DONE/ && !d { d = $1; for (i = 1; i <= NF; i++) {
