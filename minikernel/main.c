@@ -91,10 +91,14 @@ void mk_main(uint32_t kind, uint64_t info)
 
 	if (selfcheck_run() < 0)
 		mk_fail("self-check: image corrupted, nothing written");
-	if (mk_boot.mem_count && !boot_is_ram((uint64_t)(uintptr_t)_start, (uint64_t)(_end - _start)))
+	if (!mk_boot.mem_count)
+		kprintf("memory: the loader passed no memory map; image and work area %p-%p\n",
+			(void *)_start, (void *)_end);
+	else if (!boot_is_ram((uint64_t)(uintptr_t)_start, (uint64_t)(_end - _start)))
 		mk_fail("image %p-%p is not inside the RAM the boot loader gave us", (void *)_start, (void *)_end);
-	kprintf("memory: image and work area %p-%p (%lu KiB), inside the loader's RAM map (%u entries)\n",
-		(void *)_start, (void *)_end, (uint64_t)(_end - _start) >> 10, mk_boot.mem_count);
+	else
+		kprintf("memory: image and work area %p-%p (%lu KiB), inside the loader's RAM map (%u entries)\n",
+			(void *)_start, (void *)_end, (uint64_t)(_end - _start) >> 10, mk_boot.mem_count);
 	if (args_err)
 		mk_fail("command line: %s", rd_strerror(args_err));
 
