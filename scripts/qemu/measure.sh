@@ -9,8 +9,9 @@
 # the runner's host timestamps on the serial lines it reports
 #   boot    QEMU start -> the guest's init shell runs ("RDGUEST: booted")
 #   mk      sysrq-c -> the minikernel's first line
-#   write   sysrq-c -> the writer starts (the "dump: N ranges" line; the dump
-#           header and first block are submitted right after it)
+#   write   sysrq-c -> the writer starts (the "dump: N ranges" line)
+#   first   sysrq-c -> QEMU sees the first disk write (trace event
+#           virtio_blk_handle_write: the dump header, then the first block)
 #   done    sysrq-c -> "rawdump: DONE" (partition marked complete)
 #   MiB/s   memory covered / (done - write), and stored bytes / same
 # and checks the partition says complete. Needs build/rawdump and the
@@ -29,7 +30,7 @@ mkdir -p "$out"
 comp_arg=
 [ -n "${COMP:-}" ] && comp_arg="rdguest.comp=$COMP"
 
-printf '%-6s %-5s %-11s %8s %8s %8s %8s %10s %10s %s\n' mem run crashkernel boot_s mk_s write_s done_s mem_MiB/s stored_MiB/s result
+printf '%-6s %-4s %-11s %7s %7s %7s %7s %7s %10s %10s %s\n' mem run crashkernel boot_s mk_s write_s first_s done_s mem_MiB/s stored_MiB/s result
 for mem in "${mems[@]}"; do
 	for run in $(seq 1 "$runs"); do
 		disk=$out/disk-$mem.img
@@ -38,7 +39,7 @@ for mem in "${mems[@]}"; do
 		rc=0
 		"$top/scripts/qemu/rdqemu.py" --kernel "/boot/vmlinuz-$rel" --initrd "$out/guest/initrd.gz" \
 			--append "console=ttyS0 quiet panic=-1 crashkernel=$ck rdguest.run=crash rdguest.format=1 rdguest.exit=qemu $comp_arg" \
-			--disk "$disk" --mem "$mem" --smp 2 --log "$log" --timeout 1200 >"$log.runner" 2>&1 || rc=$?
+			--disk "$disk" --mem "$mem" --smp 2 --log "$log" --timeout 1200 --trace-writes >"$log.runner" 2>&1 || rc=$?
 		state=$("$top/build/rawdump" info "$disk:2" --json 2>/dev/null |
 			sed -n 's/.*"state": *"\([a-z]*\)".*/\1/p')
 		awk -v mem="$mem" -v run="$run" -v ck="$ck" -v rc="$rc" -v state="${state:-?}" '
@@ -46,13 +47,14 @@ for mem in "${mems[@]}"; do
 			/RDGUEST: crashing|sysrq: Trigger a crash/ && !c { c = $1 }
 			/ rawdump: rawdump-minikernel/ && !m { m = $1 }
 			/ dump: [0-9]+ ranges/ && !w { w = $1 }
+			/virtio_blk_handle_write/ && c && !f { f = $1 }
 			/ rawdump: DONE/ && !d { d = $1; for (i = 1; i <= NF; i++) {
 				if ($(i+1) == "MiB" && $(i+2) == "memory,") mb = $i
 				if ($(i+1) == "MiB" && $(i+2) == "stored,") sb = $i } }
 			END {
-				if (!(c && d)) { printf "%-6s %-5s %-11s %8.2f %8s %8s %8s %10s %10s FAILED (qemu exit %s, state %s)\n", mem, run, ck, b, "-", "-", "-", "-", "-", rc, state; exit }
-				printf "%-6s %-5s %-11s %8.2f %8.2f %8.2f %8.2f %10.1f %10.1f qemu exit %s, state %s\n",
-					mem, run, ck, b, m - c, w - c, d - c, mb / (d - w), sb / (d - w), rc, state
+				if (!(c && d)) { printf "%-6s %-4s %-11s %7.2f %7s %7s %7s %7s %10s %10s FAILED (qemu exit %s, state %s)\n", mem, run, ck, b, "-", "-", "-", "-", "-", "-", rc, state; exit }
+				printf "%-6s %-4s %-11s %7.2f %7.2f %7.2f %7.2f %7.2f %10.1f %10.1f qemu exit %s, state %s\n",
+					mem, run, ck, b, m - c, w - c, f ? f - c : -1, d - c, mb / (d - w), sb / (d - w), rc, state
 			}' "$log.ts"
 	done
 done

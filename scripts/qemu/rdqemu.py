@@ -8,6 +8,8 @@ and, with the host time in seconds since QEMU started, to LOG.ts
 --dump-on, the runner takes QEMU's own dump of guest RAM through QMP
 dump-guest-memory (paging off, ELF): an independent reference for the
 bytes a crash dump claims. With --quit-after-dump it then quits QEMU.
+With --trace-writes, QEMU's virtio-blk write submissions (trace event
+virtio_blk_handle_write, on QEMU's stderr) are timestamped in LOG.ts too.
 
 Exit status: QEMU's (isa-debug-exit: 0x10 -> 33, 0x11 -> 35), 124 when
 --timeout expired (QEMU is killed), 125 when the QMP dump failed.
@@ -112,6 +114,8 @@ def main():
     ap.add_argument("--dump-file")
     ap.add_argument("--dump-on", default=r"^rawdump: (DONE|FAILED)")
     ap.add_argument("--quit-after-dump", action="store_true")
+    ap.add_argument("--trace-writes", action="store_true",
+                    help="log QEMU's virtio_blk_handle_write trace events among the serial lines")
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("extra", nargs="*")
     a = ap.parse_args()
@@ -126,6 +130,8 @@ def main():
            "-kernel", a.kernel, "-append", a.append]
     if a.initrd:
         cmd += ["-initrd", a.initrd]
+    if a.trace_writes:
+        cmd += ["-trace", "virtio_blk_handle_write"]
     if a.disk:
         cmd += disk_args(a.disk, a.disk_if, a.disk_format, a.ahci_port, a.nvme_nsid)
     cmd += a.extra
