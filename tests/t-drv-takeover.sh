@@ -1,12 +1,14 @@
 #!/bin/bash
-# tests/t-drv-takeover.sh - the AHCI and NVMe drivers take over controllers
-# a crashed Linux was using: a real Debian guest (stock 6.1, its ahci / nvme
-# drivers bound to the disk, ext4 mounted on partition 1) formats and arms
-# rawdump, plants known pages (rdplant) and panics with sysrq-c; the
-# minikernel must stop the live controller (AHCI: port engine, NVMe: CC.EN)
+# tests/t-drv-takeover.sh - the AHCI, NVMe and legacy virtio-blk drivers
+# take over controllers a crashed Linux was using: a real Debian guest
+# (stock 6.1, its ahci / nvme / virtio_pci legacy driver bound to the disk
+# with MSI-X on, ext4 mounted on partition 1) formats and arms rawdump,
+# plants known pages (rdplant) and panics with sysrq-c; the minikernel must
+# stop the live controller (AHCI: port engine, NVMe: CC.EN, virtio: device
+# reset, MSI-X off so the legacy configuration moves back to offset 0x14)
 # and write the dump through it. Checked on the host: the driver's console
 # lines, DONE, `rawdump save`, every planted byte in the vmcore.
-# (virtio-blk takes the same path in tests/t-e2e-crash.sh.)
+# (transitional virtio-blk, modern interface, is tests/t-e2e-crash.sh.)
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/guest/e2e-lib.sh"
 e2e_need
@@ -31,3 +33,5 @@ crash_case() {
 
 crash_case ahci '^ahci: port 2: [0-9]+ sectors of 512 bytes' --disk-if ahci --ahci-port 2
 crash_case nvme '^nvme: namespace 3: [0-9]+ blocks of 512 bytes' --disk-if nvme --nvme-nsid 3
+crash_case virtio-legacy '^virtio-blk: legacy interface' --disk-if virtio \
+	-- -global virtio-blk-pci.disable-modern=on
