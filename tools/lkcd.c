@@ -474,7 +474,8 @@ static int lkcd_scan(struct lkcd_priv *p, uint64_t page_off, uint64_t fsize, int
 		p->nrecs++;
 		off += LKCD_DP_HDR + size;
 	}
-	qsort(p->recs, p->nrecs, sizeof(*p->recs), lkcd_rec_cmp);
+	if (p->nrecs)
+		qsort(p->recs, p->nrecs, sizeof(*p->recs), lkcd_rec_cmp);
 	for (i = j = 0; i < p->nrecs; i++)	/* first record of a page wins */
 		if (j == 0 || p->recs[j - 1].paddr != p->recs[i].paddr)
 			p->recs[j++] = p->recs[i];
