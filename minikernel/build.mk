@@ -2,7 +2,8 @@
 # Compiles minikernel/, $(WRITER_SRCS) and $(DRIVER_SRCS) freestanding into
 # $(B)/minikernel/, links them with zlib's deflate objects from Debian's
 # libz.a into a static PIE, then mkimage embeds the self-check CRC and
-# writes rdmk.elf (PVH, QEMU -kernel) and rdmk.bzImage (kexec -p / -s -p).
+# writes rdmk.elf (PVH, QEMU -kernel) and rdmk.bzImage (kexec -p / -s -p,
+# and QEMU -kernel through minikernel/setup.S's real-mode entry).
 
 MK_DIR := $(B)/minikernel
 MK_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wshadow \
@@ -46,6 +47,13 @@ $(addprefix $(MK_DIR)/zlib/,$(MK_ZLIB_MEMBERS)): $(MK_LIBZ)
 	@mkdir -p $(MK_DIR)/zlib
 	cd $(MK_DIR)/zlib && ar x $(MK_LIBZ) $(MK_ZLIB_MEMBERS) && touch $(MK_ZLIB_MEMBERS)
 
+$(MK_DIR)/setup.o: minikernel/setup.S
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
+$(MK_DIR)/setup.bin: $(MK_DIR)/setup.o
+	$(LD) -Ttext=0 -e 0 --oformat=binary -o $@ $<
+
 $(MK_DIR)/mkimage: minikernel/mkimage.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $< -lz
@@ -53,8 +61,8 @@ $(MK_DIR)/mkimage: minikernel/mkimage.c
 $(MK_DIR)/rdmk.pie: $(MK_OBJS) minikernel/mk.lds
 	$(LD) $(MK_LDFLAGS) -o $@ $(MK_OBJS)
 
-$(MK_DIR)/rdmk.elf $(MK_DIR)/rdmk.bzImage &: $(MK_DIR)/rdmk.pie $(MK_DIR)/mkimage
-	$(MK_DIR)/mkimage $(MK_DIR)/rdmk.pie $(MK_DIR)/rdmk.elf $(MK_DIR)/rdmk.bzImage
+$(MK_DIR)/rdmk.elf $(MK_DIR)/rdmk.bzImage &: $(MK_DIR)/rdmk.pie $(MK_DIR)/setup.bin $(MK_DIR)/mkimage
+	$(MK_DIR)/mkimage $(MK_DIR)/rdmk.pie $(MK_DIR)/setup.bin $(MK_DIR)/rdmk.elf $(MK_DIR)/rdmk.bzImage
 
 .PHONY: minikernel
 minikernel: $(MK_DIR)/rdmk.elf $(MK_DIR)/rdmk.bzImage

@@ -1,15 +1,17 @@
 /*
  * minikernel/mkimage.c - post-link step for the minikernel (host tool).
  *
- *   mkimage rdmk.pie rdmk.elf rdmk.bzImage
+ *   mkimage rdmk.pie setup.bin rdmk.elf rdmk.bzImage
  *
  * 1. Checks that the static PIE has only R_X86_64_RELATIVE relocations
  *    and that none of them lands in the self-checked range.
  * 2. Computes CRC-32 over [__check_start, __check_end) and stores it in
  *    mk_image_check (minikernel/selfcheck.c).
- * 3. Writes rdmk.elf (ET_EXEC, PVH note; QEMU -kernel) and rdmk.bzImage
- *    (a Linux boot-protocol 2.15 setup header, Documentation/x86/boot.rst,
- *    followed by the flat image; 64-bit entry at +0x200).
+ * 3. Writes rdmk.elf (ET_EXEC, PVH note; QEMU -kernel) and rdmk.bzImage:
+ *    setup.bin (minikernel/setup.S: the boot protocol 2.15 header and a
+ *    real-mode entry) with syssize, init_size and the offset of the boot
+ *    page tables filled in, followed by the flat image (64-bit entry at
+ *    +0x200).
  * 4. Prints the memory budget against crashkernel=4M and fails if the
  *    footprint does not fit.
  */
@@ -22,11 +24,11 @@
 #include <zlib.h>
 
 #define LINK_BASE		0x200000ull
-#define SETUP_SECTS		1
-#define SETUP_BYTES		((SETUP_SECTS + 1) * 512)
-#define HDR_END			0x26c		/* end of the 2.15 setup header (kernel_info_offset + 4) */
+#define SETUP_BYTES		1024		/* setup_sects 1, plus the boot sector */
+#define SETUP_SYSSIZE		0x1f4
+#define SETUP_INIT_SIZE		0x260
+#define SETUP_TABLES_OFF	0x3f8
 #define CHECK_MAGIC		0x4b43484bu
-#define KERNEL_ALIGN		0x1000u		/* relocatable anywhere, page aligned */
 #define INIT_SIZE_MAX		0x300000u
 #define CRASH_KIB		4096u
 /* What kexec adds in the crash region besides our image (KiB): the
@@ -161,20 +163,19 @@ static void check_relocs(struct img *im, uint64_t c0, uint64_t c1)
 	printf("mkimage: %zu RELATIVE relocations, none in the checked range\n", n);
 }
 
-static void put16(uint8_t *b, size_t off, uint16_t v) { memcpy(b + off, &v, 2); }
 static void put32(uint8_t *b, size_t off, uint32_t v) { memcpy(b + off, &v, 4); }
 
 int main(int argc, char **argv)
 {
 	struct img im = { 0 };
-	uint64_t c0, c1, chk, end, bss0, start;
+	uint64_t c0, c1, chk, end, bss0, start, tables;
 	uint8_t setup[SETUP_BYTES], *flat;
 	size_t flat_len;
 	uint32_t crc, init_size, total_kib;
 	struct { uint32_t magic, crc; uint64_t length; } mc;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: mkimage rdmk.pie rdmk.elf rdmk.bzImage\n");
+	if (argc != 5) {
+		fprintf(stderr, "usage: mkimage rdmk.pie setup.bin rdmk.elf rdmk.bzImage\n");
 		return 1;
 	}
 	open_image(&im, argv[1]);
@@ -184,6 +185,7 @@ int main(int argc, char **argv)
 	chk = symbol(&im, "mk_image_check");
 	end = symbol(&im, "_end");
 	bss0 = symbol(&im, "__bss_start");
+	tables = symbol(&im, "pvh_boot_tables");
 	if (start != LINK_BASE || c0 != LINK_BASE || c1 <= c0 || (chk >= c0 && chk < c1))
 		die("unexpected layout (_start, __check_start/end, mk_image_check)", NULL);
 	check_relocs(&im, c0, c1);
@@ -197,37 +199,25 @@ int main(int argc, char **argv)
 
 	/* rdmk.elf: the same bytes, typed ET_EXEC for loaders that want it */
 	im.eh->e_type = ET_EXEC;
-	write_file(argv[2], im.buf, im.len, NULL, 0);
+	write_file(argv[3], im.buf, im.len, NULL, 0);
 
 	flat = im.buf + im.load->p_offset;
 	flat_len = (size_t)im.load->p_filesz;
 	init_size = (uint32_t)((end - LINK_BASE + 4095) & ~4095ull);
 
-	memset(setup, 0, sizeof(setup));
-	setup[0x1f1] = SETUP_SECTS;
-	put32(setup, 0x1f4, (uint32_t)((flat_len + 15) / 16));	/* syssize */
-	put16(setup, 0x1fe, 0xaa55);
-	setup[0x200] = 0xeb;					/* jmp past the header */
-	setup[0x201] = HDR_END - 0x202;
-	memcpy(setup + 0x202, "HdrS", 4);
-	put16(setup, 0x206, 0x020f);				/* protocol 2.15 */
-	setup[0x210] = 0xff;					/* type_of_loader */
-	setup[0x211] = 0x01;					/* LOADED_HIGH */
-	put32(setup, 0x214, 0x100000);				/* code32_start */
-	put32(setup, 0x22c, 0x7fffffff);			/* initrd_addr_max */
-	put32(setup, 0x230, KERNEL_ALIGN);
-	setup[0x234] = 1;					/* relocatable */
-	setup[0x235] = 12;					/* min_alignment: 4 KiB */
-	put16(setup, 0x236, 0x3);	/* XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G */
-	put32(setup, 0x238, 4095);				/* cmdline_size */
-	memcpy(setup + 0x258, &(uint64_t){ LINK_BASE }, 8);	/* pref_address */
-	put32(setup, 0x260, init_size);
-	/* real-mode entry: not supported, halt */
-	setup[HDR_END + 0] = 0xfa;				/* cli */
-	setup[HDR_END + 1] = 0xf4;				/* hlt */
-	setup[HDR_END + 2] = 0xeb;				/* jmp $-1 */
-	setup[HDR_END + 3] = 0xfd;
-	write_file(argv[3], setup, sizeof(setup), flat, flat_len);
+	{
+		size_t slen;
+		uint8_t *sb = read_file(argv[2], &slen);
+
+		if (slen != SETUP_BYTES || memcmp(sb + 0x202, "HdrS", 4) || sb[0x1f1] != 1)
+			die("setup sectors malformed", argv[2]);
+		memcpy(setup, sb, SETUP_BYTES);
+		free(sb);
+	}
+	put32(setup, SETUP_SYSSIZE, (uint32_t)((flat_len + 15) / 16));
+	put32(setup, SETUP_INIT_SIZE, init_size);
+	put32(setup, SETUP_TABLES_OFF, (uint32_t)(tables - LINK_BASE));
+	write_file(argv[4], setup, sizeof(setup), flat, flat_len);
 
 	total_kib = init_size / 1024 + KEXEC_BACKUP_KIB + KEXEC_PURGATORY_KIB +
 		    KEXEC_ELFCOREHDR_KIB + KEXEC_PARAMS_KIB;

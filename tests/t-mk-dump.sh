@@ -51,6 +51,9 @@ run_dump "smp1-zlib" 1 "rd.comp=zlib"
 run_dump "smp2" 2 ""
 run_dump "smp4-raw" 4 "rd.comp=none"
 MK_DISK=ahci run_dump "ahci" 2 ""
+# The bzImage through QEMU's real-mode Linux loader (setup.S): the image
+# runs relocated at 0x100000, with no memory map.
+MK_KERNEL=$B/minikernel/rdmk.bzImage run_dump "bzImage" 2 ""
 MK_DISK=nvme run_dump "nvme-zlib" 2 "rd.comp=zlib"
 
 # Memory above 4 GiB (beyond the PVH boot page tables: our own tables map it).
