@@ -6,7 +6,8 @@
 # and the kexec-tools fallback both load it, disarm unloads it, and the
 # distinct refusals (unformatted: 4, controller not supported: 8,
 # crashkernel too small: 9) are returned.
-# Boots: virtio-blk, AHCI on port 2, NVMe namespace 3, virtio-scsi (not
+# Boots: virtio-blk, AHCI on port 2, NVMe namespace 3, a multipath-capable
+# NVMe subsystem (namespace under nvme-subsystem/), virtio-scsi (not
 # supported: exit 8), crashkernel=2M.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/guest/e2e-lib.sh"
@@ -58,6 +59,10 @@ check_eq "ahci port 2: arm exits 0" "$(e2e_line "$T/ahci.log" arm)" "rc=0"
 armcheck_boot nvme 8M --disk-if nvme --nvme-nsid 3
 expect_cmdline nvme 3
 check_eq "nvme nsid 3: arm exits 0" "$(e2e_line "$T/nvme.log" arm)" "rc=0"
+
+armcheck_boot nvmesub 8M --disk-if nvme-subsys --nvme-nsid 2
+expect_cmdline nvmesub 2
+check_eq "multipath NVMe subsystem (nsid 2): arm exits 0" "$(e2e_line "$T/nvmesub.log" arm)" "rc=0"
 
 armcheck_boot scsi 8M --disk-if virtio-scsi
 check_eq "virtio-scsi: format" "$(e2e_line "$T/scsi.log" format)" "rc=0"

@@ -14,10 +14,12 @@
  * ($RAWDUMP_RUNDIR), which vanishes on reboot like the kexec image does.
  *
  * Linux interfaces: /sys/kernel/kexec_crash_size, kexec_crash_loaded,
- * /sys/dev/block/MAJ:MIN, ata_port 'port_no' (1-based), nvme 'nsid';
+ * /sys/dev/block/MAJ:MIN, ata_port 'port_no' (1-based), nvme 'nsid' and,
+ * for a multipath NVMe namespace, its subsystem's controller links;
  * the x86 boot protocol header (Documentation/x86/boot.rst) of the
  * minikernel for its init_size.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -180,6 +182,80 @@ static void arm_driver_name(const char *dir, char *out, size_t outsz)
 	snprintf(out, outsz, "%s", base ? base + 1 : drv);
 }
 
+/* Smallest entry name of dir that accept() takes, into best. 0 or -1. */
+static int arm_first_entry(const char *dir, int (*accept)(const char *), char *best, size_t bestsz)
+{
+	struct dirent *de;
+	DIR *dp = opendir(dir);
+
+	if (!dp)
+		return -1;
+	best[0] = '\0';
+	while ((de = readdir(dp)))
+		if (de->d_name[0] != '.' && accept(de->d_name) && strlen(de->d_name) < bestsz &&
+		    (!best[0] || strcmp(de->d_name, best) < 0))
+			snprintf(best, bestsz, "%s", de->d_name);
+	closedir(dp);
+	return best[0] ? 0 : -1;
+}
+
+static int arm_any_name(const char *name)
+{
+	return name[0] != '\0';
+}
+
+/* "nvme" followed by digits only: a controller link in a subsystem */
+static int arm_nvme_ctrl_name(const char *name)
+{
+	size_t i;
+
+	if (strncmp(name, "nvme", 4) || !name[4])
+		return 0;
+	for (i = 4; name[i]; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+	return 1;
+}
+
+/*
+ * A namespace of a multipath-capable NVMe subsystem appears under
+ * /sys/devices/virtual/nvme-subsystem/nvme-subsysN/, not under its PCI
+ * controller. Newer kernels list the per-controller paths in the disk's
+ * multipath/ directory; 6.1 has links nvme0, nvme1 ... to the subsystem's
+ * controllers beside the disk. Put the sysfs path of the first one (by
+ * name) in out. 0, or -1 when sysdir is not such a namespace.
+ */
+static int arm_nvme_path(const char *sysdir, char *out, size_t outsz)
+{
+	char disk[PATH_MAX], dir[PATH_MAX + 16], name[256], link[PATH_MAX * 2 + 300];
+	char real[PATH_MAX], *slash;
+
+	if (!strstr(sysdir, "/nvme-subsystem/"))
+		return -1;
+	snprintf(disk, sizeof(disk), "%s", sysdir);
+	snprintf(dir, sizeof(dir), "%s/partition", disk);
+	if (access(dir, F_OK) == 0) {
+		slash = strrchr(disk, '/');
+		if (slash)
+			*slash = '\0';
+	}
+	snprintf(dir, sizeof(dir), "%s/multipath", disk);
+	if (arm_first_entry(dir, arm_any_name, name, sizeof(name))) {
+		slash = strrchr(disk, '/');
+		if (!slash)
+			return -1;
+		*slash = '\0';
+		snprintf(dir, sizeof(dir), "%s", disk);
+		if (arm_first_entry(dir, arm_nvme_ctrl_name, name, sizeof(name)))
+			return -1;
+	}
+	snprintf(link, sizeof(link), "%s/%s", dir, name);
+	if (!realpath(link, real) || strlen(real) >= outsz)
+		return -1;
+	memcpy(out, real, strlen(real) + 1);
+	return 0;
+}
+
 /*
  * From the block device's sysfs directory up to the PCI function of its
  * controller: the last path component shaped like a PCI address is the
@@ -188,7 +264,7 @@ static void arm_driver_name(const char *dir, char *out, size_t outsz)
 static int arm_resolve(dev_t rdev, struct arm_dev *d, char *why, size_t whysz)
 {
 	char link[128], path[PATH_MAX + 32], drv[PATH_MAX], *comp, *save = NULL;
-	char walk[PATH_MAX], pcidir[PATH_MAX] = "", virtio[PATH_MAX] = "", ata[32] = "";
+	char walk[PATH_MAX], hw[PATH_MAX], pcidir[PATH_MAX] = "", virtio[PATH_MAX] = "", ata[32] = "";
 	uint64_t v;
 	char *disk;
 
@@ -208,15 +284,17 @@ static int arm_resolve(dev_t rdev, struct arm_dev *d, char *why, size_t whysz)
 	if (arm_read_u64(path, &d->size))
 		goto out_sysfs;
 
-	snprintf(walk, sizeof(walk), "%s", d->sysdir);
+	if (arm_nvme_path(d->sysdir, hw, sizeof(hw)))
+		snprintf(hw, sizeof(hw), "%s", d->sysdir);
+	snprintf(walk, sizeof(walk), "%s", hw);
 	for (comp = strtok_r(walk, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
 		if (arm_is_pci_bdf(comp)) {
-			snprintf(pcidir, sizeof(pcidir), "%.*s", (int)(comp - walk + strlen(comp)), d->sysdir);
+			snprintf(pcidir, sizeof(pcidir), "%.*s", (int)(comp - walk + strlen(comp)), hw);
 			snprintf(d->pci, sizeof(d->pci), "%s", comp);
 			ata[0] = '\0';
 			virtio[0] = '\0';
 		} else if (!strncmp(comp, "virtio", 6) && comp[6] >= '0' && comp[6] <= '9') {
-			snprintf(virtio, sizeof(virtio), "%.*s", (int)(comp - walk + strlen(comp)), d->sysdir);
+			snprintf(virtio, sizeof(virtio), "%.*s", (int)(comp - walk + strlen(comp)), hw);
 		} else if (!strncmp(comp, "ata", 3) && comp[3] >= '0' && comp[3] <= '9') {
 			snprintf(ata, sizeof(ata), "%s", comp);
 		}

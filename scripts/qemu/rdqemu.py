@@ -89,6 +89,10 @@ def disk_args(path, kind, fmt, ahci_port=0, nvme_nsid=0):
     if kind == "virtio-scsi":       # not supported by the minikernel: for refusal tests
         return drive + ["-device", "virtio-scsi-pci,id=scsi0",
                         "-device", "scsi-hd,drive=d0,bus=scsi0.0"]
+    if kind == "nvme-subsys":       # multipath-capable subsystem (CMIC set)
+        return drive + ["-device", "nvme-subsys,id=subsys0,nqn=rawdump",
+                        "-device", "nvme,id=nvme0,serial=rawdump0,subsys=subsys0",
+                        "-device", "nvme-ns,drive=d0,bus=nvme0,nsid=%d" % (nvme_nsid or 1)]
     if kind == "nvme" and nvme_nsid:
         return drive + ["-device", "nvme,id=nvme0,serial=rawdump0",
                         "-device", "nvme-ns,drive=d0,bus=nvme0,nsid=%d" % nvme_nsid]
@@ -103,7 +107,7 @@ def main():
     ap.add_argument("--initrd")
     ap.add_argument("--append", default="console=ttyS0")
     ap.add_argument("--disk")
-    ap.add_argument("--disk-if", choices=["virtio", "ahci", "nvme", "virtio-scsi"], default="virtio")
+    ap.add_argument("--disk-if", choices=["virtio", "ahci", "nvme", "nvme-subsys", "virtio-scsi"], default="virtio")
     ap.add_argument("--disk-format", default="raw")
     ap.add_argument("--ahci-port", type=int, default=0, help="AHCI port of the disk")
     ap.add_argument("--nvme-nsid", type=int, default=0, help="NVMe namespace id (0: default)")
