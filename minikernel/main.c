@@ -17,14 +17,18 @@ void mk_relocate(char *base);
 void mk_main(uint32_t kind, uint64_t info);
 
 /* Runs before anything reads a pointer from .data: only PC-relative
- * accesses here. Unknown relocation types stop the machine. */
+ * accesses here. A relocation of another type, or one that would write
+ * outside the image, stops the machine (there is no console yet). */
 void mk_relocate(char *base)
 {
 	uint64_t delta = (uint64_t)(uintptr_t)base - MK_LINK_BASE;
 	const struct elf64_rela *r;
 
+	uint64_t size = (uint64_t)(_end - _start);
+
 	for (r = __rela_start; r < __rela_end; r++) {
-		if ((uint32_t)r->info != R_X86_64_RELATIVE)
+		if ((uint32_t)r->info != R_X86_64_RELATIVE || r->offset < MK_LINK_BASE ||
+		    r->offset + 8 > MK_LINK_BASE + size)
 			for (;;)
 				__asm__ volatile("cli; hlt");
 		*(uint64_t *)(uintptr_t)(r->offset + delta) = (uint64_t)r->addend + delta;
