@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "memimage.h"
+#include "reader.h"
 #include "util.h"
 #include "writer.h"
 
@@ -105,7 +106,30 @@ static long elfw_holder(const struct memimage *m, uint64_t paddr, uint64_t size)
 	return -1;
 }
 
-/* Copy memory [paddr, paddr+size) to file offset off, page by page. */
+struct elfw_walk {
+	struct elfw_run *w;
+	uint64_t paddr, off;		/* range start and its file offset */
+	uint64_t *done, total;
+	mi_progress_fn pr;
+	void *ctx;
+};
+
+static int elfw_piece(void *ctx, uint64_t paddr, const void *data, uint64_t len)
+{
+	struct elfw_walk *k = ctx;
+	uint64_t before = *k->done;
+	int rc = 0;
+
+	if (data)
+		rc = elfw_put(k->w, k->off + (paddr - k->paddr), data, len);
+	*k->done += len;
+	if (k->pr && (before >> 24) != (*k->done >> 24))
+		k->pr(k->ctx, *k->done, k->total);
+	return rc;
+}
+
+/* Copy memory [paddr, paddr+size) to file offset off: straight from the
+ * blocks for a rawdump partition, page by page from any other image. */
 static int elfw_copy(struct memimage *m, struct elfw_run *w, uint8_t *page,
 		     uint64_t paddr, uint64_t size, uint64_t off,
 		     mi_progress_fn pr, void *ctx, uint64_t *done, uint64_t total)
@@ -113,6 +137,11 @@ static int elfw_copy(struct memimage *m, struct elfw_run *w, uint8_t *page,
 	uint64_t pos = paddr, end = paddr + size;
 	int rc;
 
+	if (rdr_info(m)) {
+		struct elfw_walk k = { w, paddr, off, done, total, pr, ctx };
+
+		return rdr_walk(m, paddr, size, elfw_piece, &k);
+	}
 	while (pos < end) {
 		uint64_t base = pos & ~(uint64_t)(MI_PAGE - 1);
 		uint64_t stop = base + MI_PAGE < end ? base + MI_PAGE : end;

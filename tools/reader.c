@@ -34,6 +34,7 @@
 #include "writer.h"
 
 #define RDR_SCAN_CHUNK		(1u << 20)	/* bytes read at a time while resyncing */
+#define RDR_WINDOW		(8u << 20)	/* read-ahead window of the block stream */
 #define RDR_MAX_RANGES		(1u << 20)
 #define RDR_MAX_NOTES		(64u << 20)
 #define RDR_MAX_ZLIB_STORED	(RD_BLOCK_MAX_MEM + 4096u)
@@ -66,10 +67,14 @@ struct rdr {
 	uint8_t *scan;			/* resync buffer */
 	uint64_t scan_base;
 	size_t scan_len;
-	uint8_t *cache;			/* decoded memory of block cache_idx */
+	uint8_t *cache;			/* decoded memory of ZLIB block cache_idx */
+	const uint8_t *cur;		/* memory of block cache_idx: cache, or the window (RAW) */
 	size_t cache_idx;
 	int cache_valid;
 	uint8_t *payload;		/* stored bytes of a ZLIB block */
+	uint8_t *win;			/* partition bytes [win_off, win_off + win_len) */
+	uint64_t win_off;
+	size_t win_len;
 	z_stream zs;
 	int zs_ready;
 	uint64_t end_seq;
@@ -120,6 +125,57 @@ static int rdr_miss_add(struct rdr *r, uint64_t paddr, uint64_t size, enum rdr_m
 	r->miss[r->nmiss].size = size;
 	r->miss[r->nmiss].why = why;
 	r->nmiss++;
+	return 0;
+}
+
+/* len bytes at partition offset off, through the window: blocks are laid
+ * out in order, so the scan and the decoding each read the partition in
+ * RDR_WINDOW pieces. The pointer stays valid until the window moves.
+ * Returns NULL with *rc set on failure. */
+static const uint8_t *rdr_map(struct rdr *r, uint64_t off, size_t len, int *rc)
+{
+	if (!r->win) {
+		r->win = malloc(RDR_WINDOW);
+		if (!r->win) {
+			*rc = -ENOMEM;
+			return NULL;
+		}
+	}
+	if (len > RDR_WINDOW / 2) {
+		*rc = -ERANGE;
+		return NULL;
+	}
+	if (off < r->win_off || off > r->win_off + r->win_len ||
+	    len > r->win_off + r->win_len - off) {
+		uint64_t start = off & ~(uint64_t)(RD_SLOT_SIZE - 1);
+		uint64_t n = RDR_WINDOW;
+
+		if (start > r->t.size || off + len > r->t.size) {
+			*rc = -ERANGE;
+			return NULL;
+		}
+		if (n > r->t.size - start)
+			n = r->t.size - start;
+		r->win_len = 0;
+		if (r->cache_valid && r->cur != r->cache)
+			r->cache_valid = 0;
+		*rc = target_pread(&r->t, start, r->win, n);
+		if (*rc)
+			return NULL;
+		r->win_off = start;
+		r->win_len = n;
+	}
+	return r->win + (off - r->win_off);
+}
+
+static int rdr_pread(struct rdr *r, uint64_t off, void *buf, size_t len)
+{
+	int rc;
+	const uint8_t *p = rdr_map(r, off, len, &rc);
+
+	if (!p)
+		return rc;
+	memcpy(buf, p, len);
 	return 0;
 }
 
@@ -365,7 +421,7 @@ static int rdr_block_push(struct rdr *r, const struct rd_block_header *h, uint64
 static int rdr_read_end(struct rdr *r, const struct rd_block_header *h, uint64_t off)
 {
 	uint8_t buf[RDR_MAX_END_STORED];
-	int rc = target_pread(&r->t, off + sizeof(*h), buf, h->stored_len);
+	int rc = rdr_pread(r, off + sizeof(*h), buf, h->stored_len);
 
 	if (rc)
 		return rc;
@@ -384,7 +440,7 @@ static int rdr_scan(struct rdr *r)
 	while (off + sizeof(struct rd_block_header) <= r->limit) {
 		struct rd_block_header h;
 
-		rc = target_pread(&r->t, off, &h, sizeof(h));
+		rc = rdr_pread(r, off, &h, sizeof(h));
 		if (rc)
 			return rc;
 		if (rdr_block_ok(r, &h, off, min_seq)) {
@@ -624,14 +680,16 @@ static int rdr_decode(struct memimage *m, struct rdr *r, size_t bi)
 		return 1;
 	r->cache_valid = 0;
 	if (b->type == RD_BLK_RAW) {
-		rc = target_pread(&r->t, pay, r->cache, b->stored_len);
-		if (rc)
+		const uint8_t *p = rdr_map(r, pay, b->stored_len, &rc);
+
+		if (!p)
 			return rc;
-		crc = (uint32_t)crc32(0, r->cache, b->stored_len);
+		crc = (uint32_t)crc32(0, p, b->stored_len);
 		if (crc != b->stored_crc || crc != b->data_crc)
 			goto corrupt;
+		r->cur = p;
 	} else {
-		rc = target_pread(&r->t, pay, r->payload, b->stored_len);
+		rc = rdr_pread(r, pay, r->payload, b->stored_len);
 		if (rc)
 			return rc;
 		if ((uint32_t)crc32(0, r->payload, b->stored_len) != b->stored_crc)
@@ -646,6 +704,7 @@ static int rdr_decode(struct memimage *m, struct rdr *r, size_t bi)
 			goto corrupt;
 		if ((uint32_t)crc32(0, r->cache, (uInt)b->mem_len) != b->data_crc)
 			goto corrupt;
+		r->cur = r->cache;
 	}
 	r->cache_idx = bi;
 	r->cache_valid = 1;
@@ -690,7 +749,7 @@ static int rdr_read_page(struct memimage *m, uint64_t paddr, void *buf)
 			return rc;
 		if (rc == 1)
 			continue;
-		memcpy((uint8_t *)buf + (s - paddr), r->cache + (s - b->paddr), e - s);
+		memcpy((uint8_t *)buf + (s - paddr), r->cur + (s - b->paddr), e - s);
 		data = 1;
 	}
 	if (data)
@@ -709,6 +768,7 @@ static void rdr_free(struct rdr *r)
 	free(r->miss);
 	free(r->miss_out);
 	free(r->scan);
+	free(r->win);
 	free(r->cache);
 	free(r->payload);
 	free(r);
@@ -853,6 +913,58 @@ size_t rdr_missing(struct memimage *m, const struct rdr_missing **out)
 	}
 	*out = r->miss_out;
 	return k;
+}
+
+int rdr_walk(struct memimage *m, uint64_t paddr, uint64_t len,
+	     int (*fn)(void *ctx, uint64_t paddr, const void *data, uint64_t len), void *ctx)
+{
+	struct rdr *r;
+	uint64_t pos = paddr, end = paddr + len;
+	size_t lo = 0, hi;
+	int rc;
+
+	if (!rdr_info(m))
+		return -EINVAL;
+	r = m->priv;
+	hi = r->ndata;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct rdr_block *b = &r->blk[r->data_idx[mid]];
+
+		if (b->paddr + b->mem_len <= pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < r->ndata && pos < end; lo++) {
+		size_t bi = r->data_idx[lo];
+		const struct rdr_block *b = &r->blk[bi];
+		const uint8_t *data = NULL;
+		uint64_t s, e;
+
+		if (b->paddr >= end)
+			break;
+		if (b->paddr > pos) {
+			rc = fn(ctx, pos, NULL, b->paddr - pos);
+			if (rc)
+				return rc;
+			pos = b->paddr;
+		}
+		s = b->paddr > pos ? b->paddr : pos;
+		e = b->paddr + b->mem_len < end ? b->paddr + b->mem_len : end;
+		if (b->type != RD_BLK_ZERO) {
+			rc = rdr_decode(m, r, bi);
+			if (rc < 0)
+				return rc;
+			if (rc == 0)
+				data = r->cur + (s - b->paddr);
+		}
+		rc = fn(ctx, s, data, e - s);
+		if (rc)
+			return rc;
+		pos = e;
+	}
+	return pos < end ? fn(ctx, pos, NULL, end - pos) : 0;
 }
 
 long rdr_verify(struct memimage *m, void (*pr)(void *, uint64_t, uint64_t), void *ctx)

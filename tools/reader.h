@@ -62,6 +62,13 @@ const struct rdr_info *rdr_info(struct memimage *m);
 size_t rdr_missing(struct memimage *m, const struct rdr_missing **out);
 const char *rdr_missing_name(enum rdr_missing_why why);
 
+/* Walk memory [paddr, paddr+len) in paddr order, one call per piece: data
+ * points at the piece's bytes (valid only during the call) or is NULL for
+ * zero or missing memory. The fast path of the ELF writer. Returns 0, fn's
+ * nonzero return, or a negative errno. */
+int rdr_walk(struct memimage *m, uint64_t paddr, uint64_t len,
+	     int (*fn)(void *ctx, uint64_t paddr, const void *data, uint64_t len), void *ctx);
+
 /* Decode and check every block's payload (what a save does as it reads).
  * Returns the number of corrupt blocks found, or a negative errno. */
 long rdr_verify(struct memimage *m, void (*pr)(void *, uint64_t, uint64_t), void *ctx);
