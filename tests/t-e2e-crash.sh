@@ -4,9 +4,10 @@
 # Boot 1 (1 GiB, -smp 2, crashkernel=$E2E_CRASHKERNEL, stock 6.1 bzImage with
 # KASLR): rawdump format, rawdump arm (rd.exit=halt), load the rdplant module
 # (known data in kmalloc'ed and vmalloc'ed pages), echo c >
-# /proc/sysrq-trigger. When the minikernel prints "rawdump: DONE", QEMU's own
-# dump-guest-memory is taken (the crashed kernel's RAM does not change once
-# the minikernel runs) and QEMU quits. On the host, rawdump save the image's
+# /proc/sysrq-trigger. When the minikernel's writer starts ("dump: N ranges"),
+# QEMU's own dump-guest-memory is taken while the minikernel runs (the VM
+# pauses for it; the crashed kernel's RAM does not change once the
+# minikernel runs); at "rawdump: DONE" QEMU quits. On the host, rawdump save the image's
 # partition (of a copy of the disk), then check:
 #   - every planted byte is in the vmcore at its physical address;
 #   - every byte of every PT_LOAD equals QEMU's dump at that address;
@@ -34,7 +35,7 @@ log=$T/crash.log
 # ---- boot 1: format, arm, plant, crash ---------------------------------
 e2e_boot "$log" "crashkernel=$E2E_CRASHKERNEL rdguest.run=crash rdguest.format=1 rdguest.exit=halt rdguest.seed=$SEED" \
 	--disk "$disk" --mem "$E2E_MEM" --smp 2 --timeout 600 \
-	--dump-file "$T/ram.elf" --dump-on '^rawdump: (DONE|FAILED)' --quit-after-dump
+	--dump-file "$T/ram.elf" --dump-on '^dump: [0-9]+ ranges' --quit-on '^rawdump: (DONE|FAILED)'
 check_eq "boot 1: arm refuses an unformatted partition (exit 4)" "$(e2e_line "$log" arm-before-format)" "rc=4"
 check_eq "boot 1: rawdump format" "$(e2e_line "$log" format)" "rc=0"
 check "boot 1: rawdump arm" grep -q '^RDGUEST: arm rc=0 ' "$log"
@@ -45,14 +46,16 @@ case $done_line in
 "rawdump: DONE"*) pass "boot 1: minikernel wrote the dump (${done_line#rawdump: })" ;;
 *) fail "boot 1: minikernel wrote the dump" "${done_line:-no DONE line}"; exit 1 ;;
 esac
-check "boot 1: QEMU dump-guest-memory reference taken" test -s "$T/ram.elf"
+check "boot 1: QEMU dump-guest-memory reference taken while the minikernel ran" test -s "$T/ram.elf"
+check "boot 1: the minikernel finished after the reference dump" \
+	awk '/rdqemu: guest memory dumped/ { d = 1 } /rawdump: DONE/ && d { ok = 1 } END { exit !ok }' "$log.ts"
 # timings from the runner's host clock
 awk '
 /RDGUEST: crashing|sysrq: Trigger a crash/ && !c { c = $1 }
 / rawdump: rawdump-minikernel/ && !m { m = $1 }
 / dump: [0-9]+ ranges/ && !d { d = $1 }
 / rawdump: DONE/ && !e { e = $1 }
-END { if (c && e) printf "# sysrq -> minikernel %.2f s, -> writing %.2f s, -> DONE %.2f s\n", m - c, d - c, e - c }' "$log.ts"
+END { if (c && e) printf "# sysrq -> minikernel %.2f s, -> writing %.2f s, -> DONE %.2f s (host clock, includes the pause for the QMP dump)\n", m - c, d - c, e - c }' "$log.ts"
 
 # elfcorehdr address as the minikernel got it (0x... from kexec_file_load,
 # NNNK from kexec_load)
@@ -81,6 +84,8 @@ crash_rip=$(sed -n 's/^notes: prstatus pid 1 rip \(0x[0-9a-f]*\)$/\1/p' "$T/.out
 rm -f "$T/ram.elf"
 
 # gdb: symbols relocated by the KASLR offset the dump's VMCOREINFO gives
+[ -s "${RAWDUMP_CACHE:-/var/cache/rawdump}/vmlinux-$E2E_REL" ] ||
+	echo "# fetching the debug vmlinux of $E2E_REL once (linux-image-$E2E_REL-dbg, ~860 MB download)"
 vmlinux=$("$TOP/scripts/get-debug-vmlinux.sh" "$E2E_REL" 2>"$T/dbg.err")
 if [ -z "$vmlinux" ] || [ ! -s "$vmlinux" ]; then
 	fail "debug vmlinux for $E2E_REL" "$(tail -n 2 "$T/dbg.err" | tr '\n' ' ')"

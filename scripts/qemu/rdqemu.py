@@ -7,7 +7,8 @@ and, with the host time in seconds since QEMU started, to LOG.ts
 ("  12.345678 text"). With --dump-file, when a serial line matches
 --dump-on, the runner takes QEMU's own dump of guest RAM through QMP
 dump-guest-memory (paging off, ELF): an independent reference for the
-bytes a crash dump claims. With --quit-after-dump it then quits QEMU.
+bytes a crash dump claims. With --quit-after-dump it then quits QEMU;
+with --quit-on REGEX it quits when a later line matches.
 With --trace-writes, QEMU's virtio-blk write submissions (trace event
 virtio_blk_handle_write, on QEMU's stderr) are timestamped in LOG.ts too.
 
@@ -18,6 +19,7 @@ Exit status: QEMU's (isa-debug-exit: 0x10 -> 33, 0x11 -> 35), 124 when
       --append 'console=ttyS0 crashkernel=16M' --disk disk.img \\
       --log out/serial.log [--echo] [--mem 1024] [--smp 2] \\
       [--dump-file ram.elf --dump-on '^rawdump: DONE' --quit-after-dump]
+      [--quit-on '^rawdump: (DONE|FAILED)']
       [-- EXTRA QEMU ARGS]
 """
 import argparse
@@ -118,6 +120,7 @@ def main():
     ap.add_argument("--dump-file")
     ap.add_argument("--dump-on", default=r"^rawdump: (DONE|FAILED)")
     ap.add_argument("--quit-after-dump", action="store_true")
+    ap.add_argument("--quit-on", help="quit QEMU through QMP when a serial line matches")
     ap.add_argument("--trace-writes", action="store_true",
                     help="log QEMU's virtio_blk_handle_write trace events among the serial lines")
     ap.add_argument("--timeout", type=float, default=600.0)
@@ -182,6 +185,12 @@ def main():
             tslog.flush()
             if a.echo:
                 print(text, flush=True)
+            if a.quit_on and not a.dump_file and re.search(a.quit_on, text) and qmp is not None:
+                try:
+                    qmp.command("quit")
+                except (RuntimeError, OSError):
+                    pass
+                a.quit_on = None
             if a.dump_file and dump_re.search(text):
                 if qmp is None:
                     print("rdqemu: no QMP connection for the dump", file=sys.stderr)
