@@ -401,6 +401,7 @@ static int ahci_flush(struct blkdev *bd)
 	r = blkq_drain(&h->q);
 	if (r)
 		return r;
+	blkq_report(&h->q);
 	tag = ahci_submit(h, ATA_FLUSH_CACHE_EXT, 0, 0, 0, 0);
 	return tag < 0 ? (int)tag : blkq_wait(&h->q, tag);
 }

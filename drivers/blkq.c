@@ -122,6 +122,9 @@ int blkq_issue(struct blkq *q, long tag, const char *what, uint64_t limit_us)
 	q->slot[s].tag = tag;
 	hw_deadline_start(&q->slot[s].deadline, what, limit_us);
 	q->busy++;
+	q->issued++;
+	if (q->busy > q->peak)
+		q->peak = q->busy;
 	return (int)s;
 }
 
@@ -160,6 +163,12 @@ int blkq_wait(struct blkq *q, long tag)
 int blkq_drain(struct blkq *q)
 {
 	return blkq_poll(q, 0, 0);
+}
+
+void blkq_report(const struct blkq *q)
+{
+	kprintf("%s: drained: %lu requests so far, at most %u in flight at once\n",
+		q->name, (unsigned long)q->issued, q->peak);
 }
 
 void blkq_abort(struct blkq *q, long tag)

@@ -36,6 +36,8 @@ struct blkq_tag {
 struct blkq {
 	const char *name;	/* driver name, for messages */
 	uint32_t nslots, busy;
+	uint32_t peak;		/* most slots busy at once */
+	uint64_t issued;	/* slots issued */
 	int failed;
 	long next_tag;
 	/* Driver's completion scan: calls blkq_complete for every finished
@@ -66,6 +68,8 @@ int blkq_complete(struct blkq *q, uint32_t s, int err);
 int blkq_wait(struct blkq *q, long tag);
 /* Wait until no slot is busy (tags keep their results). */
 int blkq_drain(struct blkq *q);
+/* Print how many requests went out and how many were in flight at most. */
+void blkq_report(const struct blkq *q);
 /* Give back a tag whose slots were never issued (submit failed early). */
 void blkq_abort(struct blkq *q, long tag);
 

@@ -358,8 +358,11 @@ static int nvme_flush(struct blkdev *bd)
 	int r;
 
 	r = blkq_drain(&c->q);
-	if (r || !c->vwc)
+	if (r)
 		return r;
+	blkq_report(&c->q);
+	if (!c->vwc)
+		return 0;
 	tag = nvme_submit(c, NVME_CMD_FLUSH, 0, 0, 0);
 	return tag < 0 ? (int)tag : blkq_wait(&c->q, tag);
 }

@@ -10,6 +10,9 @@ DRV_MEM=256
 DRV_RANGE_ADDR=0x4000000
 DRV_RANGE_SIZE=8M
 DRV_QEMU_TIMEOUT=120
+# QEMU drive option: writes slower than the writer fills buffers, so that
+# several are in flight
+DRV_SLOW_WRITES=throttling.bps-write=16777216
 
 need qemu-system-x86_64 sfdisk python3 timeout cmp
 for f in "$MK_ELF" "$RAWDUMP" "$SIM"; do

@@ -221,8 +221,11 @@ static int virtio_blk_flush(struct blkdev *bd)
 	int r;
 
 	r = blkq_drain(&v->q);
-	if (r || !v->has_flush)
+	if (r)
 		return r;
+	blkq_report(&v->q);
+	if (!v->has_flush)
+		return 0;
 	tag = vblk_submit(v, VIRTIO_BLK_T_FLUSH, 0, 0, 0);
 	if (tag < 0)
 		return tag;
