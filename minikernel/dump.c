@@ -238,8 +238,10 @@ int dump_run(const struct mk_args *a)
 	sink.max_inflight = inflight;
 
 	w0 = cpu_rdtsc();
-	for (i = 0; i < 16; i += 8)
-		w0 ^= mix64(*(const uint64_t *)(a->uuid + i) + i);
+	for (i = 0; i < 16; i += 8) {
+		memcpy(&w1, a->uuid + i, 8);
+		w0 ^= mix64(w1 + i);
+	}
 	w1 = mix64(w0);
 	cfg.expect_uuid = a->uuid;
 	cfg.expect_size = part_bytes;
