@@ -170,3 +170,18 @@ check_eq "kdump INCOMPLETE flag" "$(( $(field "$T/p.kdump" 424 '<I') & 8 ))" 8
 check_rc "cut capture -> lcrash is partial (6)" 6 "$RAWDUMP" convert "$P2" "$T/p.lcrash" --to lcrash
 check_rc "partial lcrash -> elf still partial (6)" 6 "$RAWDUMP" convert "$T/p.lcrash" "$T/p.elf" --to elf
 check "partial: present bytes right" "$SIM" verify "$T/p.elf" --pattern $SEED "${RANGES[@]}" --allow-missing
+
+# Many CPUs: the arch header and notes no longer fit below 64 KiB, so the
+# LKCD file is v9 with its pages after dump_buffer_size.
+P3=$T/part3.img
+truncate -s 16M "$P3"
+"$RAWDUMP" format "$P3" --force >/dev/null
+check "simulated capture, 300 CPUs" "$SIM" write "$P3" --pattern $SEED --range 0x100000:1M --cpus 300 --quiet
+check_rc "300 CPUs -> elf" 0 "$RAWDUMP" convert "$P3" "$T/v9.elf" --to elf
+check_rc "300 CPUs -> lcrash" 0 "$RAWDUMP" convert "$P3" "$T/v9.lcrash" --to lcrash
+check_eq "LKCD v9 chosen" "$(field "$T/v9.lcrash" 8 '<I')" 9
+check_eq "LKCD v9 header size" "$(field "$T/v9.lcrash" 12 '<I')" 742
+check_eq "LKCD v9 dump_buffer_size" "$(( $(field "$T/v9.lcrash" 734 '<Q') % 65536 ))" 0
+check_eq "LKCD v9 arch cpus" "$(field "$T/v9.lcrash" $((742 + 184)) '<I')" 300
+check_rc "v9 lcrash -> elf" 0 "$RAWDUMP" convert "$T/v9.lcrash" "$T/v9.back.elf" --to elf
+check "v9 lcrash -> elf: the same file" cmp "$T/v9.elf" "$T/v9.back.elf"
