@@ -310,7 +310,8 @@ static int rdr_in_range(const struct rdr *r, uint64_t paddr, uint64_t len)
 
 		if (g->flags & RD_RANGE_ALIAS)
 			continue;
-		return paddr >= g->paddr && len <= g->size - (paddr - g->paddr);
+		return paddr >= g->paddr && paddr - g->paddr <= g->size &&
+		       len <= g->size - (paddr - g->paddr);
 	}
 	return 0;
 }
