@@ -324,7 +324,7 @@ static int rdr_block_ok(const struct rdr *r, const struct rd_block_header *h,
 
 	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)
 		return 0;
-	if (h->dump_id != r->info.dump.dump_id || h->seq < min_seq)
+	if (h->dump_id != r->info.dump.dump_id || h->seq < min_seq || h->seq == UINT64_MAX)
 		return 0;
 	switch (h->type) {
 	case RD_BLK_RAW:
@@ -496,42 +496,81 @@ static int rdr_is_data(uint16_t type)
 	return type == RD_BLK_RAW || type == RD_BLK_ZLIB || type == RD_BLK_ZERO;
 }
 
-/* Blocks of writes the writer reports as failed (LOST + WRITE_ERROR, aux =
- * first and last seq) must not be used even if they look valid. */
-static void rdr_drop_failed_writes(struct rdr *r)
-{
-	size_t i, j, k;
+struct rdr_seqspan {
+	uint64_t first, last;
+};
 
-	for (i = 0; i < r->nblk; i++) {
+static int rdr_span_cmp(const void *a, const void *b)
+{
+	const struct rdr_seqspan *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Blocks of writes the writer reports as failed (LOST + WRITE_ERROR, aux =
+ * first and last seq) must not be used even if they look valid. Blocks are
+ * in seq order, so one pass over them against the sorted spans does it. */
+static int rdr_drop_failed_writes(struct rdr *r)
+{
+	struct rdr_seqspan *sp;
+	size_t i, k, n = 0, si = 0;
+
+	for (i = 0; i < r->nblk; i++)
+		if (r->blk[i].type == RD_BLK_LOST && (r->blk[i].flags & RD_LOST_WRITE_ERROR))
+			n++;
+	if (!n)
+		return 0;
+	sp = malloc(n * sizeof(*sp));
+	if (!sp)
+		return -ENOMEM;
+	for (i = 0, n = 0; i < r->nblk; i++) {
 		const struct rdr_block *l = &r->blk[i];
 
-		if (l->type != RD_BLK_LOST || !(l->flags & RD_LOST_WRITE_ERROR))
-			continue;
-		for (j = 0; j < r->nblk; j++) {
-			struct rdr_block *b = &r->blk[j];
-
-			if (b->type != RD_BLK_LOST && b->seq >= l->aux[0] && b->seq <= l->aux[1])
-				b->bad = 2;
+		if (l->type == RD_BLK_LOST && (l->flags & RD_LOST_WRITE_ERROR)) {
+			sp[n].first = l->aux[0];
+			sp[n].last = l->aux[1];
+			n++;
 		}
 	}
+	qsort(sp, n, sizeof(*sp), rdr_span_cmp);
+	for (i = 1, k = 0; i < n; i++) {	/* merge into disjoint spans */
+		if (sp[i].first <= sp[k].last || sp[k].last == UINT64_MAX || sp[i].first == sp[k].last + 1) {
+			if (sp[i].last > sp[k].last)
+				sp[k].last = sp[i].last;
+		} else {
+			sp[++k] = sp[i];
+		}
+	}
+	n = k + 1;
 	for (i = 0, k = 0; i < r->nblk; i++) {
-		if (r->blk[i].bad == 2) {
+		const struct rdr_block *b = &r->blk[i];
+		int failed;
+
+		while (si < n && sp[si].last < b->seq)
+			si++;
+		failed = si < n && sp[si].first <= b->seq && b->type != RD_BLK_LOST;
+		if (failed) {
 			r->info.ignored_blocks++;
 			continue;
 		}
 		r->blk[k++] = r->blk[i];
 	}
 	r->nblk = k;
+	free(sp);
+	return 0;
 }
 
 /* Add [lo, hi) as missing, splitting out what LOST blocks explain. */
-static int rdr_gap(struct rdr *r, const size_t *lost, size_t nlost, uint64_t lo, uint64_t hi,
-		   enum rdr_missing_why rest)
+static int rdr_gap(struct rdr *r, const size_t *lost, size_t nlost, size_t *cursor,
+		   uint64_t lo, uint64_t hi, enum rdr_missing_why rest)
 {
 	size_t i;
 	int rc;
 
-	for (i = 0; i < nlost && lo < hi; i++) {
+	/* gaps come in paddr order: LOST blocks ending before this one never matter again */
+	while (*cursor < nlost && r->blk[lost[*cursor]].paddr + r->blk[lost[*cursor]].mem_len <= lo)
+		(*cursor)++;
+	for (i = *cursor; i < nlost && lo < hi; i++) {
 		const struct rdr_block *l = &r->blk[lost[i]];
 		uint64_t a = l->paddr, b = l->paddr + l->mem_len;
 
@@ -557,12 +596,14 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 {
 	struct rdr_info *in = &r->info;
 	enum rdr_missing_why rest;
-	size_t i, k, nlost = 0, *lost = NULL;
+	size_t i, k, nlost = 0, lcur = 0, *lost = NULL;
 	uint64_t count = 0, missing = 0;
 	uint32_t crc = 0;
 	int rc = 0;
 
-	rdr_drop_failed_writes(r);
+	rc = rdr_drop_failed_writes(r);
+	if (rc)
+		return rc;
 	for (i = 0; i < r->nblk; i++) {
 		crc = (uint32_t)crc32(crc, r->blk[i].hdr, sizeof(r->blk[i].hdr));
 		count++;
@@ -631,7 +672,7 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 			const struct rdr_block *b = &r->blk[r->data_idx[k]];
 
 			if (b->paddr > pos) {
-				rc = rdr_gap(r, lost, nlost, pos, b->paddr, rest);
+				rc = rdr_gap(r, lost, nlost, &lcur, pos, b->paddr, rest);
 				if (rc)
 					goto out;
 				missing += b->paddr - pos;
@@ -639,7 +680,7 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 			pos = b->paddr + b->mem_len;
 		}
 		if (pos < end) {
-			rc = rdr_gap(r, lost, nlost, pos, end, rest);
+			rc = rdr_gap(r, lost, nlost, &lcur, pos, end, rest);
 			if (rc)
 				goto out;
 			missing += end - pos;
