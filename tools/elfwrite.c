@@ -89,20 +89,27 @@ static size_t elfw_notes(const struct memimage *m, uint8_t *out)
 	return len;
 }
 
-/* The non-alias range holding [paddr, paddr+size), or -1. */
-static long elfw_holder(const struct memimage *m, uint64_t paddr, uint64_t size)
+/* The non-alias range holding [paddr, paddr+size), or -1. real[] lists
+ * the non-alias ranges' indexes in paddr order (they do not overlap). */
+static long elfw_holder(const struct memimage *m, const size_t *real, size_t nreal,
+			uint64_t paddr, uint64_t size)
 {
-	size_t i;
+	size_t lo = 0, hi = nreal;
+	const struct mi_range *r;
 
-	for (i = 0; i < m->nranges; i++) {
-		const struct mi_range *r = &m->ranges[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (r->flags & MI_ALIAS)
-			continue;
-		if (paddr >= r->paddr && paddr - r->paddr <= r->size &&
-		    size <= r->size - (paddr - r->paddr))
-			return (long)i;
+		if (m->ranges[real[mid]].paddr <= paddr)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	if (!lo)
+		return -1;
+	r = &m->ranges[real[lo - 1]];
+	if (paddr - r->paddr <= r->size && size <= r->size - (paddr - r->paddr))
+		return (long)real[lo - 1];
 	return -1;
 }
 
@@ -165,6 +172,7 @@ static int elfw_copy(struct memimage *m, struct elfw_run *w, uint8_t *page,
 int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char *msg, size_t msgsz)
 {
 	struct elfw_run w = { .fd = fd };
+	size_t *real = NULL, nreal = 0;
 	uint64_t *offs = NULL, nph, hdr_len, notes_off, data_off, total = 0, done = 0, file_end;
 	uint8_t *head = NULL, *page = NULL;
 	Elf64_Ehdr *eh;
@@ -178,9 +186,10 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 	notes_off = hdr_len;
 	head = calloc(1, hdr_len + m->notes_size + 1);
 	offs = calloc(m->nranges + 1, sizeof(*offs));
+	real = calloc(m->nranges + 1, sizeof(*real));
 	w.buf = malloc(ELFW_RUN_MAX);
 	page = malloc(MI_PAGE);
-	if (!head || !offs || !w.buf || !page) {
+	if (!head || !offs || !real || !w.buf || !page) {
 		snprintf(msg, msgsz, "out of memory");
 		rc = -ENOMEM;
 		goto out;
@@ -197,6 +206,7 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 		offs[i] = data_off + (r->paddr & (MI_PAGE - 1));
 		data_off = rd_align_up(offs[i] + r->size, MI_PAGE);
 		total += r->size;
+		real[nreal++] = i;
 	}
 	for (i = 0; i < m->nranges; i++) {
 		const struct mi_range *r = &m->ranges[i];
@@ -204,7 +214,7 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 
 		if (!(r->flags & MI_ALIAS))
 			continue;
-		h = elfw_holder(m, r->paddr, r->size);
+		h = elfw_holder(m, real, nreal, r->paddr, r->size);
 		if (h >= 0) {
 			offs[i] = offs[h] + (r->paddr - m->ranges[h].paddr);
 		} else {
@@ -259,7 +269,7 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 	for (i = 0; i < m->nranges; i++) {
 		const struct mi_range *r = &m->ranges[i];
 
-		if ((r->flags & MI_ALIAS) && elfw_holder(m, r->paddr, r->size) >= 0)
+		if ((r->flags & MI_ALIAS) && elfw_holder(m, real, nreal, r->paddr, r->size) >= 0)
 			continue;
 		rc = elfw_copy(m, &w, page, r->paddr, r->size, offs[i], pr, ctx, &done, total);
 		if (rc) {
@@ -282,6 +292,7 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 out:
 	free(head);
 	free(offs);
+	free(real);
 	free(w.buf);
 	free(page);
 	return rc;
