@@ -18,7 +18,6 @@
  * 64 KiB (many CPUs); then v9 with a larger dump_buffer_size.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,14 +144,12 @@ static int lkcd_build_header(struct memimage *m, const struct kinfo *ki, uint64_
 {
 	uint32_t ncpu = ki->ncpus, version = 8, hsize = LKCD_HDR_SIZE_V8, c, i;
 	uint64_t lo = UINT64_MAX, hi = 0, mem_pages = 0, ext_off, need, poff = LKCD_PAGE_OFFSET_V8;
-	size_t asm_size, nranges = 0, ext_size;
+	size_t asm_size, nranges = m->nranges, ext_size;
 	uint8_t *h, *a, *e;
 
 	if (ncpu > LKCD_MAX_CPUS)
 		ncpu = LKCD_MAX_CPUS;
 	asm_size = LKCD_ASM_FIXED + (size_t)LKCD_ASM_PER_CPU * (ncpu ? ncpu : 1);
-	for (i = 0; i < m->nranges; i++)
-		nranges++;
 	ext_size = LKCD_EXT_HDR + nranges * LKCD_EXT_RANGE + m->notes_size;
 	need = rd_align_up(LKCD_HDR_SIZE_V8 + asm_size, 8) + ext_size;
 	if (need > LKCD_PAGE_OFFSET_V8) {
