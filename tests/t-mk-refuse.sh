@@ -43,6 +43,17 @@ refuse "bad rd.uuid" "bad value in 'rd.uuid=12345'" \
 refuse "no rd.uuid" "command line lacks rd.uuid" \
 	"rd.start=$MK_P2_START rd.size=$MK_P2_SIZE"
 
+# rd.ranges outside RAM (the PCI hole) or over the minikernel itself.
+cp "$IMG" "$T/before.img"
+mk_boot "$T/mmio.serial" "$IMG" "$(mk_target_args 2 "$UUID") rd.ranges=0xfe000000:64K"
+check_eq "rd.ranges in MMIO: QEMU exit 35" "$?" 35
+mk_serial_has "rd.ranges in MMIO: says why" "$T/mmio.serial" "is not RAM in the memory map"
+check "rd.ranges in MMIO: disk unchanged" cmp "$T/before.img" "$IMG"
+mk_boot "$T/self.serial" "$IMG" "$(mk_target_args 2 "$UUID") rd.ranges=0x200000:1M"
+check_eq "rd.ranges over the minikernel: QEMU exit 35" "$?" 35
+mk_serial_has "rd.ranges over the minikernel: says why" "$T/self.serial" "overlaps the minikernel"
+check "rd.ranges over the minikernel: disk unchanged" cmp "$T/before.img" "$IMG"
+
 # No signature: wipe both header copies of p2 (what is left is a partition
 # of zeros and old data), then name it correctly.
 dd if=/dev/zero of="$IMG" bs=512 seek=$MK_P2_START count=8 conv=notrunc status=none
