@@ -81,7 +81,13 @@ cpus=$(sed -n 's/^notes: kernel wrote \([0-9]*\) NT_PRSTATUS.*/\1/p' "$T/.out")
 check_eq "one NT_PRSTATUS per CPU" "$cpus" 2
 # the crashing CPU's note carries the pid of the shell that wrote sysrq-c (init)
 crash_rip=$(sed -n 's/^notes: prstatus pid 1 rip \(0x[0-9a-f]*\)$/\1/p' "$T/.out" | head -n 1)
-rm -f "$T/ram.elf"
+# the checks can fail: a wrong seed, and one flipped byte in a copy of the vmcore
+check_not "the plant check rejects a wrong seed" "$E2E_CHECK" plant --seed $((SEED + 1)) --list "$log" "$vmcore"
+off=$(( $(readelf -lW "$vmcore" | awk '$1 == "LOAD" { print $2; exit }') ))
+cp --sparse=always "$vmcore" "$T/bad"
+printf '\xa5' | dd of="$T/bad" bs=1 seek=$((off + 0x12345)) conv=notrunc status=none
+check_not "the compare check finds one flipped byte" "$E2E_CHECK" compare "$T/bad" "$T/ram.elf" --elfcorehdr "$ech"
+rm -f "$T/ram.elf" "$T/bad"
 
 # gdb: symbols relocated by the KASLR offset the dump's VMCOREINFO gives
 [ -s "${RAWDUMP_CACHE:-/var/cache/rawdump}/vmlinux-$E2E_REL" ] ||
