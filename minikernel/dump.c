@@ -203,6 +203,10 @@ int dump_run(const struct mk_args *a)
 		mk_fail("disk %02x:%02x.%x unit %u: %s", a->pci.bus, a->pci.dev, a->pci.fn,
 			a->unit, rd_strerror(err));
 	mk_sink.ss = mk_sink.bd.sector_size;
+	if (mk_sink.ss != RD_BLOCK_ALIGN)
+		mk_fail("%u-byte sectors: the writer places blocks on %u-byte boundaries, "
+			"so only %u-byte-sector disks can take a dump", mk_sink.ss,
+			RD_BLOCK_ALIGN, RD_BLOCK_ALIGN);
 	if ((a->start * 512) % mk_sink.ss || part_bytes % mk_sink.ss)
 		mk_fail("partition %lu+%lu (512-byte units) not aligned to %u-byte sectors",
 			a->start, a->size, mk_sink.ss);

@@ -49,14 +49,16 @@ mk_plant() {
 }
 
 # mk_boot SERIAL IMG CMDLINE [QEMU ARGS...]: direct-boot the minikernel with
-# IMG on the controller MK_DISK names (virtio, the default; ahci, port 0;
-# nvme, namespace 1), always at PCI 00:04.0; returns QEMU's exit status.
+# IMG on the controller MK_DISK names (virtio, the default; virtio4k, with
+# 4096-byte logical blocks; ahci, port 0; nvme, namespace 1), always at PCI
+# 00:04.0; returns QEMU's exit status.
 # MK_NO_REBOOT= (empty) lets a reset reboot the machine.
 mk_boot() {
 	local serial=$1 img=$2 cmd=$3 dev
 	shift 3
 	case ${MK_DISK:-virtio} in
 	virtio) dev="-device virtio-blk-pci,drive=d0,addr=04.0" ;;
+	virtio4k) dev="-device virtio-blk-pci,drive=d0,addr=04.0,logical_block_size=4096,physical_block_size=4096" ;;
 	ahci) dev="-device ahci,id=ahci0,addr=04.0 -device ide-hd,drive=d0,bus=ahci0.0"
 		cmd="rd.unit=0 $cmd" ;;
 	nvme) dev="-device nvme,serial=rdmk,drive=d0,addr=04.0"
