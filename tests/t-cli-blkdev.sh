@@ -46,3 +46,17 @@ fi
 check_eq "marked saved on the device" "$("$RAWDUMP" info "$loop" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')" "saved"
 check_rc "status on a named image" 0 "$RAWDUMP" status "$img"
 grep -q "saved" "$T/.out" && pass "status TARGET shows saved" || fail "status TARGET shows saved" "$(cat "$T/.out")"
+
+# A mounted device is refused even with --force (O_EXCL open).
+need mkfs.ext4 mount umount
+truncate -s 8M "$T/fs.img"
+mkfs.ext4 -q -F "$T/fs.img" >/dev/null 2>&1
+fsloop=$(losetup -f --show "$T/fs.img")
+mkdir -p "$T/mnt"
+if mount "$fsloop" "$T/mnt" 2>"$T/m"; then
+	check_rc "format --force refuses a mounted device" 3 "$RAWDUMP" format --force "$fsloop"
+	umount "$T/mnt"
+else
+	fail "mount ext4 loop device" "$(cat "$T/m")"
+fi
+losetup -d "$fsloop"

@@ -150,6 +150,20 @@ int cmd_format(int argc, char **argv)
 		cli_error("format", "%s", err);
 		return RD_EXIT_TARGET;
 	}
+	if (t.rdev) {
+		/* O_EXCL on a block device fails while it is mounted or held,
+		 * even with --force. */
+		int fd = open(t.path, O_RDWR | O_EXCL | O_CLOEXEC);
+
+		if (fd < 0) {
+			cli_error("format", "%s is in use (mounted, swap, RAID or LVM): %s",
+				  argv[optind], strerror(errno));
+			ret = errno == EBUSY ? RD_EXIT_REFUSED : RD_EXIT_TARGET;
+			goto out;
+		}
+		close(t.fd);
+		t.fd = fd;
+	}
 	if (t.size < RD_MIN_PART_SIZE) {
 		cli_error("format", "%s: %s is smaller than the %u KiB minimum", argv[optind],
 			  cli_size(t.size, sz, sizeof(sz)), RD_MIN_PART_SIZE / 1024);
