@@ -6,7 +6,7 @@
 # kdump and the cross conversions; the notes survive byte for byte; headers
 # carry the documented fields; output rules (0600, no overwrite, no symlink
 # following) and hostile inputs (truncated, corrupted files) behave.
-# Cost: well under a minute (mostly the byte comparisons).
+# Cost: about a minute (two on a busy machine), mostly byte comparisons.
 . "$(dirname "$0")/lib.sh"
 need python3 readelf
 for f in "$RAWDUMP" "$SIM"; do
