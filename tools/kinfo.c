@@ -39,7 +39,6 @@
 #define PRB_FINALIZED		2
 #define PRB_MAX_COUNT_BITS	22	/* sanity bound: 4 M descriptors */
 #define PRB_MAX_SIZE_BITS	30	/* sanity bound: 1 GiB of text */
-#define PRB_INFO_LEVEL_BYTE	19	/* u8 flags:5, level:3 after facility */
 
 #define KINFO_TAIL_LINES	20	/* log lines shown without --log */
 
@@ -311,8 +310,7 @@ static int kinfo_prb_layout(const struct kinfo *ki, struct kinfo_prb_layout *l)
 	    l->desc_state_var + 8 > l->desc_size ||
 	    l->desc_text_lpos + 16 > l->desc_size || l->lpos_begin > 8 || l->lpos_next > 8 ||
 	    l->info_seq + 8 > l->info_size || l->info_ts + 8 > l->info_size ||
-	    l->info_text_len + 2 > l->info_size || l->info_caller_id + 4 > l->info_size ||
-	    PRB_INFO_LEVEL_BYTE >= l->info_size)
+	    l->info_text_len + 2 > l->info_size || l->info_caller_id + 4 > l->info_size)
 		return -EINVAL;
 	return 0;
 }
@@ -463,7 +461,6 @@ static int kinfo_read_log(struct memimage *m, struct kinfo *ki)
 				memcpy(&r.seq, in + l.info_seq, 8);
 				memcpy(&r.ts_nsec, in + l.info_ts, 8);
 				memcpy(&r.caller_id, in + l.info_caller_id, 4);
-				r.level = in[PRB_INFO_LEVEL_BYTE] >> 5;
 				if (kinfo_add_rec(ki, &cap, &r) < 0) {
 					free(r.text);
 					rc = -ENOMEM;

@@ -38,7 +38,6 @@ struct kinfo_rec {
 	uint64_t seq;
 	uint64_t ts_nsec;
 	uint32_t caller_id;
-	uint8_t level;
 	char *text;			/* NUL terminated, may hold '\n' */
 };
 
