@@ -4,9 +4,10 @@
 #    at 1 byte/s): the named per-request timeout fires, the minikernel
 #    reports FAILED and QEMU exits on its own, well before the outer timeout;
 #  - a write error injected with blkdebug at one sector inside the
-#    partition, for virtio-blk, AHCI and NVMe: the driver reports the
-#    device's status, the dump completes with that part recorded as lost,
-#    `rawdump save` says partial (exit 6) and every other byte is right;
+#    partition, for virtio-blk, AHCI (also with NCQ writes in flight) and
+#    NVMe: the driver reports the device's status, the dump completes with
+#    that part recorded as lost, `rawdump save` says partial (exit 6) and
+#    every other byte is right;
 #  - rd.pci naming a function no driver handles, or no function at all:
 #    FAILED before any write.
 . "$(dirname "$0")/lib.sh"
@@ -38,7 +39,7 @@ ioerr_case() {
 	local name=$1 errline=$2
 	shift 2
 	cp "$img.before" "$img"
-	drv_boot "$T/$name.log" "$drive" "rd.comp=none $UNIT" "$@"
+	drv_boot "$T/$name.log" "$drive${DRIVE_EXTRA:-}" "rd.comp=none $UNIT" "$@"
 	check_eq "$name: QEMU exits through isa-debug-exit with success" "$DRV_RC" 33
 	drv_has "$name: driver reports the device's error" "$T/$name.log" "$errline"
 	drv_has "$name: capture DONE" "$T/$name.log" '^rawdump: DONE'
@@ -52,6 +53,13 @@ UNIT="" ioerr_case ioerr-virtio '^virtio-blk: request \(type 1, sector [0-9]+\) 
 	-device virtio-blk-pci,drive=d0,addr=04.0
 UNIT="rd.unit=0" ioerr_case ioerr-ahci '^ahci: port 0 command 0x(35|61) \(LBA [0-9]+\) failed: PxIS 0x4' \
 	-device ahci,id=ahci0,addr=04.0 -device ide-hd,drive=d0,bus=ahci0.0
+# AHCI with NCQ and a slowed disk: the queued writes in flight when the
+# error comes all fail, later writes are non-queued and name the bad one
+UNIT="rd.unit=0" DRIVE_EXTRA=",$DRV_SLOW_WRITES" ioerr_case ioerr-ahci-ncq \
+	'^ahci: port 0 command 0x61 \(LBA [0-9]+\) failed: .* [0-9]+ in flight' \
+	-device ahci,id=ahci0,addr=04.0 -device ide-hd,drive=d0,bus=ahci0.0
+drv_has "ioerr-ahci-ncq: after the error, the bad write fails alone, non-queued" \
+	"$T/ioerr-ahci-ncq.log" '^ahci: port 0 command 0x35 \(LBA [0-9]+\) failed: .*, 1 in flight'
 UNIT="rd.unit=1" ioerr_case ioerr-nvme '^nvme: write at LBA [0-9]+ failed: status type 2 code 0x80' \
 	-device nvme,serial=rdtest,drive=d0,addr=04.0
 
