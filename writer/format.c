@@ -87,7 +87,7 @@ int rd_block_header_check(const struct rd_block_header *h)
 	c.header_crc = 0;
 	if (rd_crc32(0, &c, sizeof(c)) != h->header_crc)
 		return -RD_ECRC;
-	if (h->type < RD_BLK_RAW || h->type > RD_BLK_END)
+	if (h->type < RD_BLK_RAW || h->type > RD_BLK_PAD)
 		return -RD_EINVAL;
 	return 0;
 }

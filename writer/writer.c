@@ -52,6 +52,7 @@ struct wr {
 	struct wr_buf bufs[WR_MAX_BUFS];
 	uint32_t nbufs, cur;
 	uint32_t io_size;
+	uint32_t align;			/* write granularity (sector size) */
 	uint8_t *slot;			/* RD_SLOT_SIZE scratch for headers */
 
 	z_stream zs;
@@ -366,6 +367,26 @@ static void wr_drain(struct wr *w)
 		wr_wait_buf(w, &w->bufs[(w->cur + i) % w->nbufs]);
 }
 
+static void wr_commit_block(struct wr *w, struct rd_block_header *h);
+
+/* A write must end on a sector boundary: fill the rest of the sector with
+ * a PAD block (at least 512 bytes, so there is room for its header). */
+static void wr_pad_cur(struct wr *w)
+{
+	struct wr_buf *b = &w->bufs[w->cur];
+	uint32_t gap = (uint32_t)(rd_align_up(b->fill, w->align) - b->fill);
+	struct rd_block_header h;
+
+	if (!gap)
+		return;
+	__builtin_memset(&h, 0, sizeof(h));
+	h.type = RD_BLK_PAD;
+	h.stored_len = gap - sizeof(h);
+	__builtin_memset(b->data + b->fill + sizeof(h), 0, h.stored_len);
+	h.stored_crc = rd_crc32(0, b->data + b->fill + sizeof(h), h.stored_len);
+	wr_commit_block(w, &h);
+}
+
 static int wr_submit_cur(struct wr *w)
 {
 	struct wr_buf *b = &w->bufs[w->cur];
@@ -373,6 +394,7 @@ static int wr_submit_cur(struct wr *w)
 
 	if (b->fill == 0)
 		return 0;
+	wr_pad_cur(w);
 	tag = rd_sink_submit(w->sink, b->off, b->data, b->fill);
 	if (tag == -RD_EBOUNDS)
 		return (int)tag;	/* a writer bug: never write there */
@@ -437,14 +459,15 @@ static void wr_commit_block(struct wr *w, struct rd_block_header *h)
 	__builtin_memcpy(p, h, sizeof(*h));
 	__builtin_memset(p + sizeof(*h) + h->stored_len, 0,
 			 padded - sizeof(*h) - h->stored_len);
-	if (h->type != RD_BLK_LOST && h->type != RD_BLK_END)
+	if (h->type != RD_BLK_LOST && h->type != RD_BLK_END && h->type != RD_BLK_PAD)
 		wr_add_extent(b, h->paddr, h->mem_len);
 	b->fill += padded;
 	b->nblocks++;
 	b->seq_end = w->seq;
 	w->pos += padded;
 	w->res->blocks++;
-	if (h->type != RD_BLK_END && !(h->type == RD_BLK_LOST && (h->flags & RD_LOST_WRITE_ERROR)))
+	if (h->type != RD_BLK_END && h->type != RD_BLK_PAD &&
+	    !(h->type == RD_BLK_LOST && (h->flags & RD_LOST_WRITE_ERROR)))
 		w->rec_end = h->paddr + h->mem_len;
 }
 
@@ -766,6 +789,9 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 	w.res = res;
 	w.io_size = cfg->io_size ? cfg->io_size : WR_DEFAULT_IO;
 	w.dump_id = cfg->dump_id;
+	w.align = cfg->write_align ? cfg->write_align : RD_BLOCK_ALIGN;
+	if ((w.align & (w.align - 1)) || w.align < RD_BLOCK_ALIGN || w.align > RD_SLOT_SIZE)
+		return -RD_EINVAL;
 	if (!cfg->expect_uuid || !cfg->dump_id || w.io_size % RD_SLOT_SIZE ||
 	    w.io_size < 2 * RD_BLOCK_MAX_MEM || !sink->max_inflight ||
 	    (cfg->compression != RD_COMP_NONE && cfg->compression != RD_COMP_ZLIB))

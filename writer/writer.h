@@ -114,6 +114,9 @@ struct rd_writer_config {
 	void *work;			/* work area, see rd_writer_work_size() */
 	size_t work_size;
 	uint32_t io_size;		/* bytes per write request; 0 = 1 MiB */
+	uint32_t write_align;		/* every write starts and ends on this
+					 * boundary: the device's sector size,
+					 * 512..4096, power of two; 0 = 512 */
 	/* called about every 1/100 of the dump; may be NULL */
 	void (*progress)(void *ctx, const struct rd_progress *p);
 	void *progress_ctx;

@@ -145,6 +145,9 @@ enum rd_block_type {
 	RD_BLK_LOST = 4,	/* no payload: mem_len bytes at paddr were not
 				 * captured (write or read error); reason in flags */
 	RD_BLK_END = 5,		/* payload = struct rd_end_record */
+	RD_BLK_PAD = 6,		/* no memory (paddr = mem_len = 0); payload is
+				 * zero filler that aligns the next write to the
+				 * device's sector size (4 KiB-sector disks) */
 };
 
 /* rd_block_header.flags for RD_BLK_LOST */

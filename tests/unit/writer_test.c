@@ -77,7 +77,8 @@ struct disk {
 	uint64_t size;
 	struct { uint64_t off; const void *buf; uint32_t len; int busy; } q[MAXQ];
 	uint64_t fail_off, fail_len;
-	uint64_t writes, out_of_bounds;
+	uint64_t writes, out_of_bounds, misaligned;
+	uint32_t align;		/* sector size the disk insists on; 0 = 512 */
 	int stop_after_writes;	/* >0: later writes vanish (power cut) */
 };
 
@@ -98,6 +99,8 @@ static long d_submit(void *c, uint64_t off, const void *buf, uint32_t len)
 
 	if (off + len > d->size)
 		d->out_of_bounds++;
+	if ((off | len) % (d->align ? d->align : 512))
+		d->misaligned++;
 	for (i = 0; i < MAXQ; i++)
 		if (!d->q[i].busy) {
 			d->q[i].off = off;
@@ -170,7 +173,7 @@ struct decoded {
 	int state;
 	int have_end;
 	struct rd_end_record end;
-	uint64_t blocks, bad_blocks;
+	uint64_t blocks, bad_blocks, pads;
 	uint64_t mem_ok, mem_wrong, lost;
 	uint64_t index_crc;
 	char release[65];
@@ -244,6 +247,8 @@ static void decode(struct disk *d, uint64_t seed, struct decoded *out)
 			}
 		} else if (h.type == RD_BLK_LOST) {
 			out->lost += h.mem_len;
+		} else if (h.type == RD_BLK_PAD) {
+			out->pads++;
 		}
 next:
 		out->blocks++;
@@ -296,6 +301,7 @@ static int run(struct disk *d, struct mem *m, struct rd_writer_range *r, uint32_
 	cfg.notes = notes;
 	cfg.notes_size = notes_len;
 	cfg.io_size = 512 * 1024;
+	cfg.write_align = d->align;
 	cfg.cut_after_blocks = cut;
 	cfg.work_size = rd_writer_work_size(comp, cfg.io_size, inflight);
 	free(work);
@@ -344,6 +350,35 @@ static void test_roundtrip(const char *name, uint32_t comp, uint32_t inflight, u
 	       !d.out_of_bounds && (r[2].flags & RD_RANGE_ALIAS) &&
 	       !strcmp(dec.release, "6.1.0-test") && dec.cpus == 3 &&
 	       !memcmp(d.data, d.data + rd_part_backup_offset(d.size), sizeof(struct rd_part_header)),
+	       name, why);
+	free(d.data);
+}
+
+/* A 4 KiB-sector disk: every write sector aligned, PAD blocks fill the
+ * gaps, the dump decodes completely. */
+static void test_4k_sectors(uint32_t comp, const char *name)
+{
+	struct rd_writer_range r[2] = {
+		{ 0x1000, 0, 0x9f000, 0x1000, 0 },
+		{ 0x100000, 0, 5 << 20, 0x100000, 0 },
+	};
+	struct disk d = { 0 };
+	struct mem m = { .seed = 21 };
+	struct rd_writer_result res;
+	struct decoded dec;
+	char why[200];
+	int err;
+
+	disk_format(&d, 16 << 20);
+	d.align = 4096;
+	err = run(&d, &m, r, 2, comp, 0, 3, &res);
+	decode(&d, 21, &dec);
+	snprintf(why, sizeof(why), "err=%d state=%d misaligned=%llu pads=%llu ok=%llu wrong=%llu",
+		 err, dec.state, (unsigned long long)d.misaligned, (unsigned long long)dec.pads,
+		 (unsigned long long)dec.mem_ok, (unsigned long long)dec.mem_wrong);
+	report(!err && dec.state == RD_STATE_COMPLETE && !d.misaligned && dec.pads > 0 &&
+	       dec.mem_ok == non_alias_bytes(r, 2) && !dec.mem_wrong && !dec.bad_blocks &&
+	       dec.end.block_count == dec.blocks && dec.end.index_crc == dec.index_crc,
 	       name, why);
 	free(d.data);
 }
@@ -550,7 +585,7 @@ static void test_headers(void)
 	report(rd_part_header_check(&h) == -RD_ECRC, "part header: changed byte fails crc", "");
 	memset(&b, 0, sizeof(b));
 	b.magic = RD_BLOCK_MAGIC;
-	b.type = RD_BLK_END + 1;
+	b.type = RD_BLK_PAD + 1;
 	rd_block_header_seal(&b);
 	report(rd_block_header_check(&b) == -RD_EINVAL, "block header: unknown type refused", "");
 	n = rd_vmcoreinfo_get(vi, sizeof(vi) - 1, "PAGESIZE", out, sizeof(out));
@@ -581,6 +616,8 @@ int main(void)
 	test_roundtrip("round trip raw, 4 writes in flight", RD_COMP_NONE, 4, 2);
 	test_roundtrip("round trip zlib, 3 writes in flight", RD_COMP_ZLIB, 3, 3);
 	test_random_maps();
+	test_4k_sectors(RD_COMP_NONE, "4 KiB sectors, raw: every write aligned, PAD blocks, dump intact");
+	test_4k_sectors(RD_COMP_ZLIB, "4 KiB sectors, zlib: every write aligned, PAD blocks, dump intact");
 	test_truncated();
 	test_cut();
 	test_write_error();
