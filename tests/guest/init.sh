@@ -4,8 +4,8 @@
 #
 # What it does is chosen on the kernel command line:
 #   rdguest.run=crash    format the dump partition (rdguest.format=1), arm
-#                        (rdguest.exit=MODE, rdguest.comp=C, rdguest.level=N
-#                        are passed to `rawdump arm`), load the plant module
+#                        (rdguest.exit=MODE, rdguest.comp=C, rdguest.level=N,
+#                        rdguest.method=M are passed to `rawdump arm`), load the plant module
 #                        (rdguest.seed=N), print its page list, crash with
 #                        sysrq-c
 #   rdguest.run=armcheck arm on the unformatted partition, format, arm
@@ -79,6 +79,7 @@ crash)
 	e=$(arg rdguest.exit ""); [ -n "$e" ] && set -- "$@" --exit "$e"
 	c=$(arg rdguest.comp ""); [ -n "$c" ] && set -- "$@" --comp "$c"
 	l=$(arg rdguest.level ""); [ -n "$l" ] && set -- "$@" --level "$l"
+	k=$(arg rdguest.method ""); [ -n "$k" ] && set -- "$@" --method "$k"
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	rawdump arm "$@"
 	rc=$?
