@@ -11,7 +11,9 @@
 #   mk      sysrq-c -> the minikernel's first line
 #   write   sysrq-c -> the writer starts (the "dump: N ranges" line)
 #   first   sysrq-c -> QEMU sees the first disk write (trace event
-#           virtio_blk_handle_write: the dump header, then the first block)
+#           virtio_blk_handle_write: the partition header going "writing")
+#   data    sysrq-c -> the first write past the header slots and the dump
+#           header (sector > rd.start + 8): the first data block
 #   done    sysrq-c -> "rawdump: DONE" (partition marked complete)
 #   MiB/s   memory covered / (done - write), and stored bytes / same
 # and checks the partition says complete. Needs build/rawdump and the
@@ -30,7 +32,7 @@ mkdir -p "$out"
 comp_arg=
 [ -n "${COMP:-}" ] && comp_arg="rdguest.comp=$COMP"
 
-printf '%-6s %-4s %-11s %7s %7s %7s %7s %7s %10s %10s %s\n' mem run crashkernel boot_s mk_s write_s first_s done_s mem_MiB/s stored_MiB/s result
+printf '%-6s %-4s %-11s %7s %7s %7s %7s %7s %7s %10s %10s %s\n' mem run crashkernel boot_s mk_s write_s first_s data_s done_s mem_MiB/s stored_MiB/s result
 for mem in "${mems[@]}"; do
 	for run in $(seq 1 "$runs"); do
 		disk=$out/disk-$mem.img
@@ -47,14 +49,19 @@ for mem in "${mems[@]}"; do
 			/RDGUEST: crashing|sysrq: Trigger a crash/ && !c { c = $1 }
 			/ rawdump: rawdump-minikernel/ && !m { m = $1 }
 			/ dump: [0-9]+ ranges/ && !w { w = $1 }
+			/^ *[0-9.]+ cmdline: / && !ps { for (i = 1; i <= NF; i++) {
+				if ($i ~ /^rd.start=/) ps = substr($i, 10) + 0
+				if ($i ~ /^rd.size=/) pz = substr($i, 9) + 0 } }
 			/virtio_blk_handle_write/ && c && !f { f = $1 }
+			/virtio_blk_handle_write/ && c && ps && !g { for (i = 1; i < NF; i++) if ($i == "sector") s = $(i+1) + 0
+				if (s > ps + 8 && s < ps + pz - 8) g = $1 }
 			/ rawdump: DONE/ && !d { d = $1; for (i = 1; i <= NF; i++) {
 				if ($(i+1) == "MiB" && $(i+2) == "memory,") mb = $i
 				if ($(i+1) == "MiB" && $(i+2) == "stored,") sb = $i } }
 			END {
-				if (!(c && d)) { printf "%-6s %-4s %-11s %7.2f %7s %7s %7s %7s %10s %10s FAILED (qemu exit %s, state %s)\n", mem, run, ck, b, "-", "-", "-", "-", "-", "-", rc, state; exit }
-				printf "%-6s %-4s %-11s %7.2f %7.2f %7.2f %7.2f %7.2f %10.1f %10.1f qemu exit %s, state %s\n",
-					mem, run, ck, b, m - c, w - c, f ? f - c : -1, d - c, mb / (d - w), sb / (d - w), rc, state
+				if (!(c && d)) { printf "%-6s %-4s %-11s %7.2f %7s %7s %7s %7s %7s %10s %10s FAILED (qemu exit %s, state %s)\n", mem, run, ck, b, "-", "-", "-", "-", "-", "-", "-", rc, state; exit }
+				printf "%-6s %-4s %-11s %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %10.1f %10.1f qemu exit %s, state %s\n",
+					mem, run, ck, b, m - c, w - c, f ? f - c : -1, g ? g - c : -1, d - c, mb / (d - w), sb / (d - w), rc, state
 			}' "$log.ts"
 	done
 done
