@@ -2,14 +2,18 @@
  * tools/convert.c - `rawdump convert IN OUT --to elf|lcrash|kdump`: read any
  * dump rawdump understands (partition, image, ELF, LKCD, kdump-compressed)
  * and write it in another format, with the output rules of `rawdump save`:
- * mode 0600, written to a temp file in the same directory, fsync'ed, then
- * linked into place without following symlinks or replacing anything.
+ * mode 0600, written to a temp file in the same directory (removed again on
+ * SIGINT/SIGTERM/SIGHUP), fsync'ed, then renamed into place with
+ * RENAME_NOREPLACE (link + unlink where that is unsupported): no symlink
+ * is followed and nothing is replaced. (cmd_save.c has the same steps as
+ * static helpers.)
  * Also the page walk shared by the LKCD and kdump-compressed writers.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +177,28 @@ static void conv_usage(FILE *out)
 		"  OUT  a new file (never overwritten; written 0600 via a temp file)\n");
 }
 
+/* The temp file to remove if a signal arrives while it exists. */
+static char conv_sig_tmp[4096];
+
+static void conv_on_signal(int sig)
+{
+	if (conv_sig_tmp[0])
+		unlink(conv_sig_tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void conv_signals(void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 /* Temp file next to out: 0600, created exclusively (so never through a
  * symlink). The name goes to tmp. */
 static int conv_tmp_open(const char *out, char *tmp, size_t tmpsz)
@@ -189,10 +215,19 @@ static int conv_tmp_open(const char *out, char *tmp, size_t tmpsz)
 		return -ENAMETOOLONG;
 	}
 	free(copy);
+	conv_signals(conv_on_signal);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	fchmod(fd, 0600);
+	snprintf(conv_sig_tmp, sizeof(conv_sig_tmp), "%s", tmp);
+	if (fchmod(fd, 0600) < 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(tmp);
+		conv_sig_tmp[0] = '\0';
+		return -e;
+	}
 	return fd;
 }
 
@@ -205,9 +240,14 @@ static int conv_tmp_commit(int fd, const char *tmp, const char *out)
 
 	if (fsync(fd) < 0)
 		return -errno;
-	if (link(tmp, out) < 0)
-		return -errno;
-	unlink(tmp);
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE) < 0) {
+		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+			return -errno;
+		if (link(tmp, out) < 0)
+			return -errno;
+		unlink(tmp);
+	}
+	conv_sig_tmp[0] = '\0';
 	copy = strdup(out);
 	if (!copy)
 		return 0;
@@ -290,6 +330,7 @@ int cmd_convert(int argc, char **argv)
 	close(fd);
 	if (rc < 0) {
 		unlink(tmp);
+		conv_sig_tmp[0] = '\0';
 		cli_error(CONV_CMD, "writing %s: %s", out, msg[0] ? msg : strerror(-rc));
 		ret = rc == -EEXIST ? RD_EXIT_REFUSED : RD_EXIT_IO;
 		goto close_image;
