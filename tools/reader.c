@@ -48,7 +48,6 @@ struct rdr_block {
 	uint16_t type, flags;
 	uint32_t aux[2];
 	uint8_t  bad;		/* payload failed its checks */
-	uint8_t  hdr[sizeof(struct rd_block_header)];
 };
 
 struct rdr {
@@ -78,6 +77,7 @@ struct rdr {
 	z_stream zs;
 	int zs_ready;
 	uint64_t end_seq;
+	uint32_t scan_crc;		/* crc32 chained over every accepted block header */
 };
 
 static int rdr_fail(char *err, size_t errsz, int *why, int code, const char *fmt, ...)
@@ -415,7 +415,7 @@ static int rdr_block_push(struct rdr *r, const struct rd_block_header *h, uint64
 	b->flags = h->flags;
 	b->aux[0] = h->aux[0];
 	b->aux[1] = h->aux[1];
-	memcpy(b->hdr, h, sizeof(b->hdr));
+	r->scan_crc = (uint32_t)crc32(r->scan_crc, (const uint8_t *)h, sizeof(*h));
 	return 0;
 }
 
@@ -604,9 +604,19 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 	rc = rdr_drop_failed_writes(r);
 	if (rc)
 		return rc;
-	for (i = 0; i < r->nblk; i++) {
-		crc = (uint32_t)crc32(crc, r->blk[i].hdr, sizeof(r->blk[i].hdr));
-		count++;
+	count = r->nblk;
+	if (!in->ignored_blocks) {
+		crc = r->scan_crc;
+	} else {
+		/* blocks were dropped: chain the kept headers again */
+		for (i = 0; i < r->nblk; i++) {
+			uint8_t h[sizeof(struct rd_block_header)];
+
+			rc = rdr_pread(r, r->blk[i].off, h, sizeof(h));
+			if (rc)
+				return rc;
+			crc = (uint32_t)crc32(crc, h, sizeof(h));
+		}
 	}
 	in->count_ok = in->have_end ? count == in->end.block_count : -1;
 	in->index_ok = in->have_end ? crc == in->end.index_crc : -1;
