@@ -378,10 +378,20 @@ int cmd_save(int argc, char **argv)
 	}
 	ret = RD_EXIT_OK;
 	if (m->partial) {
-		cli_error("save", "the dump is partial: %s of memory missing%s%s",
-			  cli_size(m->missing_bytes, sz, sizeof(sz)),
-			  in->have_end ? "" : " (the capture did not finish)",
-			  in->corrupt_blocks ? " (corrupt blocks on disk)" : "");
+		if (m->missing_bytes)
+			cli_error("save", "the dump is partial: %s of memory missing%s%s",
+				  cli_size(m->missing_bytes, sz, sizeof(sz)),
+				  in->have_end ? "" : " (the capture did not finish)",
+				  in->corrupt_blocks ? " (corrupt blocks on disk)" : "");
+		else
+			cli_error("save", "all memory saved, but the dump is suspect: "
+				  "%llu bad block headers, %llu refused blocks, %llu blocks of "
+				  "failed writes, block count %s, index crc %s",
+				  (unsigned long long)in->bad_headers,
+				  (unsigned long long)in->rejected_blocks,
+				  (unsigned long long)in->ignored_blocks,
+				  in->count_ok == 1 ? "ok" : "wrong",
+				  in->index_ok == 1 ? "ok" : "wrong");
 		save_report_missing(m);
 		ret = RD_EXIT_PARTIAL;
 	}
