@@ -449,9 +449,14 @@ static int kdump_ranges(struct memimage *m, const struct kdump_priv *p)
 	uint64_t pfn, missing = 0;
 
 	for (pfn = 0; pfn < p->max_mapnr; pfn++) {
-		if ((pfn & 7) == 0 && p->bm1[pfn >> 3] == 0 && pfn + 8 <= p->max_mapnr) {
-			pfn += 7;
-			continue;
+		if ((pfn & 63) == 0 && pfn + 64 <= p->max_mapnr) {
+			uint64_t w;
+
+			memcpy(&w, p->bm1 + pfn / 8, 8);
+			if (w == 0) {
+				pfn += 63;
+				continue;
+			}
 		}
 		if (!kdump_bit(p->bm1, pfn))
 			continue;
