@@ -157,3 +157,15 @@ check "CR3 of every CPU from QEMU's CPU-state notes" python3 -c '
 import json, sys
 cpus = json.load(open(sys.argv[1]))["cpus"]
 sys.exit(0 if len(cpus) == 2 and all(int(c.get("cr3", "0"), 16) for c in cpus) else 1)' "$T/info.json"
+
+# Hostile VMCOREINFO: an offset of -1 must not make the log reader read
+# outside its buffers (found by fuzzing); info still works, without a log.
+python3 - "$T/g.kdump" "$T/bad.kdump" <<'EOF'
+import sys
+d = open(sys.argv[1], 'rb').read()
+k = b'OFFSET(printk_info.caller_id)=20\n'
+assert d.count(k) >= 1
+open(sys.argv[2], 'wb').write(d.replace(k, b'OFFSET(printk_info.caller_id)=-1\n', 1))
+EOF
+check_rc "info on a dump with OFFSET(...)=-1 (0)" 0 "$RAWDUMP" info "$T/bad.kdump" --json
+check "it says why there is no log" grep -q '"log_error": "printk ring buffer layout missing or implausible' "$T/.out"

@@ -39,6 +39,7 @@
 #define PRB_FINALIZED		2
 #define PRB_MAX_COUNT_BITS	22	/* sanity bound: 4 M descriptors */
 #define PRB_MAX_SIZE_BITS	30	/* sanity bound: 1 GiB of text */
+#define PRB_MAX_FIELD		4096	/* bound on every VMCOREINFO offset/size used */
 
 #define KINFO_TAIL_LINES	20	/* log lines shown without --log */
 
@@ -303,9 +304,14 @@ static int kinfo_prb_layout(const struct kinfo *ki, struct kinfo_prb_layout *l)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (kinfo_vmci_num(ki, keys[i].key, (uint64_t *)((char *)l + keys[i].off)) < 0)
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		uint64_t *v = (uint64_t *)((char *)l + keys[i].off);
+
+		if (kinfo_vmci_num(ki, keys[i].key, v) < 0)
 			return -ENOENT;
+		if (*v > PRB_MAX_FIELD)		/* also catches "-1": sums below cannot wrap */
+			return -EINVAL;
+	}
 	if (l->desc_size < 24 || l->desc_size > 64 || l->info_size < 24 || l->info_size > 256 ||
 	    l->desc_state_var + 8 > l->desc_size ||
 	    l->desc_text_lpos + 16 > l->desc_size || l->lpos_begin > 8 || l->lpos_next > 8 ||
