@@ -21,10 +21,11 @@
 #define SZ_2M			0x200000ull
 #define SZ_1G			0x40000000ull
 #define PHYS_LIMIT		(1ull << 46)
+#define CR4_LA57		(1ull << 12)
 
 static uint64_t pt_pool[PT_POOL_PAGES][512] __attribute__((aligned(4096)));
 static uint32_t pt_used;
-static uint64_t *pt_pml4;
+static uint64_t *pt_pml4, *pt_pml5;
 static int pt_active, pt_1g;
 
 static uint64_t *pt_new(void)
@@ -144,9 +145,28 @@ int pt_init(void)
 	return err ? err : pt_guard((uint64_t)(uintptr_t)mk_boot_stack);
 }
 
+/*
+ * A kernel running 5-level paging (CR4.LA57) enters us with LA57 on, and
+ * LA57 cannot be cleared while paging is on: then the root is a PML5 whose
+ * first entry holds our PML4 (SDM 4.5: identity addresses below 2^48 all
+ * go through PML5[0]).
+ */
 void pt_activate(void)
 {
-	__asm__ volatile("movq %0, %%cr3" :: "r"((uint64_t)(uintptr_t)pt_pml4) : "memory");
+	uint64_t cr4, root = (uint64_t)(uintptr_t)pt_pml4;
+
+	__asm__ volatile("movq %%cr4, %0" : "=r"(cr4));
+	if (cr4 & CR4_LA57) {
+		if (!pt_pml5) {
+			pt_pml5 = pt_new();
+			if (!pt_pml5)
+				mk_fail("paging: no page for the PML5 of 5-level paging");
+			pt_pml5[0] = root | PTE_P | PTE_RW;
+			kprintf("paging: 5-level paging (LA57) is on: PML5 above our PML4\n");
+		}
+		root = (uint64_t)(uintptr_t)pt_pml5;
+	}
+	__asm__ volatile("movq %0, %%cr3" :: "r"(root) : "memory");
 	pt_active = 1;
 }
 

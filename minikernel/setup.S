@@ -52,7 +52,7 @@ initrd_addr_max: .long	0x7fffffff
 kernel_alignment: .long	0x1000		/* relocatable anywhere, page aligned */
 relocatable_kernel: .byte 1
 min_alignment:	.byte	12
-xloadflags:	.word	0x3		/* KERNEL_64 | CAN_BE_LOADED_ABOVE_4G */
+xloadflags:	.word	0x23		/* KERNEL_64 | CAN_BE_LOADED_ABOVE_4G | 5LEVEL */
 cmdline_size:	.long	4095
 hardware_subarch: .long	0
 hardware_subarch_data: .quad 0

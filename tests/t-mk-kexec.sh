@@ -54,11 +54,17 @@ chmod 0755 "$ROOT/init"
 # kexec_load crashes on CPU 0 (the boot CPU: the minikernel INITs the
 # other), kexec_file_load on CPU 1 (an AP: INIT to the BSP would reset the
 # machine, so the BSP is left halted by the crash NMI).
-for loader in load file; do
-	if [ $loader = load ]; then mask=1 cpumsg="INIT sent to all other CPUs"
-	else mask=2 cpumsg="not the boot CPU: no INIT"; fi
+# la57: the guest runs 5-level paging (QEMU -cpu qemu64,+la57), which the
+# minikernel is entered with (kexec_load; kexec_file_load needs the
+# header's XLF_5LEVEL, tested by hand the same way).
+for loader in load file la57; do
+	cpu=qemu64 mask=1 cpumsg="INIT sent to all other CPUs"
+	case $loader in
+	file) mask=2 cpumsg="not the boot CPU: no INIT" ;;
+	la57) cpu=qemu64,+la57 ;;
+	esac
 	"$TOP/scripts/guest/make-disk.sh" "$T/disk.img" --fs-size 16M --dump-size 600M 2>/dev/null
-	timeout 300 qemu-system-x86_64 -m 512 -smp 2 -display none -no-reboot \
+	timeout 300 qemu-system-x86_64 -m 512 -smp 2 -cpu "$cpu" -display none -no-reboot \
 		-serial "file:$T/$loader.serial" -monitor none \
 		-kernel "$KERNEL" -initrd "$T/initrd.gz" \
 		-append "console=ttyS0 crashkernel=4M panic=-1 mk.loader=$loader mk.seed=$SEED mk.cpumask=$mask" \
@@ -79,6 +85,8 @@ for loader in load file; do
 	else
 		pass "kexec_$loader: no kernel warning at load"
 	fi
+	[ $loader = la57 ] && mk_serial_has "kexec_$loader: entered with 5-level paging" \
+		"$T/$loader.serial" "5-level paging (LA57) is on"
 	check_rc "kexec_$loader: rawdump save" 0 "$RAWDUMP" save "$T/disk.img:2" -o "$T" -n $loader.vmcore
 	check "kexec_$loader: every planted page in the vmcore" python3 "$TOP/tests/guest/corecheck.py" \
 		plant --seed $SEED --list "$T/$loader.serial" "$T/$loader.vmcore"
