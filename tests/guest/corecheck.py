@@ -187,7 +187,7 @@ def cmd_compare(a):
     moved = []
     if a.elfcorehdr is not None:
         loads, _ = elfcorehdr(ref, a.elfcorehdr)
-        moved = [(p, n, off) for p, n, off, v in loads if off != p and v < (1 << 63)]
+        moved = [(p, n, off) for p, n, off, _ in loads if off != p]
     total = bad_pages = absent = 0
     for paddr, filesz, off, _ in core.loads:
         pos = 0
@@ -195,6 +195,10 @@ def cmd_compare(a):
             n = min(CHUNK, filesz - pos)
             mine = core.read_at(off + pos, n)
             src = paddr + pos
+            for mp, mn, moff in moved:
+                if src < mp < src + n:          # stop where a moved region starts
+                    n = mp - src
+                    mine = mine[:n]
             for mp, mn, moff in moved:
                 if mp <= src < mp + mn:
                     src = moff + src - mp
