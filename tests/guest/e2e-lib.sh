@@ -22,15 +22,16 @@ e2e_need() {
 }
 
 e2e_guest() {
-	local stamp=$E2E_GUEST/initrd.gz src
-	if [ -f "$stamp" ]; then
-		for src in "$RAWDUMP" "$B/minikernel/rdmk.bzImage" "$TOP"/tests/guest/init.sh \
-			"$TOP"/tests/guest/plant/rdplant.c "$TOP"/scripts/guest/build-guest.sh \
-			"$TOP"/scripts/systemd/rawdump-boot; do
-			[ "$src" -nt "$stamp" ] && { rm -f "$stamp"; break; }
-		done
-	fi
-	if [ ! -f "$stamp" ]; then
+	local stamp=$E2E_GUEST/initrd.gz src stale=0
+	[ -f "$stamp" ] || stale=1
+	for src in "$RAWDUMP" "$B/minikernel/rdmk.bzImage" "$TOP"/tests/guest/init.sh \
+		"$TOP"/tests/guest/plant/rdplant.c "$TOP"/scripts/guest/build-guest.sh \
+		"$TOP"/scripts/systemd/rawdump-boot; do
+		[ "$src" -nt "$stamp" ] && stale=1
+	done
+	# build-guest.sh replaces the initrd atomically: a concurrent run keeps
+	# booting the old one until the new one is in place
+	if [ "$stale" = 1 ]; then
 		"$TOP/scripts/guest/build-guest.sh" --release "$E2E_REL" --out "$E2E_GUEST" \
 			>"$T/build-guest.log" 2>&1 ||
 			{ fail "guest image builds" "$(tail -n 3 "$T/build-guest.log" | tr '\n' ' ')"; exit 1; }
