@@ -203,10 +203,10 @@ int dump_run(const struct mk_args *a)
 		mk_fail("disk %02x:%02x.%x unit %u: %s", a->pci.bus, a->pci.dev, a->pci.fn,
 			a->unit, rd_strerror(err));
 	mk_sink.ss = mk_sink.bd.sector_size;
-	if (mk_sink.ss != RD_BLOCK_ALIGN)
-		mk_fail("%u-byte sectors: the writer places blocks on %u-byte boundaries, "
-			"so only %u-byte-sector disks can take a dump", mk_sink.ss,
-			RD_BLOCK_ALIGN, RD_BLOCK_ALIGN);
+	if (mk_sink.ss < RD_BLOCK_ALIGN || mk_sink.ss > RD_SLOT_SIZE ||
+	    (mk_sink.ss & (mk_sink.ss - 1)))
+		mk_fail("%u-byte sectors: only 512..%u-byte sectors are supported",
+			mk_sink.ss, RD_SLOT_SIZE);
 	if ((a->start * 512) % mk_sink.ss || part_bytes % mk_sink.ss)
 		mk_fail("partition %lu+%lu (512-byte units) not aligned to %u-byte sectors",
 			a->start, a->size, mk_sink.ss);
@@ -256,6 +256,7 @@ int dump_run(const struct mk_args *a)
 	cfg.work = work;
 	cfg.work_size = avail;
 	cfg.io_size = io;
+	cfg.write_align = mk_sink.ss;	/* PAD blocks keep every write sector aligned */
 	cfg.progress = dump_progress;
 	cfg.now_us = dump_now;
 

@@ -55,6 +55,9 @@ MK_DISK=ahci run_dump "ahci" 2 ""
 # runs relocated at 0x100000, with no memory map.
 MK_KERNEL=$B/minikernel/rdmk.bzImage run_dump "bzImage" 2 ""
 MK_DISK=nvme run_dump "nvme-zlib" 2 "rd.comp=zlib"
+# 4096-byte logical sectors: PAD blocks keep every write sector aligned.
+MK_DISK=virtio4k run_dump "virtio-4k-sectors" 2 ""
+MK_DISK=virtio4k run_dump "virtio-4k-zlib" 1 "rd.comp=zlib"
 
 # Memory above 4 GiB (beyond the PVH boot page tables: our own tables map it).
 HIGH=0x1f0000000:4M

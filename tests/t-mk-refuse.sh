@@ -43,15 +43,6 @@ refuse "bad rd.uuid" "bad value in 'rd.uuid=12345'" \
 refuse "no rd.uuid" "command line lacks rd.uuid" \
 	"rd.start=$MK_P2_START rd.size=$MK_P2_SIZE"
 
-# A disk with 4096-byte logical blocks: the writer's 512-byte block
-# alignment cannot be written to it; refused before any write.
-cp "$IMG" "$T/before.img"
-# shellcheck disable=SC2086
-MK_DISK=virtio4k mk_boot "$T/4k.serial" "$IMG" "$(mk_target_args 2 "$UUID") rd.ranges=$RANGE" $LOADERS
-check_eq "4096-byte sectors: QEMU exit 35" "$?" 35
-mk_serial_has "4096-byte sectors: says why" "$T/4k.serial" "only 512-byte-sector disks"
-check "4096-byte sectors: disk unchanged" cmp "$T/before.img" "$IMG"
-
 # rd.ranges outside RAM (the PCI hole) or over the minikernel itself.
 cp "$IMG" "$T/before.img"
 mk_boot "$T/mmio.serial" "$IMG" "$(mk_target_args 2 "$UUID") rd.ranges=0xfe000000:64K"

@@ -341,6 +341,10 @@ static int rdr_block_ok(const struct rdr *r, const struct rd_block_header *h,
 		if (!h->mem_len || h->stored_len)
 			return 0;
 		break;
+	case RD_BLK_PAD:
+		if (h->paddr || h->mem_len || h->stored_len > RD_SLOT_SIZE)
+			return 0;
+		break;
 	case RD_BLK_END:
 		if (h->stored_len < sizeof(struct rd_end_record) ||
 		    h->stored_len > RDR_MAX_END_STORED)
@@ -630,6 +634,8 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 	for (i = 0; i < r->nblk; i++) {
 		const struct rdr_block *b = &r->blk[i];
 
+		if (b->type == RD_BLK_PAD)
+			continue;	/* sector filler: no memory */
 		if (!rdr_in_range(r, b->paddr, b->mem_len)) {
 			in->rejected_blocks++;
 			continue;
