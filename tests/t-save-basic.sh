@@ -103,6 +103,16 @@ name=$(sed -n 's|^saved .*/\(vmcore-[0-9-]*\) .*|\1|p' "$T/save.out")
 check "uncompressed vmcore bytes equal the pattern" "$SIM" verify "$out/$name" --pattern 12 --range 0x100000:16M
 check_eq "uncompressed: crash --osrelease" "$(crash --osrelease "$out/$name" 2>&1)" "6.1.0-raw"
 
+# --- the other output formats go through the same save path ---
+for f in kdump:kdump lcrash:lkcd; do
+	kind=${f#*:}; f=${f%:*}
+	check_rc "save --format $f" 0 "$RAWDUMP" save "$img:2" -o "$out" --format $f --name "v.$f"
+	check_eq "save --format $f: mode 0600" "$(stat -c %a "$out/v.$f" 2>/dev/null)" "600"
+	"$RAWDUMP" info "$out/v.$f" --json > "$T/f.json" 2>&1
+	check_eq "save --format $f: rawdump reads it back ($kind)" "$(json "$T/f.json" format)" "$kind"
+done
+check_eq "kdump output: crash --osrelease" "$(crash --osrelease "$out/v.kdump" 2>&1)" "6.1.0-raw"
+
 # --- a saved dump may be formatted over without --force ---
 check_rc "format over a saved dump" 0 "$RAWDUMP" format "$img:2"
 check_eq "ext4 unchanged by format/save" "$(ext4_sum)" "$ext4_before"
