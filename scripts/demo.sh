@@ -55,11 +55,21 @@ set +e
 	--append "console=ttyS0 quiet panic=-1 crashkernel=$ck rdguest.run=save" \
 	--disk "$out/disk.img" --mem "$mem" --smp 2 --log "$out/boot2.log" --timeout 900 | show
 set -e
-grep -q '^RDGUEST: boot-save rc=0' "$out/boot2.log" || echo "   (the guest's boot-time save did not succeed: see $out/boot2.log)"
+grep -q '^RDGUEST: boot-save rc=0' "$out/boot2.log" ||
+	echo "   WARNING: the guest's boot-time save did not succeed ($(sed -n 's/^RDGUEST: boot-save //p' "$out/boot2.log")): see $out/boot2.log"
 
 step "4/4 host: rawdump info and rawdump save of the image's dump partition"
 "$rawdump" info "$out/disk.img:2" | sed 's/^/   /'
-"$rawdump" save "$out/disk.img:2" -o "$out" 2>&1 | grep -v 'saved before' | sed 's/^/   /'
+set +e
+"$rawdump" save "$out/disk.img:2" -o "$out" >"$out/save.log" 2>&1
+save_rc=$?
+set -e
+grep -v 'saved before' "$out/save.log" | sed 's/^/   /'
+case $save_rc in
+0) ;;
+6) echo "   WARNING: rawdump save says the dump is partial (exit 6): memory listed above is missing" ;;
+*) die "rawdump save failed (exit $save_rc)" ;;
+esac
 vmcore=$(ls -1t "$out"/vmcore-* | head -n 1)
 vmlinux=/var/cache/rawdump/vmlinux-$rel
 echo
@@ -69,7 +79,7 @@ if [ ! -s "$vmlinux" ]; then
 	echo "   scripts/get-debug-vmlinux.sh $rel     # once: ~860 MB download, cached in /var/cache/rawdump"
 fi
 echo "   crash $vmlinux $vmcore"
-if [ -s "$vmlinux" ]; then
+if [ -s "$vmlinux" ] && [ "$save_rc" = 0 ]; then
 	echo "crash's bt of the panicking task:"
 	printf 'bt\nquit\n' | timeout 120 crash -s "$vmlinux" "$vmcore" 2>&1 | grep -E '^ *#|^PID' | sed 's/^/   /' || true
 fi
