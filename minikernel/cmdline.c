@@ -260,6 +260,10 @@ int cmdline_parse(const char *s, struct mk_args *a)
 				a->test = MK_TEST_STACK;
 			else
 				rc = -RD_EINVAL;
+		} else if (word_is(w, klen, "rd.diskspeed")) {
+			rc = parse_whole(v, end, 1, &a->diskspeed);
+			if (!rc && !a->diskspeed)
+				rc = -RD_EINVAL;
 		} else if (word_is(w, klen, "rd.ranges")) {
 			rc = parse_ranges(v, end, a);
 		} else if (word_is(w, klen, "elfcorehdr")) {

@@ -149,6 +149,63 @@ static int dump_test_ranges(const struct mk_args *a, struct rd_writer_config *cf
 	return 0;
 }
 
+/*
+ * rd.diskspeed=BYTES, for `make bench`: the disk's own write speed through
+ * the same driver, request size and queue depth as a dump, with no memory
+ * to scan, checksum or copy. Only into an EMPTY or SAVED rawdump partition
+ * whose UUID and size match (it destroys nothing unsaved), only inside its
+ * data area, every write through the writer's bounds check; the headers
+ * are not touched.
+ */
+static void dump_diskspeed(const struct mk_args *a, const struct rd_sink *sink,
+			   uint8_t *bufs, uint32_t io, uint32_t inflight)
+{
+	struct rd_part_header ph;
+	uint64_t off, end, t0, us, done = 0;
+	long tags[MK_INFLIGHT_MAX];
+	uint32_t i, slot = 0;
+	int err;
+
+	err = rd_sink_read(sink, 0, bufs, RD_SLOT_SIZE);
+	if (err)
+		mk_fail("diskspeed: reading the partition header: %s", rd_strerror(err));
+	memcpy(&ph, bufs, sizeof(ph));
+	if (rd_part_header_check(&ph) || memcmp(ph.uuid, a->uuid, 16) ||
+	    ph.part_size != sink->size)
+		mk_fail("diskspeed: not the rawdump partition named on the command line");
+	if (ph.state != RD_STATE_EMPTY && ph.state != RD_STATE_SAVED)
+		mk_fail("diskspeed: the partition holds a dump not saved");
+	off = 2 * RD_SLOT_SIZE;
+	end = rd_part_backup_offset(sink->size);
+	if (a->diskspeed < end - off)
+		end = off + (a->diskspeed & ~(uint64_t)(RD_SLOT_SIZE - 1));
+	for (i = 0; i < inflight * io; i++)
+		bufs[i] = (uint8_t)(i * 131 + 7);
+	for (i = 0; i < inflight; i++)
+		tags[i] = -1;
+	t0 = hw_now_us();
+	while (off < end) {
+		uint32_t n = end - off < io ? (uint32_t)(end - off) : io;
+		long tag;
+
+		if (tags[slot] >= 0 && (err = sink->wait(sink->ctx, tags[slot])))
+			mk_fail("diskspeed: write failed: %s", rd_strerror(err));
+		tag = rd_sink_submit(sink, off, bufs + (size_t)slot * io, n);
+		if (tag < 0)
+			mk_fail("diskspeed: write failed: %s", rd_strerror((int)tag));
+		tags[slot] = tag;
+		slot = (slot + 1) % inflight;
+		off += n;
+		done += n;
+	}
+	err = sink->flush(sink->ctx);
+	if (err)
+		mk_fail("diskspeed: flush: %s", rd_strerror(err));
+	us = hw_now_us() - t0;
+	kprintf("rawdump: DISKSPEED %lu MiB in %lu ms, %u KiB requests, %u in flight\n",
+		done >> 20, us / 1000, io / 1024, inflight);
+}
+
 int dump_run(const struct mk_args *a)
 {
 	static struct mk_crash crash;
@@ -240,6 +297,10 @@ int dump_run(const struct mk_args *a)
 	sink.ctx = &mk_sink;
 	sink.size = part_bytes;
 	sink.max_inflight = inflight;
+	if (a->diskspeed) {
+		dump_diskspeed(a, &sink, work, io, inflight);
+		return 0;
+	}
 
 	w0 = cpu_rdtsc();
 	for (i = 0; i < 16; i += 8) {
