@@ -19,11 +19,11 @@
 #include "util.h"
 
 static const char info_usage[] =
-	"usage: rawdump info TARGET|FILE [--json] [--verify] [--full-log]\n"
+	"usage: rawdump info TARGET|FILE [--json] [--verify] [--log]\n"
 	"Describe a rawdump partition and its dump, or a vmcore / LKCD / kdump file.\n"
 	"  -j, --json      one JSON object on stdout\n"
 	"  -v, --verify    check every block's payload (reads the whole dump)\n"
-	"  -l, --full-log  the whole kernel log instead of its last lines\n";
+	"  -l, --log, --full-log  the whole kernel log instead of its last lines\n";
 
 struct info_out {
 	FILE *f;
@@ -242,6 +242,7 @@ int cmd_info(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "verify", no_argument, NULL, 'v' },
 		{ "full-log", no_argument, NULL, 'l' },
+		{ "log", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kinfo.h"
 #include "memimage.h"
 #include "reader.h"
 #include "target.h"
@@ -369,6 +370,20 @@ int cmd_save(int argc, char **argv)
 	}
 	printf("saved %s/%s (%s format, %s of memory)\n", dir, outname, fmt,
 	       cli_size(in->data_bytes + in->zero_bytes, sz, sizeof(sz)));
+	{
+		/* the crash command line, with -m phys_base/--kaslr for LKCD */
+		struct kinfo ki;
+		char cmd[1024], path[4096];
+		const char *kind = m->kind;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, outname);
+		kinfo_gather(m, &ki);
+		m->kind = !strcmp(fmt, "lcrash") ? "lkcd" : fmt;
+		kinfo_crash_cmd(m, &ki, path, cmd, sizeof(cmd));
+		m->kind = kind;
+		printf("open with: %s\n", cmd);
+		kinfo_free(&ki);
+	}
 
 	rc = save_mark(spec, in->dump.dump_id, err, sizeof(err));
 	if (rc) {
