@@ -260,6 +260,13 @@ int cmdline_parse(const char *s, struct mk_args *a)
 				a->test = MK_TEST_STACK;
 			else
 				rc = -RD_EINVAL;
+		} else if (word_is(w, klen, "rd.iotimeout")) {
+			uint64_t ms;
+
+			rc = parse_whole(v, end, 0, &ms);
+			if (!rc && (ms < 100 || ms > 600000))
+				rc = -RD_EINVAL;
+			a->io_timeout_ms = (uint32_t)ms;
 		} else if (word_is(w, klen, "rd.diskspeed")) {
 			rc = parse_whole(v, end, 1, &a->diskspeed);
 			if (!rc && !a->diskspeed)

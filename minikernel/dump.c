@@ -255,6 +255,7 @@ int dump_run(const struct mk_args *a)
 	memset(&t, 0, sizeof(t));
 	t.pci = a->pci;
 	t.unit = a->unit;
+	t.io_timeout_ms = a->io_timeout_ms;
 	err = blk_open(&mk_sink.bd, &t);
 	if (err)
 		mk_fail("disk %02x:%02x.%x unit %u: %s", a->pci.bus, a->pci.dev, a->pci.fn,

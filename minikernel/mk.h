@@ -47,6 +47,7 @@ struct mk_args {
 	int have_elfcorehdr;
 	uint64_t elfcorehdr;
 	enum mk_test test;
+	uint32_t io_timeout_ms;		/* rd.iotimeout=MS, 0 = driver default */
 	uint64_t diskspeed;		/* rd.diskspeed=BYTES (benchmark), 0 = off */
 	uint32_t range_count;
 	struct { uint64_t addr, size; } ranges[MK_RANGES_MAX];
