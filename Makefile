@@ -21,10 +21,11 @@ HOST_LDLIBS := -lz
 all:
 
 include writer/build.mk
--include tools/build.mk
--include drivers/build.mk
--include minikernel/build.mk
--include tests/build.mk
+include tools/build.mk
+include drivers/build.mk
+include minikernel/build.mk
+include tests/build.mk
+include scripts/install.mk
 
 deps:
 	@scripts/install-deps.sh
