@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "kinfo.h"
 #include "memimage.h"
 #include "reader.h"
@@ -35,7 +36,8 @@
 static const char save_usage[] =
 	"usage: rawdump save [TARGET] [-o DIR] [--format elf|lcrash|kdump] [--name NAME]\n"
 	"Save the dump on TARGET (default: the one rawdump partition holding an\n"
-	"unsaved dump) into DIR (default " SAVE_DEFAULT_DIR "), then mark it saved.\n"
+	"unsaved dump) into DIR (default: output_dir of /etc/rawdump.conf, else\n"
+	SAVE_DEFAULT_DIR "), then mark it saved.\n"
 	"  -o, --output DIR    directory for the dump file\n"
 	"  -F, --format FMT    elf (default; for crash and gdb), lcrash (LKCD v8),\n"
 	"                      kdump (makedumpfile's kdump-compressed)\n"
@@ -211,7 +213,8 @@ int cmd_save(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = SAVE_DEFAULT_DIR, *fmt = "elf", *name = NULL;
+	const char *dir = NULL, *fmt = "elf", *name = NULL;
+	static struct rd_config conf;
 	char err[512], outname[256], tmp[320], sz[32], sz2[32];
 	struct save_find find = { .found = 0 };
 	const struct rdr_info *in;
@@ -241,6 +244,12 @@ int cmd_save(int argc, char **argv)
 			fputs(save_usage, stderr);
 			return RD_EXIT_USAGE;
 		}
+	}
+	if (!dir) {
+		/* output_dir of /etc/rawdump.conf; a broken file does not stop a save */
+		if (config_load(NULL, &conf, err, sizeof(err)) != 0)
+			cli_error("save", "ignoring the configuration: %s", err);
+		dir = conf.output_dir[0] ? conf.output_dir : SAVE_DEFAULT_DIR;
 	}
 	if (strcmp(fmt, "elf") && strcmp(fmt, "lcrash") && strcmp(fmt, "kdump")) {
 		cli_error("save", "unknown format '%s' (elf, lcrash or kdump)", fmt);
@@ -373,7 +382,7 @@ int cmd_save(int argc, char **argv)
 	{
 		/* the crash command line, with -m phys_base/--kaslr for LKCD */
 		struct kinfo ki;
-		char cmd[1024], path[4096];
+		char cmd[1024], path[4096 + 256];
 		const char *kind = m->kind;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, outname);
