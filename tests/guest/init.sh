@@ -7,7 +7,10 @@
 #                        (rdguest.exit=MODE, rdguest.comp=C, rdguest.level=N,
 #                        rdguest.method=M are passed to `rawdump arm`), load the plant module
 #                        (rdguest.seed=N), print its page list, crash with
-#                        sysrq-c
+#                        sysrq-c; with rdguest.live=1, before sysrq-c: files
+#                        written and synced on the ext4 (their sha256 printed,
+#                        "RDGUEST: synced PATH SUM") and a writer loop left
+#                        running on it (tests/t-drv-live.sh)
 #   rdguest.run=armcheck arm on the unformatted partition, format, arm
 #                        --dry-run, arm, status, disarm, arm --method load,
 #                        disarm, each rc printed (tests/t-e2e-arm.sh)
@@ -61,6 +64,29 @@ esac
 say "booted $(uname -r) disk=$disk uptime=$(cut -d' ' -f1 /proc/uptime)"
 say "crashkernel $(cat /sys/kernel/kexec_crash_size) bytes"
 
+# live_writer: the synced files, then the writer loop, running at return
+live_writer() {
+	mkdir -p /var/crash/synced /var/crash/live
+	for i in 1 2 3 4 5 6 7 8; do
+		dd if=/dev/urandom of=/var/crash/synced/f$i bs=64k count=$i 2>/dev/null
+	done
+	sync
+	for f in /var/crash/synced/f*; do
+		say "synced ${f#/var/crash} $(sha256sum <"$f" | cut -d' ' -f1)"
+	done
+	(
+		n=0
+		while :; do
+			dd if=/dev/urandom of=/var/crash/live/w$((n % 4)) bs=64k count=16 conv=fsync 2>/dev/null
+			cp /var/crash/live/w$((n % 4)) /var/crash/live/c$((n % 3))
+			n=$((n + 1))
+			echo $n >/tmp/live.n
+		done
+	) &
+	while [ "$(cat /tmp/live.n 2>/dev/null || echo 0)" -lt 3 ]; do sleep 0.1; done
+	say "writer running, $(cat /tmp/live.n) rounds done"
+}
+
 run=$(arg rdguest.run shell)
 case $run in
 crash)
@@ -91,6 +117,7 @@ crash)
 	say "plant begin"
 	cat /proc/rdplant
 	say "plant end"
+	[ "$(arg rdguest.live 0)" = 1 ] && live_writer
 	say "crashing uptime=$(cut -d' ' -f1 /proc/uptime)"
 	echo c >/proc/sysrq-trigger
 	finish "still alive after sysrq-c"
