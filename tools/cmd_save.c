@@ -25,13 +25,13 @@
 #include "cli.h"
 #include "config.h"
 #include "kinfo.h"
+#include "outfile.h"
 #include "memimage.h"
 #include "reader.h"
 #include "target.h"
 #include "util.h"
 
 #define SAVE_DEFAULT_DIR	"/var/crash"
-#define SAVE_TMP_TRIES		16
 
 static const char save_usage[] =
 	"usage: rawdump save [TARGET] [-o DIR] [--format elf|lcrash|kdump] [--name NAME]\n"
@@ -43,29 +43,6 @@ static const char save_usage[] =
 	"                      kdump (makedumpfile's kdump-compressed)\n"
 	"  -n, --name NAME     file name (default vmcore-YYYYmmdd-HHMMSS[.lcrash|.kdump])\n"
 	"Exit 6 when the dump was saved but is partial; the missing memory is listed.\n";
-
-/* The temp file to remove if a signal arrives while it exists. */
-static int save_sig_dfd = -1;
-static char save_sig_tmp[320];
-
-static void save_on_signal(int sig)
-{
-	if (save_sig_dfd >= 0 && save_sig_tmp[0])
-		unlinkat(save_sig_dfd, save_sig_tmp, 0);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void save_signals(void (*fn)(int))
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fn;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
 
 struct save_find {
 	char spec[PATH_MAX];
@@ -90,51 +67,6 @@ static int save_find_unsaved(void *ctx, const char *dev)
 	return 0;
 }
 
-/* Create DIR/.NAME.XXXXXXXX exclusively; fd or -errno. */
-static int save_tmp_create(int dfd, const char *name, char *tmp, size_t tmpsz)
-{
-	int i, fd;
-
-	for (i = 0; i < SAVE_TMP_TRIES; i++) {
-		uint32_t r = 0;
-
-		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-			r = (uint32_t)getpid() ^ (uint32_t)time(NULL) ^ (uint32_t)i;
-		snprintf(tmp, tmpsz, ".%s.%08x.tmp", name, r);
-		snprintf(save_sig_tmp, sizeof(save_sig_tmp), "%s", tmp);
-		save_sig_dfd = dfd;
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			if (fchmod(fd, 0600) != 0) {
-				int e = errno;
-
-				close(fd);
-				unlinkat(dfd, tmp, 0);
-				return -e;
-			}
-			return fd;
-		}
-		save_sig_tmp[0] = '\0';
-		if (errno != EEXIST)
-			return -errno;
-	}
-	return -EEXIST;
-}
-
-/* Move tmp to name without ever replacing name. 0 or -errno (-EEXIST). */
-static int save_publish(int dfd, const char *tmp, const char *name)
-{
-	if (renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-		return -errno;
-	if (linkat(dfd, tmp, dfd, name, 0) != 0)
-		return -errno;
-	unlinkat(dfd, tmp, 0);
-	return 0;
-}
-
-/* Mark the partition's dump dump_id SAVED in both header copies. */
 static int save_mark(const char *spec, uint64_t dump_id, char *err, size_t errsz)
 {
 	struct rd_part_header h;
@@ -331,8 +263,7 @@ int cmd_save(int argc, char **argv)
 		}
 	}
 
-	save_signals(save_on_signal);
-	fd = save_tmp_create(dfd, outname, tmp, sizeof(tmp));
+	fd = outfile_create(dfd, outname, tmp, sizeof(tmp));
 	if (fd < 0) {
 		cli_error("save", "cannot create a file in %s: %s", dir, strerror(-fd));
 		ret = RD_EXIT_IO;
@@ -360,7 +291,7 @@ int cmd_save(int argc, char **argv)
 		ret = RD_EXIT_IO;
 		goto out_unlink;
 	}
-	rc = save_publish(dfd, tmp, outname);
+	rc = outfile_publish(dfd, tmp, outname);
 	if (rc == -EEXIST) {
 		cli_error("save", "%s/%s appeared meanwhile; not overwriting it", dir, outname);
 		ret = RD_EXIT_REFUSED;
@@ -371,7 +302,6 @@ int cmd_save(int argc, char **argv)
 		ret = RD_EXIT_IO;
 		goto out_unlink;
 	}
-	save_sig_tmp[0] = '\0';
 	if (fsync(dfd) != 0) {
 		cli_error("save", "fsync %s: %s", dir, strerror(errno));
 		ret = RD_EXIT_IO;
@@ -422,10 +352,8 @@ int cmd_save(int argc, char **argv)
 	goto out;
 
 out_unlink:
-	unlinkat(dfd, tmp, 0);
-	save_sig_tmp[0] = '\0';
+	outfile_abandon(dfd, tmp);
 out:
-	save_signals(SIG_DFL);
 	if (fd >= 0)
 		close(fd);
 	if (dfd >= 0)

@@ -1,12 +1,9 @@
 /*
  * tools/convert.c - `rawdump convert IN OUT --to elf|lcrash|kdump`: read any
  * dump rawdump understands (partition, image, ELF, LKCD, kdump-compressed)
- * and write it in another format, with the output rules of `rawdump save`:
- * mode 0600, written to a temp file in the same directory (removed again on
- * SIGINT/SIGTERM/SIGHUP), fsync'ed, then renamed into place with
- * RENAME_NOREPLACE (link + unlink where that is unsupported): no symlink
- * is followed and nothing is replaced. (cmd_save.c has the same steps as
- * static helpers.)
+ * and write it in another format, with the output rules of `rawdump save`
+ * (tools/outfile.c: 0600 temp file, never through a symlink, fsync, a
+ * rename that replaces nothing).
  * Also the page walk shared by the LKCD and kdump-compressed writers.
  */
 #include <errno.h>
@@ -22,6 +19,7 @@
 
 #include "cli.h"
 #include "convert.h"
+#include "outfile.h"
 #include "kinfo.h"
 
 #define CONV_CMD "convert"
@@ -177,88 +175,24 @@ static void conv_usage(FILE *out)
 		"  OUT  a new file (never overwritten; written 0600 via a temp file)\n");
 }
 
-/* The temp file to remove if a signal arrives while it exists. */
-static char conv_sig_tmp[4096];
-
-static void conv_on_signal(int sig)
+/* The directory of path (opened) and its last component. */
+static int conv_out_dir(const char *path, char *name, size_t namesz)
 {
-	if (conv_sig_tmp[0])
-		unlink(conv_sig_tmp);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
+	char *c1 = strdup(path), *c2 = strdup(path);
+	int dfd = -ENOMEM;
 
-static void conv_signals(void (*fn)(int))
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fn;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
-/* Temp file next to out: 0600, created exclusively (so never through a
- * symlink). The name goes to tmp. */
-static int conv_tmp_open(const char *out, char *tmp, size_t tmpsz)
-{
-	char *copy = strdup(out), *dir, *base;
-	int fd = -1;
-
-	if (!copy)
-		return -ENOMEM;
-	dir = dirname(copy);
-	base = basename((char *)out);
-	if ((size_t)snprintf(tmp, tmpsz, "%s/.%s.rawdump-XXXXXX", dir, base) >= tmpsz) {
-		free(copy);
-		return -ENAMETOOLONG;
+	if (c1 && c2) {
+		if ((size_t)snprintf(name, namesz, "%s", basename(c2)) >= namesz) {
+			dfd = -ENAMETOOLONG;
+		} else {
+			dfd = open(dirname(c1), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (dfd < 0)
+				dfd = -errno;
+		}
 	}
-	free(copy);
-	conv_signals(conv_on_signal);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	snprintf(conv_sig_tmp, sizeof(conv_sig_tmp), "%s", tmp);
-	if (fchmod(fd, 0600) < 0) {
-		int e = errno;
-
-		close(fd);
-		unlink(tmp);
-		conv_sig_tmp[0] = '\0';
-		return -e;
-	}
-	return fd;
-}
-
-/* fsync the file, link it to out (fails if out exists), drop the temp
- * name, fsync the directory. */
-static int conv_tmp_commit(int fd, const char *tmp, const char *out)
-{
-	char *copy;
-	int dfd, rc = 0;
-
-	if (fsync(fd) < 0)
-		return -errno;
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE) < 0) {
-		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-			return -errno;
-		if (link(tmp, out) < 0)
-			return -errno;
-		unlink(tmp);
-	}
-	conv_sig_tmp[0] = '\0';
-	copy = strdup(out);
-	if (!copy)
-		return 0;
-	dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		if (fsync(dfd) < 0)
-			rc = -errno;
-		close(dfd);
-	}
-	free(copy);
-	return rc;
+	free(c1);
+	free(c2);
+	return dfd;
 }
 
 int cmd_convert(int argc, char **argv)
@@ -267,10 +201,10 @@ int cmd_convert(int argc, char **argv)
 	struct cli_progress prog;
 	struct memimage *m = NULL;
 	enum conv_fmt fmt;
-	char err[512], msg[512], tmp[4096], cmd[4352];
+	char err[512], msg[512], tmp[320], name[256], cmd[4352];
 	struct stat st;
 	struct kinfo ki;
-	int i, fd = -1, rc, ret;
+	int i, fd = -1, dfd = -1, rc, ret;
 
 	for (i = 1; i < argc; i++) {
 		if (cli_is_help(argv[i])) {
@@ -310,7 +244,8 @@ int cmd_convert(int argc, char **argv)
 		cli_error(CONV_CMD, "%s", err);
 		return stat(in, &st) == 0 ? RD_EXIT_NOTRD : RD_EXIT_TARGET;
 	}
-	fd = conv_tmp_open(out, tmp, sizeof(tmp));
+	dfd = conv_out_dir(out, name, sizeof(name));
+	fd = dfd < 0 ? dfd : outfile_create(dfd, name, tmp, sizeof(tmp));
 	if (fd < 0) {
 		cli_error(CONV_CMD, "cannot create a file next to %s: %s", out, strerror(-fd));
 		ret = RD_EXIT_IO;
@@ -325,12 +260,16 @@ int cmd_convert(int argc, char **argv)
 	else
 		rc = mi_write_kdump(m, fd, cli_progress, &prog, msg, sizeof(msg));
 	cli_progress_done(&prog);
+	if (rc == 0 && fsync(fd) != 0)
+		rc = -errno;
+	if (close(fd) != 0 && rc == 0)
+		rc = -errno;
 	if (rc == 0)
-		rc = conv_tmp_commit(fd, tmp, out);
-	close(fd);
+		rc = outfile_publish(dfd, tmp, name);
+	if (rc == 0 && fsync(dfd) != 0)
+		rc = -errno;
 	if (rc < 0) {
-		unlink(tmp);
-		conv_sig_tmp[0] = '\0';
+		outfile_abandon(dfd, tmp);
 		cli_error(CONV_CMD, "writing %s: %s", out, msg[0] ? msg : strerror(-rc));
 		ret = rc == -EEXIST ? RD_EXIT_REFUSED : RD_EXIT_IO;
 		goto close_image;
@@ -357,6 +296,8 @@ int cmd_convert(int argc, char **argv)
 		ret = RD_EXIT_PARTIAL;
 	}
 close_image:
+	if (dfd >= 0)
+		close(dfd);
 	mi_close(m);
 	return ret;
 }
