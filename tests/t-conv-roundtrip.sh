@@ -124,7 +124,7 @@ check_rc "missing input (2)" 2 "$RAWDUMP" convert "$T/nonexistent" "$T/n1" --to 
 head -c 1M /dev/urandom >"$T/junk"
 check_rc "junk input (4)" 4 "$RAWDUMP" convert "$T/junk" "$T/n2" --to elf
 check_rc "bad --to (1)" 1 "$RAWDUMP" convert "$P" "$T/n3" --to tiff
-check_eq "no temp files left" "$(ls -A "$T" | grep -c '\.rawdump-')" 0
+check_eq "no temp files left" "$(ls -A "$T" | grep -c '\.tmp$')" 0
 
 # Hostile inputs: cut files and a corrupted page read as partial, never
 # as wrong bytes.
