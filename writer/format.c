@@ -30,20 +30,40 @@ static int rd_memeq(const void *a, const void *b, size_t n)
 	return 1;
 }
 
+/* CRC of a structure whose last field is its uint32_t checksum, computed
+ * with that field taken as zero. */
+static uint32_t rd_sealed_crc(const void *h, size_t size)
+{
+	static const uint8_t zero[4];
+
+	return rd_crc32(rd_crc32(0, h, size - 4), zero, 4);
+}
+
+static uint32_t rd_stored_crc(const void *h, size_t size)
+{
+	uint32_t crc;
+
+	__builtin_memcpy(&crc, (const uint8_t *)h + size - 4, 4);
+	return crc;
+}
+
+_Static_assert(offsetof(struct rd_part_header, header_crc) + 4 == sizeof(struct rd_part_header),
+	       "part header crc last");
+_Static_assert(offsetof(struct rd_dump_header, header_crc) + 4 == sizeof(struct rd_dump_header),
+	       "dump header crc last");
+_Static_assert(offsetof(struct rd_block_header, header_crc) + 4 == sizeof(struct rd_block_header),
+	       "block header crc last");
+
 void rd_part_header_seal(struct rd_part_header *h)
 {
-	h->header_crc = 0;
-	h->header_crc = rd_crc32(0, h, sizeof(*h));
+	h->header_crc = rd_sealed_crc(h, sizeof(*h));
 }
 
 int rd_part_header_check(const struct rd_part_header *h)
 {
-	struct rd_part_header c = *h;
-
 	if (!rd_memeq(h->magic, RD_PART_MAGIC, 8))
 		return -RD_ENOSIG;
-	c.header_crc = 0;
-	if (rd_crc32(0, &c, sizeof(c)) != h->header_crc)
+	if (rd_sealed_crc(h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
 		return -RD_ECRC;
 	if (h->version != RD_FORMAT_VERSION || h->header_size != sizeof(*h))
 		return -RD_EVERSION;
@@ -54,18 +74,14 @@ int rd_part_header_check(const struct rd_part_header *h)
 
 void rd_dump_header_seal(struct rd_dump_header *h)
 {
-	h->header_crc = 0;
-	h->header_crc = rd_crc32(0, h, sizeof(*h));
+	h->header_crc = rd_sealed_crc(h, sizeof(*h));
 }
 
 int rd_dump_header_check(const struct rd_dump_header *h)
 {
-	struct rd_dump_header c = *h;
-
 	if (!rd_memeq(h->magic, RD_DUMP_MAGIC, 8))
 		return -RD_ENOSIG;
-	c.header_crc = 0;
-	if (rd_crc32(0, &c, sizeof(c)) != h->header_crc)
+	if (rd_sealed_crc(h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
 		return -RD_ECRC;
 	if (h->version != RD_FORMAT_VERSION || h->header_size != sizeof(*h))
 		return -RD_EVERSION;
@@ -74,18 +90,14 @@ int rd_dump_header_check(const struct rd_dump_header *h)
 
 void rd_block_header_seal(struct rd_block_header *h)
 {
-	h->header_crc = 0;
-	h->header_crc = rd_crc32(0, h, sizeof(*h));
+	h->header_crc = rd_sealed_crc(h, sizeof(*h));
 }
 
 int rd_block_header_check(const struct rd_block_header *h)
 {
-	struct rd_block_header c = *h;
-
 	if (h->magic != RD_BLOCK_MAGIC)
 		return -RD_ENOSIG;
-	c.header_crc = 0;
-	if (rd_crc32(0, &c, sizeof(c)) != h->header_crc)
+	if (rd_sealed_crc(h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
 		return -RD_ECRC;
 	if (h->type < RD_BLK_RAW || h->type > RD_BLK_PAD)
 		return -RD_EINVAL;
