@@ -27,6 +27,8 @@ enum mi_page_state {
 	MI_DATA = 0,		/* buf holds the page */
 	MI_ZERO = 1,		/* the page is known to be zero (buf zeroed) */
 	MI_MISSING = 2,		/* not in the dump: truncated, lost or corrupt (buf zeroed) */
+	MI_EXCLUDED = 3,	/* left out on purpose by page filtering (buf zeroed);
+				 * mi_page_class() says which class */
 };
 
 struct memimage;

@@ -346,7 +346,7 @@ static int rdr_block_ok(const struct rdr *r, const struct rd_block_header *h,
 			return 0;
 		break;
 	case RD_BLK_END:
-		if (h->stored_len < sizeof(struct rd_end_record) ||
+		if (h->stored_len < RD_END_RECORD_V1_SIZE ||
 		    h->stored_len > RDR_MAX_END_STORED)
 			return 0;
 		break;
@@ -432,7 +432,9 @@ static int rdr_read_end(struct rdr *r, const struct rd_block_header *h, uint64_t
 		return rc;
 	if (rd_crc32(0, buf, h->stored_len) != h->stored_crc)
 		return 0;
-	memcpy(&r->info.end, buf, sizeof(r->info.end));
+	memset(&r->info.end, 0, sizeof(r->info.end));
+	memcpy(&r->info.end, buf, h->stored_len < sizeof(r->info.end) ?
+	       h->stored_len : sizeof(r->info.end));
 	return 1;
 }
 

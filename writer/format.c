@@ -65,7 +65,8 @@ int rd_part_header_check(const struct rd_part_header *h)
 		return -RD_ENOSIG;
 	if (rd_sealed_crc(h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
 		return -RD_ECRC;
-	if (h->version != RD_FORMAT_VERSION || h->header_size != sizeof(*h))
+	if (h->version < RD_FORMAT_VERSION_MIN || h->version > RD_FORMAT_VERSION ||
+	    h->header_size != sizeof(*h))
 		return -RD_EVERSION;
 	if (h->state > RD_STATE_SAVED || h->part_size < RD_MIN_PART_SIZE)
 		return -RD_EINVAL;
@@ -83,7 +84,8 @@ int rd_dump_header_check(const struct rd_dump_header *h)
 		return -RD_ENOSIG;
 	if (rd_sealed_crc(h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
 		return -RD_ECRC;
-	if (h->version != RD_FORMAT_VERSION || h->header_size != sizeof(*h))
+	if (h->version < RD_FORMAT_VERSION_MIN || h->version > RD_FORMAT_VERSION ||
+	    h->header_size != sizeof(*h))
 		return -RD_EVERSION;
 	return 0;
 }

@@ -16,8 +16,10 @@
  *                     last one of type RD_BLK_END
  *   size - 4096       backup copy of the partition header, 4 KiB slot
  *
- * Checksums are CRC-32 (ISO-HDLC, the zlib crc32() polynomial, initial 0)
- * computed with the checksum field itself set to zero.
+ * Checksums of the partition and dump headers are CRC-32 (ISO-HDLC, the
+ * zlib crc32() polynomial, initial 0) computed with the checksum field
+ * itself set to zero. Block checksums use the kind named in each block
+ * header's flags (RD_BLK_CSUM_*; version 1 dumps: always CRC-32).
  */
 #ifndef RAWDUMP_FORMAT_H
 #define RAWDUMP_FORMAT_H
@@ -29,7 +31,8 @@
 #error "rawdump's on-disk format is little-endian; this host is not"
 #endif
 
-#define RD_FORMAT_VERSION	1u
+#define RD_FORMAT_VERSION	2u	/* written by this code */
+#define RD_FORMAT_VERSION_MIN	1u	/* oldest version readers accept */
 
 #define RD_SLOT_SIZE		4096u	/* partition header slots, metadata alignment */
 #define RD_BLOCK_ALIGN		512u	/* every block starts on this boundary */
@@ -83,12 +86,40 @@ struct rd_part_header {
 enum rd_compression {
 	RD_COMP_NONE = 0,
 	RD_COMP_ZLIB = 1,
+	RD_COMP_LZ4 = 2,	/* version 2 */
 };
+
+/* Block checksum kinds (version 2): flags bits 8..11 of every block header
+ * name the function used for that block's header_crc, stored_crc and
+ * data_crc. Each is a 32-bit value; for XXH64 the low 32 bits of XXH64 with
+ * seed 0. CRC-32C is the Castagnoli CRC (iSCSI), reflected, init ~0, final
+ * xor ~0 (the usual crc32c()). */
+enum rd_csum_kind {
+	RD_CSUM_CRC32 = 0,	/* zlib crc32(): version 1 and the default for v2 readers */
+	RD_CSUM_CRC32C = 1,
+	RD_CSUM_XXH64 = 2,
+};
+#define RD_BLK_CSUM_SHIFT	8
+#define RD_BLK_CSUM_MASK	0x0f00u
+#define RD_BLK_CSUM(flags)	(((flags) & RD_BLK_CSUM_MASK) >> RD_BLK_CSUM_SHIFT)
+
+/* Page classes (version 2). The bits are makedumpfile's dump-level bits: a
+ * dump level is the OR of the classes the capture leaves out. */
+#define RD_CLASS_ZERO		0x01u	/* zero-filled page */
+#define RD_CLASS_CACHE		0x02u	/* page cache, no private data */
+#define RD_CLASS_CACHE_PRI	0x04u	/* page cache with private data (buffers) */
+#define RD_CLASS_USER		0x08u	/* user (anonymous) pages */
+#define RD_CLASS_FREE		0x10u	/* free pages (buddy allocator) */
+#define RD_CLASS_ALL		0x1fu
+#define RD_CLASS_COUNT		5	/* bit numbers 0..4 */
 
 /* rd_dump_header.flags */
 #define RD_DF_ELFCOREHDR	0x1u	/* ranges and notes came from an elfcorehdr */
 #define RD_DF_TEST_RANGES	0x2u	/* ranges named on the command line (tests) */
 #define RD_DF_SIMULATED		0x4u	/* written by the host simulator */
+#define RD_DF_KERNEL_FIRST	0x8u	/* v2: priority extents (log, kernel image,
+					 * page tables) were written before the rest */
+#define RD_DF_FILTERED		0x10u	/* v2: page filtering ran (filter_* fields) */
 
 struct rd_dump_header {
 	uint8_t  magic[8];	/* RD_DUMP_MAGIC */
@@ -115,10 +146,23 @@ struct rd_dump_header {
 	uint64_t mem_bytes;	/* memory the dump should cover (non-alias ranges) */
 	uint64_t elfcorehdr_addr;	/* physical, 0 if none */
 	char     writer[32];	/* e.g. "rawdump-minikernel 0.1" */
-	uint8_t  reserved[136];
+	/* version 2 (zero in version 1) */
+	uint32_t csum_kind;	/* enum rd_csum_kind of the data blocks */
+	uint32_t dump_level;	/* RD_CLASS_* bits asked for (makedumpfile -d) */
+	uint32_t filter_active;	/* RD_CLASS_* bits actually applied: a class
+				 * whose VMCOREINFO keys were missing is off */
+	uint32_t filter_flags;	/* RD_FF_* */
+	uint8_t  reserved[120];
 	uint32_t meta_crc;	/* crc32 of range table then notes */
 	uint32_t header_crc;	/* crc32 of this struct with header_crc = 0 */
 };
+
+/* rd_dump_header.filter_flags */
+#define RD_FF_NO_MEMMAP		0x1u	/* struct page array not usable: nothing
+					 * but zero pages was filtered */
+#define RD_FF_MEMMAP_BAD	0x2u	/* some struct pages failed sanity checks:
+					 * their pages were kept */
+#define RD_FF_NO_PRIORITY	0x4u	/* kernel-first extents not found */
 
 /* rd_range.flags */
 #define RD_RANGE_ALIAS		0x1u	/* same physical memory as other ranges
@@ -148,6 +192,21 @@ enum rd_block_type {
 	RD_BLK_PAD = 6,		/* no memory (paddr = mem_len = 0); payload is
 				 * zero filler that aligns the next write to the
 				 * device's sector size (4 KiB-sector disks) */
+	RD_BLK_LZ4 = 7,		/* v2: payload = one LZ4 block (raw block format,
+				 * no frame) decoding to exactly mem_len bytes */
+	RD_BLK_EXCLUDED = 8,	/* v2: payload = rd_excl_run[stored_len / 16]:
+				 * pages the capture chose not to dump. paddr and
+				 * mem_len give the span the runs lie in */
+};
+
+/* RD_BLK_EXCLUDED payload entry: `pages` pages from paddr (page aligned)
+ * were left out, all of one class (exactly one RD_CLASS_* bit; ZERO means
+ * the same as a ZERO block). Runs of one block are sorted by paddr, do not
+ * overlap and lie inside the block's [paddr, paddr + mem_len). */
+struct rd_excl_run {
+	uint64_t paddr;
+	uint32_t pages;
+	uint32_t class;
 };
 
 /* rd_block_header.flags for RD_BLK_LOST */
@@ -184,10 +243,14 @@ struct rd_end_record {
 	uint64_t lost_bytes;	/* memory in LOST blocks */
 	uint64_t elapsed_us;	/* capture time as measured by the writer, 0 unknown */
 	uint32_t flags;		/* RD_END_* */
-	uint32_t index_crc;	/* crc32 chained, in seq order, over the 64 header
-				 * bytes of every block counted in block_count */
+	uint32_t index_crc;	/* checksum chained, in seq order, over the 64
+				 * header bytes of every block counted in
+				 * block_count (v2: with the END block's csum kind) */
 	uint8_t  reserved[16];
+	/* version 2 (absent in version 1, whose END payload is 72 bytes) */
+	uint64_t excluded_pages[8];	/* pages left out, by class bit number */
 };
+#define RD_END_RECORD_V1_SIZE	72u
 
 /* ------------------------------------------------------------------ */
 /* Layout checks                                                       */
@@ -205,7 +268,11 @@ _Static_assert(sizeof(struct rd_range) == 32, "rd_range size");
 _Static_assert(sizeof(struct rd_block_header) == 64, "rd_block_header size");
 _Static_assert(offsetof(struct rd_block_header, paddr) == 24, "block paddr");
 _Static_assert(offsetof(struct rd_block_header, header_crc) == 60, "block crc");
-_Static_assert(sizeof(struct rd_end_record) == 72, "rd_end_record size");
+_Static_assert(sizeof(struct rd_end_record) == 136, "rd_end_record size");
+_Static_assert(offsetof(struct rd_end_record, excluded_pages) == RD_END_RECORD_V1_SIZE, "end v1 size");
+_Static_assert(sizeof(struct rd_excl_run) == 16, "rd_excl_run size");
+_Static_assert(offsetof(struct rd_dump_header, csum_kind) == 240, "csum_kind offset");
+
 
 static inline uint64_t rd_part_backup_offset(uint64_t part_size)
 {
