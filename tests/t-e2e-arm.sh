@@ -48,9 +48,13 @@ check "virtio: status shows armed with the target" grep -q '^armed: yes (kexec_f
 check "virtio: status shows the reservation" grep -q '^crashkernel: 8.0 MiB (8388608 bytes)' "$log"
 check_eq "virtio: disarm exits 0" "$(sed -n 's/^RDGUEST: disarm //p' "$log" | head -n 1)" "rc=0"
 check_eq "virtio: kexec_crash_loaded after arm, disarm, arm --method load" \
-	"$(sed -n 's/^RDGUEST: loaded //p' "$log" | tr '\n' ' ')" "1 0 1 "
+	"$(sed -n 's/^RDGUEST: loaded //p' "$log" | head -n 3 | tr '\n' ' ')" "1 0 1 "
 check_eq "virtio: arm --method load (kexec-tools, kexec_load) exits 0" \
 	"$(e2e_line "$log" arm-kexec-load)" "rc=0"
+check_eq "virtio: mkswap over the dump partition" "$(e2e_line "$log" mkswap | sed 's/.* //')" "rc=0"
+check_eq "virtio: arm refuses the partition reused as swap (exit 4)" "$(e2e_line "$log" arm-after-mkswap)" "rc=4"
+check "virtio: the refusal says why" grep -Eq 'rawdump: arm: .*(was reused|is not a formatted rawdump partition)' "$log"
+check_eq "virtio: nothing loaded after the refusal" "$(sed -n 's/^RDGUEST: loaded //p' "$log" | tail -n 1)" "0"
 
 armcheck_boot ahci 8M --disk-if ahci --ahci-port 2
 expect_cmdline ahci 2

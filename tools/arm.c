@@ -586,11 +586,31 @@ int cmd_arm(int argc, char **argv)
 		goto out_close;
 	}
 	rc = util_part_header_read(&t, &h, NULL, NULL);
+	if (rc == -RD_ESIZE && target_pread(&t, RD_PART_HDR_OFFSET, &h, sizeof(h)) == 0 &&
+	    rd_part_header_check(&h) == 0) {
+		cli_error("arm", "%s (%s) was formatted as %llu bytes and is %llu bytes now: "
+			  "the capture would refuse it; run rawdump format again", o.target,
+			  t.path, (unsigned long long)h.part_size, (unsigned long long)t.size);
+		ret = RD_EXIT_NOTRD;
+		goto out_close;
+	}
 	if (rc) {
 		cli_error("arm", "%s (%s) is not a formatted rawdump partition: run rawdump format",
 			  o.target, t.path);
 		ret = rc == -RD_ENOSIG || rc == -RD_ECRC || rc == -RD_EVERSION || rc == -RD_ESIZE ?
 			RD_EXIT_NOTRD : RD_EXIT_IO;
+		goto out_close;
+	}
+	rc = target_probe_signature(&t, why, sizeof(why));
+	if (rc || why[0]) {
+		if (rc)
+			cli_error("arm", "%s: probing for other signatures failed: %s", t.path,
+				  strerror(-rc));
+		else
+			cli_error("arm", "%s holds a %s besides the rawdump header: the partition "
+				  "was reused; a crash would overwrite it. Run rawdump format --force "
+				  "to make it rawdump's again", t.path, why);
+		ret = rc ? RD_EXIT_IO : RD_EXIT_NOTRD;
 		goto out_close;
 	}
 	if ((h.state == RD_STATE_WRITING || h.state == RD_STATE_COMPLETE) && !o.force) {
@@ -608,7 +628,7 @@ int cmd_arm(int argc, char **argv)
 		ret = RD_EXIT_ARM;
 		goto out_close;
 	}
-	if (d.size * 512 != t.size || h.part_size > t.size) {
+	if (d.size * 512 != t.size || h.part_size != t.size) {
 		cli_error("arm", "%s: sysfs size %llu sectors disagrees with the device (%llu bytes)",
 			  t.path, (unsigned long long)d.size, (unsigned long long)t.size);
 		ret = RD_EXIT_ARM;

@@ -33,49 +33,6 @@ static const char fmt_usage[] =
 	"                     whole disk or unsaved dump (their signatures are wiped)\n"
 	"  -L, --label LABEL  free text stored in the header (up to 31 bytes)\n";
 
-/* What libblkid recognises in the target, "" if nothing. <0 on error. */
-static int fmt_probe(const struct target *t, char *what, size_t whatsz)
-{
-	blkid_probe pr = blkid_new_probe();
-	const char *v = NULL;
-	int rc;
-
-	what[0] = '\0';
-	if (!pr)
-		return -ENOMEM;
-	if (blkid_probe_set_device(pr, t->fd, (blkid_loff_t)t->io_offset,
-				   (blkid_loff_t)t->size) != 0) {
-		rc = -EIO;
-		goto out;
-	}
-	blkid_probe_enable_superblocks(pr, 1);
-	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE);
-	blkid_probe_enable_partitions(pr, 1);
-	rc = blkid_do_safeprobe(pr);
-	if (rc == -2) {
-		snprintf(what, whatsz, "several conflicting signatures");
-		rc = 0;
-	} else if (rc == 0) {
-		const char *usage = NULL;
-
-		if (blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0) {
-			blkid_probe_lookup_value(pr, "USAGE", &usage, NULL);
-			snprintf(what, whatsz, "%s %s", v, usage ? usage : "signature");
-		} else if (blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL) == 0) {
-			snprintf(what, whatsz, "%s partition table", v);
-		} else {
-			snprintf(what, whatsz, "an unidentified signature");
-		}
-	} else if (rc == 1) {
-		rc = 0;
-	} else {
-		rc = -EIO;
-	}
-out:
-	blkid_free_probe(pr);
-	return rc;
-}
-
 /* Erase every signature libblkid finds (superblocks and partition tables). */
 static int fmt_wipe(const struct target *t)
 {
@@ -186,7 +143,7 @@ int cmd_format(int argc, char **argv)
 			ret = RD_EXIT_REFUSED;
 			goto out;
 		}
-		rc = fmt_probe(&t, what, sizeof(what));
+		rc = target_probe_signature(&t, what, sizeof(what));
 		if (rc < 0) {
 			cli_error("format", "%s: libblkid probe failed", argv[optind]);
 			ret = RD_EXIT_IO;

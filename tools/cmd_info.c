@@ -115,6 +115,7 @@ static void info_partition(struct info_out *o, const struct target *t,
 	info_str(o, "kind", target_kind_name(t->kind));
 	info_u64(o, "part_offset", t->part_offset);
 	info_size(o, "part_size", t->size);
+	info_size(o, "header_part_size", h->part_size);
 	info_u64(o, "sector_size", t->sector_size);
 	info_str(o, "header_copy", copy == UTIL_HDR_PRIMARY ? "primary" : "backup");
 	info_bool(o, "primary_header_ok", primary_ok);

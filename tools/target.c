@@ -476,3 +476,47 @@ int target_pick_rawdump(struct target *t, char *err, size_t errsz)
 	rc = target_open(spec, O_RDONLY, t, err, errsz);
 	return rc;
 }
+
+/* What libblkid recognises in the target (filesystem, swap, RAID, LVM,
+ * partition table), "" if nothing. 0, or <0 on error. */
+int target_probe_signature(const struct target *t, char *what, size_t whatsz)
+{
+	blkid_probe pr = blkid_new_probe();
+	const char *v = NULL;
+	int rc;
+
+	what[0] = '\0';
+	if (!pr)
+		return -ENOMEM;
+	if (blkid_probe_set_device(pr, t->fd, (blkid_loff_t)t->io_offset,
+				   (blkid_loff_t)t->size) != 0) {
+		rc = -EIO;
+		goto out;
+	}
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE);
+	blkid_probe_enable_partitions(pr, 1);
+	rc = blkid_do_safeprobe(pr);
+	if (rc == -2) {
+		snprintf(what, whatsz, "several conflicting signatures");
+		rc = 0;
+	} else if (rc == 0) {
+		const char *usage = NULL;
+
+		if (blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0) {
+			blkid_probe_lookup_value(pr, "USAGE", &usage, NULL);
+			snprintf(what, whatsz, "%s %s", v, usage ? usage : "signature");
+		} else if (blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL) == 0) {
+			snprintf(what, whatsz, "%s partition table", v);
+		} else {
+			snprintf(what, whatsz, "an unidentified signature");
+		}
+	} else if (rc == 1) {
+		rc = 0;
+	} else {
+		rc = -EIO;
+	}
+out:
+	blkid_free_probe(pr);
+	return rc;
+}

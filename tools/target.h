@@ -56,6 +56,11 @@ int target_pread(const struct target *t, uint64_t off, void *buf, size_t len);
 int target_pwrite(const struct target *t, uint64_t off, const void *buf, size_t len);
 int target_sync(const struct target *t);
 
+/* What libblkid recognises on t (filesystem, swap, RAID, LVM, partition
+ * table) as text in what ("" if nothing: a rawdump partition is unknown to
+ * libblkid). 0, or a negative errno. */
+int target_probe_signature(const struct target *t, char *what, size_t whatsz);
+
 /* t is a disk image (TARGET_IMAGE_DISK): reopen t as its one partition
  * that holds a rawdump header. 0, -ENOENT (none), -EINVAL (several). */
 int target_pick_rawdump(struct target *t, char *err, size_t errsz);

@@ -59,7 +59,11 @@ const char *util_state_name(uint32_t state)
 	return "unknown";
 }
 
-/* 0 if the copy at off is a valid header that fits the target. */
+/* 0 if the copy at off is a valid header of exactly this target: its
+ * part_size must equal the target's size, so a whole disk never takes the
+ * header of its last partition (whose backup slot it shares) for its own,
+ * and a partition that grew after format is not taken for one the capture
+ * would accept (the capture requires the same exact size). */
 static int util_part_copy_read(const struct target *t, uint64_t off,
 			       struct rd_part_header *h)
 {
@@ -70,10 +74,28 @@ static int util_part_copy_read(const struct target *t, uint64_t off,
 	rc = rd_part_header_check(h);
 	if (rc)
 		return rc;
-	if (h->part_size < RD_MIN_PART_SIZE || h->part_size > t->size ||
-	    h->part_size % 512)
+	if (h->part_size != t->size || h->part_size % 512)
 		return -RD_ESIZE;
 	return 0;
+}
+
+/* May the backup copy stand in for a bad primary? Only when the primary
+ * slot is all zeros or still starts with the rawdump magic (a torn header
+ * write). Anything else there means the partition was reused (mkswap,
+ * mkfs ... rewrite the start): the backup is a stale leftover. */
+static int util_backup_allowed(const struct target *t)
+{
+	uint8_t slot[RD_SLOT_SIZE];
+	size_t i;
+
+	if (target_pread(t, RD_PART_HDR_OFFSET, slot, sizeof(slot)))
+		return 0;
+	if (!memcmp(slot, RD_PART_MAGIC, 8))
+		return 1;
+	for (i = 0; i < sizeof(slot); i++)
+		if (slot[i])
+			return 0;
+	return 1;
 }
 
 int util_part_header_read(const struct target *t, struct rd_part_header *h,
@@ -93,7 +115,8 @@ int util_part_header_read(const struct target *t, struct rd_part_header *h,
 			*which = UTIL_HDR_PRIMARY;
 		return 0;
 	}
-	rc_backup = util_part_copy_read(t, rd_part_backup_offset(t->size), h);
+	rc_backup = util_backup_allowed(t) ?
+		util_part_copy_read(t, rd_part_backup_offset(t->size), h) : -RD_ENOSIG;
 	if (rc_backup == 0) {
 		if (which)
 			*which = UTIL_HDR_BACKUP;
@@ -130,7 +153,7 @@ int util_has_magic(const struct target *t)
 	if (target_pread(t, RD_PART_HDR_OFFSET, magic, sizeof(magic)) == 0 &&
 	    !memcmp(magic, RD_PART_MAGIC, 8))
 		return 1;
-	if (t->size >= RD_MIN_PART_SIZE &&
+	if (t->size >= RD_MIN_PART_SIZE && util_backup_allowed(t) &&
 	    target_pread(t, rd_part_backup_offset(t->size), magic, sizeof(magic)) == 0 &&
 	    !memcmp(magic, RD_PART_MAGIC, 8))
 		return 1;

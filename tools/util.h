@@ -26,8 +26,10 @@ enum util_hdr_copy {
 
 /*
  * Read the partition header: the primary copy, or the backup copy when the
- * primary is missing or bad. A copy counts only if it passes
- * rd_part_header_check and its part_size fits the target. Returns 0 and sets
+ * primary is bad and its slot is all zeros or starts with the rawdump magic
+ * (a torn write; anything else there means the partition was reused). A
+ * copy counts only if it passes rd_part_header_check and its part_size is
+ * exactly the target's size (the capture's own rule). Returns 0 and sets
  * *which, or -RD_ENOSIG / -RD_EVERSION / -RD_ECRC / -RD_ESIZE (the primary's
  * reason), or a negative errno for I/O errors. primary_ok tells whether the
  * primary itself was good (may be NULL).

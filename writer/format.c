@@ -144,6 +144,7 @@ const char *rd_strerror(int err)
 		[RD_ENOMEM] = "work area too small",
 		[RD_ECOMPRESS] = "compression failed",
 		[RD_EVERSION] = "unsupported format version",
+		[RD_EFOREIGN] = "the partition was reused: no rawdump header, other data at its start",
 		[RD_ECRC] = "checksum mismatch",
 	};
 

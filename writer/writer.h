@@ -36,6 +36,7 @@ enum rd_err {
 	RD_ECOMPRESS = 10,	/* zlib failed */
 	RD_EVERSION = 11,	/* unsupported format version */
 	RD_ECRC = 12,		/* checksum mismatch */
+	RD_EFOREIGN = 13,	/* the partition holds something else now */
 };
 
 const char *rd_strerror(int err);	/* accepts err or -err */

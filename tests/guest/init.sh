@@ -13,7 +13,8 @@
 #                        running on it (tests/t-drv-live.sh)
 #   rdguest.run=armcheck arm on the unformatted partition, format, arm
 #                        --dry-run, arm, status, disarm, arm --method load,
-#                        disarm, each rc printed (tests/t-e2e-arm.sh)
+#                        disarm, mkswap over the partition, arm (refused),
+#                        each rc printed (tests/t-e2e-arm.sh)
 #   rdguest.run=plant    load the plant module, print its page list, idle
 #                        (for checking the module against QEMU's own dump)
 #   rdguest.run=save     `rawdump arm` (must refuse: unsaved dump), then the
@@ -141,6 +142,14 @@ armcheck)
 	say "loaded $(cat /sys/kernel/kexec_crash_loaded)"
 	rawdump disarm
 	say "disarm rc=$?"
+	# the partition reused as swap: arm must refuse it (tests/t-cli-reuse.sh
+	# covers the header rules on the host)
+	part=$(rawdump info PARTLABEL=rawdump --json | sed -n 's/^ *"device": *"\([^"]*\)".*/\1/p')
+	mkswap "$part" >/dev/null 2>&1
+	say "mkswap $part rc=$?"
+	rawdump arm
+	say "arm-after-mkswap rc=$?"
+	say "loaded $(cat /sys/kernel/kexec_crash_loaded)"
 	finish "armcheck"
 	;;
 plant)

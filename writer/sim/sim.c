@@ -448,6 +448,11 @@ static int cmd_write(int argc, char **argv)
 	memset(&ph, 0, sizeof(ph));
 	if (pread(sink_ctx.fd, slot, sizeof(slot), (off_t)sink_ctx.base) == (ssize_t)sizeof(slot))
 		memcpy(&ph, slot, sizeof(ph));
+	/* a torn primary: the UUID the partition was armed with is the backup's */
+	if (rd_part_header_check(&ph) && sink.size >= RD_MIN_PART_SIZE &&
+	    pread(sink_ctx.fd, slot, sizeof(slot), (off_t)(sink_ctx.base +
+		  rd_part_backup_offset(sink.size))) == (ssize_t)sizeof(slot))
+		memcpy(&ph, slot, sizeof(ph));
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.expect_uuid = ph.uuid;
