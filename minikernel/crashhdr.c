@@ -94,7 +94,7 @@ int crashhdr_load(uint64_t addr, struct mk_crash *c)
 	int err;
 
 	memset(c, 0, sizeof(*c));
-	err = pt_map(addr, sizeof(*eh), 0);
+	err = pt_map(addr, sizeof(*eh), PT_RO);
 	if (err)
 		return err;
 	if (memcmp(eh->ident, "\177ELF", 4) != 0 || eh->ident[4] != 2 || eh->ident[5] != 1 ||
@@ -111,7 +111,7 @@ int crashhdr_load(uint64_t addr, struct mk_crash *c)
 		kprintf("elfcorehdr: program headers at %lx+%lx out of bounds\n", eh->phoff, phbytes);
 		return -RD_EINVAL;
 	}
-	err = pt_map(addr, eh->phoff + phbytes, 0);
+	err = pt_map(addr, eh->phoff + phbytes, PT_RO);
 	if (err)
 		return err;
 	ph = (const void *)(uintptr_t)(addr + eh->phoff);
@@ -138,7 +138,7 @@ int crashhdr_load(uint64_t addr, struct mk_crash *c)
 		uint64_t len;
 
 		if (p->type == PT_NOTE && p->filesz) {
-			err = pt_map(p->offset, p->filesz, 0);
+			err = pt_map(p->offset, p->filesz, PT_RO);
 			if (err)
 				return err;
 			len = eh_notes_len((const uint8_t *)(uintptr_t)p->offset, p->filesz);
@@ -168,7 +168,7 @@ int crashhdr_load(uint64_t addr, struct mk_crash *c)
 	for (i = 0; i < nloads; i++) {
 		if (eh_ranges[i].flags & RD_RANGE_ALIAS)
 			continue;
-		err = pt_map(eh_ranges[i].src, eh_ranges[i].size, 0);
+		err = pt_map(eh_ranges[i].src, eh_ranges[i].size, PT_RO);
 		if (err)
 			return err;
 	}

@@ -136,7 +136,7 @@ static int dump_test_ranges(const struct mk_args *a, struct rd_writer_config *cf
 			kprintf("dump: rd.ranges %lx+%lx overlaps the minikernel\n", p, n);
 			return -RD_EINVAL;
 		}
-		err = pt_map(p, n, 0);
+		err = pt_map(p, n, PT_RO);
 		if (err)
 			return err;
 		mk_test_ranges[i].paddr = p;
@@ -250,6 +250,12 @@ int dump_run(const struct mk_args *a)
 	}
 	src.r = cfg.ranges;
 	src.n = cfg.range_count;
+	if (a->test == MK_TEST_WRDUMP && cfg.range_count) {
+		/* the memory to dump is mapped read-only: this must fault */
+		kprintf("test: writing dumped memory at %lx\n", cfg.ranges[0].src);
+		*(volatile uint8_t *)(uintptr_t)cfg.ranges[0].src ^= 0xff;
+		mk_fail("test: a write into dumped memory did not fault");
+	}
 
 	/* 2. the disk */
 	memset(&t, 0, sizeof(t));

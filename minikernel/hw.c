@@ -19,7 +19,7 @@ static uint64_t tsc_hz, tsc_zero;
 
 int hw_map_mmio(uint64_t phys, uint64_t len)
 {
-	return pt_map(phys, len, 1);
+	return pt_map(phys, len, PT_MMIO);
 }
 
 void *hw_alloc(size_t size, size_t align)

@@ -73,6 +73,7 @@ static void mk_selftest(enum mk_test t)
 		kprintf("test: unbounded recursion\n");
 		mk_recurse(NULL);
 		break;
+	case MK_TEST_WRDUMP:	/* in dump_run, once the dumped memory is mapped */
 	case MK_TEST_NONE:
 		break;
 	}
@@ -108,7 +109,7 @@ void mk_main(uint32_t kind, uint64_t info)
 
 	err = pt_init();
 	if (!err && mk_args.have_elfcorehdr)
-		err = pt_map(mk_args.elfcorehdr, 4096, 0);
+		err = pt_map(mk_args.elfcorehdr, 4096, PT_RO);
 	if (err)
 		mk_fail("page tables: %s", rd_strerror(err));
 	pt_activate();

@@ -30,7 +30,7 @@ struct mk_mem {
 
 enum mk_exit { MK_EXIT_REBOOT, MK_EXIT_POWEROFF, MK_EXIT_HALT, MK_EXIT_QEMU };
 /* rd.test=: provoke a fault after set-up, to test the handlers. */
-enum mk_test { MK_TEST_NONE, MK_TEST_UD, MK_TEST_PF, MK_TEST_NMI, MK_TEST_STACK };
+enum mk_test { MK_TEST_NONE, MK_TEST_UD, MK_TEST_PF, MK_TEST_NMI, MK_TEST_STACK, MK_TEST_WRDUMP };
 
 /* What the command line says (minikernel/cmdline.c). */
 struct mk_args {
@@ -104,7 +104,12 @@ int cmdline_parse(const char *s, struct mk_args *a);
 
 /* paging.c */
 int pt_init(void);
-int pt_map(uint64_t phys, uint64_t len, int uncached);
+enum pt_mode {
+	PT_RO = 0,	/* the crashed kernel's memory, the elfcorehdr: never written */
+	PT_RW = 1,	/* the minikernel's own image */
+	PT_MMIO = 2,	/* device registers: read-write, uncached */
+};
+int pt_map(uint64_t phys, uint64_t len, unsigned mode);
 void pt_activate(void);
 uint32_t pt_pages_used(void);
 

@@ -1,8 +1,10 @@
 /*
  * minikernel/paging.c - the minikernel's own 4-level page tables (Intel SDM
  * vol. 3, 4.5 "4-level paging"): identity map (virtual == physical) of
- * exactly what it uses - its image, the memory it dumps, the elfcorehdr,
- * and MMIO (uncached: PCD|PWT selects PAT entry 3, UC). 1 GiB pages where
+ * exactly what it uses - its image (read-write), the memory it dumps and
+ * the elfcorehdr (read-only, with CR0.WP on: a stray write into the crashed
+ * kernel's memory faults instead of changing the evidence), and MMIO
+ * (uncached: PCD|PWT selects PAT entry 3, UC). 1 GiB pages where
  * the CPU has them and a range covers one, else 2 MiB, and 4 KiB pages at
  * the unaligned edges of MMIO. Page-table pages come from a fixed pool in
  * .bss; running out is an error, never a write elsewhere.
@@ -22,6 +24,7 @@
 #define SZ_1G			0x40000000ull
 #define PHYS_LIMIT		(1ull << 46)
 #define CR4_LA57		(1ull << 12)
+#define CR0_WP			(1ull << 16)
 
 static uint64_t pt_pool[PT_POOL_PAGES][512] __attribute__((aligned(4096)));
 static uint32_t pt_used;
@@ -52,22 +55,23 @@ static uint64_t *pt_next(uint64_t *e, uint64_t size)
 		return NULL;
 	if (*e & PTE_P) {
 		uint64_t base = *e & PTE_ADDR & ~(size - 1);
-		uint64_t attr = *e & PTE_ATTR;
+		uint64_t attr = *e & (PTE_ATTR | PTE_RW);
 		uint64_t sub = size / 512;
 
 		for (i = 0; i < 512; i++)
-			t[i] = (base + (uint64_t)i * sub) | PTE_P | PTE_RW | attr |
+			t[i] = (base + (uint64_t)i * sub) | PTE_P | attr |
 			       (sub > SZ_4K ? PTE_PS : 0);
 	}
 	*e = (uint64_t)(uintptr_t)t | PTE_P | PTE_RW;
 	return t;
 }
 
-int pt_map(uint64_t phys, uint64_t len, int uncached)
+int pt_map(uint64_t phys, uint64_t len, unsigned mode)
 {
 	uint64_t a = phys & ~(SZ_4K - 1);
 	uint64_t end = rd_align_up(phys + len, SZ_4K);
-	uint64_t attr = uncached ? PTE_ATTR : 0;
+	int uncached = mode == PT_MMIO;
+	uint64_t attr = (uncached ? PTE_ATTR : 0) | (mode == PT_RO ? 0 : PTE_RW);
 
 	if (len == 0)
 		return 0;
@@ -82,7 +86,7 @@ int pt_map(uint64_t phys, uint64_t len, int uncached)
 			goto out_of_pages;
 		if (pt_1g && !(a & (SZ_1G - 1)) && end - a >= SZ_1G &&
 		    !(pdpt[(a >> 30) & 511] & PTE_P)) {
-			pdpt[(a >> 30) & 511] = a | PTE_P | PTE_RW | PTE_PS | attr;
+			pdpt[(a >> 30) & 511] = a | PTE_P | PTE_PS | attr;
 			a += SZ_1G;
 			continue;
 		}
@@ -91,7 +95,7 @@ int pt_map(uint64_t phys, uint64_t len, int uncached)
 			goto out_of_pages;
 		if (!(a & (SZ_2M - 1)) && end - a >= SZ_2M &&
 		    (!(pd[(a >> 21) & 511] & PTE_P) || (pd[(a >> 21) & 511] & PTE_PS))) {
-			pd[(a >> 21) & 511] = a | PTE_P | PTE_RW | PTE_PS | attr;
+			pd[(a >> 21) & 511] = a | PTE_P | PTE_PS | attr;
 			a += SZ_2M;
 			continue;
 		}
@@ -102,14 +106,14 @@ int pt_map(uint64_t phys, uint64_t len, int uncached)
 		}
 		if (!uncached && !(pd[(a >> 21) & 511] & PTE_P)) {
 			/* RAM: map the whole 2 MiB page around it */
-			pd[(a >> 21) & 511] = (a & ~(SZ_2M - 1)) | PTE_P | PTE_RW | PTE_PS;
+			pd[(a >> 21) & 511] = (a & ~(SZ_2M - 1)) | PTE_P | PTE_PS | attr;
 			a = (a & ~(SZ_2M - 1)) + SZ_2M;
 			continue;
 		}
 		pt = pt_next(&pd[(a >> 21) & 511], SZ_2M);
 		if (!pt)
 			goto out_of_pages;
-		pt[(a >> 12) & 511] = a | PTE_P | PTE_RW | attr;
+		pt[(a >> 12) & 511] = a | PTE_P | attr;
 		a += SZ_4K;
 	}
 	if (pt_active)
@@ -141,7 +145,7 @@ int pt_init(void)
 
 	pt_1g = cpu_has_1g_pages();
 	pt_pml4 = pt_new();
-	err = pt_map((uint64_t)(uintptr_t)_start, (uint64_t)(_end - _start), 0);
+	err = pt_map((uint64_t)(uintptr_t)_start, (uint64_t)(_end - _start), PT_RW);
 	return err ? err : pt_guard((uint64_t)(uintptr_t)mk_boot_stack);
 }
 
@@ -167,6 +171,13 @@ void pt_activate(void)
 		root = (uint64_t)(uintptr_t)pt_pml5;
 	}
 	__asm__ volatile("movq %0, %%cr3" :: "r"(root) : "memory");
+	if (!pt_active) {
+		uint64_t cr0;
+
+		/* supervisor writes honour read-only pages (SDM 4.6) */
+		__asm__ volatile("movq %%cr0, %0" : "=r"(cr0));
+		__asm__ volatile("movq %0, %%cr0" :: "r"(cr0 | CR0_WP) : "memory");
+	}
 	pt_active = 1;
 }
 

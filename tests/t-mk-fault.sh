@@ -5,7 +5,9 @@
 # through the failure exit without writing; so must rd.test=stack (a
 # recursion into the unmapped guard page below the boot stack: the page
 # fault is handled on its own IST stack); rd.test=nmi (an NMI to self,
-# handled on its IST stack) must be survived and the dump completed.
+# handled on its IST stack) must be survived and the dump completed;
+# rd.test=wrdump (a write into the memory being dumped, which is mapped
+# read-only) must fault the same way.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/minikernel/testlib.sh"
 need qemu-system-x86_64 sfdisk mkfs.ext4 python3 timeout
@@ -42,6 +44,17 @@ check_eq "stack overflow: QEMU exit 35" "$?" 35
 mk_serial_has "stack overflow: caught by the guard page" "$T/stack.serial" \
 	"the boot stack overflowed into its guard page"
 check "stack overflow: disk unchanged" cmp "$T/before.img" "$IMG"
+
+# shellcheck disable=SC2086
+mk_boot "$T/wr.serial" "$IMG" "$ARGS rd.test=wrdump" $LOADERS
+check_eq "write into dumped memory: QEMU exit 35" "$?" 35
+mk_serial_has "write into dumped memory: page fault, error code present+write" "$T/wr.serial" \
+	"exception 14 (page fault) rip "
+grep -a "exception 14" "$T/wr.serial" | grep -Eq 'err(or)? 0*3\b|error 0x0*3\b' &&
+	pass "write into dumped memory: the fault is a write to a present page" ||
+	fail "write into dumped memory: the fault is a write to a present page" "$(grep -a 'exception 14' "$T/wr.serial")"
+mk_serial_has "write into dumped memory: CR2 is the dumped address" "$T/wr.serial" "cr2 0000000001000000"
+check "write into dumped memory: disk unchanged" cmp "$T/before.img" "$IMG"
 
 # shellcheck disable=SC2086
 mk_boot "$T/nmi.serial" "$IMG" "$ARGS rd.test=nmi" $LOADERS
