@@ -74,23 +74,30 @@ check_rc "bad --format: exit 1" 1 "$RAWDUMP" save "$img:2" -o "$out" --format ta
 check_rc "bad --name: exit 1" 1 "$RAWDUMP" save "$img:2" -o "$out" --name a/b
 check_rc "missing target: exit 2" 2 "$RAWDUMP" save "$T/none.img" -o "$out"
 check_rc "not a rawdump partition: exit 4" 4 "$RAWDUMP" save "$img:1" -o "$out"
-chmod 0500 "$out"
-if [ "$(id -u)" != 0 ]; then
+# An unwritable output directory: as root every directory is writable, so
+# save runs as an unprivileged user (setpriv) that may read the image.
+need setpriv
+chmod 0555 "$out"
+chmod o+x "$T"; chmod o+r "$img"
+if [ "$(id -u)" = 0 ]; then
+	check_rc "unwritable dir (as nobody): exit 5" 5 setpriv --reuid=65534 --regid=65534 \
+		--clear-groups "$RAWDUMP" save "$img:2" -o "$out" --name x
+else
 	check_rc "unwritable dir: exit 5" 5 "$RAWDUMP" save "$img:2" -o "$out" --name x
 fi
+[ ! -e "$out/x" ] && pass "unwritable dir: no output" || fail "unwritable dir: no output"
+chmod o-x "$T"; chmod o-r "$img"
 chmod 0755 "$out"
 check_eq "no temp files after failures" "$(ls -A "$out" | grep -c 'tmp')" "0"
 
 # --- write failure mid-save leaves no temp file (a full filesystem) ---
-if mountpoint -q /dev/shm 2>/dev/null || true; then
-	mkdir -p "$T/tiny"
-	if mount -t tmpfs -o size=2M tmpfs "$T/tiny" 2>/dev/null; then
-		check_rc "save into a full filesystem: exit 5" 5 "$RAWDUMP" save "$img:2" -o "$T/tiny" --name v
-		check_eq "no temp file left on a full filesystem" "$(ls -A "$T/tiny" | wc -l)" "0"
-		umount "$T/tiny"
-	else
-		fail "tmpfs mount for the full-filesystem check"
-	fi
+mkdir -p "$T/tiny"
+if mount -t tmpfs -o size=2M tmpfs "$T/tiny" 2>/dev/null; then
+	check_rc "save into a full filesystem: exit 5" 5 "$RAWDUMP" save "$img:2" -o "$T/tiny" --name v
+	check_eq "no temp file left on a full filesystem" "$(ls -A "$T/tiny" | wc -l)" "0"
+	umount "$T/tiny"
+else
+	fail "tmpfs mount for the full-filesystem check"
 fi
 
 # --- uncompressed dump, default name ---

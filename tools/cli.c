@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -103,4 +104,18 @@ void cli_json_str(FILE *out, const char *s)
 			fputc(c, out);
 	}
 	fputc('"', out);
+}
+
+int cli_utc(uint64_t v, const char *fmt, char *buf, size_t bufsz)
+{
+	const uint64_t last = 253402300799ull;	/* 9999-12-31 23:59:59 UTC */
+	time_t t = (time_t)v;
+	struct tm tm;
+
+	if (bufsz)
+		buf[0] = '\0';
+	if (!v || v > last || !gmtime_r(&t, &tm) ||
+	    !strftime(buf, bufsz, fmt ? fmt : "%Y-%m-%d %H:%M:%S UTC", &tm))
+		return -1;
+	return 0;
 }

@@ -44,6 +44,11 @@ void cli_progress_done(struct cli_progress *p);
 
 /* "1.5 GiB" style into buf. */
 const char *cli_size(uint64_t bytes, char *buf, size_t bufsz);
+
+/* UTC date of unix seconds v as "%Y-%m-%d %H:%M:%S UTC" (or fmt when not
+ * NULL) into buf. 0, or -1 when v is 0 or not a date (a hostile header may
+ * say anything: past the year 9999 libc's answers are not to be trusted). */
+int cli_utc(uint64_t v, const char *fmt, char *buf, size_t bufsz);
 /* JSON string literal (with quotes) of s. */
 void cli_json_str(FILE *out, const char *s);
 

@@ -75,8 +75,6 @@ static void info_size(struct info_out *o, const char *key, uint64_t v)
 static void info_time(struct info_out *o, const char *key, uint64_t v)
 {
 	char buf[64];
-	time_t t = (time_t)v;
-	struct tm tm;
 
 	info_key(o, key);
 	if (o->json) {
@@ -87,8 +85,10 @@ static void info_time(struct info_out *o, const char *key, uint64_t v)
 		fprintf(o->f, "unknown\n");
 		return;
 	}
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (cli_utc(v, NULL, buf, sizeof(buf))) {
+		fprintf(o->f, "%" PRIu64 " (not a date)\n", v);
+		return;
+	}
 	fprintf(o->f, "%s\n", buf);
 }
 

@@ -113,12 +113,13 @@ out:
 
 static void save_default_name(const struct memimage *m, const char *fmt, char *out, size_t outsz)
 {
-	time_t when = m->crash_time ? (time_t)m->crash_time : time(NULL);
-	struct tm tm;
 	char stamp[32];
 
-	gmtime_r(&when, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	/* a crash time that is no date (hostile or broken header): name the
+	 * file by the time of the save instead */
+	if (cli_utc(m->crash_time, "%Y%m%d-%H%M%S", stamp, sizeof(stamp)) &&
+	    cli_utc((uint64_t)time(NULL), "%Y%m%d-%H%M%S", stamp, sizeof(stamp)))
+		snprintf(stamp, sizeof(stamp), "unknown");
 	snprintf(out, outsz, "vmcore-%s%s", stamp,
 		 !strcmp(fmt, "lcrash") ? ".lcrash" : !strcmp(fmt, "kdump") ? ".kdump" : "");
 }

@@ -689,8 +689,6 @@ static void kinfo_print_json(struct memimage *m, const struct kinfo *ki, FILE *o
 static void kinfo_print_text(struct memimage *m, const struct kinfo *ki, FILE *out, size_t first)
 {
 	char cmd[512], tbuf[64];
-	time_t t = (time_t)ki->crash_time;
-	struct tm tm;
 	uint32_t c;
 	size_t i;
 
@@ -698,9 +696,10 @@ static void kinfo_print_text(struct memimage *m, const struct kinfo *ki, FILE *o
 	if (ki->have_uts)
 		fprintf(out, "version:      %s %s %s (node %s)\n", ki->uts[0], ki->uts[3],
 			ki->uts[4], ki->uts[1]);
-	if (ki->crash_time && gmtime_r(&t, &tm)) {
-		strftime(tbuf, sizeof(tbuf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (!cli_utc(ki->crash_time, NULL, tbuf, sizeof(tbuf))) {
 		fprintf(out, "crash time:   %s\n", tbuf);
+	} else if (ki->crash_time) {
+		fprintf(out, "crash time:   %" PRIu64 " (not a date)\n", ki->crash_time);
 	} else {
 		fprintf(out, "crash time:   (unknown: no CRASHTIME in VMCOREINFO)\n");
 	}
