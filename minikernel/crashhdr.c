@@ -3,16 +3,21 @@
  * ET_CORE header: System V gABI program headers; the kernel's
  * crash_prepare_elf64_headers() and kexec-tools' crashdump-elf.c build it).
  * It is input from a crashed system: every field is bounds-checked.
- * PT_NOTE contents are copied verbatim into minikernel memory; each
+ * PT_NOTE contents are copied verbatim into minikernel memory, each
+ * segment trimmed to its real notes (a possible but offline CPU's buffer
+ * holds none); past EH_MAX_NOTES the capture degrades instead of failing; each
  * PT_LOAD becomes a writer range whose data is read at p_offset (kexec_load
  * puts the low 640 KiB in a backup copy there).
  */
 #include "mk.h"
 
-#define EH_MAX_PHNUM		4096
+#define EH_MAX_PHNUM		0xfffe	/* 0xffff (PN_XNUM) would mean "see section 0" */
 #define EH_MAX_HDR_BYTES	(1024u * 1024u)
 #define EH_MAX_NOTE_SEG		(256u * 1024u)
-#define EH_MAX_NOTES		(512u * 1024u)
+/* Notes kept, after trimming each per-CPU buffer to its real notes: about
+ * 700 CPUs' NT_PRSTATUS. Beyond it, VMCOREINFO is kept and the CPU notes in
+ * order until the budget is used; the rest are dropped and counted. */
+#define EH_MAX_NOTES		(256u * 1024u)
 #define EH_MAX_LOADS		1024
 
 #define PT_LOAD			1
@@ -58,6 +63,15 @@ static uint64_t eh_notes_len(const uint8_t *p, uint64_t size)
 	return off;
 }
 
+/* Does a PT_NOTE segment hold the VMCOREINFO note (its first note's name)? */
+static int eh_is_vmcoreinfo(const struct elf64_phdr *p, uint64_t len)
+{
+	const uint32_t *h = (const uint32_t *)(uintptr_t)p->offset;
+
+	return len >= 12 + 12 && h[0] == 11 &&
+	       !memcmp((const char *)(h + 3), "VMCOREINFO", 11);
+}
+
 static int eh_note_cb(void *ctx, const struct rd_note *n)
 {
 	struct mk_crash *c = ctx;
@@ -88,7 +102,9 @@ int crashhdr_load(uint64_t addr, struct mk_crash *c)
 {
 	const struct elf64_ehdr *eh = (const void *)(uintptr_t)addr;
 	const struct elf64_phdr *ph;
-	uint64_t phbytes, notes_total = 0;
+	uint64_t phbytes, notes_total = 0, vmci_total = 0, alloc, cpu_budget;
+	uint64_t cpu_bytes = 0, dropped_bytes = 0;
+	uint32_t dropped = 0;
 	uint8_t *notes;
 	uint32_t i, nloads = 0;
 	int err;
@@ -116,32 +132,52 @@ int crashhdr_load(uint64_t addr, struct mk_crash *c)
 		return err;
 	ph = (const void *)(uintptr_t)(addr + eh->phoff);
 
+	/* 1. measure: each PT_NOTE trimmed to its real notes */
 	for (i = 0; i < eh->phnum; i++) {
-		if (ph[i].type != PT_NOTE)
+		uint64_t len;
+
+		if (ph[i].type != PT_NOTE || !ph[i].filesz)
 			continue;
 		if (ph[i].filesz > EH_MAX_NOTE_SEG || ph[i].offset + ph[i].filesz < ph[i].offset) {
 			kprintf("elfcorehdr: PT_NOTE %u size %lx too large\n", i, ph[i].filesz);
 			return -RD_EINVAL;
 		}
-		notes_total += ph[i].filesz;
+		err = pt_map(ph[i].offset, ph[i].filesz, PT_RO);
+		if (err)
+			return err;
+		len = eh_notes_len((const uint8_t *)(uintptr_t)ph[i].offset, ph[i].filesz);
+		notes_total += len;
+		if (eh_is_vmcoreinfo(&ph[i], len))
+			vmci_total += len;
 	}
-	if (notes_total > EH_MAX_NOTES) {
-		kprintf("elfcorehdr: %lu bytes of notes, limit %u\n", notes_total, EH_MAX_NOTES);
+	if (vmci_total > EH_MAX_NOTES) {
+		kprintf("elfcorehdr: %lu bytes of VMCOREINFO, limit %u\n", vmci_total, EH_MAX_NOTES);
 		return -RD_EINVAL;
 	}
-	notes = notes_total ? hw_alloc(notes_total, 8) : NULL;
-	if (notes_total && !notes)
+	alloc = notes_total < EH_MAX_NOTES ? notes_total : EH_MAX_NOTES;
+	notes = alloc ? hw_alloc(alloc, 8) : NULL;
+	if (alloc && !notes)
 		return -RD_ENOMEM;
 
+	/* 2. copy in order; over the budget, VMCOREINFO still goes in and CPU
+	 * notes are dropped from the first one that no longer fits */
+	cpu_budget = alloc - vmci_total;
 	for (i = 0; i < eh->phnum; i++) {
 		const struct elf64_phdr *p = &ph[i];
 		uint64_t len;
 
 		if (p->type == PT_NOTE && p->filesz) {
-			err = pt_map(p->offset, p->filesz, PT_RO);
-			if (err)
-				return err;
 			len = eh_notes_len((const uint8_t *)(uintptr_t)p->offset, p->filesz);
+			if (!len)
+				continue;
+			if (!eh_is_vmcoreinfo(p, len)) {
+				if (dropped || cpu_bytes + len > cpu_budget) {
+					dropped++;
+					dropped_bytes += len;
+					continue;
+				}
+				cpu_bytes += len;
+			}
 			memcpy(notes + c->notes_size, (const void *)(uintptr_t)p->offset, len);
 			c->notes_size += len;
 		} else if (p->type == PT_LOAD && p->filesz) {
@@ -171,6 +207,12 @@ int crashhdr_load(uint64_t addr, struct mk_crash *c)
 		err = pt_map(eh_ranges[i].src, eh_ranges[i].size, PT_RO);
 		if (err)
 			return err;
+	}
+	if (dropped) {
+		kprintf("elfcorehdr: %lu bytes of notes, over the %u KiB budget: kept VMCOREINFO and "
+			"%lu bytes of CPU notes, dropped %u CPU note segments (%lu bytes)\n",
+			notes_total, EH_MAX_NOTES / 1024, cpu_bytes, dropped, dropped_bytes);
+		c->notes_dropped = dropped;
 	}
 	c->ranges = eh_ranges;
 	c->range_count = nloads;

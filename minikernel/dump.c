@@ -241,6 +241,8 @@ int dump_run(const struct mk_args *a)
 		cfg.crash_time = crash.crash_time;
 		cfg.elfcorehdr_addr = a->elfcorehdr;
 		cfg.flags |= RD_DF_ELFCOREHDR;
+		if (crash.notes_dropped)
+			cfg.flags |= RD_DF_NOTES_DROPPED;
 	} else if (a->range_count) {
 		err = dump_test_ranges(a, &cfg);
 		if (err)

@@ -126,6 +126,7 @@ struct mk_crash {
 	void *notes;
 	uint64_t notes_size;
 	uint32_t cpu_notes;
+	uint32_t notes_dropped;		/* CPU note segments over the budget */
 	uint64_t crash_time;
 	char release[65];
 };

@@ -95,3 +95,69 @@ mk_boot "$T/bad.serial" "$IMG" "$(mk_target_args 2 "$UUID") elfcorehdr=$HDR" $LO
 check_eq "bad elfcorehdr: QEMU exit 35" "$?" 35
 mk_serial_has "bad elfcorehdr: says why" "$T/bad.serial" "no ELF64 x86-64 core header"
 check "bad elfcorehdr: disk unchanged" cmp "$T/before.img" "$IMG"
+
+# Many CPUs: 4096 per-CPU PT_NOTE buffers (about 1.6 MiB raw, as a kernel
+# with 4096 possible CPUs builds them). (a) 64 online CPUs, the other
+# buffers hold only their terminator: every real note is kept. (b) all 4096
+# filled: past the note budget VMCOREINFO is still kept, the first CPUs'
+# notes too, the rest are dropped and counted; the dump completes.
+cp "$T/before.img" "$IMG"
+HDR2=0x3c00000			# after the 1.7 MiB of notes
+LOADERS2="-device loader,file=$T/ram.bin,addr=${RAM%%:*}
+-device loader,file=$T/notes.bin,addr=$NOTES -device loader,file=$T/elfcorehdr.bin,addr=$HDR2"
+for variant in online64 full4096; do
+	python3 - "$T" $NOTES $HDR2 $variant <<'PY'
+import struct, sys
+out, notes_at, hdr_at, variant = sys.argv[1], int(sys.argv[2], 0), int(sys.argv[3], 0), sys.argv[4]
+def note(name, ntype, desc):
+    n = name + b'\0'
+    pad = lambda b: b + b'\0' * (-len(b) % 4)
+    return struct.pack('<III', len(n), len(desc), ntype) + pad(n) + pad(desc)
+def prstatus(pid):
+    d = bytearray(0x150)
+    struct.pack_into('<I', d, 32, pid)
+    return bytes(d)
+size = len(note(b'CORE', 1, prstatus(0))) + 12		# one per-CPU buffer
+blob, segs = b'', []
+for cpu in range(4096):
+    filled = variant == 'full4096' or cpu < 64
+    buf = (note(b'CORE', 1, prstatus(1000 + cpu)) if filled else b'') + b'\0' * 12
+    buf += b'\0' * (size - len(buf))
+    segs.append((4, notes_at + len(blob), 0, 0, size))
+    blob += buf
+info = note(b'VMCOREINFO', 0, b'OSRELEASE=6.1.0-manycpu\nPAGESIZE=4096\nCRASHTIME=1700000456\n')
+segs.append((4, notes_at + len(blob), 0, 0, len(info)))
+blob += info
+segs.append((1, 0x1000000, 0xffff888001000000, 0x1000000, 8 << 20))
+eh = b'\x7fELF' + bytes([2, 1, 1, 0]) + b'\0' * 8
+eh += struct.pack('<HHIQQQIHHHHHH', 4, 62, 1, 0, 64, 0, 0, 64, 56, len(segs), 0, 0, 0)
+ph = b''
+for t, paddr, vaddr, off, sz in segs:
+    ph += struct.pack('<IIQQQQQQ', t, 0 if t == 4 else 7, off if t == 1 else paddr,
+                      vaddr, paddr if t == 1 else 0, sz, sz, 0)
+open(out + '/notes.bin', 'wb').write(blob)
+open(out + '/elfcorehdr.bin', 'wb').write(eh + ph)
+PY
+	# shellcheck disable=SC2086
+	mk_boot "$T/$variant.serial" "$IMG" "$(mk_target_args 2 "$UUID") elfcorehdr=$HDR2" $LOADERS2
+	check_eq "$variant: dump completes (QEMU exit 33)" "$?" 33
+	check_eq "$variant: release from VMCOREINFO kept" "$(mk_info_field "$IMG:2" kernel_release)" "6.1.0-manycpu"
+	check_rc "$variant: rawdump save" 0 "$RAWDUMP" save "$IMG:2" -o "$T" -n $variant.vmcore
+	check "$variant: RAM bytes right" "$SIM" verify "$T/$variant.vmcore" --pattern $SEED --range $RAM
+	n=$("$RAWDUMP" info "$T/$variant.vmcore" --json 2>/dev/null |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); p=[c["pid"] for c in d["cpus"]]; print(len(p), p == list(range(1000, 1000 + len(p))))')
+	if [ $variant = online64 ]; then
+		check_eq "$variant: the 64 real CPU notes, in order" "$n" "64 True"
+		check_eq "$variant: nothing dropped" "$(mk_info_field "$IMG:2" cpu_notes_dropped)" "False"
+	else
+		kept=${n% *}
+		[ "${n#* }" = True ] && [ "$kept" -ge 600 ] && [ "$kept" -lt 4096 ] &&
+			pass "$variant: the first $kept CPU notes kept, in order" ||
+			fail "$variant: the first CPU notes kept, in order" "got '$n'"
+		check_eq "$variant: dropped notes flagged in the dump header" \
+			"$(mk_info_field "$IMG:2" cpu_notes_dropped)" "True"
+		mk_serial_has "$variant: the serial console counts the dropped notes" "$T/$variant.serial" \
+			"dropped $((4096 - kept)) CPU note segments"
+	fi
+	rm -f "$T/$variant.vmcore"
+done

@@ -5,7 +5,7 @@
 # prints the number. The dump header is rewritten and re-sealed (CRC-32)
 # so that it passes every check.
 . "$(dirname "$0")/lib.sh"
-need python3
+need python3 readelf
 [ -x "$RAWDUMP" ] && [ -x "$SIM" ] || { fail "build/rawdump and build/rawdump-sim exist" "run make"; exit 1; }
 
 img=$T/part.img
@@ -33,3 +33,16 @@ name=$(ls "$T/out")
 [[ $name =~ ^vmcore-20[0-9]{6}-[0-9]{6}$ ]] && pass "default name from the save time ($name)" ||
 	fail "default name from the save time" "got '$name'"
 check "the saved vmcore is right" "$SIM" verify "$T/out/$name" --pattern 5 --range 0x100000:1M
+
+# Metadata larger than one write request (2000 CPUs' notes, 512 KiB
+# requests): the writer streams it in pieces; every note comes back.
+img=$T/many.img
+truncate -s 16M "$img"
+"$RAWDUMP" format "$img" >/dev/null
+check "writer: 2000 CPUs' notes with 512 KiB requests" "$SIM" write "$img" --pattern 9 \
+	--range 0x100000:2M --cpus 2000 --io-size 524288 --release 6.1.0-many --quiet
+check_eq "all 2000 CPU notes in the dump header" "$("$RAWDUMP" info "$img" --json |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["cpu_count"])')" "2000"
+check_rc "save it" 0 "$RAWDUMP" save "$img" -o "$T/out" --name many
+check_eq "2000 NT_PRSTATUS notes in the vmcore" "$(readelf -n "$T/out/many" | grep -c NT_PRSTATUS)" "2000"
+check "vmcore bytes right" "$SIM" verify "$T/out/many" --pattern 9 --range 0x100000:2M

@@ -207,6 +207,7 @@ static void info_dump(struct info_out *o, struct memimage *m)
 	info_bool(o, "truncated", in->have_end && (in->end.flags & RD_END_TRUNCATED));
 	info_size(o, "missing_bytes", m->missing_bytes);
 	info_size(o, "lost_bytes", in->lost_bytes);
+	info_bool(o, "cpu_notes_dropped", (d->flags & RD_DF_NOTES_DROPPED) != 0);
 	if (in->have_end) {
 		info_size(o, "truncated_bytes", in->end.missing_bytes);
 		info_u64(o, "capture_us", in->end.elapsed_us);

@@ -235,6 +235,58 @@ static uint64_t wr_parse_u64(const char *s)
 	return v;
 }
 
+/* Range table entry k as stored. */
+static void wr_range_entry(const struct rd_writer_config *cfg, uint32_t k, struct rd_range *rr)
+{
+	__builtin_memset(rr, 0, sizeof(*rr));
+	rr->paddr = cfg->ranges[k].paddr;
+	rr->vaddr = cfg->ranges[k].vaddr;
+	rr->size = cfg->ranges[k].size;
+	rr->flags = cfg->ranges[k].flags & RD_RANGE_ALIAS;
+}
+
+/* The metadata is one byte stream: dump header, range table, notes, zero
+ * padding to the slot size. Fill dst with its bytes [off, off + len). */
+static void wr_meta_bytes(const struct wr *w, const struct rd_dump_header *dh,
+			  uint64_t off, uint8_t *dst, uint32_t len)
+{
+	const struct rd_writer_config *cfg = w->cfg;
+	uint64_t range_bytes = (uint64_t)cfg->range_count * sizeof(struct rd_range);
+	uint64_t notes_at = sizeof(*dh) + range_bytes;
+	uint32_t i = 0;
+
+	while (i < len) {
+		uint64_t at = off + i;
+		uint32_t n;
+
+		if (at < sizeof(*dh)) {
+			n = (uint32_t)(sizeof(*dh) - at);
+			if (n > len - i)
+				n = len - i;
+			__builtin_memcpy(dst + i, (const uint8_t *)dh + at, n);
+		} else if (at < notes_at) {
+			uint64_t k = (at - sizeof(*dh)) / sizeof(struct rd_range);
+			uint32_t in = (uint32_t)((at - sizeof(*dh)) % sizeof(struct rd_range));
+			struct rd_range rr;
+
+			wr_range_entry(cfg, (uint32_t)k, &rr);
+			n = (uint32_t)sizeof(rr) - in;
+			if (n > len - i)
+				n = len - i;
+			__builtin_memcpy(dst + i, (const uint8_t *)&rr + in, n);
+		} else if (at < notes_at + cfg->notes_size) {
+			uint64_t left = notes_at + cfg->notes_size - at;
+
+			n = left < len - i ? (uint32_t)left : len - i;
+			__builtin_memcpy(dst + i, (const uint8_t *)cfg->notes + (at - notes_at), n);
+		} else {
+			n = len - i;
+			__builtin_memset(dst + i, 0, n);
+		}
+		i += n;
+	}
+}
+
 static int wr_write_meta(struct wr *w, struct rd_dump_header *dh)
 {
 	const struct rd_writer_config *cfg = w->cfg;
@@ -243,14 +295,11 @@ static int wr_write_meta(struct wr *w, struct rd_dump_header *dh)
 	uint64_t range_bytes = (uint64_t)cfg->range_count * sizeof(struct rd_range);
 	uint64_t meta_end = RD_DUMP_HDR_OFFSET + sizeof(*dh) + range_bytes + cfg->notes_size;
 	uint64_t meta_len = rd_align_up(meta_end, RD_SLOT_SIZE) - RD_DUMP_HDR_OFFSET;
-	struct rd_range *rt;
+	uint64_t off;
 	uint32_t i;
-	long tag;
 	char tmp[32];
 	int err;
 
-	if (meta_len > w->io_size)
-		return -RD_ENOMEM;
 	if (meta_end + RD_SLOT_SIZE + RD_END_RESERVE > rd_part_backup_offset(w->sink->size))
 		return -RD_ENOSPC;
 
@@ -292,28 +341,32 @@ static int wr_write_meta(struct wr *w, struct rd_dump_header *dh)
 		for (i = 0; i < sizeof(dh->writer) - 1 && cfg->writer_name[i]; i++)
 			dh->writer[i] = cfg->writer_name[i];
 
-	/* range table and notes go right behind the header */
-	__builtin_memset(b->data, 0, meta_len);
-	rt = (struct rd_range *)(b->data + sizeof(*dh));
+	/* meta_crc over the range table then the notes, as they will be stored */
+	dh->meta_crc = 0;
 	for (i = 0; i < cfg->range_count; i++) {
-		rt[i].paddr = cfg->ranges[i].paddr;
-		rt[i].vaddr = cfg->ranges[i].vaddr;
-		rt[i].size = cfg->ranges[i].size;
-		rt[i].flags = cfg->ranges[i].flags & RD_RANGE_ALIAS;
-		rt[i].reserved = 0;
+		struct rd_range rr;
+
+		wr_range_entry(cfg, i, &rr);
+		dh->meta_crc = rd_crc32(dh->meta_crc, &rr, sizeof(rr));
 	}
 	if (cfg->notes_size)
-		__builtin_memcpy(b->data + sizeof(*dh) + range_bytes, cfg->notes, cfg->notes_size);
-	dh->meta_crc = rd_crc32(0, b->data + sizeof(*dh), range_bytes + cfg->notes_size);
+		dh->meta_crc = rd_crc32(dh->meta_crc, cfg->notes, cfg->notes_size);
 	rd_dump_header_seal(dh);
-	__builtin_memcpy(b->data, dh, sizeof(*dh));
 
-	tag = rd_sink_submit(w->sink, RD_DUMP_HDR_OFFSET, b->data, (uint32_t)meta_len);
-	if (tag < 0)
-		return (int)tag;
-	err = w->sink->wait(w->sink->ctx, tag);
-	if (err)
-		return err;
+	/* the stream, one request at a time (many CPUs' notes can take more
+	 * than one request) */
+	for (off = 0; off < meta_len; off += w->io_size) {
+		uint32_t n = meta_len - off < w->io_size ? (uint32_t)(meta_len - off) : w->io_size;
+		long tag;
+
+		wr_meta_bytes(w, dh, off, b->data, n);
+		tag = rd_sink_submit(w->sink, RD_DUMP_HDR_OFFSET + off, b->data, n);
+		if (tag < 0)
+			return (int)tag;
+		err = w->sink->wait(w->sink->ctx, tag);
+		if (err)
+			return err;
+	}
 	w->pos = dh->data_offset;
 	w->limit = dh->data_limit - RD_END_RESERVE;
 	return 0;

@@ -120,6 +120,8 @@ enum rd_csum_kind {
 #define RD_DF_KERNEL_FIRST	0x8u	/* v2: priority extents (log, kernel image,
 					 * page tables) were written before the rest */
 #define RD_DF_FILTERED		0x10u	/* v2: page filtering ran (filter_* fields) */
+#define RD_DF_NOTES_DROPPED	0x20u	/* v2: too many CPUs: some CPU notes were
+					 * left out (VMCOREINFO always kept) */
 
 struct rd_dump_header {
 	uint8_t  magic[8];	/* RD_DUMP_MAGIC */

@@ -400,8 +400,8 @@ static int cmd_write(int argc, char **argv)
 	}
 	if (!target)
 		die("write: no target");
-	if (cpus < 0 || cpus > 512 || inflight < 1 || inflight > 8 || level < 1 || level > 9)
-		die("write: --cpus 0..512, --inflight 1..8, --level 1..9");
+	if (cpus < 0 || cpus > 8192 || inflight < 1 || inflight > 8 || level < 1 || level > 9)
+		die("write: --cpus 0..8192, --inflight 1..8, --level 1..9");
 
 	if (mem_elf) {
 		if (nr)
