@@ -351,6 +351,9 @@ static int virtio_blk_init(struct blkdev *bd)
 			goto fail_status;
 		}
 		want |= 1ull << VIRTIO_F_VERSION_1;
+		/* §6.1: the device's DMA goes through the platform's IOMMU; the
+		 * minikernel made our addresses valid there (minikernel/iommu.c) */
+		want |= offered & (1ull << VIRTIO_F_ACCESS_PLATFORM);
 	}
 	vp_set_features(&v->vp, want);
 	/* 5, 6. FEATURES_OK and check the device kept it. */

@@ -18,6 +18,7 @@
 #define VIRTIO_STATUS_FAILED		0x80
 
 #define VIRTIO_F_VERSION_1		32
+#define VIRTIO_F_ACCESS_PLATFORM	33
 
 /* Split virtqueue (§2.6). */
 #define VRING_DESC_F_NEXT		1

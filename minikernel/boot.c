@@ -3,12 +3,14 @@
  * memory map) into .bss before our own page tables replace the loader's.
  * Linux boot protocol: struct boot_params ("zero page",
  * Documentation/x86/zero-page.rst): e820_entries at 0x1e8, e820_table at
- * 0x2d0, hdr.cmd_line_ptr at 0x228, ext_cmd_line_ptr at 0x0c8.
+ * 0x2d0, hdr.cmd_line_ptr at 0x228, ext_cmd_line_ptr at 0x0c8,
+ * acpi_rsdp_addr at 0x070.
  * PVH: struct hvm_start_info (xen/include/public/arch-x86/hvm/start_info.h),
  * version 1 adds the memory map.
  */
 #include "mk.h"
 
+#define BP_ACPI_RSDP_ADDR	0x070
 #define BP_EXT_CMD_LINE_PTR	0x0c8
 #define BP_E820_ENTRIES		0x1e8
 #define BP_CMD_LINE_PTR		0x228
@@ -70,6 +72,7 @@ void boot_capture(enum mk_boot_kind kind, uint64_t info)
 			       (uint64_t)*(const uint32_t *)(bp + BP_EXT_CMD_LINE_PTR) << 32;
 
 		boot_copy_cmdline(cmd);
+		mk_boot.rsdp = *(const uint64_t *)(bp + BP_ACPI_RSDP_ADDR);
 		n = bp[BP_E820_ENTRIES];
 		if (n > BP_E820_MAX)
 			n = BP_E820_MAX;
@@ -81,6 +84,7 @@ void boot_capture(enum mk_boot_kind kind, uint64_t info)
 		if (si->magic != PVH_MAGIC)
 			return;
 		boot_copy_cmdline(si->cmdline_paddr);
+		mk_boot.rsdp = si->rsdp_paddr;
 		if (si->version >= 1 && si->memmap_paddr) {
 			const struct hvm_memmap_entry *m = (const void *)(uintptr_t)si->memmap_paddr;
 

@@ -19,7 +19,7 @@ MK_ZLIB_MEMBERS := deflate.o trees.o zutil.o adler32.o crc32.o
 MK_SRCS := minikernel/main.c minikernel/console.c minikernel/cpu.c \
 	minikernel/selfcheck.c minikernel/boot.c minikernel/cmdline.c \
 	minikernel/paging.c minikernel/hw.c minikernel/lib.c \
-	minikernel/crashhdr.c minikernel/dump.c
+	minikernel/crashhdr.c minikernel/dump.c minikernel/iommu.c
 MK_HDRS := minikernel/mk.h drivers/hw.h drivers/pci.h drivers/blkdev.h \
 	writer/writer.h include/rawdump/format.h
 MK_OBJS := $(MK_DIR)/mk/head.o $(patsubst minikernel/%.c,$(MK_DIR)/mk/%.o,$(MK_SRCS)) \

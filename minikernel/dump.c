@@ -259,7 +259,10 @@ int dump_run(const struct mk_args *a)
 		mk_fail("test: a write into dumped memory did not fault");
 	}
 
-	/* 2. the disk */
+	/* 2. the disk (its DMA through an IOMMU the crashed kernel left on) */
+	err = iommu_takeover(&a->pci);
+	if (err)
+		kprintf("iommu: %s: trying the disk anyway\n", rd_strerror(err));
 	memset(&t, 0, sizeof(t));
 	t.pci = a->pci;
 	t.unit = a->unit;

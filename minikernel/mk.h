@@ -59,6 +59,7 @@ struct mk_bootinfo {
 	char cmdline[MK_CMDLINE_MAX];
 	uint32_t mem_count;
 	struct mk_mem mem[MK_MEM_MAX];
+	uint64_t rsdp;			/* ACPI RSDP from the loader, 0 if not given */
 };
 
 extern struct mk_bootinfo mk_boot;
@@ -131,6 +132,11 @@ struct mk_crash {
 	char release[65];
 };
 int crashhdr_load(uint64_t addr, struct mk_crash *c);
+
+/* A VT-d IOMMU left on: let the dump device's DMA through, block the rest
+ * (minikernel/iommu.c). 0, or a negative rd_err (the dump is tried anyway). */
+struct pci_addr;
+int iommu_takeover(const struct pci_addr *dev);
 
 /* dump.c */
 int dump_run(const struct mk_args *a);

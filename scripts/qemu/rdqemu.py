@@ -80,9 +80,11 @@ class Qmp:
                 raise RuntimeError("QMP %s: %s" % (name, reply["error"].get("desc")))
 
 
-def disk_args(path, kind, fmt, ahci_port=0, nvme_nsid=0):
+def disk_args(path, kind, fmt, ahci_port=0, nvme_nsid=0, iommu=False):
     drive = ["-drive", "file=%s,format=%s,if=none,id=d0,werror=report,rerror=report"
              % (path, fmt)]
+    if kind == "virtio" and iommu:  # DMA through the IOMMU (modern virtio only)
+        return drive + ["-device", "virtio-blk-pci,drive=d0,disable-legacy=on,iommu_platform=on"]
     if kind == "virtio":
         return drive + ["-device", "virtio-blk-pci,drive=d0"]
     if kind == "ahci":
@@ -113,6 +115,8 @@ def main():
     ap.add_argument("--disk-format", default="raw")
     ap.add_argument("--ahci-port", type=int, default=0, help="AHCI port of the disk")
     ap.add_argument("--nvme-nsid", type=int, default=0, help="NVMe namespace id (0: default)")
+    ap.add_argument("--machine", default=None, help="QEMU machine (default pc; q35 with --iommu)")
+    ap.add_argument("--iommu", choices=["intel"], help="an IOMMU (q35): the guest boots intel_iommu=on")
     ap.add_argument("--mem", type=int, default=1024, help="MiB")
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--log", required=True)
@@ -129,18 +133,22 @@ def main():
 
     qdir = tempfile.mkdtemp(prefix="rdqemu.")
     qmp_path = os.path.join(qdir, "qmp.sock")
-    cmd = ["qemu-system-x86_64", "-machine", "pc",
+    machine = a.machine or ("q35" if a.iommu else "pc")
+    cmd = ["qemu-system-x86_64", "-machine", machine,
            "-m", str(a.mem), "-smp", str(a.smp), "-display", "none",
            "-monitor", "none", "-serial", "stdio", "-no-reboot", "-nic", "none",
            "-qmp", "unix:%s,server=on,wait=off" % qmp_path,
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-kernel", a.kernel, "-append", a.append]
+    if a.iommu:
+        cmd += ["-device", "intel-iommu,intremap=off"]  # DMA remapping; IR off: TCG timer check
     if a.initrd:
         cmd += ["-initrd", a.initrd]
     if a.trace_writes:
         cmd += ["-trace", "virtio_blk_handle_write"]
     if a.disk:
-        cmd += disk_args(a.disk, a.disk_if, a.disk_format, a.ahci_port, a.nvme_nsid)
+        cmd += disk_args(a.disk, a.disk_if, a.disk_format, a.ahci_port, a.nvme_nsid,
+                         iommu=bool(a.iommu))
     cmd += a.extra
 
     t0 = time.monotonic()
