@@ -2,6 +2,7 @@
 #   make            build everything into build/
 #   make check      install missing packages, build, run all tests
 #   make bench      benchmarks (ratios against baselines measured in the same run)
+#   make fuzz       every fuzz harness for a fixed budget (FUZZ_RUNS, default 10^7)
 #   make demo       a Debian guest crashes in QEMU, is dumped, saved and summarised
 #   make install    DESTDIR=, PREFIX= (default /usr/local)
 # Each directory contributes a build.mk fragment; the data path is
@@ -17,7 +18,7 @@ HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-D_FILE_OFFSET_BITS=64 -Iinclude -Iwriter $(EXTRA_CFLAGS)
 HOST_LDLIBS := -lz
 
-.PHONY: all check deps bench demo install clean
+.PHONY: all check deps bench demo install clean fuzz
 all:
 
 include writer/build.mk
@@ -25,6 +26,7 @@ include tools/build.mk
 include drivers/build.mk
 include minikernel/build.mk
 include tests/build.mk
+include tests/fuzz/build.mk
 include scripts/install.mk
 
 deps:
@@ -36,6 +38,10 @@ check: deps
 
 clean:
 	rm -rf $(B)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory all fuzz-build
+	@scripts/fuzz.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all

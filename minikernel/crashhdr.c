@@ -53,8 +53,11 @@ static uint64_t eh_notes_len(const uint8_t *p, uint64_t size)
 	uint64_t off = 0;
 
 	while (size - off >= 12) {
-		const uint32_t *h = (const uint32_t *)(p + off);
-		uint64_t len = 12 + rd_align_up(h[0], 4) + rd_align_up(h[1], 4);
+		uint32_t h[2];
+		uint64_t len;
+
+		memcpy(h, p + off, sizeof(h));	/* p_offset need not be aligned */
+		len = 12 + rd_align_up(h[0], 4) + rd_align_up(h[1], 4);
 
 		if ((h[0] == 0 && h[1] == 0) || len > size - off)
 			break;
@@ -66,10 +69,13 @@ static uint64_t eh_notes_len(const uint8_t *p, uint64_t size)
 /* Does a PT_NOTE segment hold the VMCOREINFO note (its first note's name)? */
 static int eh_is_vmcoreinfo(const struct elf64_phdr *p, uint64_t len)
 {
-	const uint32_t *h = (const uint32_t *)(uintptr_t)p->offset;
+	const uint8_t *b = (const uint8_t *)(uintptr_t)p->offset;
+	uint32_t namesz;
 
-	return len >= 12 + 12 && h[0] == 11 &&
-	       !memcmp((const char *)(h + 3), "VMCOREINFO", 11);
+	if (len < 12 + 12)
+		return 0;
+	memcpy(&namesz, b, 4);
+	return namesz == 11 && !memcmp(b + 12, "VMCOREINFO", 11);
 }
 
 static int eh_note_cb(void *ctx, const struct rd_note *n)
@@ -110,6 +116,10 @@ int crashhdr_load(uint64_t addr, struct mk_crash *c)
 	int err;
 
 	memset(c, 0, sizeof(*c));
+	if (addr % 8) {
+		kprintf("elfcorehdr: %lx is not 8-byte aligned\n", addr);
+		return -RD_EINVAL;
+	}
 	err = pt_map(addr, sizeof(*eh), PT_RO);
 	if (err)
 		return err;
@@ -123,7 +133,8 @@ int crashhdr_load(uint64_t addr, struct mk_crash *c)
 		return -RD_EINVAL;
 	}
 	phbytes = (uint64_t)eh->phnum * sizeof(*ph);
-	if (eh->phoff > EH_MAX_HDR_BYTES || phbytes > EH_MAX_HDR_BYTES - eh->phoff) {
+	if (eh->phoff > EH_MAX_HDR_BYTES || phbytes > EH_MAX_HDR_BYTES - eh->phoff ||
+	    (addr + eh->phoff) % 8) {
 		kprintf("elfcorehdr: program headers at %lx+%lx out of bounds\n", eh->phoff, phbytes);
 		return -RD_EINVAL;
 	}

@@ -26,5 +26,4 @@ $(B)/fuzz/fuzz_reader: $(FUZZ_SRCS) $(TOOLS_HDRS)
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ $(FUZZ_SRCS) -lblkid -lz
 
-.PHONY: fuzz
-fuzz: $(B)/fuzz/fuzz_reader
+

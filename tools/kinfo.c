@@ -140,11 +140,12 @@ static void kinfo_find_vmcoreinfo(struct memimage *m, struct kinfo *ki)
 
 int kinfo_vmci_str(const struct kinfo *ki, const char *key, char *out, size_t outsz)
 {
-	const char *p = ki->vmcoreinfo, *end = p + ki->vmcoreinfo_len, *eol;
+	const char *p = ki->vmcoreinfo, *end, *eol;
 	size_t klen = strlen(key), vlen;
 
 	if (!p)
 		return -ENOENT;
+	end = p + ki->vmcoreinfo_len;
 	while (p < end) {
 		eol = memchr(p, '\n', end - p);
 		if (!eol)

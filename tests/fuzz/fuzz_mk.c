@@ -1,0 +1,102 @@
+/*
+ * tests/fuzz/fuzz_mk.c - libFuzzer harnesses for the minikernel's parsers,
+ * compiled for the host: the command line (minikernel/cmdline.c,
+ * cmdline_parse) and the elfcorehdr kexec prepared (minikernel/crashhdr.c,
+ * crashhdr_load). Built twice: -DFUZZ_CMDLINE and -DFUZZ_ELFCOREHDR.
+ *
+ * The minikernel reads physical memory through its identity map, and only
+ * what pt_map() mapped. Here "physical memory" is FUZZ_MEM_SIZE bytes mapped
+ * at the fixed address FUZZ_MEM_BASE (so that the input's addresses and
+ * offsets mean the same thing on every run), the elfcorehdr sits at its
+ * start, and the pt_map() stub refuses anything outside it: a parser that
+ * touches memory it did not map first is caught by ASan as a wild read.
+ */
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "mk.h"
+
+#define FUZZ_MEM_BASE	0x10000000ul
+#define FUZZ_MEM_SIZE	(4ul << 20)
+#define FUZZ_HEAP_SIZE	(1ul << 20)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct mk_bootinfo mk_boot;
+static uint8_t *fuzz_mem;
+static uint8_t fuzz_heap[FUZZ_HEAP_SIZE] __attribute__((aligned(4096)));
+static size_t fuzz_heap_used;
+
+void kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);	/* formats are checked too */
+	va_end(ap);
+}
+
+void con_putc(char c)
+{
+	(void)c;
+}
+
+int pt_map(uint64_t phys, uint64_t len, unsigned mode)
+{
+	(void)mode;
+	if (phys < FUZZ_MEM_BASE || len > FUZZ_MEM_SIZE ||
+	    phys - FUZZ_MEM_BASE > FUZZ_MEM_SIZE - len)
+		return -RD_EINVAL;
+	return 0;
+}
+
+void *hw_alloc(size_t size, size_t align)
+{
+	size_t at = (fuzz_heap_used + align - 1) & ~(align - 1);
+
+	if (at > FUZZ_HEAP_SIZE || size > FUZZ_HEAP_SIZE - at)
+		return NULL;
+	fuzz_heap_used = at + size;
+	memset(fuzz_heap + at, 0, size);
+	return fuzz_heap + at;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+#ifdef FUZZ_CMDLINE
+	static char line[MK_CMDLINE_MAX];
+	static struct mk_args a;
+
+	if (size >= sizeof(line))
+		size = sizeof(line) - 1;
+	memcpy(line, data, size);
+	line[size] = '\0';
+	memset(&a, 0, sizeof(a));
+	cmdline_parse(line, &a);
+#else
+	static struct mk_crash c;
+
+	if (!fuzz_mem) {
+		fuzz_mem = mmap((void *)FUZZ_MEM_BASE, FUZZ_MEM_SIZE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (fuzz_mem != (void *)FUZZ_MEM_BASE)
+			abort();
+	}
+	if (size > FUZZ_MEM_SIZE)
+		size = FUZZ_MEM_SIZE;
+	memset(fuzz_mem, 0, FUZZ_MEM_SIZE);
+	memcpy(fuzz_mem, data, size);
+	/* read-only, as the minikernel maps it: a write faults */
+	mprotect(fuzz_mem, FUZZ_MEM_SIZE, PROT_READ);
+	fuzz_heap_used = 0;
+	crashhdr_load(FUZZ_MEM_BASE, &c);
+	mprotect(fuzz_mem, FUZZ_MEM_SIZE, PROT_READ | PROT_WRITE);
+#endif
+	return 0;
+}
