@@ -87,4 +87,8 @@ void rd_pf_classify(struct rd_pfilter *f, uint64_t paddr, uint32_t npages, uint8
  * tables, ...); *n gets the count. Valid while f is. */
 const struct rd_pf_extent *rd_pf_priority(const struct rd_pfilter *f, uint32_t *n);
 
+/* Tests: physical address of the struct page of frame pfn (through the
+ * crashed kernel's mem_section and page tables). 0, or -1 if it has none. */
+int rd_pf_memmap_paddr(struct rd_pfilter *f, uint64_t pfn, uint64_t *paddr);
+
 #endif /* RAWDUMP_PFILTER_H */

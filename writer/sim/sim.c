@@ -11,6 +11,7 @@
  *   rawdump-sim pattern --pattern SEED --range PADDR:SIZE OUT
  *   rawdump-sim verify VMCORE --pattern SEED [--range PADDR:SIZE]...
  *        [--allow-missing]
+ *   rawdump-sim classify RAM.ELF ...   page filter on a real crash (classify.c)
  *
  * TARGET is a partition image, or FILE:N for partition N of a disk image
  * (found with libblkid's partition table probing).
@@ -29,6 +30,7 @@
 #include <blkid/blkid.h>
 #include "writer.h"
 #include "pattern.h"
+#include "classify.h"
 
 #define SIM_MAX_RANGES	64
 #define SIM_MAX_REQS	16
@@ -629,6 +631,8 @@ int main(int argc, char **argv)
 		return cmd_write(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pattern"))
 		return cmd_pattern(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "classify"))
+		return cmd_classify(argc, argv);
 	if (!strcmp(argv[1], "verify"))
 		return cmd_verify(argc - 1, argv + 1);
 	die("unknown command '%s'", argv[1]);
