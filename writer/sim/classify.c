@@ -5,6 +5,7 @@
  *
  *   rawdump-sim classify RAM.ELF [--elfcorehdr PADDR] [--vmcoreinfo FILE]
  *        [--level N] [--oracle KDUMP] [--kept FILE] [--scribble N --seed S]
+ *        [--print-vmcoreinfo]
  *
  * RAM.ELF is an ELF memory image: QEMU's dump-guest-memory output or a
  * vmcore. With --elfcorehdr the ranges and VMCOREINFO are taken from the
@@ -21,6 +22,7 @@
  * image), classifies again and checks that those pages are kept, that
  * RD_FF_MEMMAP_BAD is set and that nothing kept before is left out now.
  * --kept writes the kept frames as "first-last" pfn runs (hex).
+ * --print-vmcoreinfo prints the VMCOREINFO text found and exits.
  *
  * Exit: 0 fine, 1 bad input, 2 the oracle comparison failed, 3 the
  * scribble check failed.
@@ -304,7 +306,7 @@ int cmd_classify(int argc, char **argv)
 	void *area;
 	char *vmci_buf = NULL;
 	struct rd_pfilter *f;
-	int have_ech = 0, rc = 0;
+	int have_ech = 0, rc = 0, print_vmci = 0;
 
 	for (i = 2; i < (uint32_t)argc; i++) {
 		if (!strcmp(argv[i], "--elfcorehdr") && i + 1 < (uint32_t)argc) {
@@ -322,6 +324,8 @@ int cmd_classify(int argc, char **argv)
 			scribble = (uint32_t)strtoul(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < (uint32_t)argc) {
 			seed = strtoull(argv[++i], NULL, 0) | 1;
+		} else if (!strcmp(argv[i], "--print-vmcoreinfo")) {
+			print_vmci = 1;
 		} else if (!path && argv[i][0] != '-') {
 			path = argv[i];
 		} else {
@@ -354,6 +358,10 @@ int cmd_classify(int argc, char **argv)
 	}
 	if (!notes.vmcoreinfo)
 		cl_die("%s: no VMCOREINFO (use --elfcorehdr or --vmcoreinfo)", path);
+	if (print_vmci) {
+		fwrite(notes.vmcoreinfo, 1, strnlen(notes.vmcoreinfo, notes.len), stdout);
+		return 0;
+	}
 	for (i = 0; i < nr; i++) {
 		printf("range: paddr 0x%llx size 0x%llx vaddr 0x%llx%s\n",
 		       (unsigned long long)r[i].paddr, (unsigned long long)r[i].size,
