@@ -13,6 +13,8 @@
 #     elfcorehdr's ranges keeps every page makedumpfile keeps (bitmap 2 of
 #     its kdump-compressed output), and any page we keep beyond it lies in
 #     a kernel-first extent;
+#   - windows of other sizes, and the writer's two passes (kernel-first
+#     extents, then the rest), keep the same frames;
 #   - struct pages overwritten with random bytes: classification completes,
 #     those pages are kept, RD_FF_MEMMAP_BAD is set, nothing kept before is
 #     left out;
@@ -80,6 +82,14 @@ for level in 2 4 8 16 30; do
 done
 check "the log, kernel image, page tables and mem_section are kernel-first extents" \
 	grep -qE '^priority: [0-9]+ extents: log [1-9][0-9]* pages, kernel [1-9][0-9]*, page tables [1-9][0-9]*, meta [1-9][0-9]*$' "$T/cl.out"
+
+# ---- the stream: other window sizes, the writer's two passes ---------------
+classify --level 30 --kept "$T/kept.64" >/dev/null 2>&1
+classify --level 30 --window 37 --kept "$T/kept.37" >/dev/null 2>&1
+check "windows of 37 frames keep the same frames as windows of 64" cmp "$T/kept.64" "$T/kept.37"
+classify --level 30 --window 13 --two-pass --kept "$T/kept.2p" >/dev/null 2>&1
+check "kernel-first extents first, then the rest (windows of 13): the same frames kept" \
+	cmp "$T/kept.64" "$T/kept.2p"
 
 # ---- corrupt struct pages --------------------------------------------------
 classify --level 30 --scribble 200 --seed 7 >"$T/scr.out" 2>&1

@@ -37,7 +37,7 @@ enum rd_pf_priority_kind {
 	RD_PF_PRI_KERNEL = 2,		/* kernel image (kernel-text PT_LOAD) */
 	RD_PF_PRI_PGTABLE = 3,		/* kernel page-table pages */
 	RD_PF_PRI_META = 4,		/* other kernel data triage needs
-					 * (mem_section, struct pages' pages ...) */
+					 * (mem_section's roots and their pages) */
 };
 
 struct rd_pf_config {

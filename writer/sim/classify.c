@@ -5,7 +5,7 @@
  *
  *   rawdump-sim classify RAM.ELF [--elfcorehdr PADDR] [--vmcoreinfo FILE]
  *        [--level N] [--oracle KDUMP] [--kept FILE] [--scribble N --seed S]
- *        [--print-vmcoreinfo]
+ *        [--print-vmcoreinfo] [--window N] [--two-pass]
  *
  * RAM.ELF is an ELF memory image: QEMU's dump-guest-memory output or a
  * vmcore. With --elfcorehdr the ranges and VMCOREINFO are taken from the
@@ -23,6 +23,9 @@
  * RD_FF_MEMMAP_BAD is set and that nothing kept before is left out now.
  * --kept writes the kept frames as "first-last" pfn runs (hex).
  * --print-vmcoreinfo prints the VMCOREINFO text found and exits.
+ * --window N calls the filter with N frames at a time (1..64, default 64);
+ * --two-pass classifies the kernel-first extents first (in their order),
+ * then every range skipping them, as the writer does.
  *
  * Exit: 0 fine, 1 bad input, 2 the oracle comparison failed, 3 the
  * scribble check failed.
@@ -190,37 +193,77 @@ struct cl_result {
 	uint32_t flags, active;
 };
 
-static void cl_run(struct rd_pfilter *f, const struct rd_writer_range *r, uint32_t nr,
-		   uint8_t *kept, struct cl_result *res)
+struct cl_pass {
+	uint32_t window;		/* frames per call */
+	const struct rd_pf_extent *skip;	/* pass 2 skips these frames */
+	uint32_t nskip;
+};
+
+static int cl_in_extents(const struct rd_pf_extent *e, uint32_t n, uint64_t paddr)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (paddr >= e[i].paddr && paddr - e[i].paddr < e[i].len)
+			return 1;
+	return 0;
+}
+
+/* Frames [a, b) in calls of at most ps->window frames, leaving out the
+ * frames of ps->skip (a call never spans a skipped frame). */
+static void cl_span(struct rd_pfilter *f, uint64_t a, uint64_t b, const struct cl_pass *ps,
+		    uint8_t *kept, struct cl_result *res)
 {
 	uint8_t out[CL_WINDOW];
+	uint32_t j;
+
+	while (a < b) {
+		uint32_t n = 0;
+
+		if (ps->skip && cl_in_extents(ps->skip, ps->nskip, a)) {
+			a += CL_PAGE;
+			continue;
+		}
+		while (n < ps->window && a + (uint64_t)n * CL_PAGE < b &&
+		       !(ps->skip && cl_in_extents(ps->skip, ps->nskip, a + (uint64_t)n * CL_PAGE)))
+			n++;
+		rd_pf_classify(f, a, n, out);
+		for (j = 0; j < n; j++) {
+			uint64_t pfn = a / CL_PAGE + j;
+
+			res->pages++;
+			if (!out[j]) {
+				res->kept++;
+				kept[pfn >> 3] |= (uint8_t)(1u << (pfn & 7));
+			} else {
+				res->cls[__builtin_ctz(out[j])]++;
+			}
+		}
+		a += (uint64_t)n * CL_PAGE;
+	}
+}
+
+static void cl_run(struct rd_pfilter *f, const struct rd_writer_range *r, uint32_t nr,
+		   uint32_t window, int two_pass, uint8_t *kept, struct cl_result *res)
+{
+	struct cl_pass ps = { window, NULL, 0 };
 	uint64_t t0 = cl_now_ns();
-	uint32_t i, j;
+	uint32_t i;
 
 	memset(res, 0, sizeof(*res));
+	if (two_pass) {
+		const struct rd_pf_extent *e = rd_pf_priority(f, &ps.nskip);
+
+		for (i = 0; i < ps.nskip; i++)
+			cl_span(f, e[i].paddr, e[i].paddr + e[i].len, &ps, kept, res);
+		ps.skip = e;
+	}
 	for (i = 0; i < nr; i++) {
 		uint64_t a = (r[i].paddr + CL_PAGE - 1) & ~(CL_PAGE - 1);
 		uint64_t b = (r[i].paddr + r[i].size) & ~(CL_PAGE - 1);
 
-		if (r[i].flags & RD_RANGE_ALIAS)
-			continue;
-		while (a < b) {
-			uint32_t n = (b - a) / CL_PAGE < CL_WINDOW ? (uint32_t)((b - a) / CL_PAGE) : CL_WINDOW;
-
-			rd_pf_classify(f, a, n, out);
-			for (j = 0; j < n; j++) {
-				uint64_t pfn = a / CL_PAGE + j;
-
-				res->pages++;
-				if (!out[j]) {
-					res->kept++;
-					kept[pfn >> 3] |= (uint8_t)(1u << (pfn & 7));
-				} else {
-					res->cls[__builtin_ctz(out[j])]++;
-				}
-			}
-			a += (uint64_t)n * CL_PAGE;
-		}
+		if (!(r[i].flags & RD_RANGE_ALIAS))
+			cl_span(f, a, b, &ps, kept, res);
 	}
 	res->ns = cl_now_ns() - t0;
 	res->flags = rd_pf_flags(f);
@@ -306,7 +349,8 @@ int cmd_classify(int argc, char **argv)
 	void *area;
 	char *vmci_buf = NULL;
 	struct rd_pfilter *f;
-	int have_ech = 0, rc = 0, print_vmci = 0;
+	int have_ech = 0, rc = 0, print_vmci = 0, two_pass = 0;
+	uint32_t window = CL_WINDOW;
 
 	for (i = 2; i < (uint32_t)argc; i++) {
 		if (!strcmp(argv[i], "--elfcorehdr") && i + 1 < (uint32_t)argc) {
@@ -324,6 +368,12 @@ int cmd_classify(int argc, char **argv)
 			scribble = (uint32_t)strtoul(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < (uint32_t)argc) {
 			seed = strtoull(argv[++i], NULL, 0) | 1;
+		} else if (!strcmp(argv[i], "--window") && i + 1 < (uint32_t)argc) {
+			window = (uint32_t)strtoul(argv[++i], NULL, 0);
+			if (window < 1 || window > CL_WINDOW)
+				cl_die("--window %s: 1..64", argv[i]);
+		} else if (!strcmp(argv[i], "--two-pass")) {
+			two_pass = 1;
 		} else if (!strcmp(argv[i], "--print-vmcoreinfo")) {
 			print_vmci = 1;
 		} else if (!path && argv[i][0] != '-') {
@@ -391,7 +441,7 @@ int cmd_classify(int argc, char **argv)
 	printf("priority: %u extents: log %llu pages, kernel %llu, page tables %llu, meta %llu\n", npe,
 	       (unsigned long long)pages_by_kind[RD_PF_PRI_LOG], (unsigned long long)pages_by_kind[RD_PF_PRI_KERNEL],
 	       (unsigned long long)pages_by_kind[RD_PF_PRI_PGTABLE], (unsigned long long)pages_by_kind[RD_PF_PRI_META]);
-	cl_run(f, r, nr, kept, &res);
+	cl_run(f, r, nr, window, two_pass, kept, &res);
 	cl_print("classify", &res);
 
 	if (kept_path) {
@@ -484,7 +534,7 @@ int cmd_classify(int argc, char **argv)
 			victims[nv++] = pfn;
 		}
 		f = rd_pf_init(area, &cfg, &src);
-		cl_run(f, r, nr, kept2, &res2);
+		cl_run(f, r, nr, window, two_pass, kept2, &res2);
 		cl_print("scribble", &res2);
 		for (k = 0; k < nv; k++) {
 			int dumped = 0;
