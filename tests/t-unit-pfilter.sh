@@ -28,13 +28,17 @@ need makedumpfile python3
 
 cache=$B/pfilter
 ram=$cache/crash.ram
-if [ ! -s "$ram" ] || [ ! -s "$cache/elfcorehdr" ] || [ "$E2E_KERNEL" -nt "$ram" ]; then
+# hugepages=16: a hugetlb pool of 2 MiB compound pages (left out as user
+# pages at level 8, like makedumpfile does)
+append="crashkernel=4M hugepages=16 rdguest.run=crash rdguest.format=1 rdguest.exit=halt rdguest.live=1"
+if [ ! -s "$ram" ] || [ "$(cat "$cache/recipe" 2>/dev/null)" != "$append" ] ||
+	[ "$E2E_KERNEL" -nt "$ram" ]; then
 	e2e_need
 	e2e_guest
 	mkdir -p "$cache"
-	rm -f "$ram" "$cache/elfcorehdr"
+	rm -f "$ram" "$cache/elfcorehdr" "$cache/recipe"
 	"$TOP/scripts/guest/make-disk.sh" "$T/disk.img" --fs-size 64M --dump-size 1200M 2>/dev/null
-	e2e_boot "$T/crash.log" "crashkernel=4M rdguest.run=crash rdguest.format=1 rdguest.exit=halt rdguest.live=1" \
+	e2e_boot "$T/crash.log" "$append" \
 		--disk "$T/disk.img" --mem 1024 --smp 2 --timeout 600 --dump-file "$T/crash.ram" \
 		--dump-on '^dump: [0-9]+ ranges' --quit-after-dump
 	ech=$(grep -a -o 'elfcorehdr=[0-9a-fx]*[kK]\?' "$T/crash.log" | head -n 1 | cut -d= -f2)
@@ -45,6 +49,7 @@ if [ ! -s "$ram" ] || [ ! -s "$cache/elfcorehdr" ] || [ "$E2E_KERNEL" -nt "$ram"
 	check "VMCOREINFO note added to QEMU's dump" "$TOP/scripts/guest/ram-vmcoreinfo.py" "$T/crash.ram" "$ech"
 	mv "$T/crash.ram" "$ram"
 	printf '%s\n' "$ech" >"$cache/elfcorehdr"
+	printf '%s\n' "$append" >"$cache/recipe"
 fi
 ech=$(cat "$cache/elfcorehdr")
 classify() { "$SIM" classify "$ram" --elfcorehdr "$ech" "$@"; }
