@@ -18,6 +18,8 @@
 #   - struct pages overwritten with random bytes: classification completes,
 #     those pages are kept, RD_FF_MEMMAP_BAD is set, nothing kept before is
 #     left out;
+#   - mem_section's pages or the kernel page tables overwritten with random
+#     bytes: classification completes, keeps everything it kept before;
 #   - a VMCOREINFO without PAGE_BUDDY_MAPCOUNT_VALUE turns the free class
 #     off (and says so), the other classes still match makedumpfile;
 #     without SYMBOL(mem_section) nothing is left out (RD_FF_NO_MEMMAP).
@@ -105,6 +107,16 @@ check_eq "scribbled struct pages: those pages kept, nothing kept before left out
 	"$(sed -n 's/^scribble: \([0-9]*\) struct pages overwritten; kept before, left out now: \([0-9]*\); MEMMAP_BAD \(.*\)$/\1 \2 \3/p' "$T/scr.out")" \
 	"264 0 set"
 check "scribbled struct pages: the console names a failed check" grep -q '^# pfilter: struct page of pfn 0x[0-9a-f]* makes no sense' "$T/scr.out"
+
+# ---- corrupt mem_section and page tables -------------------------------------
+for kind in meta pgtable; do
+	classify --level 30 --scribble-tables "$kind" --seed 3 >"$T/tab.out" 2>&1
+	rc=$?
+	grep -E '^tables: [0-9]+ ' "$T/tab.out" | sed 's/^/# /'
+	check_eq "scribbled $kind pages: classify completes (exit 0)" "$rc" 0
+	check "scribbled $kind pages: nothing kept before left out, struct pages flagged" \
+		grep -qE '^tables: [1-9][0-9]* [a-z_-]+ pages overwritten; kept before, left out now: 0; struct pages flagged yes$' "$T/tab.out"
+done
 
 # ---- missing VMCOREINFO keys ------------------------------------------------
 classify --print-vmcoreinfo >"$T/vmci" 2>&1

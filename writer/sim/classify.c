@@ -6,6 +6,7 @@
  *   rawdump-sim classify RAM.ELF [--elfcorehdr PADDR] [--vmcoreinfo FILE]
  *        [--level N] [--oracle KDUMP] [--kept FILE] [--scribble N --seed S]
  *        [--print-vmcoreinfo] [--window N] [--two-pass]
+ *        [--scribble-tables pgtable|meta --seed S]
  *
  * RAM.ELF is an ELF memory image: QEMU's dump-guest-memory output or a
  * vmcore. With --elfcorehdr the ranges and VMCOREINFO are taken from the
@@ -21,6 +22,11 @@
  * pages with random bytes (in a private copy-on-write mapping of the
  * image), classifies again and checks that those pages are kept, that
  * RD_FF_MEMMAP_BAD is set and that nothing kept before is left out now.
+ * --scribble-tables overwrites the kernel page tables below init_top_pgt
+ * (pgtable) or mem_section's roots and their pages (meta) with random
+ * bytes, then checks that classification completes, that nothing kept
+ * before is left out and that the flags say the struct pages were not
+ * usable.
  * --kept writes the kept frames as "first-last" pfn runs (hex).
  * --print-vmcoreinfo prints the VMCOREINFO text found and exits.
  * --window N calls the filter with N frames at a time (1..64, default 64);
@@ -350,6 +356,7 @@ int cmd_classify(int argc, char **argv)
 	char *vmci_buf = NULL;
 	struct rd_pfilter *f;
 	int have_ech = 0, rc = 0, print_vmci = 0, two_pass = 0;
+	uint32_t scribble_kind = 0;
 	uint32_t window = CL_WINDOW;
 
 	for (i = 2; i < (uint32_t)argc; i++) {
@@ -372,6 +379,14 @@ int cmd_classify(int argc, char **argv)
 			window = (uint32_t)strtoul(argv[++i], NULL, 0);
 			if (window < 1 || window > CL_WINDOW)
 				cl_die("--window %s: 1..64", argv[i]);
+		} else if (!strcmp(argv[i], "--scribble-tables") && i + 1 < (uint32_t)argc) {
+			i++;
+			if (!strcmp(argv[i], "pgtable"))
+				scribble_kind = RD_PF_PRI_PGTABLE;
+			else if (!strcmp(argv[i], "meta"))
+				scribble_kind = RD_PF_PRI_META;
+			else
+				cl_die("--scribble-tables %s: pgtable or meta", argv[i]);
 		} else if (!strcmp(argv[i], "--two-pass")) {
 			two_pass = 1;
 		} else if (!strcmp(argv[i], "--print-vmcoreinfo")) {
@@ -559,6 +574,51 @@ int cmd_classify(int argc, char **argv)
 			rc = 3;
 		free(kept2);
 		free(victims);
+	}
+	if (scribble_kind) {
+		struct cl_result res2;
+		uint8_t *kept2 = calloc(1, maxpfn / 8 + 1);
+		uint64_t p, lost = 0, pages = 0, first_pgt = 1;
+		/* the extents are overwritten below: copy what we need first */
+		struct rd_pf_extent *ext = malloc(sizeof(*ext) * (npe + 1));
+
+		if (!kept2 || !ext)
+			cl_die("%s", "out of memory");
+		memcpy(ext, pe, sizeof(*ext) * npe);
+		for (i = 0; i < npe; i++) {
+			if (ext[i].what != scribble_kind)
+				continue;
+			for (p = ext[i].paddr; p < ext[i].paddr + ext[i].len; p += CL_PAGE) {
+				int64_t off;
+				uint32_t k;
+
+				if (scribble_kind == RD_PF_PRI_PGTABLE && first_pgt) {
+					first_pgt = 0;	/* init_top_pgt itself stays */
+					continue;
+				}
+				off = cl_phys_off(&im, p, CL_PAGE);
+				if (off < 0)
+					continue;
+				for (k = 0; k < CL_PAGE; k++)
+					im.map[off + k] = (uint8_t)cl_rand(&seed);
+				pages++;
+			}
+		}
+		f = rd_pf_init(area, &cfg, &src);
+		cl_run(f, r, nr, window, two_pass, kept2, &res2);
+		cl_print("tables", &res2);
+		for (p = 0; p < maxpfn; p++)
+			if (cl_bit(kept, p) && !cl_bit(kept2, p))
+				lost++;
+		printf("tables: %llu %s pages overwritten; kept before, left out now: %llu; "
+		       "struct pages flagged %s\n", (unsigned long long)pages,
+		       scribble_kind == RD_PF_PRI_PGTABLE ? "page-table" : "mem_section",
+		       (unsigned long long)lost,
+		       (res2.flags & (RD_FF_MEMMAP_BAD | RD_FF_NO_MEMMAP)) ? "yes" : "no");
+		if (lost || !pages || !(res2.flags & (RD_FF_MEMMAP_BAD | RD_FF_NO_MEMMAP)))
+			rc = 3;
+		free(kept2);
+		free(ext);
 	}
 	free(kept);
 	free(area);
