@@ -9,6 +9,9 @@
 # note (scripts/guest/ram-vmcoreinfo.py). It is made once (~1 min of QEMU)
 # and kept in build/pfilter/ until the guest kernel changes.
 # Host-only checks (seconds):
+#   - tests/unit/pfilter_test.c: hand-made struct pages of every class
+#     under 5-level page tables and a static mem_section, read through a
+#     displaced (kexec backup) range;
 #   - for dump levels 2, 4, 8, 16 and 30: `rawdump-sim classify` with the
 #     elfcorehdr's ranges keeps every page makedumpfile keeps (bitmap 2 of
 #     its kdump-compressed output), and any page we keep beyond it lies in
@@ -27,6 +30,13 @@
 . "$TOP/tests/guest/e2e-lib.sh"
 need makedumpfile python3
 [ -x "$SIM" ] || { fail "rawdump-sim built"; exit 1; }
+[ -x "$B/tests/pfilter_test" ] || { fail "pfilter_test built"; exit 1; }
+
+# ---- a synthetic machine: 5-level paging, static mem_section, backup region
+"$B/tests/pfilter_test" >"$T/pf.out" 2>&1
+rc=$?
+grep -v '^#' "$T/pf.out"
+check_eq "pfilter_test ran to its end (exit 0)" "$rc" 0
 
 cache=$B/pfilter
 ram=$cache/crash.ram

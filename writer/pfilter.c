@@ -717,8 +717,8 @@ static void pf_setup_memmap(struct rd_pfilter *f, const struct rd_pf_config *cfg
 		pf_say(f, "LENGTH(mem_section) fits neither SPARSEMEM layout: ", why);
 		return;
 	}
-	if (!pf_is_kernel_addr(f, f->ms_addr)) {
-		pf_say(f, "SYMBOL(mem_section) is not a kernel address: ", why);
+	if (!pf_is_kernel_addr(f, f->ms_addr) || pf_vread(f, f->ms_addr, &v, 8)) {
+		pf_say(f, "SYMBOL(mem_section) cannot be read through the page tables: ", why);
 		return;
 	}
 	f->have_memmap = 1;
