@@ -21,7 +21,7 @@
 
 #define PF_PAGE_SIZE		4096u
 #define PF_PAGE_SHIFT		12
-#define PF_WINDOW		64u	/* frames per classification step */
+#define PF_WINDOW		32u	/* frames whose struct pages are read at once */
 #define PF_SPAGE_MAX		128u	/* largest SIZE(page) accepted */
 #define PF_KEYVAL_MAX		40
 #define PF_START_KERNEL_MAP	0xffffffff80000000ull	/* x86-64 __START_KERNEL_map */
