@@ -220,11 +220,13 @@ static int pf_need(struct rd_pfilter *f, const struct rd_pf_config *cfg, const c
 	return 0;
 }
 
-static int pf_off(const struct rd_pf_config *cfg, const char *key, int32_t *off, uint32_t limit)
+/* An offset of a field of `width` bytes inside a struct of `limit` bytes. */
+static int pf_off(const struct rd_pf_config *cfg, const char *key, int32_t *off,
+		  uint32_t limit, uint32_t width)
 {
 	uint64_t v;
 
-	if (!pf_key(cfg, key, 0, &v) || v + 8 > limit)
+	if (!pf_key(cfg, key, 0, &v) || v + width > limit)
 		return 0;
 	*off = (int32_t)v;
 	return 1;
@@ -696,6 +698,12 @@ static void pf_setup_memmap(struct rd_pfilter *f, const struct rd_pf_config *cfg
 	    !pf_need(f, cfg, "OFFSET(page.flags)", 0, &v, why) ||
 	    !pf_need(f, cfg, "OFFSET(page.compound_head)", 0, &v, why))
 		return;
+	if (sp < 32 || sp > PF_SPAGE_MAX ||
+	    !pf_off(cfg, "OFFSET(page.flags)", &f->off_flags, (uint32_t)sp, 8) ||
+	    !pf_off(cfg, "OFFSET(page.compound_head)", &f->off_chead, (uint32_t)sp, 8)) {
+		pf_say(f, "SIZE(page) or OFFSET(page.flags/compound_head) out of range: ", why);
+		return;
+	}
 	if (ps != PF_PAGE_SIZE || ssb <= PF_PAGE_SHIFT || ssb >= mpb || mpb > 52 ||
 	    sp < 32 || sp > PF_SPAGE_MAX || (sp & 7) || f->ms_size < 8 || f->ms_size > PF_PAGE_SIZE ||
 	    f->ms_map_off + 8 > f->ms_size || f->ms_length == 0) {
@@ -737,12 +745,10 @@ static void pf_setup_classes(struct rd_pfilter *f, const struct rd_pf_config *cf
 		f->flags |= RD_FF_NO_MEMMAP;
 		return;
 	}
-	pf_off(cfg, "OFFSET(page.flags)", &f->off_flags, lim);
-	pf_off(cfg, "OFFSET(page.compound_head)", &f->off_chead, lim);
-	f->off_mapcount = f->off_mapping = f->off_private = f->off_order = f->off_dtor = -1;
-	pf_off(cfg, "OFFSET(page._mapcount)", &f->off_mapcount, lim);
-	pf_off(cfg, "OFFSET(page.mapping)", &f->off_mapping, lim);
-	pf_off(cfg, "OFFSET(page.private)", &f->off_private, lim);
+		f->off_mapcount = f->off_mapping = f->off_private = f->off_order = f->off_dtor = -1;
+	pf_off(cfg, "OFFSET(page._mapcount)", &f->off_mapcount, lim, 4);
+	pf_off(cfg, "OFFSET(page.mapping)", &f->off_mapping, lim, 8);
+	pf_off(cfg, "OFFSET(page.private)", &f->off_private, lim, 8);
 	f->pg_lru = f->pg_private = f->pg_swapcache = f->pg_swapbacked = f->pg_slab = f->pg_hugetlb = -1;
 	pf_bit(cfg, "NUMBER(PG_lru)", &f->pg_lru);
 	pf_bit(cfg, "NUMBER(PG_private)", &f->pg_private);
@@ -766,12 +772,12 @@ static void pf_setup_classes(struct rd_pfilter *f, const struct rd_pf_config *cf
 		if (pf_key(cfg, "OFFSET(folio._folio_order)", 0, &v) && v >= f->spage &&
 		    v < 2ull * f->spage)
 			f->off_order = (int32_t)(v - f->spage);
-		else if (pf_off(cfg, "OFFSET(page.compound_order)", &o, lim))
+		else if (pf_off(cfg, "OFFSET(page.compound_order)", &o, lim, 1))
 			f->off_order = o;
 		if (pf_key(cfg, "OFFSET(folio._folio_dtor)", 0, &v) && v >= f->spage &&
 		    v < 2ull * f->spage)
 			f->off_dtor = (int32_t)(v - f->spage);
-		else if (pf_off(cfg, "OFFSET(page.compound_dtor)", &o, lim))
+		else if (pf_off(cfg, "OFFSET(page.compound_dtor)", &o, lim, 1))
 			f->off_dtor = o;
 	}
 
