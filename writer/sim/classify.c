@@ -479,7 +479,8 @@ int cmd_classify(int argc, char **argv)
 	}
 
 	if (oracle) {
-		uint64_t bits, p, both = 0, mdf_only = 0, ours_only = 0, shown = 0, why[5] = { 0 };
+		uint64_t bits, p, both = 0, mdf_only = 0, ours_only = 0, shown = 0, shown_ours = 0;
+		uint64_t why[5] = { 0 };
 		uint8_t *bm = cl_kdump_bitmap2(oracle, &bits);
 
 		for (i = 0; i < nr; i++) {
@@ -499,18 +500,27 @@ int cmd_classify(int argc, char **argv)
 						printf("oracle: pfn 0x%llx kept by makedumpfile, left out by us\n",
 						       (unsigned long long)p);
 				} else if (o) {
+					uint32_t kind = cl_in_prio(pe, npe, p * CL_PAGE);
+
+					/* the kernel-image extent is classified like
+					 * any memory: no explanation */
+					if (kind == RD_PF_PRI_KERNEL)
+						kind = 0;
 					ours_only++;
-					why[cl_in_prio(pe, npe, p * CL_PAGE)]++;
+					why[kind]++;
+					if (!kind && shown_ours++ < 10)
+						printf("oracle: pfn 0x%llx kept by us only\n",
+						       (unsigned long long)p);
 				}
 			}
 		}
 		printf("oracle: both keep %llu, makedumpfile only %llu, we only %llu\n",
 		       (unsigned long long)both, (unsigned long long)mdf_only,
 		       (unsigned long long)ours_only);
-		printf("oracle: we only, kernel-first: log %llu kernel %llu page tables %llu "
-		       "meta %llu; other %llu\n", (unsigned long long)why[RD_PF_PRI_LOG],
-		       (unsigned long long)why[RD_PF_PRI_KERNEL], (unsigned long long)why[RD_PF_PRI_PGTABLE],
-		       (unsigned long long)why[RD_PF_PRI_META], (unsigned long long)why[0]);
+		printf("oracle: we only, kernel-first: log %llu page tables %llu meta %llu; "
+		       "other %llu\n", (unsigned long long)why[RD_PF_PRI_LOG],
+		       (unsigned long long)why[RD_PF_PRI_PGTABLE], (unsigned long long)why[RD_PF_PRI_META],
+		       (unsigned long long)why[0]);
 		free(bm);
 		if (mdf_only)
 			rc = 2;
