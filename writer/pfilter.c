@@ -1110,17 +1110,18 @@ static void pf_classify_chunk(struct rd_pfilter *f, uint64_t pfn, uint32_t n, ui
 	}
 	if (f->sec_state != PF_SEC_MEMMAP)
 		return;			/* no struct pages: kept, like makedumpfile */
+	/* the window's struct pages and, for a compound head at its end, the
+	 * next frame's (its first tail) when it is in the same section */
 	vaddr = f->sec_coded + pfn * f->spage;
-	if (pf_vread(f, vaddr, f->buf, n * f->spage)) {
+	sec_end = ((pfn >> f->pfn_section_shift) + 1) << f->pfn_section_shift;
+	have_next = pfn + n < sec_end;
+	if (have_next && pf_vread(f, vaddr, f->buf, (n + 1) * f->spage))
+		have_next = 0;
+	if (!have_next && pf_vread(f, vaddr, f->buf, n * f->spage)) {
 		for (i = 0; i < n; i++)
 			pf_bad(f, pfn + i, "struct pages unreadable");
 		return;
 	}
-	/* the first tail of a head at the window's end: next frame's struct page */
-	sec_end = ((pfn >> f->pfn_section_shift) + 1) << f->pfn_section_shift;
-	if (pfn + n < sec_end && !pf_vread(f, vaddr + (uint64_t)n * f->spage,
-					   f->buf + n * f->spage, f->spage))
-		have_next = 1;
 
 	for (i = 0; i < n; i++) {
 		const uint8_t *sp = f->buf + i * f->spage;
