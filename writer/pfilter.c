@@ -653,8 +653,12 @@ static void pf_setup_pgt(struct rd_pfilter *f, const struct rd_pf_config *cfg)
 	uint64_t top, pb, v;
 	uint32_t i;
 
-	if (!pf_need(f, cfg, "SYMBOL(init_top_pgt)", 1, &top, "no virtual addresses, no filtering"))
+	/* the top page table's name before 4.13: init_level4_pgt */
+	if (!pf_key(cfg, "SYMBOL(init_top_pgt)", 1, &top) &&
+	    !pf_key(cfg, "SYMBOL(init_level4_pgt)", 1, &top)) {
+		pf_say(f, "VMCOREINFO has no SYMBOL(init_top_pgt): ", "no virtual addresses, no filtering");
 		return;
+	}
 	if (!pf_key(cfg, "NUMBER(phys_base)", 0, &pb)) {
 		/* before 4.10: from the kernel-text PT_LOAD, as makedumpfile does */
 		for (i = 0; i < f->range_count; i++)
