@@ -9,9 +9,13 @@ $(B)/host/writer/%.o: writer/%.c writer/writer.h writer/pfilter.h include/rawdum
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c -o $@ $<
 
-SIM_SRCS := writer/sim/sim.c writer/sim/pattern.c writer/sim/classify.c
-$(B)/rawdump-sim: $(SIM_SRCS) writer/sim/pattern.h writer/sim/classify.h writer/pfilter.h $(WRITER_HOST_OBJS)
+SIM_SRCS := writer/sim/sim.c writer/sim/pattern.c
+$(B)/rawdump-sim: $(SIM_SRCS) writer/sim/pattern.h $(WRITER_HOST_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Iwriter/sim -o $@ $(SIM_SRCS) $(WRITER_HOST_OBJS) -lblkid $(HOST_LDLIBS)
 
 all: $(B)/rawdump-sim
+
+# rawdump-sim classify: the page filter on a crashed kernel's memory
+SIM_SRCS += writer/sim/classify.c
+$(B)/rawdump-sim: writer/sim/classify.c writer/sim/classify.h writer/pfilter.h

@@ -11,10 +11,12 @@
  *   rawdump-sim pattern --pattern SEED --range PADDR:SIZE OUT
  *   rawdump-sim verify VMCORE --pattern SEED [--range PADDR:SIZE]...
  *        [--allow-missing]
- *   rawdump-sim classify RAM.ELF ...   page filter on a real crash (classify.c)
  *
  * TARGET is a partition image, or FILE:N for partition N of a disk image
  * (found with libblkid's partition table probing).
+ *
+ *   rawdump-sim classify RAM.ELF [options]
+ * runs the page filter over a crashed kernel's memory (writer/sim/classify.c).
  */
 #include <elf.h>
 #include <errno.h>
