@@ -16,8 +16,9 @@
 #     elfcorehdr's ranges keeps every page makedumpfile keeps (bitmap 2 of
 #     its kdump-compressed output), and any page we keep beyond it lies in
 #     a kernel-first extent;
-#   - windows of other sizes, and the writer's two passes (kernel-first
-#     extents, then the rest), keep the same frames;
+#   - windows of other sizes keep the same frames; the writer's two passes
+#     (kernel-first extents whole, then the rest) keep makedumpfile's set
+#     plus kernel-first frames only;
 #   - struct pages overwritten with random bytes: classification completes,
 #     those pages are kept, RD_FF_MEMMAP_BAD is set, nothing kept before is
 #     left out;
@@ -104,9 +105,14 @@ check "the log, kernel image, page tables and mem_section are kernel-first exten
 classify --level 30 --kept "$T/kept.64" >/dev/null 2>&1
 classify --level 30 --window 37 --kept "$T/kept.37" >/dev/null 2>&1
 check "windows of 37 frames keep the same frames as windows of 64" cmp "$T/kept.64" "$T/kept.37"
-classify --level 30 --window 13 --two-pass --kept "$T/kept.2p" >/dev/null 2>&1
-check "kernel-first extents first, then the rest (windows of 13): the same frames kept" \
-	cmp "$T/kept.64" "$T/kept.2p"
+rm -f "$T/mdf"
+makedumpfile -d 30 "$ram" "$T/mdf" >/dev/null 2>&1
+classify --level 30 --window 13 --two-pass --oracle "$T/mdf" >"$T/2p.out" 2>&1
+grep -E '^oracle: (both|we only,)' "$T/2p.out" | sed 's/^/# two passes: /'
+check_eq "the writer's order (kernel-first extents whole, then the rest in windows of 13): every page makedumpfile keeps is kept" \
+	"$(sed -n 's/^oracle: .*makedumpfile only \([0-9]*\),.*/\1/p' "$T/2p.out")" 0
+check_eq "the writer's order: pages kept beyond makedumpfile are kernel-first pages" \
+	"$(sed -n 's/^oracle: we only, .*; other \([0-9]*\)$/\1/p' "$T/2p.out")" 0
 
 # ---- corrupt struct pages --------------------------------------------------
 classify --level 30 --scribble 200 --seed 7 >"$T/scr.out" 2>&1

@@ -30,8 +30,9 @@
  * --kept writes the kept frames as "first-last" pfn runs (hex).
  * --print-vmcoreinfo prints the VMCOREINFO text found and exits.
  * --window N calls the filter with N frames at a time (1..64, default 64);
- * --two-pass classifies the kernel-first extents first (in their order),
- * then every range skipping them, as the writer does.
+ * --two-pass keeps the kernel-first extents whole (the writer's pass 1
+ * writes them unclassified), then classifies every range skipping them
+ * (pass 2).
  *
  * Exit: 0 fine, 1 bad input, 2 the oracle comparison failed, 3 the
  * scribble check failed.
@@ -258,10 +259,16 @@ static void cl_run(struct rd_pfilter *f, const struct rd_writer_range *r, uint32
 
 	memset(res, 0, sizeof(*res));
 	if (two_pass) {
+		/* pass 1 writes the kernel-first extents whole, unclassified */
 		const struct rd_pf_extent *e = rd_pf_priority(f, &ps.nskip);
+		uint64_t p;
 
-		for (i = 0; i < ps.nskip; i++)
-			cl_span(f, e[i].paddr, e[i].paddr + e[i].len, &ps, kept, res);
+		for (i = 0; i < ps.nskip; i++) {
+			for (p = e[i].paddr / CL_PAGE; p < (e[i].paddr + e[i].len) / CL_PAGE; p++)
+				kept[p >> 3] |= (uint8_t)(1u << (p & 7));
+			res->pages += e[i].len / CL_PAGE;
+			res->kept += e[i].len / CL_PAGE;
+		}
 		ps.skip = e;
 	}
 	for (i = 0; i < nr; i++) {
@@ -502,9 +509,10 @@ int cmd_classify(int argc, char **argv)
 				} else if (o) {
 					uint32_t kind = cl_in_prio(pe, npe, p * CL_PAGE);
 
-					/* the kernel-image extent is classified like
-					 * any memory: no explanation */
-					if (kind == RD_PF_PRI_KERNEL)
+					/* the filter classifies the kernel-image
+					 * extent like any memory: only the writer's
+					 * pass 1 (--two-pass) keeps it whole */
+					if (kind == RD_PF_PRI_KERNEL && !two_pass)
 						kind = 0;
 					ours_only++;
 					why[kind]++;
@@ -517,10 +525,10 @@ int cmd_classify(int argc, char **argv)
 		printf("oracle: both keep %llu, makedumpfile only %llu, we only %llu\n",
 		       (unsigned long long)both, (unsigned long long)mdf_only,
 		       (unsigned long long)ours_only);
-		printf("oracle: we only, kernel-first: log %llu page tables %llu meta %llu; "
-		       "other %llu\n", (unsigned long long)why[RD_PF_PRI_LOG],
-		       (unsigned long long)why[RD_PF_PRI_PGTABLE], (unsigned long long)why[RD_PF_PRI_META],
-		       (unsigned long long)why[0]);
+		printf("oracle: we only, kernel-first: log %llu kernel %llu page tables %llu "
+		       "meta %llu; other %llu\n", (unsigned long long)why[RD_PF_PRI_LOG],
+		       (unsigned long long)why[RD_PF_PRI_KERNEL], (unsigned long long)why[RD_PF_PRI_PGTABLE],
+		       (unsigned long long)why[RD_PF_PRI_META], (unsigned long long)why[0]);
 		free(bm);
 		if (mdf_only)
 			rc = 2;
