@@ -49,7 +49,7 @@ struct rd_pfilter {
 	void (*log)(void *ctx, const char *line);
 	void *log_ctx;
 
-	uint32_t level, active, flags;
+	uint32_t active, flags;
 
 	/* page tables */
 	int have_pgt;
@@ -74,8 +74,8 @@ struct rd_pfilter {
 	int order_in_flags1;		/* 6.6+: order in page[1].flags low byte */
 	uint64_t head_mask;
 	int pg_lru, pg_private, pg_swapcache, pg_swapbacked, pg_slab, pg_hugetlb;
-	int have_buddy_mc, have_offline_mc, have_slab_mc, have_hugetlb_mc, have_unaccepted_mc;
-	int32_t buddy_mc, offline_mc, slab_mc, hugetlb_mc, unaccepted_mc;
+	int have_buddy_mc, have_slab_mc, have_hugetlb_mc, have_unaccepted_mc;
+	int32_t buddy_mc, slab_mc, hugetlb_mc, unaccepted_mc;
 	int have_hugetlb_dtor;
 	uint64_t hugetlb_dtor;
 	uint64_t free_area_len;		/* LENGTH(zone.free_area): orders 0..len-1 */
@@ -761,7 +761,6 @@ static void pf_setup_classes(struct rd_pfilter *f, const struct rd_pf_config *cf
 	pf_bit(cfg, "NUMBER(PG_slab)", &f->pg_slab);
 	pf_bit(cfg, "NUMBER(PG_hugetlb)", &f->pg_hugetlb);
 	f->have_buddy_mc = pf_mapcount_key(cfg, "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)", &f->buddy_mc);
-	f->have_offline_mc = pf_mapcount_key(cfg, "NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)", &f->offline_mc);
 	f->have_slab_mc = pf_mapcount_key(cfg, "NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)", &f->slab_mc);
 	f->have_hugetlb_mc = pf_mapcount_key(cfg, "NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)", &f->hugetlb_mc);
 	f->have_unaccepted_mc = pf_mapcount_key(cfg, "NUMBER(PAGE_UNACCEPTED_MAPCOUNT_VALUE)", &f->unaccepted_mc);
@@ -849,7 +848,6 @@ struct rd_pfilter *rd_pf_init(void *area, const struct rd_pf_config *cfg,
 	f->src = *src;
 	f->log = cfg->log;
 	f->log_ctx = cfg->log_ctx;
-	f->level = cfg->level;
 	f->sec_state = PF_SEC_UNKNOWN;
 
 	pf_setup_pgt(f, cfg);
