@@ -2,10 +2,10 @@
 # WRITER_SRCS: freestanding sources; the minikernel compiles them with its own flags.
 # WRITER_HOST_OBJS: the same sources built for the host (tool, simulator, tests).
 
-WRITER_SRCS := writer/format.c writer/writer.c writer/notes.c
+WRITER_SRCS := writer/format.c writer/writer.c writer/notes.c writer/pfilter.c
 WRITER_HOST_OBJS := $(patsubst %.c,$(B)/host/%.o,$(WRITER_SRCS))
 
-$(B)/host/writer/%.o: writer/%.c writer/writer.h include/rawdump/format.h
+$(B)/host/writer/%.o: writer/%.c writer/writer.h writer/pfilter.h include/rawdump/format.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c -o $@ $<
 
@@ -15,3 +15,7 @@ $(B)/rawdump-sim: $(SIM_SRCS) writer/sim/pattern.h $(WRITER_HOST_OBJS)
 	$(CC) $(HOST_CFLAGS) -Iwriter/sim -o $@ $(SIM_SRCS) $(WRITER_HOST_OBJS) -lblkid $(HOST_LDLIBS)
 
 all: $(B)/rawdump-sim
+
+# rawdump-sim classify: the page filter on a crashed kernel's memory
+SIM_SRCS += writer/sim/classify.c
+$(B)/rawdump-sim: writer/sim/classify.c writer/sim/classify.h writer/pfilter.h

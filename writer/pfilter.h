@@ -37,7 +37,7 @@ enum rd_pf_priority_kind {
 	RD_PF_PRI_KERNEL = 2,		/* kernel image (kernel-text PT_LOAD) */
 	RD_PF_PRI_PGTABLE = 3,		/* kernel page-table pages */
 	RD_PF_PRI_META = 4,		/* other kernel data triage needs
-					 * (mem_section, struct pages' pages ...) */
+					 * (mem_section's roots and their pages) */
 };
 
 struct rd_pf_config {
@@ -86,5 +86,9 @@ void rd_pf_classify(struct rd_pfilter *f, uint64_t paddr, uint32_t npages, uint8
 /* The kernel-first extents, most urgent first (log, kernel image, page
  * tables, ...); *n gets the count. Valid while f is. */
 const struct rd_pf_extent *rd_pf_priority(const struct rd_pfilter *f, uint32_t *n);
+
+/* Tests: physical address of the struct page of frame pfn (through the
+ * crashed kernel's mem_section and page tables). 0, or -1 if it has none. */
+int rd_pf_memmap_paddr(struct rd_pfilter *f, uint64_t pfn, uint64_t *paddr);
 
 #endif /* RAWDUMP_PFILTER_H */

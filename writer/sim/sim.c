@@ -14,6 +14,9 @@
  *
  * TARGET is a partition image, or FILE:N for partition N of a disk image
  * (found with libblkid's partition table probing).
+ *
+ *   rawdump-sim classify RAM.ELF [options]
+ * runs the page filter over a crashed kernel's memory (writer/sim/classify.c).
  */
 #include <elf.h>
 #include <errno.h>
@@ -29,6 +32,7 @@
 #include <blkid/blkid.h>
 #include "writer.h"
 #include "pattern.h"
+#include "classify.h"
 
 #define SIM_MAX_RANGES	64
 #define SIM_MAX_REQS	16
@@ -634,6 +638,8 @@ int main(int argc, char **argv)
 		return cmd_write(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pattern"))
 		return cmd_pattern(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "classify"))
+		return cmd_classify(argc, argv);
 	if (!strcmp(argv[1], "verify"))
 		return cmd_verify(argc - 1, argv + 1);
 	die("unknown command '%s'", argv[1]);
