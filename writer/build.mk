@@ -5,7 +5,7 @@
 WRITER_SRCS := writer/format.c writer/writer.c writer/notes.c
 WRITER_HOST_OBJS := $(patsubst %.c,$(B)/host/%.o,$(WRITER_SRCS))
 
-$(B)/host/writer/%.o: writer/%.c writer/writer.h include/rawdump/format.h
+$(B)/host/writer/%.o: writer/%.c writer/writer.h writer/pfilter.h include/rawdump/format.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c -o $@ $<
 
