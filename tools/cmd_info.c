@@ -175,6 +175,45 @@ static void info_missing(struct info_out *o, struct memimage *m)
 		fputc(']', o->f);
 }
 
+static const char *const info_class_names[RD_CLASS_COUNT] = {
+	"zero", "cache", "cache_private", "user", "free",
+};
+
+/* "zero,cache,free" for a set of RD_CLASS_* bits, "none" for 0 */
+static const char *info_classes(uint32_t bits, char *buf, size_t sz)
+{
+	size_t len = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < RD_CLASS_COUNT; i++)
+		if (bits & (1u << i))
+			len += (size_t)snprintf(buf + len, len < sz ? sz - len : 0, "%s%s",
+						len ? "," : "", info_class_names[i]);
+	return len ? buf : "none";
+}
+
+/* Page filtering (format v2): what was asked, what ran, what was left out. */
+static void info_filter(struct info_out *o, const struct rdr_info *in)
+{
+	const struct rd_dump_header *d = &in->dump;
+	char cls[96], key[40];
+	int i;
+
+	info_u64(o, "format_version", d->version);
+	if (d->version < 2)
+		return;
+	info_u64(o, "dump_level", d->dump_level);
+	info_str(o, "filter_active", info_classes(d->filter_active, cls, sizeof(cls)));
+	info_u64(o, "filter_flags", d->filter_flags | (in->have_end ? in->end.filter_flags : 0));
+	info_bool(o, "kernel_first", !!(d->flags & RD_DF_KERNEL_FIRST));
+	info_size(o, "excluded_bytes", in->excluded_bytes);
+	for (i = 1; i < RD_CLASS_COUNT; i++) {
+		snprintf(key, sizeof(key), "excluded_%s", info_class_names[i]);
+		info_u64(o, key, in->excluded_pages[i]);
+	}
+}
+
 static void info_dump(struct info_out *o, struct memimage *m)
 {
 	const struct rdr_info *in = rdr_info(m);
@@ -199,6 +238,7 @@ static void info_dump(struct info_out *o, struct memimage *m)
 	info_size(o, "mem_bytes", d->mem_bytes);
 	info_size(o, "data_bytes", in->data_bytes);
 	info_size(o, "zero_bytes", in->zero_bytes);
+	info_filter(o, in);
 	info_size(o, "stored_bytes", in->stored_bytes);
 	info_u64(o, "blocks", in->blocks);
 	info_bool(o, "complete", in->have_end);

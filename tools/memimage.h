@@ -38,6 +38,9 @@ struct memimage_ops {
 	 * a negative errno for an I/O error on the underlying file. */
 	int  (*read_page)(struct memimage *m, uint64_t paddr, void *buf);
 	void (*close)(struct memimage *m);
+	/* RD_CLASS_* bit of an MI_EXCLUDED page, 0 otherwise; may be NULL
+	 * (an input that does not know classes) */
+	uint32_t (*page_class)(struct memimage *m, uint64_t paddr);
 };
 
 struct memimage {
@@ -58,6 +61,13 @@ struct memimage {
 static inline int mi_read_page(struct memimage *m, uint64_t paddr, void *buf)
 {
 	return m->ops->read_page(m, paddr, buf);
+}
+
+/* Which class (RD_CLASS_* bit) page filtering put the page at paddr in;
+ * 0 if the page was not left out or the input does not say. */
+static inline uint32_t mi_page_class(struct memimage *m, uint64_t paddr)
+{
+	return m->ops->page_class ? m->ops->page_class(m, paddr) : 0;
 }
 
 void mi_close(struct memimage *m);	/* calls ops->close, frees notes/ranges and m */

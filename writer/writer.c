@@ -732,6 +732,25 @@ static uint32_t wr_valid_class(const struct wr *w, uint8_t c)
 	return c;
 }
 
+/* Classify the whole pages of a window that pass 1 did not write, one
+ * call per run of them. */
+static void wr_classify(struct wr *w, uint64_t pa, uint32_t npages, uint8_t *disp)
+{
+	uint32_t i = 0, j;
+
+	while (i < npages) {
+		if (disp[i] == WR_SKIP) {
+			i++;
+			continue;
+		}
+		for (j = i; j < npages && disp[j] != WR_SKIP; j++)
+			;
+		w->cls->classify(w->cls->ctx, pa + (uint64_t)i * RD_PAGE_SIZE, j - i, disp + i);
+		for (; i < j; i++)
+			disp[i] = (uint8_t)wr_valid_class(w, disp[i]);
+	}
+}
+
 /*
  * Dump bytes [pos, end) of range r a window at a time. Each window is
  * classified (pass 2 with a filter) before it is mapped, then split into
@@ -759,11 +778,6 @@ static int wr_dump_span(struct wr *w, const struct rd_writer_range *r,
 			win = (uint32_t)(RD_PAGE_SIZE - pa % RD_PAGE_SIZE);
 		n = (win + RD_PAGE_SIZE - 1) / RD_PAGE_SIZE;
 		__builtin_memset(disp, 0, n);
-		if (pass2 && w->cls && !(pa % RD_PAGE_SIZE) && win / RD_PAGE_SIZE) {
-			w->cls->classify(w->cls->ctx, pa, win / RD_PAGE_SIZE, disp);
-			for (i = 0; i < win / RD_PAGE_SIZE; i++)
-				disp[i] = (uint8_t)wr_valid_class(w, disp[i]);
-		}
 		for (i = 0; pass2 && i < n; i++) {
 			uint64_t p = pa + (uint64_t)i * RD_PAGE_SIZE;
 
@@ -772,6 +786,8 @@ static int wr_dump_span(struct wr *w, const struct rd_writer_range *r,
 			if (k < w->np1 && w->p1[k].paddr <= p)
 				disp[i] = WR_SKIP;
 		}
+		if (pass2 && w->cls && !(pa % RD_PAGE_SIZE))
+			wr_classify(w, pa, win / RD_PAGE_SIZE, disp);
 		for (i = 0; i < n; i++)
 			need_map |= !disp[i];
 		if (need_map)
