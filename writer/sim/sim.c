@@ -603,6 +603,9 @@ static int cmd_write(int argc, char **argv)
 		       (unsigned long long)res.zero_bytes, (unsigned long long)res.missing_bytes,
 		       (unsigned long long)res.lost_bytes, res.end_flags,
 		       (unsigned long long)res.elapsed_us, cut ? " (cut)" : "");
+	for (i = 0; !quiet && fake && i < FAKE_PRI; i++)
+		printf("filter: extent 0x%llx 0x%llx\n", (unsigned long long)ff.pri[i].paddr,
+		       (unsigned long long)ff.pri[i].len);
 	if (!quiet && fake)
 		printf("filter: priority=%llu excluded=%llu cache=%llu cache_pri=%llu user=%llu free=%llu "
 		       "classify_calls=%llu\n",
