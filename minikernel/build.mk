@@ -10,6 +10,8 @@ MK_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -ffreestanding -fno-stack-protector \
 	-fpie -mno-red-zone -fno-asynchronous-unwind-tables -fno-common \
 	-fvisibility=hidden -Iminikernel -Idrivers -Iwriter -Iinclude
+# the page filter (writer/pfilter.c) is set up when it is one of the writer's sources
+MK_CFLAGS += $(if $(filter writer/pfilter.c,$(WRITER_SRCS)),-DRD_HAVE_PFILTER)
 MK_LDFLAGS := -static -pie --no-dynamic-linker -z text -z noexecstack \
 	-z max-page-size=4096 --no-undefined --build-id=none --no-warn-rwx-segments \
 	-T minikernel/mk.lds
