@@ -18,7 +18,7 @@ check_rc "dump_level = 31 accepted" 0 env RAWDUMP_CONF="$T/conf" "$RAWDUMP" save
 grep -q "ignoring the configuration" "$T/.out" && fail "dump_level = 31: no config warning" "$(cat "$T/.out")" ||
 	pass "dump_level = 31: no config warning"
 printf 'output_dir = %s/out\ndump_level = 32\n' "$T" > "$T/conf"
-env RAWDUMP_CONF="$T/conf" "$RAWDUMP" save "$T/p.img" -o "$T/out" -n core32 > "$T/c32.out" 2>&1
+env RAWDUMP_CONF="$T/conf" "$RAWDUMP" save "$T/p.img" -n core32 > "$T/c32.out" 2>&1
 check "dump_level = 32 refused, named" grep -q "conf:2: dump_level must be 0 to 31" "$T/c32.out"
 check_rc "arm --dump-level 32: usage error" 1 "$RAWDUMP" arm "$T/p.img" --dry-run --dump-level 32
 check_rc "arm --dump-level x: usage error" 1 "$RAWDUMP" arm "$T/p.img" --dry-run --dump-level x
