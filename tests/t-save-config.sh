@@ -17,8 +17,9 @@ printf 'output_dir = %s/out\ndump_level = 31\n' "$T" > "$T/conf"
 check_rc "dump_level = 31 accepted" 0 env RAWDUMP_CONF="$T/conf" "$RAWDUMP" save "$T/p.img" -n core31
 grep -q "ignoring the configuration" "$T/.out" && fail "dump_level = 31: no config warning" "$(cat "$T/.out")" ||
 	pass "dump_level = 31: no config warning"
-printf 'output_dir = %s/out\ndump_level = 32\n' "$T" > "$T/conf"
-env RAWDUMP_CONF="$T/conf" "$RAWDUMP" save "$T/p.img" -n core32 > "$T/c32.out" 2>&1
-check "dump_level = 32 refused, named" grep -q "conf:2: dump_level must be 0 to 31" "$T/c32.out"
+printf 'dump_level = 32\n' > "$T/conf32"
+check_rc "arm: dump_level = 32 in the config refused" 1 "$RAWDUMP" arm "$T/p.img" --dry-run --config "$T/conf32"
+cp "$T/.out" "$T/arm32.out"
+check "arm: the bad dump_level named" grep -q "conf32:1: dump_level must be 0 to 31" "$T/arm32.out"
 check_rc "arm --dump-level 32: usage error" 1 "$RAWDUMP" arm "$T/p.img" --dry-run --dump-level 32
 check_rc "arm --dump-level x: usage error" 1 "$RAWDUMP" arm "$T/p.img" --dry-run --dump-level x
