@@ -8,7 +8,7 @@
  *        [--kernel-text PADDR:SIZE] [--mem-elf FILE] [--cpus N]
  *        [--release STR] [--comp none|zlib] [--level N] [--cut-after N]
  *        [--inflight N] [--io-size BYTES] [--fail-write OFF:LEN]
- *        [--fake-filter FSEED:LEVEL] [--quiet]
+ *        [--fake-filter FSEED:LEVEL | --dump-level N] [--quiet]
  *   rawdump-sim pattern --pattern SEED --range PADDR:SIZE OUT
  *   rawdump-sim verify VMCORE --pattern SEED [--range PADDR:SIZE]...
  *        [--fake-filter FSEED:LEVEL] [--allow-missing]
@@ -20,6 +20,9 @@
  * the ranges). verify, given the same option and ranges, expects exactly
  * those pages left out (zero or absent in the ELF), every other page equal,
  * and prints the per-class page counts the dump must report.
+ * --dump-level N runs the real page filter (writer/pfilter.c, when it is
+ * built in) on the notes' VMCOREINFO, as the minikernel does: with
+ * --mem-elf of a crashed kernel's memory it filters for real.
  *
  * TARGET is a partition image, or FILE:N for partition N of a disk image
  * (found with libblkid's partition table probing).
@@ -179,6 +182,78 @@ static void fake_classify(void *ctx, uint64_t paddr, uint32_t npages, uint8_t *o
 	for (i = 0; i < npages; i++)
 		out[i] = (uint8_t)fake_class(f->seed, f->level, paddr / 4096 + i);
 }
+
+#ifdef RD_HAVE_PFILTER
+/* The real filter, glued as minikernel/dump.c glues it. */
+struct sim_pf {
+	struct rd_pfilter *pf;
+	const char *vmcoreinfo;
+	size_t vmcoreinfo_len;
+};
+
+static int sim_pf_note(void *ctx, const struct rd_note *n)
+{
+	struct sim_pf *p = ctx;
+
+	if (n->namesz == 11 && !memcmp(n->name, "VMCOREINFO", 11)) {
+		p->vmcoreinfo = (const char *)n->desc;
+		p->vmcoreinfo_len = n->descsz;
+	}
+	return 0;
+}
+
+static void sim_pf_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "filter: %s\n", line);
+}
+
+static void sim_pf_classify(void *ctx, uint64_t paddr, uint32_t npages, uint8_t *out)
+{
+	rd_pf_classify(((struct sim_pf *)ctx)->pf, paddr, npages, out);
+}
+
+static uint32_t sim_pf_flags(void *ctx)
+{
+	return rd_pf_flags(((struct sim_pf *)ctx)->pf);
+}
+
+/* 0 with *cls set up, or -1 (said on stderr) when there is nothing to filter with. */
+static int sim_pf_setup(struct sim_pf *p, struct rd_classifier *cls, uint32_t level,
+			const void *notes, size_t notes_size, const struct rd_writer_range *r,
+			int nr, const struct rd_source *src)
+{
+	struct rd_pf_config pc;
+	void *area;
+	uint32_t n = 0;
+
+	memset(p, 0, sizeof(*p));
+	rd_notes_walk(notes, notes_size, sim_pf_note, p);
+	if (!p->vmcoreinfo) {
+		fprintf(stderr, "filter: off: no VMCOREINFO note\n");
+		return -1;
+	}
+	area = aligned_alloc(64, (rd_pf_size() + 63) & ~(size_t)63);
+	if (!area)
+		die("out of memory");
+	memset(&pc, 0, sizeof(pc));
+	pc.vmcoreinfo = p->vmcoreinfo;
+	pc.vmcoreinfo_len = p->vmcoreinfo_len;
+	pc.level = level;
+	pc.ranges = r;
+	pc.range_count = (uint32_t)nr;
+	pc.log = sim_pf_log;
+	p->pf = rd_pf_init(area, &pc, src);
+	memset(cls, 0, sizeof(*cls));
+	cls->classify = sim_pf_classify;
+	cls->flags = sim_pf_flags;
+	cls->ctx = p;
+	cls->active = rd_pf_active(p->pf);
+	cls->priority = rd_pf_priority(p->pf, &n);
+	cls->priority_count = cls->priority ? n : 0;
+	return 0;
+}
+#endif
 
 static void parse_fake(const char *v, uint64_t *seed, uint32_t *level)
 {
@@ -460,6 +535,10 @@ static int cmd_write(int argc, char **argv)
 	uint32_t comp = RD_COMP_NONE;
 	struct fake_filter ff;
 	struct rd_classifier cls;
+	long dump_level = -1;
+#ifdef RD_HAVE_PFILTER
+	struct sim_pf spf;
+#endif
 
 	memset(&mem, 0, sizeof(mem));
 	memset(&sink_ctx, 0, sizeof(sink_ctx));
@@ -502,6 +581,11 @@ static int cmd_write(int argc, char **argv)
 		else if (!strcmp(a, "--io-size")) io_size = parse_num(v);
 		else if (!strcmp(a, "--fail-write")) parse_pair(v, &sink_ctx.fail_off, &sink_ctx.fail_len);
 		else if (!strcmp(a, "--fake-filter")) { parse_fake(v, &ff.seed, &ff.level); fake = 1; }
+		else if (!strcmp(a, "--dump-level")) {
+			dump_level = (long)parse_num(v);
+			if (dump_level > RD_CLASS_ALL)
+				die("write: --dump-level 0..31");
+		}
 		else die("write: unknown option %s", a);
 	}
 	if (!target)
@@ -574,6 +658,19 @@ static int cmd_write(int argc, char **argv)
 	cfg.now_us = now_us;
 	cfg.cut_after_blocks = cut;
 	cfg.dump_level = 1;
+	if (fake && dump_level >= 0)
+		die("write: --fake-filter and --dump-level exclude each other");
+	if (dump_level >= 0)
+		cfg.dump_level = (uint32_t)dump_level;
+	if (dump_level > 1) {
+#ifdef RD_HAVE_PFILTER
+		if (!sim_pf_setup(&spf, &cls, (uint32_t)dump_level, notes, notes_size,
+				  ranges, nr, &src))
+			cfg.filter = &cls;
+#else
+		fprintf(stderr, "filter: off: rawdump-sim built without writer/pfilter.c\n");
+#endif
+	}
 	if (fake) {
 		fake_extents(ff.pri, ranges, nr);
 		memset(&cls, 0, sizeof(cls));
@@ -606,7 +703,7 @@ static int cmd_write(int argc, char **argv)
 	for (i = 0; !quiet && fake && i < FAKE_PRI; i++)
 		printf("filter: extent 0x%llx 0x%llx\n", (unsigned long long)ff.pri[i].paddr,
 		       (unsigned long long)ff.pri[i].len);
-	if (!quiet && fake)
+	if (!quiet && cfg.filter)
 		printf("filter: priority=%llu excluded=%llu cache=%llu cache_pri=%llu user=%llu free=%llu "
 		       "classify_calls=%llu\n",
 		       (unsigned long long)res.priority_bytes, (unsigned long long)res.excluded_bytes,
