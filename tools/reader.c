@@ -785,6 +785,10 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 		}
 	}
 	m->missing_bytes = missing;
+	if (in->dump.version >= 2)
+		m->dump_level = in->dump.dump_level;
+	for (i = 0; i < RD_CLASS_COUNT; i++)
+		m->excluded_pages[i] = in->excluded_pages[i];
 	m->partial = !in->have_end || (in->end.flags & (RD_END_TRUNCATED | RD_END_ERRORS)) ||
 		     missing || in->bad_headers || in->rejected_blocks || in->ignored_blocks ||
 		     in->count_ok != 1 || in->index_ok != 1;
@@ -903,7 +907,7 @@ static int rdr_read_page(struct memimage *m, uint64_t paddr, void *buf)
 	return zero ? MI_ZERO : MI_MISSING;
 }
 
-static uint32_t rdr_page_class(struct memimage *m, uint64_t paddr)
+static int rdr_page_class(struct memimage *m, uint64_t paddr)
 {
 	struct rdr *r = m->priv;
 	size_t lo = 0, hi = r->ndata;
@@ -923,7 +927,7 @@ static uint32_t rdr_page_class(struct memimage *m, uint64_t paddr)
 	b = &r->blk[r->data_idx[lo]];
 	if (b->type != RD_BLK_EXCLUDED || b->paddr > paddr || b->aux[0] == RD_CLASS_ZERO)
 		return 0;
-	return b->aux[0];
+	return (int)b->aux[0];
 }
 
 static void rdr_free(struct rdr *r)
