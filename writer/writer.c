@@ -4,7 +4,8 @@
  *
  * Freestanding: no libc, no malloc, no globals. Everything lives in the
  * caller's work area: a ring of I/O buffers (each one write request, so
- * several can be in flight) and, for zlib, the deflate state.
+ * several can be in flight), for zlib the deflate state, and for the page
+ * filter the EXCLUDED list being built and the set of frames pass 1 wrote.
  *
  * Order of writes (the partition validates itself at every point):
  *   1. read + check the partition header; any mismatch: return, no write
