@@ -10,6 +10,8 @@ MK_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -ffreestanding -fno-stack-protector \
 	-fpie -mno-red-zone -fno-asynchronous-unwind-tables -fno-common \
 	-fvisibility=hidden -Iminikernel -Idrivers -Iwriter -Iinclude
+# the page filter (writer/pfilter.c) is set up when it is one of the writer's sources
+MK_CFLAGS += $(if $(filter writer/pfilter.c,$(WRITER_SRCS)),-DRD_HAVE_PFILTER)
 MK_LDFLAGS := -static -pie --no-dynamic-linker -z text -z noexecstack \
 	-z max-page-size=4096 --no-undefined --build-id=none --no-warn-rwx-segments \
 	-T minikernel/mk.lds
@@ -21,7 +23,7 @@ MK_SRCS := minikernel/main.c minikernel/console.c minikernel/cpu.c \
 	minikernel/paging.c minikernel/hw.c minikernel/lib.c \
 	minikernel/crashhdr.c minikernel/dump.c minikernel/iommu.c
 MK_HDRS := minikernel/mk.h drivers/hw.h drivers/pci.h drivers/blkdev.h \
-	writer/writer.h include/rawdump/format.h
+	writer/writer.h writer/pfilter.h include/rawdump/format.h
 MK_OBJS := $(MK_DIR)/mk/head.o $(patsubst minikernel/%.c,$(MK_DIR)/mk/%.o,$(MK_SRCS)) \
 	$(patsubst writer/%.c,$(MK_DIR)/writer/%.o,$(WRITER_SRCS)) \
 	$(patsubst drivers/%.c,$(MK_DIR)/drivers/%.o,$(DRIVER_SRCS)) \

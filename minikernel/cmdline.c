@@ -186,6 +186,7 @@ int cmdline_parse(const char *s, struct mk_args *a)
 	memset(a, 0, sizeof(*a));
 	a->comp = -1;
 	a->level = -1;
+	a->dump_level = -1;
 	a->exit = MK_EXIT_REBOOT;
 
 	while (*s) {
@@ -238,6 +239,11 @@ int cmdline_parse(const char *s, struct mk_args *a)
 			if (!rc && (n < 1 || n > 9))
 				rc = -RD_EINVAL;
 			a->level = (int)n;
+		} else if (word_is(w, klen, "rd.dumplevel")) {
+			rc = parse_whole(v, end, 0, &n);
+			if (!rc && n > RD_CLASS_ALL)
+				rc = -RD_EINVAL;
+			a->dump_level = (int)n;
 		} else if (word_is(w, klen, "rd.exit")) {
 			if (eq(v, end, "reboot"))
 				a->exit = MK_EXIT_REBOOT;

@@ -7,6 +7,9 @@
  */
 #include "mk.h"
 #include "blkdev.h"
+#ifdef RD_HAVE_PFILTER
+#include "pfilter.h"
+#endif
 
 /* Measured (Documentation/minikernel.md): under QEMU TCG a 512 MiB guest
  * dumped raw in 3.9 s and with zlib level 1 in 15-16 s; the CPU, not the
@@ -16,6 +19,7 @@
 #define MK_IO_MAX		(512u * 1024u)	/* the writer's minimum: two full blocks */
 #define MK_INFLIGHT_MAX		4u
 #define MK_PROGRESS_STEP	5u	/* percent between progress lines */
+#define MK_DEFAULT_DUMPLEVEL	1	/* zero pages only: no filter, address order */
 
 struct mk_sink {
 	struct blkdev bd;
@@ -119,6 +123,136 @@ static uint64_t mix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+/* ---- page filter (Documentation/filtering.md) ------------------------- */
+
+static const char *const filter_class_names[RD_CLASS_COUNT] = {
+	"zero", "cache", "cache_private", "user", "free",
+};
+
+struct mk_filter {
+	struct rd_classifier cls;
+	void *pf;			/* struct rd_pfilter */
+	uint64_t pages, us;		/* classified, time spent */
+	const char *vmcoreinfo;
+	size_t vmcoreinfo_len;
+};
+
+static int filter_note(void *ctx, const struct rd_note *n)
+{
+	struct mk_filter *f = ctx;
+
+	if (n->namesz == 11 && !memcmp(n->name, "VMCOREINFO", 11)) {
+		f->vmcoreinfo = (const char *)n->desc;
+		f->vmcoreinfo_len = n->descsz;
+	}
+	return 0;
+}
+
+#ifdef RD_HAVE_PFILTER
+static void filter_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	kprintf("filter: %s\n", line);
+}
+
+static void filter_classify(void *ctx, uint64_t paddr, uint32_t npages, uint8_t *out)
+{
+	struct mk_filter *f = ctx;
+	uint64_t t0 = hw_now_us();
+
+	rd_pf_classify(f->pf, paddr, npages, out);
+	f->us += hw_now_us() - t0;
+	f->pages += npages;
+}
+
+static uint32_t filter_flags(void *ctx)
+{
+	struct mk_filter *f = ctx;
+
+	return rd_pf_flags(f->pf);
+}
+#endif
+
+/*
+ * rd.dumplevel above 1 with the crashed kernel's VMCOREINFO: set the filter
+ * up in the heap and plug it into the writer. Never fails the dump: without
+ * what it needs, the dump is today's (every page, address order), and the
+ * console says why.
+ */
+static void dump_filter_setup(const struct mk_args *a, struct rd_writer_config *cfg,
+			      const struct rd_source *src, struct mk_filter *f)
+{
+	uint32_t level = a->dump_level >= 0 ? (uint32_t)a->dump_level : MK_DEFAULT_DUMPLEVEL;
+
+	cfg->dump_level = level;
+	memset(f, 0, sizeof(*f));
+	if (!(level & ~RD_CLASS_ZERO)) {
+		kprintf("filter: dump level %u: zero pages only, memory in address order\n", level);
+		return;
+	}
+	if (!(cfg->flags & RD_DF_ELFCOREHDR)) {
+		kprintf("filter: off: no elfcorehdr (test ranges), every page dumped\n");
+		return;
+	}
+	rd_notes_walk(cfg->notes, cfg->notes_size, filter_note, f);
+	if (!f->vmcoreinfo) {
+		kprintf("filter: off: the crashed kernel gave no VMCOREINFO note\n");
+		return;
+	}
+#ifndef RD_HAVE_PFILTER
+	(void)src;
+	kprintf("filter: off: this minikernel is built without writer/pfilter.c\n");
+#else
+	{
+		struct rd_pf_config pc;
+		size_t need = rd_pf_size();
+		void *area;
+		uint32_t i, n;
+
+		if (need > hw_heap_free() / 4 || !(area = hw_alloc(need, 64))) {
+			kprintf("filter: off: %zu bytes of heap needed, %zu free\n", need, hw_heap_free());
+			return;
+		}
+		memset(&pc, 0, sizeof(pc));
+		pc.vmcoreinfo = f->vmcoreinfo;
+		pc.vmcoreinfo_len = f->vmcoreinfo_len;
+		pc.level = level;
+		pc.ranges = cfg->ranges;
+		pc.range_count = cfg->range_count;
+		pc.log = filter_log;
+		f->pf = rd_pf_init(area, &pc, src);
+		f->cls.classify = filter_classify;
+		f->cls.flags = filter_flags;
+		f->cls.ctx = f;
+		f->cls.active = rd_pf_active(f->pf);
+		f->cls.priority = rd_pf_priority(f->pf, &n);
+		f->cls.priority_count = f->cls.priority ? n : 0;
+		for (i = 1; i < RD_CLASS_COUNT; i++)
+			if (level & (1u << i))
+				kprintf("filter: %s pages: %s\n", filter_class_names[i],
+					(f->cls.active & (1u << i)) ? "left out" :
+					"kept (turned off, reason above)");
+		kprintf("filter: %u kernel-first extents, %zu KiB of heap\n",
+			f->cls.priority_count, need / 1024);
+		cfg->filter = &f->cls;
+	}
+#endif
+}
+
+static void dump_filter_report(const struct mk_filter *f, const struct rd_writer_result *res)
+{
+	uint32_t i;
+
+	if (!f->cls.classify)
+		return;
+	kprintf("filter: classified %lu MiB in %lu ms, %lu MiB kernel-first\n",
+		(f->pages * RD_PAGE_SIZE) >> 20, f->us / 1000, res->priority_bytes >> 20);
+	for (i = 1; i < RD_CLASS_COUNT; i++)
+		if (f->cls.active & (1u << i))
+			kprintf("filter: %s: %lu MiB left out\n", filter_class_names[i],
+				(res->excluded_pages[i] * RD_PAGE_SIZE) >> 20);
+}
+
 static int dump_test_ranges(const struct mk_args *a, struct rd_writer_config *cfg)
 {
 	uint64_t img0 = (uint64_t)(uintptr_t)_start, img1 = (uint64_t)(uintptr_t)_end;
@@ -210,6 +344,8 @@ int dump_run(const struct mk_args *a)
 {
 	static struct mk_crash crash;
 	static struct mk_source src;
+	static struct mk_filter filter;
+	struct rd_source source;
 	struct rd_writer_config cfg;
 	struct rd_writer_result res;
 	struct rd_sink sink;
@@ -252,6 +388,8 @@ int dump_run(const struct mk_args *a)
 	}
 	src.r = cfg.ranges;
 	src.n = cfg.range_count;
+	source.map = source_map;
+	source.ctx = &src;
 	if (a->test == MK_TEST_WRDUMP && cfg.range_count) {
 		/* the memory to dump is mapped read-only: this must fault */
 		kprintf("test: writing dumped memory at %lx\n", cfg.ranges[0].src);
@@ -284,7 +422,9 @@ int dump_run(const struct mk_args *a)
 		mk_fail("partition ends at sector %lu, disk has %lu",
 			mk_sink.lba0 + part_bytes / mk_sink.ss, mk_sink.bd.sectors);
 
-	/* 3. buffers: as many requests in flight as the device and heap allow */
+	/* 3. the page filter, then buffers: as many requests in flight as
+	 * the device and what is left of the heap allow */
+	dump_filter_setup(a, &cfg, &source, &filter);
 	cfg.compression = a->comp >= 0 ? (uint32_t)a->comp : MK_DEFAULT_COMP;
 	cfg.zlib_level = a->level > 0 ? a->level : MK_DEFAULT_LEVEL;
 	io = MK_IO_MAX;
@@ -339,7 +479,7 @@ int dump_run(const struct mk_args *a)
 		kprintf("dump: zlib level %d\n", cfg.zlib_level);
 	else
 		kprintf("dump: uncompressed\n");
-	err = rd_dump_write(&cfg, &(struct rd_source){ source_map, &src }, &sink, &res);
+	err = rd_dump_write(&cfg, &source, &sink, &res);
 	if (err)
 		mk_fail("dump: %s (%lu MiB stored)", rd_strerror(err), res.stored_bytes >> 20);
 	kprintf("rawdump: DONE dump_id %016lx: %lu MiB memory, %lu MiB stored, %lu MiB zero, "
@@ -347,5 +487,6 @@ int dump_run(const struct mk_args *a)
 		res.stored_bytes >> 20, res.zero_bytes >> 20, res.missing_bytes >> 20,
 		res.lost_bytes >> 20, res.elapsed_us / 1000,
 		(res.end_flags & RD_END_TRUNCATED) ? " TRUNCATED" : "");
+	dump_filter_report(&filter, &res);
 	return 0;
 }

@@ -43,6 +43,7 @@ struct mk_args {
 	uint8_t uuid[16];
 	int comp;			/* -1 = default */
 	int level;			/* -1 = default */
+	int dump_level;			/* rd.dumplevel: RD_CLASS_* bits, -1 = default */
 	enum mk_exit exit;
 	int have_elfcorehdr;
 	uint64_t elfcorehdr;

@@ -75,6 +75,7 @@ struct arm_opts {
 	const char *exit_mode;
 	const char *comp;
 	int level;
+	int dump_level;			/* rd.dumplevel, -1 = the minikernel's default */
 	const char *minikernel;
 	const char *method;
 	const char *append;
@@ -371,6 +372,8 @@ static int arm_build_cmdline(char *buf, size_t bufsz, const struct arm_dev *d,
 		len += (size_t)snprintf(buf + len, bufsz - len, " rd.comp=%s", o->comp);
 	if (len < bufsz && o->level > 0)
 		len += (size_t)snprintf(buf + len, bufsz - len, " rd.level=%d", o->level);
+	if (len < bufsz && o->dump_level >= 0)
+		len += (size_t)snprintf(buf + len, bufsz - len, " rd.dumplevel=%d", o->dump_level);
 	if (len < bufsz)
 		len += (size_t)snprintf(buf + len, bufsz - len, " rd.exit=%s", o->exit_mode);
 	if (len < bufsz && o->append && *o->append)
@@ -450,7 +453,7 @@ static void arm_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: rawdump arm [TARGET] [--force] [--dry-run] [--exit reboot|poweroff|halt|qemu]\n"
-		"                   [--comp zlib|none] [--level N] [--minikernel PATH]\n"
+		"                   [--comp zlib|none] [--level N] [--dump-level N] [--minikernel PATH]\n"
 		"                   [--method auto|file|load] [--append STR] [--config FILE]\n"
 		"       rawdump disarm\n"
 		"TARGET defaults to 'target' in %s.\n", CONFIG_DEFAULT_PATH);
@@ -464,6 +467,7 @@ static int arm_parse(int argc, char **argv, struct arm_opts *o, const struct rd_
 		{ "exit", required_argument, NULL, 'e' },
 		{ "comp", required_argument, NULL, 'c' },
 		{ "level", required_argument, NULL, 'l' },
+		{ "dump-level", required_argument, NULL, 'd' },
 		{ "minikernel", required_argument, NULL, 'm' },
 		{ "method", required_argument, NULL, 'M' },
 		{ "append", required_argument, NULL, 'a' },
@@ -477,6 +481,7 @@ static int arm_parse(int argc, char **argv, struct arm_opts *o, const struct rd_
 	o->exit_mode = c->exit_mode;
 	o->comp = c->compression;
 	o->level = c->level;
+	o->dump_level = c->dump_level;
 	o->minikernel = c->minikernel;
 	o->method = c->kexec_method;
 	o->append = c->append;
@@ -488,6 +493,7 @@ static int arm_parse(int argc, char **argv, struct arm_opts *o, const struct rd_
 		case 'e': o->exit_mode = optarg; break;
 		case 'c': o->comp = optarg; break;
 		case 'l': o->level = atoi(optarg); break;
+		case 'd': o->dump_level = config_dump_level(optarg); if (o->dump_level < 0) o->dump_level = -2; break;
 		case 'm': o->minikernel = optarg; break;
 		case 'M': o->method = optarg; break;
 		case 'a': o->append = optarg; break;
@@ -501,7 +507,7 @@ static int arm_parse(int argc, char **argv, struct arm_opts *o, const struct rd_
 	if (optind < argc || (strcmp(o->exit_mode, "reboot") && strcmp(o->exit_mode, "poweroff") &&
 			      strcmp(o->exit_mode, "halt") && strcmp(o->exit_mode, "qemu")) ||
 	    (*o->comp && strcmp(o->comp, "zlib") && strcmp(o->comp, "none")) ||
-	    (o->level != -1 && (o->level < 1 || o->level > 9)) ||
+	    (o->level != -1 && (o->level < 1 || o->level > 9)) || o->dump_level < -1 ||
 	    (strcmp(o->method, "auto") && strcmp(o->method, "file") && strcmp(o->method, "load"))) {
 		arm_usage(stderr);
 		return RD_EXIT_USAGE;

@@ -176,6 +176,55 @@ static void info_missing(struct info_out *o, struct memimage *m)
 		fputc(']', o->f);
 }
 
+static const char *const info_class_names[RD_CLASS_COUNT] = {
+	"zero", "cache", "cache_private", "user", "free",
+};
+
+/* The dump level and the pages filtering left out, per class (from the
+ * EXCLUDED lists the reader accepted, so a cut dump counts too):
+ *   dump_level         31
+ *   filter_active      31           (filtered dumps: the classes applied)
+ *   excluded_pages     110625 (432.1 MiB)
+ *     free             100000
+ * In JSON "excluded_pages" is an object of every class plus "total". */
+static void info_filter(struct info_out *o, struct memimage *m)
+{
+	const struct rdr_info *in = rdr_info(m);
+	uint64_t total = 0;
+	unsigned int i;
+	char sz[32];
+
+	for (i = 0; i < RD_CLASS_COUNT; i++)
+		total += m->excluded_pages[i];
+	info_u64(o, "dump_level", m->dump_level);
+	if (in && (in->dump.flags & RD_DF_FILTERED))
+		info_u64(o, "filter_active", in->dump.filter_active);
+	info_key(o, "excluded_pages");
+	if (o->json) {
+		fprintf(o->f, "{");
+		for (i = 0; i < RD_CLASS_COUNT; i++)
+			fprintf(o->f, "\"%s\": %" PRIu64 ", ", info_class_names[i], m->excluded_pages[i]);
+		fprintf(o->f, "\"unknown\": 0, \"total\": %" PRIu64 "}", total);
+		return;
+	}
+	fprintf(o->f, "%" PRIu64 " (%s)\n", total, cli_size(total * MI_PAGE, sz, sizeof(sz)));
+	for (i = 0; i < RD_CLASS_COUNT; i++)
+		if (m->excluded_pages[i])
+			fprintf(o->f, "  %-16s %" PRIu64 "\n", info_class_names[i], m->excluded_pages[i]);
+}
+
+/* Format version 2 capture facts: the order and the filter's own flags. */
+static void info_capture_v2(struct info_out *o, const struct rdr_info *in)
+{
+	const struct rd_dump_header *d = &in->dump;
+
+	info_u64(o, "format_version", d->version);
+	if (d->version < 2)
+		return;
+	info_bool(o, "kernel_first", !!(d->flags & RD_DF_KERNEL_FIRST));
+	info_u64(o, "filter_flags", d->filter_flags | (in->have_end ? in->end.filter_flags : 0));
+}
+
 static void info_dump(struct info_out *o, struct memimage *m)
 {
 	const struct rdr_info *in = rdr_info(m);
@@ -200,6 +249,7 @@ static void info_dump(struct info_out *o, struct memimage *m)
 	info_size(o, "mem_bytes", d->mem_bytes);
 	info_size(o, "data_bytes", in->data_bytes);
 	info_size(o, "zero_bytes", in->zero_bytes);
+	info_capture_v2(o, in);
 	info_size(o, "stored_bytes", in->stored_bytes);
 	info_u64(o, "blocks", in->blocks);
 	info_bool(o, "complete", in->have_end);
@@ -218,6 +268,7 @@ static void info_dump(struct info_out *o, struct memimage *m)
 	info_u64(o, "rejected_blocks", in->rejected_blocks);
 	info_u64(o, "ignored_blocks", in->ignored_blocks);
 	info_u64(o, "corrupt_blocks", in->corrupt_blocks);
+	info_filter(o, m);
 	info_ranges(o, m);
 	info_missing(o, m);
 }

@@ -56,6 +56,7 @@ static void config_defaults(struct rd_config *c)
 	snprintf(c->output_dir, sizeof(c->output_dir), "/var/crash");
 	snprintf(c->formats, sizeof(c->formats), "elf");
 	c->level = -1;
+	c->dump_level = -1;
 	config_default_minikernel(c->minikernel, sizeof(c->minikernel));
 	snprintf(c->exit_mode, sizeof(c->exit_mode), "reboot");
 	snprintf(c->kexec_method, sizeof(c->kexec_method), "auto");
@@ -96,6 +97,18 @@ static int config_formats_ok(const char *v)
 	return 1;
 }
 
+int config_dump_level(const char *v)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (!*v || *end || errno || n < 0 || n > 31)
+		return -1;
+	return (int)n;
+}
+
 /* Store value v for key k; 0, or -EINVAL with a reason in why. */
 static int config_set(struct rd_config *c, const char *k, const char *v, const char **why)
 {
@@ -115,6 +128,14 @@ static int config_set(struct rd_config *c, const char *k, const char *v, const c
 	};
 	size_t i;
 
+	if (!strcmp(k, "dump_level")) {
+		c->dump_level = config_dump_level(v);
+		if (c->dump_level < 0) {
+			*why = "dump_level must be 0 to 31";
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (!strcmp(k, "level")) {
 		char *end;
 		long n = strtol(v, &end, 10);

@@ -21,6 +21,8 @@ struct rd_config {
 	char formats[64];		/* comma list of elf, lcrash (= lkcd), kdump */
 	char compression[8];		/* minikernel data blocks: "zlib", "none", "" = its default */
 	int level;			/* zlib level 1-9, -1 = minikernel default */
+	int dump_level;			/* page filtering 0-31 (RD_CLASS_* bits),
+					 * -1 = minikernel default (1) */
 	char minikernel[PATH_MAX];	/* the capture kernel image */
 	char exit_mode[16];		/* minikernel's rd.exit: reboot, poweroff, halt */
 	char kexec_method[8];		/* auto, file (kexec_file_load), load (kexec-tools) */
@@ -31,6 +33,9 @@ struct rd_config {
 
 /* The file to read: $RAWDUMP_CONF when set, else CONFIG_DEFAULT_PATH. */
 const char *config_default_path(void);
+
+/* A dump level (rawdump arm --dump-level, dump_level =): 0..31, or -1 if v is not one. */
+int config_dump_level(const char *v);
 
 /* Fill c with defaults, then apply the file at path (NULL: the default
  * path). A missing file is not an error. Returns 0, or -EINVAL (a bad line:

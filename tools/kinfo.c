@@ -195,7 +195,7 @@ static int kinfo_read_phys_u64(struct memimage *m, uint64_t paddr, uint64_t *v)
 
 	if (rc < 0)
 		return rc;
-	if (rc == MI_MISSING)
+	if (rc == MI_MISSING || rc == MI_EXCLUDED)
 		return -EFAULT;
 	memcpy(v, page + (paddr & (MI_PAGE - 1) & ~7ull), 8);
 	return 0;
@@ -253,7 +253,7 @@ int kinfo_read_virt(struct memimage *m, const struct kinfo *ki, uint64_t vaddr,
 		rc = mi_read_page(m, paddr - off, page);
 		if (rc < 0)
 			return rc;
-		if (rc == MI_MISSING)
+		if (rc == MI_MISSING || rc == MI_EXCLUDED)
 			return -EFAULT;
 		memcpy(out, page + off, n);
 		out += n;

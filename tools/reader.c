@@ -14,8 +14,12 @@
  *   4. blocks named by a LOST block's failed-write seq range are dropped;
  *      END's block_count and index_crc (crc32 chained over the 64 header
  *      bytes of every counted block, in seq order) are checked;
- *   5. data blocks are indexed by paddr; overlapping or out-of-range blocks
- *      are refused; memory no block covers is recorded as missing.
+ *   5. EXCLUDED lists (v2): payload checksum, then every run: page aligned,
+ *      inside the block's span, sorted, not overlapping, one known class
+ *      bit; a list failing any check is refused whole. Its runs join the
+ *      index as entries of their own;
+ *   6. data blocks and runs are indexed by paddr; overlapping or out-of-range
+ *      entries are refused; memory nothing covers is recorded as missing.
  * Payload crcs (stored_crc, data_crc) are checked when a block is decoded,
  * once: the last decoded block is cached, and a block that fails is marked
  * corrupt and its memory reported missing.
@@ -39,6 +43,7 @@
 #define RDR_MAX_NOTES		(64u << 20)
 #define RDR_MAX_ZLIB_STORED	(RD_BLOCK_MAX_MEM + 4096u)
 #define RDR_MAX_END_STORED	RD_SLOT_SIZE
+#define RDR_MAX_EXCL_RUNS	(RD_EXCL_MAX_STORED / sizeof(struct rd_excl_run))
 
 struct rdr_block {
 	uint64_t off;		/* partition offset of the block header */
@@ -46,7 +51,7 @@ struct rdr_block {
 	uint64_t paddr, mem_len;
 	uint32_t stored_len, stored_crc, data_crc;
 	uint16_t type, flags;
-	uint32_t aux[2];
+	uint32_t aux[2];	/* EXCLUDED run entries: aux[0] = RD_CLASS_* bit */
 	uint8_t  bad;		/* payload failed its checks */
 };
 
@@ -345,6 +350,12 @@ static int rdr_block_ok(const struct rdr *r, const struct rd_block_header *h,
 		if (h->paddr || h->mem_len || h->stored_len > RD_SLOT_SIZE)
 			return 0;
 		break;
+	case RD_BLK_EXCLUDED:
+		if (r->info.dump.version < 2 || !h->mem_len || h->mem_len % RD_PAGE_SIZE ||
+		    h->paddr % RD_PAGE_SIZE || !h->stored_len ||
+		    h->stored_len % sizeof(struct rd_excl_run) || h->stored_len > RD_EXCL_MAX_STORED)
+			return 0;
+		break;
 	case RD_BLK_END:
 		if (h->stored_len < RD_END_RECORD_V1_SIZE ||
 		    h->stored_len > RDR_MAX_END_STORED)
@@ -497,9 +508,64 @@ static int rdr_idx_cmp(const void *a, const void *b, void *ctx)
 	return x->seq < y->seq ? -1 : 1;
 }
 
+/* Entries of the paddr index: blocks with memory, and EXCLUDED runs. */
 static int rdr_is_data(uint16_t type)
 {
-	return type == RD_BLK_RAW || type == RD_BLK_ZLIB || type == RD_BLK_ZERO;
+	return type == RD_BLK_RAW || type == RD_BLK_ZLIB || type == RD_BLK_ZERO ||
+	       type == RD_BLK_EXCLUDED;
+}
+
+/* Check one EXCLUDED list (the block at index li) and append its runs to
+ * the block array as index entries (type EXCLUDED, one run each, class in
+ * aux[0]). 0, or a negative errno; a bad list is counted and skipped. */
+static int rdr_excl_expand(struct rdr *r, size_t li)
+{
+	struct rd_excl_run runs[RDR_MAX_EXCL_RUNS];
+	struct rdr_block lb = r->blk[li];
+	uint64_t end = lb.paddr + lb.mem_len, prev_end = lb.paddr;
+	size_t n = lb.stored_len / sizeof(runs[0]), i;
+	int rc = rdr_pread(r, lb.off + sizeof(struct rd_block_header), runs, lb.stored_len);
+
+	if (rc)
+		return rc;
+	if (rd_crc32(0, runs, lb.stored_len) != lb.stored_crc) {
+		r->info.corrupt_blocks++;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		const struct rd_excl_run *x = &runs[i];
+		uint64_t len = (uint64_t)x->pages * RD_PAGE_SIZE;
+
+		if (x->paddr % RD_PAGE_SIZE || !x->pages || x->paddr < prev_end ||
+		    x->paddr > end || len > end - x->paddr ||
+		    !x->class || (x->class & (x->class - 1)) || (x->class & ~RD_CLASS_ALL)) {
+			r->info.rejected_blocks++;
+			return 0;
+		}
+		prev_end = x->paddr + len;
+	}
+	if (r->nblk + n > r->cap) {
+		size_t cap = r->cap * 2 > r->nblk + n ? r->cap * 2 : r->nblk + n;
+		struct rdr_block *nb = realloc(r->blk, cap * sizeof(*nb));
+
+		if (!nb)
+			return -ENOMEM;
+		r->blk = nb;
+		r->cap = cap;
+	}
+	for (i = 0; i < n; i++) {
+		struct rdr_block *b = &r->blk[r->nblk++];
+
+		*b = lb;
+		b->paddr = runs[i].paddr;
+		b->mem_len = (uint64_t)runs[i].pages * RD_PAGE_SIZE;
+		b->stored_len = 0;
+		b->aux[0] = runs[i].class;
+		b->aux[1] = 0;
+	}
+	r->info.excl_blocks++;
+	r->info.stored_bytes += lb.stored_len;
+	return 0;
 }
 
 struct rdr_seqspan {
@@ -602,7 +668,7 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 {
 	struct rdr_info *in = &r->info;
 	enum rdr_missing_why rest;
-	size_t i, k, nlost = 0, lcur = 0, *lost = NULL;
+	size_t i, k, nlost = 0, nruns = 0, lcur = 0, *lost = NULL;
 	uint64_t count = 0, missing = 0;
 	uint32_t crc = 0;
 	int rc = 0;
@@ -627,6 +693,15 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 	in->count_ok = in->have_end ? count == in->end.block_count : -1;
 	in->index_ok = in->have_end ? crc == in->end.index_crc : -1;
 
+	/* the lists' runs become index entries behind the blocks */
+	for (i = 0; i < count; i++) {
+		if (r->blk[i].type == RD_BLK_EXCLUDED) {
+			rc = rdr_excl_expand(r, i);
+			if (rc)
+				return rc;
+		}
+	}
+
 	r->data_idx = calloc(r->nblk ? r->nblk : 1, sizeof(*r->data_idx));
 	lost = calloc(r->nblk ? r->nblk : 1, sizeof(*lost));
 	if (!r->data_idx || !lost) {
@@ -636,8 +711,8 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 	for (i = 0; i < r->nblk; i++) {
 		const struct rdr_block *b = &r->blk[i];
 
-		if (b->type == RD_BLK_PAD)
-			continue;	/* sector filler: no memory */
+		if (b->type == RD_BLK_PAD || (b->type == RD_BLK_EXCLUDED && i < count))
+			continue;	/* sector filler, or a list: its runs follow */
 		if (!rdr_in_range(r, b->paddr, b->mem_len)) {
 			in->rejected_blocks++;
 			continue;
@@ -661,16 +736,21 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 			}
 		}
 		r->data_idx[k++] = r->data_idx[i];
-		if (b->type == RD_BLK_ZERO)
+		if (b->type == RD_BLK_EXCLUDED) {
+			in->excluded_bytes += b->mem_len;
+			in->excluded_pages[__builtin_ctz(b->aux[0])] += b->mem_len / RD_PAGE_SIZE;
+			nruns++;
+		} else if (b->type == RD_BLK_ZERO) {
 			in->zero_bytes += b->mem_len;
-		else
+		} else {
 			in->data_bytes += b->mem_len;
+		}
 		in->stored_bytes += b->stored_len;
 	}
 	r->ndata = k;
 	for (i = 0; i < nlost; i++)
 		in->lost_bytes += r->blk[lost[i]].mem_len;
-	in->blocks = r->ndata + nlost;
+	in->blocks = r->ndata - nruns + in->excl_blocks + nlost;
 
 	if (!in->have_end)
 		rest = RDR_MISSING_CUT;
@@ -705,6 +785,10 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 		}
 	}
 	m->missing_bytes = missing;
+	if (in->dump.version >= 2)
+		m->dump_level = in->dump.dump_level;
+	for (i = 0; i < RD_CLASS_COUNT; i++)
+		m->excluded_pages[i] = in->excluded_pages[i];
 	m->partial = !in->have_end || (in->end.flags & (RD_END_TRUNCATED | RD_END_ERRORS)) ||
 		     missing || in->bad_headers || in->rejected_blocks || in->ignored_blocks ||
 		     in->count_ok != 1 || in->index_ok != 1;
@@ -779,7 +863,7 @@ static int rdr_read_page(struct memimage *m, uint64_t paddr, void *buf)
 	struct rdr *r = m->priv;
 	uint64_t pend = paddr + MI_PAGE;
 	size_t lo = 0, hi = r->ndata;
-	int data = 0, zero = 0, rc;
+	int data = 0, zero = 0, excluded = 0, rc;
 
 	memset(buf, 0, MI_PAGE);
 	while (lo < hi) {
@@ -800,8 +884,12 @@ static int rdr_read_page(struct memimage *m, uint64_t paddr, void *buf)
 			break;
 		s = b->paddr > paddr ? b->paddr : paddr;
 		e = b->paddr + b->mem_len < pend ? b->paddr + b->mem_len : pend;
-		if (b->type == RD_BLK_ZERO) {
+		if (b->type == RD_BLK_ZERO || (b->type == RD_BLK_EXCLUDED && b->aux[0] == RD_CLASS_ZERO)) {
 			zero = 1;
+			continue;
+		}
+		if (b->type == RD_BLK_EXCLUDED) {
+			excluded = 1;
 			continue;
 		}
 		rc = rdr_decode(m, r, bi);
@@ -814,7 +902,32 @@ static int rdr_read_page(struct memimage *m, uint64_t paddr, void *buf)
 	}
 	if (data)
 		return MI_DATA;
+	if (excluded)
+		return MI_EXCLUDED;
 	return zero ? MI_ZERO : MI_MISSING;
+}
+
+static int rdr_page_class(struct memimage *m, uint64_t paddr)
+{
+	struct rdr *r = m->priv;
+	size_t lo = 0, hi = r->ndata;
+	const struct rdr_block *b;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		b = &r->blk[r->data_idx[mid]];
+		if (b->paddr + b->mem_len <= paddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->ndata)
+		return 0;
+	b = &r->blk[r->data_idx[lo]];
+	if (b->type != RD_BLK_EXCLUDED || b->paddr > paddr || b->aux[0] == RD_CLASS_ZERO)
+		return 0;
+	return (int)b->aux[0];
 }
 
 static void rdr_free(struct rdr *r)
@@ -843,6 +956,7 @@ static void rdr_close(struct memimage *m)
 static const struct memimage_ops rdr_ops = {
 	.read_page = rdr_read_page,
 	.close = rdr_close,
+	.page_class = rdr_page_class,
 };
 
 /* ------------------------------------------------------------------ */
@@ -1012,7 +1126,7 @@ int rdr_walk(struct memimage *m, uint64_t paddr, uint64_t len,
 		}
 		s = b->paddr > pos ? b->paddr : pos;
 		e = b->paddr + b->mem_len < end ? b->paddr + b->mem_len : end;
-		if (b->type != RD_BLK_ZERO) {
+		if (b->type != RD_BLK_ZERO && b->type != RD_BLK_EXCLUDED) {
 			rc = rdr_decode(m, r, bi);
 			if (rc < 0)
 				return rc;
@@ -1041,7 +1155,7 @@ long rdr_verify(struct memimage *m, void (*pr)(void *, uint64_t, uint64_t), void
 		size_t bi = r->data_idx[i];
 		int rc;
 
-		if (r->blk[bi].type == RD_BLK_ZERO)
+		if (r->blk[bi].type == RD_BLK_ZERO || r->blk[bi].type == RD_BLK_EXCLUDED)
 			continue;
 		rc = rdr_decode(m, r, bi);
 		if (rc < 0)

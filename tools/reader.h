@@ -39,6 +39,10 @@ struct rdr_info {
 	uint64_t zero_bytes;		/* memory in ZERO blocks */
 	uint64_t stored_bytes;		/* payload bytes of accepted blocks */
 	uint64_t lost_bytes;		/* memory in LOST blocks */
+	uint64_t excl_blocks;		/* EXCLUDED lists accepted (v2) */
+	uint64_t excluded_bytes;	/* memory in their runs: left out on purpose */
+	uint64_t excluded_pages[RD_CLASS_COUNT];	/* by class bit number, from the
+						 * blocks seen (a cut dump counts too) */
 	uint64_t bad_headers;		/* places where a block header was bad (resyncs) */
 	uint64_t skipped_bytes;		/* partition bytes skipped while resyncing */
 	uint64_t rejected_blocks;	/* valid headers with impossible contents */
@@ -64,7 +68,8 @@ const char *rdr_missing_name(enum rdr_missing_why why);
 
 /* Walk memory [paddr, paddr+len) in paddr order, one call per piece: data
  * points at the piece's bytes (valid only during the call) or is NULL for
- * zero or missing memory. The fast path of the ELF writer. Returns 0, fn's
+ * zero, missing or excluded memory (read_page and mi_page_class tell them
+ * apart). The fast path of the ELF writer. Returns 0, fn's
  * nonzero return, or a negative errno. */
 int rdr_walk(struct memimage *m, uint64_t paddr, uint64_t len,
 	     int (*fn)(void *ctx, uint64_t paddr, const void *data, uint64_t len), void *ctx);

@@ -10,9 +10,11 @@ $(B)/host/writer/%.o: writer/%.c writer/writer.h writer/pfilter.h include/rawdum
 	$(CC) $(HOST_CFLAGS) -c -o $@ $<
 
 SIM_SRCS := writer/sim/sim.c writer/sim/pattern.c
-$(B)/rawdump-sim: $(SIM_SRCS) writer/sim/pattern.h $(WRITER_HOST_OBJS)
+# write --dump-level runs the real page filter once writer/pfilter.c is a writer source
+SIM_PFILTER := $(if $(filter writer/pfilter.c,$(WRITER_SRCS)),-DRD_HAVE_PFILTER)
+$(B)/rawdump-sim: $(SIM_SRCS) writer/sim/pattern.h writer/pfilter.h $(WRITER_HOST_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Iwriter/sim -o $@ $(SIM_SRCS) $(WRITER_HOST_OBJS) -lblkid $(HOST_LDLIBS)
+	$(CC) $(HOST_CFLAGS) $(SIM_PFILTER) -Iwriter/sim -o $@ $(SIM_SRCS) $(WRITER_HOST_OBJS) -lblkid $(HOST_LDLIBS)
 
 all: $(B)/rawdump-sim
 

@@ -101,7 +101,7 @@ int rd_block_header_check(const struct rd_block_header *h)
 		return -RD_ENOSIG;
 	if (rd_sealed_crc(h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
 		return -RD_ECRC;
-	if (h->type < RD_BLK_RAW || h->type > RD_BLK_PAD)
+	if (h->type < RD_BLK_RAW || h->type > RD_BLK_EXCLUDED)
 		return -RD_EINVAL;
 	return 0;
 }

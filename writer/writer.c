@@ -4,28 +4,41 @@
  *
  * Freestanding: no libc, no malloc, no globals. Everything lives in the
  * caller's work area: a ring of I/O buffers (each one write request, so
- * several can be in flight) and, for zlib, the deflate state.
+ * several can be in flight), for zlib the deflate state, and for the page
+ * filter the EXCLUDED list being built and the set of frames pass 1 wrote.
  *
  * Order of writes (the partition validates itself at every point):
  *   1. read + check the partition header; any mismatch: return, no write
  *   2. partition header -> WRITING with the new dump_id (both copies), flush
  *   3. dump header, range table, notes
- *   4. blocks, back to back on 512-byte boundaries; zero pages -> ZERO
- *      records; failed writes -> LOST records; no room -> TRUNCATED
+ *   4. blocks, back to back on 512-byte boundaries; with a page filter,
+ *      first the kernel-first extents (pass 1), then every range in address
+ *      order without the frames pass 1 wrote (pass 2); zero pages -> ZERO
+ *      records; pages the filter leaves out -> EXCLUDED run lists; failed
+ *      writes -> LOST records; no room -> TRUNCATED
  *   5. END record, flush
  *   6. partition header -> COMPLETE (primary, flush, backup, flush)
  */
 #include <zlib.h>
 #include "writer.h"
+#include "pfilter.h"
 
 #define WR_MAX_BUFS	9
 #define WR_MAX_EXTENTS	32	/* memory extents one I/O buffer may carry */
 #define WR_ZLIB_ARENA	(320u * 1024u)
 #define WR_DEFAULT_IO	(1024u * 1024u)
+#define WR_WIN_PAGES	(RD_BLOCK_MAX_MEM / RD_PAGE_SIZE)
+/* an EXCLUDED block (header + runs) fills exactly one 4 KiB slot */
+#define WR_EXCL_RUNS	((RD_SLOT_SIZE - sizeof(struct rd_block_header)) / sizeof(struct rd_excl_run))
+#define WR_P1_MAX	RD_PF_PRIORITY_MAX	/* frames pass 1 wrote: merged extents */
+#define WR_FILTER_WORK	((WR_EXCL_RUNS * sizeof(struct rd_excl_run) + WR_P1_MAX * 16u + 4095) & ~(size_t)4095)
+
+_Static_assert(WR_EXCL_RUNS * sizeof(struct rd_excl_run) <= RD_EXCL_MAX_STORED, "excl list size");
 
 struct wr_extent {
 	uint64_t paddr, len;
 };
+_Static_assert(sizeof(struct wr_extent) == 16, "wr_extent size (WR_FILTER_WORK)");
 
 struct wr_buf {
 	uint8_t *data;
@@ -69,7 +82,18 @@ struct wr {
 	uint64_t next_progress;
 	uint64_t t0;
 	int full;			/* partition filled: truncating */
-	uint64_t rec_end;		/* memory described up to this paddr */
+	uint64_t described;		/* memory in committed blocks (data, zero,
+					 * LOST read errors, EXCLUDED runs) */
+
+	/* page runs not yet in a block */
+	uint64_t zero_start, zero_len;	/* may span windows */
+
+	/* page filter (cfg->filter), NULL if none */
+	const struct rd_classifier *cls;
+	struct rd_excl_run *excl;	/* EXCLUDED list being built */
+	uint32_t nexcl;
+	struct wr_extent *p1;		/* frames pass 1 wrote: sorted, merged */
+	uint32_t np1;
 
 	/* pending LOST records for failed writes */
 	struct wr_extent lost[WR_MAX_EXTENTS];
@@ -110,7 +134,7 @@ size_t rd_writer_work_size(uint32_t compression, uint32_t io_size, uint32_t max_
 	if (max_inflight == 0)
 		max_inflight = 1;
 	nbufs = (max_inflight > WR_MAX_BUFS - 1 ? WR_MAX_BUFS - 1 : max_inflight) + 1;
-	return (size_t)nbufs * io_size + RD_SLOT_SIZE + 4096 +
+	return (size_t)nbufs * io_size + RD_SLOT_SIZE + 4096 + WR_FILTER_WORK +
 	       (compression == RD_COMP_ZLIB ? WR_ZLIB_ARENA : 0);
 }
 
@@ -323,6 +347,15 @@ static int wr_write_meta(struct wr *w, struct rd_dump_header *dh)
 	dh->data_offset = RD_DUMP_HDR_OFFSET + meta_len;
 	dh->data_limit = rd_part_backup_offset(w->sink->size);
 	dh->mem_bytes = w->total;
+	dh->dump_level = cfg->dump_level;
+	dh->filter_active = RD_CLASS_ZERO;	/* zero pages: always ZERO blocks */
+	if (w->cls) {
+		dh->flags |= RD_DF_FILTERED;
+		if (w->cls->priority_count)
+			dh->flags |= RD_DF_KERNEL_FIRST;
+		dh->filter_active |= w->cls->active & RD_CLASS_ALL;
+		dh->filter_flags = w->cls->flags ? w->cls->flags(w->cls->ctx) : 0;
+	}
 
 	rd_notes_walk(cfg->notes, cfg->notes_size, wr_note_cb, &ns);
 	dh->cpu_count = ns.cpus;
@@ -523,16 +556,14 @@ static void wr_commit_block(struct wr *w, struct rd_block_header *h)
 	__builtin_memcpy(p, h, sizeof(*h));
 	__builtin_memset(p + sizeof(*h) + h->stored_len, 0,
 			 padded - sizeof(*h) - h->stored_len);
-	if (h->type != RD_BLK_LOST && h->type != RD_BLK_END && h->type != RD_BLK_PAD)
+	if (h->type != RD_BLK_LOST && h->type != RD_BLK_END && h->type != RD_BLK_PAD &&
+	    h->type != RD_BLK_EXCLUDED)
 		wr_add_extent(b, h->paddr, h->mem_len);
 	b->fill += padded;
 	b->nblocks++;
 	b->seq_end = w->seq;
 	w->pos += padded;
 	w->res->blocks++;
-	if (h->type != RD_BLK_END && h->type != RD_BLK_PAD &&
-	    !(h->type == RD_BLK_LOST && (h->flags & RD_LOST_WRITE_ERROR)))
-		w->rec_end = h->paddr + h->mem_len;
 }
 
 static int wr_emit_nodata(struct wr *w, uint16_t type, uint16_t flags,
@@ -626,109 +657,346 @@ static void wr_progress(struct wr *w)
 	w->cfg->progress(w->cfg->progress_ctx, &p);
 }
 
-/* Dump one range: map it a window at a time, split each window into runs
- * of zero and non-zero pages. Zero runs may span windows. */
-static int wr_dump_range(struct wr *w, const struct rd_writer_range *r)
+static int wr_cut(const struct wr *w)
 {
-	uint64_t pos = 0, zero_start = 0, zero_len = 0;
-	int err = 0;
+	return w->cfg->cut_after_blocks && w->res->blocks >= w->cfg->cut_after_blocks;
+}
 
-	w->rec_end = r->paddr;
+static int wr_flush_zero(struct wr *w)
+{
+	int err;
 
-	while (pos < r->size) {
-		uint64_t left = r->size - pos;
-		uint32_t win = left > RD_BLOCK_MAX_MEM ? RD_BLOCK_MAX_MEM : (uint32_t)left;
-		const uint8_t *mem;
-		uint32_t i = 0, run = 0;
+	if (!w->zero_len)
+		return 0;
+	err = wr_emit_nodata(w, RD_BLK_ZERO, 0, w->zero_start, w->zero_len, 0, 0);
+	if (err)
+		return err;
+	w->res->mem_bytes += w->zero_len;
+	w->res->zero_bytes += w->zero_len;
+	w->described += w->zero_len;
+	w->zero_len = 0;
+	return 0;
+}
 
-		/* stay page aligned in the physical address space */
-		if ((r->paddr + pos) % RD_PAGE_SIZE) {
-			uint64_t to_page = RD_PAGE_SIZE - (r->paddr + pos) % RD_PAGE_SIZE;
+/* The EXCLUDED list built so far becomes one block: paddr and mem_len span
+ * its runs (kept pages between them are in other blocks). */
+static int wr_flush_excl(struct wr *w)
+{
+	struct rd_block_header h;
+	const struct rd_excl_run *last;
+	uint32_t i, len;
+	uint8_t *payload;
+	int err;
 
-			if (to_page < win)
-				win = (uint32_t)to_page;
-		}
-		mem = w->src->map(w->src->ctx, r->src + pos, win);
-		if (!mem) {
-			if (zero_len) {
-				err = wr_emit_nodata(w, RD_BLK_ZERO, 0, zero_start, zero_len, 0, 0);
-				if (err)
-					goto out;
-				w->res->zero_bytes += zero_len;
-				zero_len = 0;
-			}
-			err = wr_emit_nodata(w, RD_BLK_LOST, RD_LOST_READ_ERROR,
-					     r->paddr + pos, win, 0, 0);
-			if (err)
-				goto out;
-			w->res->lost_bytes += win;
-			pos += win;
-			w->done += win;
+	if (!w->nexcl)
+		return 0;
+	len = w->nexcl * (uint32_t)sizeof(struct rd_excl_run);
+	err = wr_reserve(w, sizeof(h) + len);
+	if (err)
+		return err;
+	payload = w->bufs[w->cur].data + w->bufs[w->cur].fill + sizeof(h);
+	__builtin_memcpy(payload, w->excl, len);
+	last = &w->excl[w->nexcl - 1];
+	__builtin_memset(&h, 0, sizeof(h));
+	h.type = RD_BLK_EXCLUDED;
+	h.paddr = w->excl[0].paddr;
+	h.mem_len = last->paddr + (uint64_t)last->pages * RD_PAGE_SIZE - h.paddr;
+	h.stored_len = len;
+	h.stored_crc = rd_crc32(0, payload, len);
+	wr_commit_block(w, &h);
+	for (i = 0; i < w->nexcl; i++) {
+		uint64_t bytes = (uint64_t)w->excl[i].pages * RD_PAGE_SIZE;
+
+		w->described += bytes;
+		w->res->excluded_bytes += bytes;
+		w->res->excluded_pages[__builtin_ctz(w->excl[i].class)] += w->excl[i].pages;
+	}
+	w->nexcl = 0;
+	return 0;
+}
+
+/* One page left out: grow the last run or start a new one. */
+static int wr_add_excl(struct wr *w, uint64_t paddr, uint32_t class)
+{
+	struct rd_excl_run *last = w->nexcl ? &w->excl[w->nexcl - 1] : 0;
+	int err;
+
+	if (last && last->class == class &&
+	    last->paddr + (uint64_t)last->pages * RD_PAGE_SIZE == paddr && last->pages < UINT32_MAX) {
+		last->pages++;
+		return 0;
+	}
+	if (w->nexcl == WR_EXCL_RUNS) {
+		err = wr_flush_excl(w);
+		if (err)
+			return err;
+	}
+	w->excl[w->nexcl].paddr = paddr;
+	w->excl[w->nexcl].pages = 1;
+	w->excl[w->nexcl].class = class;
+	w->nexcl++;
+	return 0;
+}
+
+/* First extent of the pass-1 set that ends after paddr (np1 if none). */
+static uint32_t wr_p1_find(const struct wr *w, uint64_t paddr)
+{
+	uint32_t lo = 0, hi = w->np1;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (w->p1[mid].paddr + w->p1[mid].len <= paddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Add [paddr, paddr+len) to the pass-1 set, which it does not overlap.
+ * 0, or -RD_ENOMEM when the set is full (the caller stops pass 1). */
+static int wr_p1_add(struct wr *w, uint64_t paddr, uint64_t len)
+{
+	uint32_t k = wr_p1_find(w, paddr), i;
+	int prev = k > 0 && w->p1[k - 1].paddr + w->p1[k - 1].len == paddr;
+	int next = k < w->np1 && w->p1[k].paddr == paddr + len;
+
+	if (prev && next) {
+		w->p1[k - 1].len += len + w->p1[k].len;
+		for (i = k; i + 1 < w->np1; i++)
+			w->p1[i] = w->p1[i + 1];
+		w->np1--;
+	} else if (prev) {
+		w->p1[k - 1].len += len;
+	} else if (next) {
+		w->p1[k].paddr = paddr;
+		w->p1[k].len += len;
+	} else {
+		if (w->np1 == WR_P1_MAX)
+			return -RD_ENOMEM;
+		for (i = w->np1; i > k; i--)
+			w->p1[i] = w->p1[i - 1];
+		w->p1[k].paddr = paddr;
+		w->p1[k].len = len;
+		w->np1++;
+	}
+	return 0;
+}
+
+/* What becomes of one piece of a window (a page, or less at an unaligned
+ * range edge): kept (0), left out (an RD_CLASS_* bit) or already written
+ * by pass 1. */
+#define WR_SKIP		0x80u
+
+static uint32_t wr_valid_class(const struct wr *w, uint8_t c)
+{
+	/* exactly one bit, a class the filter applies, never ZERO */
+	if (!c || (c & (c - 1)) || !(c & w->cls->active & RD_CLASS_ALL & ~RD_CLASS_ZERO))
+		return 0;
+	return c;
+}
+
+/* Classify the whole pages of a window that pass 1 did not write, one
+ * call per run of them. */
+static void wr_classify(struct wr *w, uint64_t pa, uint32_t npages, uint8_t *disp)
+{
+	uint32_t i = 0, j;
+
+	while (i < npages) {
+		if (disp[i] == WR_SKIP) {
+			i++;
 			continue;
 		}
-		while (i < win) {
-			uint32_t pg = win - i < RD_PAGE_SIZE ? win - i : RD_PAGE_SIZE;
-			int zero = wr_page_is_zero(mem + i, pg);
+		for (j = i; j < npages && disp[j] != WR_SKIP; j++)
+			;
+		w->cls->classify(w->cls->ctx, pa + (uint64_t)i * RD_PAGE_SIZE, j - i, disp + i);
+		for (; i < j; i++)
+			disp[i] = (uint8_t)wr_valid_class(w, disp[i]);
+	}
+}
 
-			if (zero) {
-				if (run) {
-					err = wr_emit_data(w, r->paddr + pos + i - run, mem + i - run, run);
-					if (err)
-						goto out;
-					w->res->mem_bytes += run;
-					run = 0;
-					if (w->cfg->cut_after_blocks &&
-					    w->res->blocks >= w->cfg->cut_after_blocks)
-						return 1;
-				}
-				if (!zero_len)
-					zero_start = r->paddr + pos + i;
-				zero_len += pg;
+/*
+ * Dump bytes [pos, end) of range r a window at a time. Each window is
+ * classified (pass 2 with a filter) before it is mapped, then split into
+ * runs: data -> RAW/ZLIB blocks (per window), zero -> ZERO blocks (runs may
+ * span windows), unreadable -> LOST, left out -> the EXCLUDED list, frames
+ * pass 1 wrote -> nothing. Returns 0, 1 for a simulated cut, or a negative
+ * rd_err (-RD_ENOSPC: the partition is full).
+ */
+static int wr_dump_span(struct wr *w, const struct rd_writer_range *r,
+			uint64_t pos, uint64_t end, int pass2)
+{
+	uint8_t disp[WR_WIN_PAGES];
+	uint32_t k = pass2 ? wr_p1_find(w, r->paddr + pos) : 0;
+	int err;
+
+	while (pos < end) {
+		uint64_t left = end - pos, pa = r->paddr + pos;
+		uint32_t win = left > RD_BLOCK_MAX_MEM ? RD_BLOCK_MAX_MEM : (uint32_t)left;
+		uint32_t i, n, pg, need_map = 0, run = 0, lost = 0;
+		const uint8_t *mem = 0;
+
+		/* stay page aligned in the physical address space: an unaligned
+		 * start is one piece up to the next page boundary */
+		if (pa % RD_PAGE_SIZE && RD_PAGE_SIZE - pa % RD_PAGE_SIZE < win)
+			win = (uint32_t)(RD_PAGE_SIZE - pa % RD_PAGE_SIZE);
+		n = (win + RD_PAGE_SIZE - 1) / RD_PAGE_SIZE;
+		__builtin_memset(disp, 0, n);
+		for (i = 0; pass2 && i < n; i++) {
+			uint64_t p = pa + (uint64_t)i * RD_PAGE_SIZE;
+
+			while (k < w->np1 && w->p1[k].paddr + w->p1[k].len <= p)
+				k++;
+			if (k < w->np1 && w->p1[k].paddr <= p)
+				disp[i] = WR_SKIP;
+		}
+		if (pass2 && w->cls && !(pa % RD_PAGE_SIZE))
+			wr_classify(w, pa, win / RD_PAGE_SIZE, disp);
+		for (i = 0; i < n; i++)
+			need_map |= !disp[i];
+		if (need_map)
+			mem = w->src->map(w->src->ctx, r->src + pos, win);
+
+		for (i = 0; i < win; i += pg) {
+			uint8_t d = disp[i / RD_PAGE_SIZE];
+			int zero = 0;
+
+			pg = win - i < RD_PAGE_SIZE ? win - i : RD_PAGE_SIZE;
+			if (!d && mem)
+				zero = wr_page_is_zero(mem + i, pg);
+			/* close the runs this piece does not continue */
+			if (run && (d || zero)) {
+				err = wr_emit_data(w, pa + i - run, mem + i - run, run);
+				if (err)
+					return err;
+				w->res->mem_bytes += run;
+				w->described += run;
+				run = 0;
+				if (wr_cut(w))
+					return 1;
+			}
+			if (lost && d) {
+				err = wr_emit_nodata(w, RD_BLK_LOST, RD_LOST_READ_ERROR,
+						     pa + i - lost, lost, 0, 0);
+				if (err)
+					return err;
+				w->res->lost_bytes += lost;
+				w->described += lost;
+				lost = 0;
+			}
+			if (w->zero_len && !(zero && w->zero_start + w->zero_len == pa + i)) {
+				err = wr_flush_zero(w);
+				if (err)
+					return err;
+			}
+			if (d == WR_SKIP)
+				continue;
+			w->done += pg;
+			if (d) {
+				err = wr_add_excl(w, pa + i, d);
+				if (err)
+					return err;
+			} else if (!mem) {
+				lost += pg;
+			} else if (zero) {
+				if (!w->zero_len)
+					w->zero_start = pa + i;
+				w->zero_len += pg;
 			} else {
-				if (zero_len) {
-					err = wr_emit_nodata(w, RD_BLK_ZERO, 0, zero_start, zero_len, 0, 0);
-					if (err)
-						goto out;
-					w->res->mem_bytes += zero_len;
-					w->res->zero_bytes += zero_len;
-					zero_len = 0;
-				}
 				run += pg;
 			}
-			i += pg;
 		}
 		if (run) {
-			err = wr_emit_data(w, r->paddr + pos + i - run, mem + i - run, run);
+			err = wr_emit_data(w, pa + win - run, mem + win - run, run);
 			if (err)
-				goto out;
+				return err;
 			w->res->mem_bytes += run;
-			if (w->cfg->cut_after_blocks && w->res->blocks >= w->cfg->cut_after_blocks)
+			w->described += run;
+			if (wr_cut(w))
 				return 1;
 		}
+		if (lost) {
+			err = wr_emit_nodata(w, RD_BLK_LOST, RD_LOST_READ_ERROR,
+					     pa + win - lost, lost, 0, 0);
+			if (err)
+				return err;
+			w->res->lost_bytes += lost;
+			w->described += lost;
+		}
 		pos += win;
-		w->done += win;
 		if (w->nlost) {
 			err = wr_flush_lost(w);
 			if (err)
-				goto out;
+				return err;
 		}
 		wr_progress(w);
 	}
-	if (zero_len) {
-		err = wr_emit_nodata(w, RD_BLK_ZERO, 0, zero_start, zero_len, 0, 0);
-		if (!err) {
-			w->res->mem_bytes += zero_len;
-			w->res->zero_bytes += zero_len;
+	return wr_flush_zero(w);
+}
+
+/*
+ * Pass 1: the kernel-first extents, most urgent first, each clipped to the
+ * dumped (non-alias) ranges and to what earlier extents already wrote, so
+ * every frame is written once. Returns like wr_dump_span.
+ */
+static int wr_pass1(struct wr *w)
+{
+	const struct rd_writer_config *cfg = w->cfg;
+	const struct rd_pf_extent *pri = w->cls->priority;
+	uint32_t n = w->cls->priority_count, i, j;
+	int err;
+
+	if (n > RD_PF_PRIORITY_MAX)
+		n = RD_PF_PRIORITY_MAX;
+	for (i = 0; i < n; i++) {
+		uint64_t a = pri[i].paddr & ~(uint64_t)(RD_PAGE_SIZE - 1);
+		uint64_t e = pri[i].paddr + pri[i].len;
+
+		if (e < pri[i].paddr || e > UINT64_MAX - RD_PAGE_SIZE)
+			continue;
+		e = rd_align_up(e, RD_PAGE_SIZE);
+		for (j = 0; j < cfg->range_count; j++) {
+			const struct rd_writer_range *r = &cfg->ranges[j];
+			uint64_t lo = a > r->paddr ? a : r->paddr;
+			uint64_t hi = e < r->paddr + r->size ? e : r->paddr + r->size;
+
+			if (r->flags & RD_RANGE_ALIAS)
+				continue;
+			while (lo < hi) {
+				uint32_t k = wr_p1_find(w, lo);
+				uint64_t next = hi;
+
+				if (k < w->np1 && w->p1[k].paddr <= lo) {
+					lo = w->p1[k].paddr + w->p1[k].len;
+					continue;
+				}
+				if (k < w->np1 && w->p1[k].paddr < hi)
+					next = w->p1[k].paddr;
+				/* recorded first: a cut or a full partition in the
+				 * middle still must not write it again in pass 2 */
+				if (wr_p1_add(w, lo, next - lo))
+					return wr_flush_zero(w);	/* set full: the rest in pass 2 */
+				err = wr_dump_span(w, r, lo - r->paddr, next - r->paddr, 0);
+				if (err)
+					return err;
+				w->res->priority_bytes += next - lo;
+				lo = next;
+			}
 		}
 	}
-out:
-	if (err == -RD_ENOSPC) {
-		/* The partition is full: the rest of this range is missing. The
-		 * zero run not yet recorded is missing too. */
-		w->full = 1;
-		w->res->missing_bytes += r->paddr + r->size - w->rec_end;
-		w->done += r->size - pos;
-		return 0;
+	return 0;
+}
+
+/* Pass 2 (the only pass without a filter): one range in address order. */
+static int wr_dump_range(struct wr *w, const struct rd_writer_range *r)
+{
+	int err = wr_dump_span(w, r, 0, r->size, 1);
+
+	if (!err && w->nexcl) {
+		err = wr_flush_excl(w);
+		if (!err && wr_cut(w))
+			err = 1;
 	}
 	return err;
 }
@@ -773,6 +1041,10 @@ static int wr_finish(struct wr *w, struct rd_part_header *ph)
 	e->flags = (w->full ? RD_END_TRUNCATED : 0) | (w->res->lost_bytes ? RD_END_ERRORS : 0);
 	e->index_crc = w->index_crc;
 	e->elapsed_us = wr_now(w) - w->t0;
+	for (i = 0; i < RD_CLASS_COUNT; i++)
+		e->excluded_pages[i] = w->res->excluded_pages[i];
+	if (w->cls && w->cls->flags)
+		e->filter_flags = w->cls->flags(w->cls->ctx);
 	__builtin_memset(&h, 0, sizeof(h));
 	h.type = RD_BLK_END;
 	h.stored_len = sizeof(*e);
@@ -856,7 +1128,9 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 	w.align = cfg->write_align ? cfg->write_align : RD_BLOCK_ALIGN;
 	if ((w.align & (w.align - 1)) || w.align < RD_BLOCK_ALIGN || w.align > RD_SLOT_SIZE)
 		return -RD_EINVAL;
-	if (!cfg->expect_uuid || !cfg->dump_id || w.io_size % RD_SLOT_SIZE ||
+	w.cls = cfg->filter;
+	if ((w.cls && !w.cls->classify) ||
+	    !cfg->expect_uuid || !cfg->dump_id || w.io_size % RD_SLOT_SIZE ||
 	    w.io_size < 2 * RD_BLOCK_MAX_MEM || !sink->max_inflight ||
 	    (cfg->compression != RD_COMP_NONE && cfg->compression != RD_COMP_ZLIB))
 		return -RD_EINVAL;
@@ -864,10 +1138,15 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 	if (cfg->work_size < need)
 		return -RD_ENOMEM;
 
-	/* carve the work area: slot, buffers (4 KiB aligned), zlib arena */
+	/* carve the work area: slot, filter lists, buffers (4 KiB aligned), zlib arena */
 	p = (uint8_t *)rd_align_up((uintptr_t)cfg->work, 4096);
 	w.slot = p;
 	p += RD_SLOT_SIZE;
+	w.excl = (struct rd_excl_run *)p;
+	p += WR_EXCL_RUNS * sizeof(struct rd_excl_run);
+	w.p1 = (struct wr_extent *)p;
+	p += WR_P1_MAX * sizeof(struct wr_extent);
+	p = (uint8_t *)rd_align_up((uintptr_t)p, 4096);
 	nbufs = (sink->max_inflight > WR_MAX_BUFS - 1 ? WR_MAX_BUFS - 1 : sink->max_inflight) + 1;
 	w.nbufs = nbufs;
 	for (i = 0; i < nbufs; i++) {
@@ -918,23 +1197,22 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 	w.bufs[0].off = w.pos;
 	w.bufs[0].fill = 0;
 	w.seq = 0;
-	for (i = 0; i < cfg->range_count; i++) {
-		const struct rd_writer_range *r = &cfg->ranges[i];
-
-		if (r->flags & RD_RANGE_ALIAS)
-			continue;
-		if (w.full) {
-			res->missing_bytes += r->size;
-			continue;
-		}
-		err = wr_dump_range(&w, r);
-		if (err < 0)
-			return err;
-		if (err > 0) {
-			cut = 1;
-			break;
-		}
+	err = w.cls && w.cls->priority_count ? wr_pass1(&w) : 0;
+	for (i = 0; !err && i < cfg->range_count; i++) {
+		if (!(cfg->ranges[i].flags & RD_RANGE_ALIAS))
+			err = wr_dump_range(&w, &cfg->ranges[i]);
 	}
+	if (err == -RD_ENOSPC) {
+		/* The partition is full: what no committed block describes
+		 * (the rest, pending zero runs and EXCLUDED lists) is missing. */
+		w.full = 1;
+		err = 0;
+	}
+	if (err < 0)
+		return err;
+	cut = err > 0;
+	if (!cut)
+		res->missing_bytes = w.total - w.described;
 	if (cut) {
 		/* simulated power cut: what was submitted lands, nothing more */
 		wr_submit_cur(&w);

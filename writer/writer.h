@@ -96,6 +96,31 @@ struct rd_progress {
 	uint64_t elapsed_us;	/* from now_us(), 0 if no clock */
 };
 
+/*
+ * Page filtering and kernel-first order (Documentation/filtering.md), as the
+ * writer sees them: the minikernel plugs writer/pfilter.c (rd_pf_*) in
+ * here, the simulator a deterministic fake.
+ *
+ * classify(): out[i] = 0 to keep the page at paddr + i * 4096, or exactly
+ * one RD_CLASS_* bit (not ZERO) to leave it out. Called with page-aligned
+ * paddr in ascending order within a pass, BEFORE the writer maps that
+ * memory (it may map through the same rd_source). Anything else in out[i]
+ * keeps the page.
+ * priority: kernel-first extents, most urgent first; the writer writes
+ * them (clipped to the dumped ranges, each frame once, none left out)
+ * before everything else.
+ */
+struct rd_pf_extent;
+
+struct rd_classifier {
+	void (*classify)(void *ctx, uint64_t paddr, uint32_t npages, uint8_t *out);
+	uint32_t (*flags)(void *ctx);		/* RD_FF_* so far; may be NULL */
+	void *ctx;
+	uint32_t active;			/* RD_CLASS_* bits it applies */
+	const struct rd_pf_extent *priority;
+	uint32_t priority_count;		/* at most RD_PF_PRIORITY_MAX used */
+};
+
 struct rd_writer_config {
 	const uint8_t *expect_uuid;	/* 16 bytes: refuse any other partition */
 	uint64_t expect_size;		/* refuse a header whose part_size differs; 0 = sink size */
@@ -123,6 +148,11 @@ struct rd_writer_config {
 	void *progress_ctx;
 	uint64_t (*now_us)(void *ctx);	/* monotonic microseconds; may be NULL */
 	void *now_ctx;
+	/* Page filtering: NULL = none (every page dumped, address order).
+	 * dump_level is what was asked for (dump header), whether or not a
+	 * classifier could be set up. */
+	const struct rd_classifier *filter;
+	uint32_t dump_level;
 	/* Tests only: stop after this many data blocks as if power was cut
 	 * (no END, header stays WRITING). 0 = never. */
 	uint64_t cut_after_blocks;
@@ -134,6 +164,9 @@ struct rd_writer_result {
 	uint64_t mem_bytes;		/* memory described (data + zero) */
 	uint64_t stored_bytes;
 	uint64_t zero_bytes;
+	uint64_t excluded_bytes;	/* left out by the filter (on disk in lists) */
+	uint64_t excluded_pages[RD_CLASS_COUNT];	/* by class bit number */
+	uint64_t priority_bytes;	/* written by the kernel-first pass */
 	uint64_t missing_bytes;		/* truncation */
 	uint64_t lost_bytes;		/* I/O errors */
 	uint64_t data_end;
@@ -142,7 +175,8 @@ struct rd_writer_result {
 	int      first_error;		/* first device error seen, 0 if none */
 };
 
-/* Bytes of work area the writer needs for a config (io buffers + zlib). */
+/* Bytes of work area the writer needs for a config (io buffers, zlib,
+ * the EXCLUDED list being built and the kernel-first pass's extent set). */
 size_t rd_writer_work_size(uint32_t compression, uint32_t io_size, uint32_t max_inflight);
 
 /*

@@ -210,6 +210,7 @@ struct rd_excl_run {
 	uint32_t pages;
 	uint32_t class;
 };
+#define RD_EXCL_MAX_STORED	4096u	/* EXCLUDED payload bytes at most (256 runs) */
 
 /* rd_block_header.flags for RD_BLK_LOST */
 #define RD_LOST_WRITE_ERROR	0x1u	/* the device failed the write; aux = seq range */
@@ -248,7 +249,9 @@ struct rd_end_record {
 	uint32_t index_crc;	/* checksum chained, in seq order, over the 64
 				 * header bytes of every block counted in
 				 * block_count (v2: with the END block's csum kind) */
-	uint8_t  reserved[16];
+	uint32_t filter_flags;	/* v2: RD_FF_* at the end of the capture (the
+				 * dump header has those known at its start) */
+	uint8_t  reserved[12];
 	/* version 2 (absent in version 1, whose END payload is 72 bytes) */
 	uint64_t excluded_pages[8];	/* pages left out, by class bit number */
 };

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <zlib.h>
 #include "writer.h"
+#include "pfilter.h"
 
 static int failures;
 
@@ -282,6 +283,8 @@ static void make_notes(void)
 	notes_len += 24 + ((sizeof(info) - 1 + 3) & ~3u);
 }
 
+static const struct rd_classifier *run_filter;	/* page filter for run(), or NULL */
+
 static int run(struct disk *d, struct mem *m, struct rd_writer_range *r, uint32_t nr,
 	       uint32_t comp, uint64_t cut, uint32_t inflight, struct rd_writer_result *res)
 {
@@ -303,6 +306,7 @@ static int run(struct disk *d, struct mem *m, struct rd_writer_range *r, uint32_
 	cfg.io_size = 512 * 1024;
 	cfg.write_align = d->align;
 	cfg.cut_after_blocks = cut;
+	cfg.filter = run_filter;
 	cfg.work_size = rd_writer_work_size(comp, cfg.io_size, inflight);
 	free(work);
 	work = malloc(cfg.work_size);
@@ -585,7 +589,7 @@ static void test_headers(void)
 	report(rd_part_header_check(&h) == -RD_ECRC, "part header: changed byte fails crc", "");
 	memset(&b, 0, sizeof(b));
 	b.magic = RD_BLOCK_MAGIC;
-	b.type = RD_BLK_PAD + 1;
+	b.type = RD_BLK_EXCLUDED + 1;	/* the highest type is the last known one */
 	rd_block_header_seal(&b);
 	report(rd_block_header_check(&b) == -RD_EINVAL, "block header: unknown type refused", "");
 	n = rd_vmcoreinfo_get(vi, sizeof(vi) - 1, "PAGESIZE", out, sizeof(out));
@@ -608,6 +612,156 @@ static void test_headers(void)
 	}
 }
 
+/* ---- page filter edges ----------------------------------------------------- */
+
+struct edge_cls {
+	uint64_t calls, bad_calls, next;
+};
+
+/* Answers by pfn % 8: keep, cache, two bits, ZERO, unknown bit, user (not
+ * active), free, free. Only cache and free may be left out. */
+static void edge_classify(void *ctx, uint64_t paddr, uint32_t npages, uint8_t *out)
+{
+	static const uint8_t ans[8] = { 0, RD_CLASS_CACHE, RD_CLASS_CACHE | RD_CLASS_FREE,
+					RD_CLASS_ZERO, 0x40, RD_CLASS_USER, RD_CLASS_FREE, RD_CLASS_FREE };
+	struct edge_cls *e = ctx;
+	uint32_t i;
+
+	e->calls++;
+	if (paddr % 4096 || !npages || npages > 64 || paddr < e->next)
+		e->bad_calls++;
+	e->next = paddr + npages * 4096ull;
+	for (i = 0; i < npages; i++)
+		out[i] = ans[(paddr / 4096 + i) % 8];
+}
+
+static int edge_left_out(uint64_t paddr, uint64_t base, uint64_t end)
+{
+	uint32_t k = (uint32_t)(paddr / 4096 % 8);
+
+	/* only whole pages of the range are classified */
+	if (paddr < ((base + 4095) & ~4095ull) || paddr + 4096 > end)
+		return 0;
+	return k == 1 ? RD_CLASS_CACHE : (k == 6 || k == 7) ? RD_CLASS_FREE : 0;
+}
+
+/*
+ * An unaligned range, a classifier that answers nonsense for some pages,
+ * 1100 one-page kernel-first extents (more than the writer's pass-1 set
+ * holds), an empty one and one that wraps the address space. Every byte
+ * must be described exactly once, the pages left out exactly the valid
+ * answers outside the kernel-first pages, the first blocks the extents.
+ */
+static void test_filter_edges(void)
+{
+	enum { NPRI = 1100 };
+	static struct rd_pf_extent pri[NPRI + 2];
+	static uint8_t seen[(12u << 20) / 4096 + 2];
+	uint64_t base = 0x100800, size = (10u << 20) + 0x300, end = base + size;
+	struct rd_writer_range r[1] = { { base, 0, size, base, 0 } };
+	struct edge_cls ec = { 0, 0, 0 };
+	struct rd_classifier cls;
+	struct disk d = { 0 };
+	struct mem m = { .seed = 21 };
+	struct rd_writer_result res;
+	struct rd_dump_header dh;
+	uint64_t off, twice = 0, wrong_class = 0, uncovered = 0, excl = 0, bad_data = 0;
+	uint64_t prio_seen = 0, first_other_seq = ~0ull, seq = 0;
+	char why[300];
+	uint32_t i;
+	int err;
+
+	for (i = 0; i < NPRI; i++) {
+		pri[i].paddr = 0x200000 + (uint64_t)i * 8192;	/* every other page */
+		pri[i].len = 4096;
+		pri[i].what = RD_PF_PRI_PGTABLE;
+	}
+	pri[NPRI] = (struct rd_pf_extent){ 0x300000, 0, RD_PF_PRI_META };
+	pri[NPRI + 1] = (struct rd_pf_extent){ ~0ull - 100, 8192, RD_PF_PRI_META };
+	memset(&cls, 0, sizeof(cls));
+	cls.classify = edge_classify;
+	cls.ctx = &ec;
+	cls.active = RD_CLASS_CACHE | RD_CLASS_FREE;
+	cls.priority = pri;
+	cls.priority_count = NPRI + 2;
+	memset(seen, 0, sizeof(seen));
+
+	disk_format(&d, 32 << 20);
+	run_filter = &cls;
+	err = run(&d, &m, r, 1, RD_COMP_ZLIB, 0, 3, &res);
+	run_filter = NULL;
+	memcpy(&dh, d.data + RD_DUMP_HDR_OFFSET, sizeof(dh));
+	for (off = dh.data_offset; !err && off + 64 <= dh.data_limit; seq++) {
+		struct rd_block_header h;
+		const uint8_t *pay = d.data + off + 64;
+		static uint8_t tmp[RD_BLOCK_MAX_MEM];
+		uint64_t a;
+
+		memcpy(&h, d.data + off, 64);
+		if (rd_block_header_check(&h) || h.dump_id != dh.dump_id || h.type == RD_BLK_END)
+			break;
+		if (h.type == RD_BLK_EXCLUDED) {
+			for (i = 0; i < h.stored_len / 16; i++) {
+				struct rd_excl_run x;
+
+				memcpy(&x, pay + i * 16, 16);
+				for (a = x.paddr; a < x.paddr + x.pages * 4096ull; a += 4096) {
+					excl++;
+					if (seen[(a - (base & ~4095ull)) / 4096]++)
+						twice++;
+					if ((int)x.class != edge_left_out(a, base, end))
+						wrong_class++;
+				}
+			}
+		} else if (h.type == RD_BLK_RAW || h.type == RD_BLK_ZLIB || h.type == RD_BLK_ZERO) {
+			uLongf n = sizeof(tmp);
+			const uint8_t *data = h.type == RD_BLK_RAW ? pay : tmp;
+			int is_prio = h.paddr >= 0x200000 && h.paddr < 0x200000 + NPRI * 8192ull &&
+				      h.paddr % 8192 == 0 && h.mem_len == 4096;
+
+			if (h.type == RD_BLK_ZLIB && uncompress(tmp, &n, pay, h.stored_len) != Z_OK)
+				bad_data++;
+			for (a = h.paddr; a < h.paddr + h.mem_len; a++)
+				if ((h.type == RD_BLK_ZERO ? 0 : data[a - h.paddr]) != mem_byte(21, a)) {
+					bad_data++;
+					break;
+				}
+			for (a = h.paddr & ~4095ull; a < h.paddr + h.mem_len; a += 4096) {
+				if (seen[(a - (base & ~4095ull)) / 4096]++)
+					twice++;
+				if (edge_left_out(a, base, end) && !(a >= 0x200000 && a % 8192 == 0 &&
+				    a < 0x200000 + 1024 * 8192ull))
+					wrong_class++;	/* kept although it should be left out */
+			}
+			if (is_prio && first_other_seq == ~0ull)
+				prio_seen++;
+			else if (first_other_seq == ~0ull) {
+				first_other_seq = seq;
+			}
+		}
+		off += rd_align_up(64 + h.stored_len, RD_BLOCK_ALIGN);
+	}
+	for (off = base & ~4095ull; off < end; off += 4096)
+		if (!seen[(off - (base & ~4095ull)) / 4096])
+			uncovered++;
+	snprintf(why, sizeof(why), "err=%d bad_calls=%llu twice=%llu wrong_class=%llu uncovered=%llu "
+		 "bad_data=%llu prio_first=%llu excl=%llu/%llu missing=%llu",
+		 err, (unsigned long long)ec.bad_calls, (unsigned long long)twice,
+		 (unsigned long long)wrong_class, (unsigned long long)uncovered,
+		 (unsigned long long)bad_data, (unsigned long long)prio_seen,
+		 (unsigned long long)excl * 4096, (unsigned long long)res.excluded_bytes,
+		 (unsigned long long)res.missing_bytes);
+	report(!err && !ec.bad_calls && !twice && !wrong_class && !uncovered && !bad_data &&
+	       excl * 4096 == res.excluded_bytes && excl &&
+	       res.excluded_pages[1] + res.excluded_pages[4] == excl && !res.missing_bytes &&
+	       (dh.flags & (RD_DF_FILTERED | RD_DF_KERNEL_FIRST)) == (RD_DF_FILTERED | RD_DF_KERNEL_FIRST) &&
+	       dh.filter_active == (RD_CLASS_ZERO | RD_CLASS_CACHE | RD_CLASS_FREE),
+	       "filter: nonsense answers kept, unaligned edges kept, each page once, classes exact", why);
+	report(!err && prio_seen == 1024 && res.priority_bytes == 1024 * 4096ull,
+	       "filter: kernel-first extents first, 1024 held by pass 1, the rest in pass 2", why);
+	free(d.data);
+}
+
 int main(void)
 {
 	make_notes();
@@ -623,5 +777,6 @@ int main(void)
 	test_write_error();
 	test_refusals();
 	test_unreadable();
+	test_filter_edges();
 	return failures ? 1 : 0;
 }

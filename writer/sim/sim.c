@@ -7,10 +7,22 @@
  *   rawdump-sim write TARGET [--pattern SEED] [--range PADDR:SIZE]...
  *        [--kernel-text PADDR:SIZE] [--mem-elf FILE] [--cpus N]
  *        [--release STR] [--comp none|zlib] [--level N] [--cut-after N]
- *        [--inflight N] [--io-size BYTES] [--fail-write OFF:LEN] [--quiet]
+ *        [--inflight N] [--io-size BYTES] [--fail-write OFF:LEN]
+ *        [--fake-filter FSEED:LEVEL | --dump-level N] [--quiet]
  *   rawdump-sim pattern --pattern SEED --range PADDR:SIZE OUT
  *   rawdump-sim verify VMCORE --pattern SEED [--range PADDR:SIZE]...
- *        [--allow-missing]
+ *        [--fake-filter FSEED:LEVEL] [--allow-missing]
+ *
+ * --fake-filter plugs a deterministic test classifier into the writer's
+ * page-filter interface (struct rd_classifier): each frame's class is a
+ * function of (FSEED, pfn) masked by LEVEL, and five kernel-first extents
+ * are derived from the --range list (overlapping, unaligned, partly outside
+ * the ranges). verify, given the same option and ranges, expects exactly
+ * those pages left out (zero or absent in the ELF), every other page equal,
+ * and prints the per-class page counts the dump must report.
+ * --dump-level N runs the real page filter (writer/pfilter.c, when it is
+ * built in) on the notes' VMCOREINFO, as the minikernel does: with
+ * --mem-elf of a crashed kernel's memory it filters for real.
  *
  * TARGET is a partition image, or FILE:N for partition N of a disk image
  * (found with libblkid's partition table probing).
@@ -31,6 +43,7 @@
 #include <unistd.h>
 #include <blkid/blkid.h>
 #include "writer.h"
+#include "pfilter.h"
 #include "pattern.h"
 #include "classify.h"
 
@@ -90,6 +103,170 @@ static uint64_t now_us(void *ctx)
 	(void)ctx;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* ---- fake page filter (tests of the writer's filter path) ------------ */
+
+#define FAKE_PRI	5
+
+struct fake_filter {
+	uint64_t seed;
+	uint32_t level;
+	struct rd_pf_extent pri[FAKE_PRI];
+	uint64_t last;			/* next paddr expected at least */
+	uint64_t order_errors;		/* classify() calls against the contract */
+	uint64_t calls;
+};
+
+static uint64_t fake_mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* Runs of 8 frames share a class; one frame in 8 is kept whatever its run. */
+static uint32_t fake_class(uint64_t seed, uint32_t level, uint64_t pfn)
+{
+	static const uint32_t cls[8] = { RD_CLASS_CACHE, RD_CLASS_CACHE_PRI, RD_CLASS_USER,
+					 RD_CLASS_FREE, RD_CLASS_FREE, 0, 0, 0 };
+
+	if ((fake_mix(pfn ^ (seed << 32)) & 7) == 0)
+		return 0;
+	return cls[fake_mix((pfn >> 3) + seed) & 7] & level;
+}
+
+/* Kernel-first extents from the ranges (kernel text excluded): most urgent
+ * first, the second unaligned, the third overlapping the first, the last
+ * two reaching outside the ranges. */
+static void fake_extents(struct rd_pf_extent *e, const struct rd_writer_range *r, int n)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, span;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (r[i].flags & RD_RANGE_ALIAS)
+			continue;
+		if (r[i].paddr < lo)
+			lo = r[i].paddr;
+		if (r[i].paddr + r[i].size > hi)
+			hi = r[i].paddr + r[i].size;
+	}
+	if (lo >= hi)
+		lo = hi = 0;
+	span = hi - lo;
+	e[0] = (struct rd_pf_extent){ (lo + span / 2) & ~4095ull, 192 << 10, RD_PF_PRI_LOG };
+	e[1] = (struct rd_pf_extent){ lo + span / 4 + 0x123, 0x10000, RD_PF_PRI_KERNEL };
+	e[2] = (struct rd_pf_extent){ ((lo + span / 2) & ~4095ull) + (128 << 10), 256 << 10, RD_PF_PRI_META };
+	e[3] = (struct rd_pf_extent){ hi - 8192, 64 << 10, RD_PF_PRI_PGTABLE };
+	e[4] = (struct rd_pf_extent){ 0, lo + 8192, RD_PF_PRI_META };
+}
+
+static int fake_in_priority(const struct rd_pf_extent *e, uint64_t paddr)
+{
+	int i;
+
+	for (i = 0; i < FAKE_PRI; i++)
+		if ((e[i].paddr & ~4095ull) <= paddr && paddr < e[i].paddr + e[i].len)
+			return 1;
+	return 0;
+}
+
+static void fake_classify(void *ctx, uint64_t paddr, uint32_t npages, uint8_t *out)
+{
+	struct fake_filter *f = ctx;
+	uint32_t i;
+
+	f->calls++;
+	if (paddr % 4096 || !npages || npages > RD_BLOCK_MAX_MEM / 4096 || paddr < f->last ||
+	    fake_in_priority(f->pri, paddr))
+		f->order_errors++;
+	f->last = paddr + (uint64_t)npages * 4096;
+	for (i = 0; i < npages; i++)
+		out[i] = (uint8_t)fake_class(f->seed, f->level, paddr / 4096 + i);
+}
+
+#ifdef RD_HAVE_PFILTER
+/* The real filter, glued as minikernel/dump.c glues it. */
+struct sim_pf {
+	struct rd_pfilter *pf;
+	const char *vmcoreinfo;
+	size_t vmcoreinfo_len;
+};
+
+static int sim_pf_note(void *ctx, const struct rd_note *n)
+{
+	struct sim_pf *p = ctx;
+
+	if (n->namesz == 11 && !memcmp(n->name, "VMCOREINFO", 11)) {
+		p->vmcoreinfo = (const char *)n->desc;
+		p->vmcoreinfo_len = n->descsz;
+	}
+	return 0;
+}
+
+static void sim_pf_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "filter: %s\n", line);
+}
+
+static void sim_pf_classify(void *ctx, uint64_t paddr, uint32_t npages, uint8_t *out)
+{
+	rd_pf_classify(((struct sim_pf *)ctx)->pf, paddr, npages, out);
+}
+
+static uint32_t sim_pf_flags(void *ctx)
+{
+	return rd_pf_flags(((struct sim_pf *)ctx)->pf);
+}
+
+/* 0 with *cls set up, or -1 (said on stderr) when there is nothing to filter with. */
+static int sim_pf_setup(struct sim_pf *p, struct rd_classifier *cls, uint32_t level,
+			const void *notes, size_t notes_size, const struct rd_writer_range *r,
+			int nr, const struct rd_source *src)
+{
+	struct rd_pf_config pc;
+	void *area;
+	uint32_t n = 0;
+
+	memset(p, 0, sizeof(*p));
+	rd_notes_walk(notes, notes_size, sim_pf_note, p);
+	if (!p->vmcoreinfo) {
+		fprintf(stderr, "filter: off: no VMCOREINFO note\n");
+		return -1;
+	}
+	area = aligned_alloc(64, (rd_pf_size() + 63) & ~(size_t)63);
+	if (!area)
+		die("out of memory");
+	memset(&pc, 0, sizeof(pc));
+	pc.vmcoreinfo = p->vmcoreinfo;
+	pc.vmcoreinfo_len = p->vmcoreinfo_len;
+	pc.level = level;
+	pc.ranges = r;
+	pc.range_count = (uint32_t)nr;
+	pc.log = sim_pf_log;
+	p->pf = rd_pf_init(area, &pc, src);
+	memset(cls, 0, sizeof(*cls));
+	cls->classify = sim_pf_classify;
+	cls->flags = sim_pf_flags;
+	cls->ctx = p;
+	cls->active = rd_pf_active(p->pf);
+	cls->priority = rd_pf_priority(p->pf, &n);
+	cls->priority_count = cls->priority ? n : 0;
+	return 0;
+}
+#endif
+
+static void parse_fake(const char *v, uint64_t *seed, uint32_t *level)
+{
+	uint64_t l;
+
+	parse_pair(v, seed, &l);
+	if (l > RD_CLASS_ALL)
+		die("--fake-filter FSEED:LEVEL, LEVEL 0..31");
+	*level = (uint32_t)l;
 }
 
 /* ---- target: a partition in a file ---------------------------------- */
@@ -358,11 +535,18 @@ static int cmd_write(int argc, char **argv)
 	uint64_t text_paddr = 0, text_size = 0, cut = 0, io_size = 0;
 	uint8_t *notes = NULL, slot[RD_SLOT_SIZE];
 	size_t notes_size = 0;
-	int nr = 0, cpus = 2, level = 1, inflight = 4, quiet = 0, i, err;
+	int nr = 0, cpus = 2, level = 1, inflight = 4, quiet = 0, fake = 0, i, err;
 	uint32_t comp = RD_COMP_NONE;
+	struct fake_filter ff;
+	struct rd_classifier cls;
+	long dump_level = -1;
+#ifdef RD_HAVE_PFILTER
+	struct sim_pf spf;
+#endif
 
 	memset(&mem, 0, sizeof(mem));
 	memset(&sink_ctx, 0, sizeof(sink_ctx));
+	memset(&ff, 0, sizeof(ff));
 	mem.seed = 1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -400,6 +584,12 @@ static int cmd_write(int argc, char **argv)
 		else if (!strcmp(a, "--inflight")) inflight = (int)parse_num(v);
 		else if (!strcmp(a, "--io-size")) io_size = parse_num(v);
 		else if (!strcmp(a, "--fail-write")) parse_pair(v, &sink_ctx.fail_off, &sink_ctx.fail_len);
+		else if (!strcmp(a, "--fake-filter")) { parse_fake(v, &ff.seed, &ff.level); fake = 1; }
+		else if (!strcmp(a, "--dump-level")) {
+			dump_level = (long)parse_num(v);
+			if (dump_level > RD_CLASS_ALL)
+				die("write: --dump-level 0..31");
+		}
 		else die("write: unknown option %s", a);
 	}
 	if (!target)
@@ -476,6 +666,31 @@ static int cmd_write(int argc, char **argv)
 	cfg.progress = quiet || !isatty(2) ? NULL : progress;
 	cfg.now_us = now_us;
 	cfg.cut_after_blocks = cut;
+	cfg.dump_level = 1;
+	if (fake && dump_level >= 0)
+		die("write: --fake-filter and --dump-level exclude each other");
+	if (dump_level >= 0)
+		cfg.dump_level = (uint32_t)dump_level;
+	if (dump_level > 1) {
+#ifdef RD_HAVE_PFILTER
+		if (!sim_pf_setup(&spf, &cls, (uint32_t)dump_level, notes, notes_size,
+				  ranges, nr, &src))
+			cfg.filter = &cls;
+#else
+		fprintf(stderr, "filter: off: rawdump-sim built without writer/pfilter.c\n");
+#endif
+	}
+	if (fake) {
+		fake_extents(ff.pri, ranges, nr);
+		memset(&cls, 0, sizeof(cls));
+		cls.classify = fake_classify;
+		cls.ctx = &ff;
+		cls.active = ff.level & ~RD_CLASS_ZERO;
+		cls.priority = ff.pri;
+		cls.priority_count = FAKE_PRI;
+		cfg.filter = &cls;
+		cfg.dump_level = ff.level | RD_CLASS_ZERO;
+	}
 	if (!cfg.work)
 		die("out of memory");
 
@@ -494,6 +709,21 @@ static int cmd_write(int argc, char **argv)
 		       (unsigned long long)res.zero_bytes, (unsigned long long)res.missing_bytes,
 		       (unsigned long long)res.lost_bytes, res.end_flags,
 		       (unsigned long long)res.elapsed_us, cut ? " (cut)" : "");
+	for (i = 0; !quiet && fake && i < FAKE_PRI; i++)
+		printf("filter: extent 0x%llx 0x%llx\n", (unsigned long long)ff.pri[i].paddr,
+		       (unsigned long long)ff.pri[i].len);
+	if (!quiet && cfg.filter)
+		printf("filter: priority=%llu excluded=%llu cache=%llu cache_pri=%llu user=%llu free=%llu "
+		       "classify_calls=%llu\n",
+		       (unsigned long long)res.priority_bytes, (unsigned long long)res.excluded_bytes,
+		       (unsigned long long)res.excluded_pages[1], (unsigned long long)res.excluded_pages[2],
+		       (unsigned long long)res.excluded_pages[3], (unsigned long long)res.excluded_pages[4],
+		       (unsigned long long)ff.calls);
+	if (ff.order_errors) {
+		fprintf(stderr, "%s: write: %llu classify() calls broke the interface contract\n",
+			prog, (unsigned long long)ff.order_errors);
+		return 3;
+	}
 	return 0;
 }
 
@@ -531,31 +761,69 @@ static int cmd_pattern(int argc, char **argv)
 	return 0;
 }
 
+/* What verify expects at a page: kept (compare), or left out (zero or absent). */
+struct verify_ctx {
+	uint64_t seed;
+	int fake;
+	struct fake_filter ff;
+	const struct rd_writer_range *r;
+	int nr;
+};
+
+static int verify_excluded(const struct verify_ctx *v, uint64_t paddr)
+{
+	int i;
+
+	if (!v->fake || fake_in_priority(v->ff.pri, paddr))
+		return 0;
+	for (i = 0; i < v->nr; i++)	/* only whole pages of a range are classified */
+		if (v->r[i].paddr <= paddr && paddr + 4096 <= v->r[i].paddr + v->r[i].size)
+			return (int)fake_class(v->ff.seed, v->ff.level, paddr / 4096);
+	return 0;
+}
+
+static const Elf64_Phdr *verify_phdr(const uint8_t *map, const Elf64_Ehdr *eh, int i)
+{
+	return (const void *)(map + eh->e_phoff + (uint64_t)i * sizeof(Elf64_Phdr));
+}
+
 /* Every PT_LOAD byte of an ELF vmcore against the pattern; every named
- * range covered by some PT_LOAD. */
+ * range covered by some PT_LOAD, but for the pages a fake filter left out. */
 static int cmd_verify(int argc, char **argv)
 {
-	uint64_t seed = 1, rp[SIM_MAX_RANGES], rs[SIM_MAX_RANGES];
-	uint64_t equal = 0, missing = 0, wrong = 0, uncovered = 0;
+	struct rd_writer_range ranges[SIM_MAX_RANGES];
+	struct verify_ctx v;
+	uint64_t equal = 0, missing = 0, wrong = 0, uncovered = 0, excl[RD_CLASS_COUNT] = { 0 };
 	const char *path = NULL;
-	int nr = 0, allow_missing = 0, fd, i, j;
+	int allow_missing = 0, fd, i, j;
 	const Elf64_Ehdr *eh;
 	const uint8_t *map;
 	struct stat st;
 	uint8_t want[4096];
 
+	memset(&v, 0, sizeof(v));
+	v.seed = 1;
+	v.r = ranges;
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--pattern") && i + 1 < argc) seed = parse_num(argv[++i]);
-		else if (!strcmp(argv[i], "--range") && i + 1 < argc && nr < SIM_MAX_RANGES) {
-			parse_pair(argv[++i], &rp[nr], &rs[nr]);
-			nr++;
+		if (!strcmp(argv[i], "--pattern") && i + 1 < argc) v.seed = parse_num(argv[++i]);
+		else if (!strcmp(argv[i], "--range") && i + 1 < argc && v.nr < SIM_MAX_RANGES) {
+			memset(&ranges[v.nr], 0, sizeof(ranges[v.nr]));
+			parse_pair(argv[++i], &ranges[v.nr].paddr, &ranges[v.nr].size);
+			v.nr++;
+		}
+		else if (!strcmp(argv[i], "--fake-filter") && i + 1 < argc) {
+			parse_fake(argv[++i], &v.ff.seed, &v.ff.level);
+			v.fake = 1;
 		}
 		else if (!strcmp(argv[i], "--allow-missing")) allow_missing = 1;
 		else if (argv[i][0] != '-' && !path) path = argv[i];
 		else die("verify: bad argument %s", argv[i]);
 	}
 	if (!path)
-		die("usage: verify VMCORE --pattern SEED [--range PADDR:SIZE]... [--allow-missing]");
+		die("usage: verify VMCORE --pattern SEED [--range PADDR:SIZE]... "
+		    "[--fake-filter FSEED:LEVEL] [--allow-missing]");
+	if (v.fake)
+		fake_extents(v.ff.pri, ranges, v.nr);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st))
 		die("cannot open %s: %s", path, strerror(errno));
@@ -568,7 +836,7 @@ static int cmd_verify(int argc, char **argv)
 	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > (uint64_t)st.st_size)
 		die("%s: not an ELF64 core", path);
 	for (i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = (const void *)(map + eh->e_phoff + i * sizeof(Elf64_Phdr));
+		const Elf64_Phdr *ph = verify_phdr(map, eh, i);
 		uint64_t o;
 
 		if (ph->p_type != PT_LOAD)
@@ -579,49 +847,74 @@ static int cmd_verify(int argc, char **argv)
 			uint64_t n = ph->p_memsz - o < 4096 ? ph->p_memsz - o : 4096;
 			const uint8_t *got = o < ph->p_filesz ? map + ph->p_offset + o : NULL;
 			uint64_t k;
-			int zero = 1;
+			int zero = 1, cls = verify_excluded(&v, ph->p_paddr + o);
 
-			pattern_fill(seed, ph->p_paddr + o, want, n);
-			if (got && o + n <= ph->p_filesz && !memcmp(got, want, n)) {
-				equal++;
-				continue;
+			if (!cls) {
+				pattern_fill(v.seed, ph->p_paddr + o, want, n);
+				if (got && o + n <= ph->p_filesz && !memcmp(got, want, n)) {
+					equal++;
+					continue;
+				}
 			}
 			for (k = 0; got && k < n && k + o < ph->p_filesz; k++)
 				if (got[k]) { zero = 0; break; }
-			if (zero) {
+			if (zero && cls) {
+				continue;	/* counted below, by range */
+			} else if (zero) {
 				missing++;
 			} else {
 				if (wrong < 5)
-					fprintf(stderr, "verify: page at paddr 0x%llx differs\n",
-						(unsigned long long)(ph->p_paddr + o));
+					fprintf(stderr, "verify: page at paddr 0x%llx %s\n",
+						(unsigned long long)(ph->p_paddr + o),
+						cls ? "should have been left out" : "differs");
 				wrong++;
 			}
 		}
 	}
-	for (j = 0; j < nr; j++) {
-		uint64_t a = rp[j], end = rp[j] + rs[j];
-		int moved = 1;
+	for (j = 0; j < v.nr; j++) {
+		uint64_t a = ranges[j].paddr, end = ranges[j].paddr + ranges[j].size;
 
-		while (a < end && moved) {
-			moved = 0;
+		while (a < end) {
+			uint64_t next = end;
+			int covered = 0, cls = verify_excluded(&v, a);
+
 			for (i = 0; i < eh->e_phnum; i++) {
-				const Elf64_Phdr *ph = (const void *)(map + eh->e_phoff + i * sizeof(Elf64_Phdr));
+				const Elf64_Phdr *ph = verify_phdr(map, eh, i);
 
-				if (ph->p_type == PT_LOAD && ph->p_paddr <= a && a < ph->p_paddr + ph->p_memsz) {
-					a = ph->p_paddr + ph->p_memsz;
-					moved = 1;
+				if (ph->p_type != PT_LOAD)
+					continue;
+				if (ph->p_paddr <= a && a < ph->p_paddr + ph->p_memsz) {
+					covered = 1;
+					next = ph->p_paddr + ph->p_memsz;
+					break;
 				}
+				if (ph->p_paddr > a && ph->p_paddr < next)
+					next = ph->p_paddr;
 			}
-		}
-		if (a < end) {
-			fprintf(stderr, "verify: range 0x%llx+0x%llx not covered from 0x%llx\n",
-				(unsigned long long)rp[j], (unsigned long long)rs[j], (unsigned long long)a);
-			uncovered++;
+			if (v.fake) {	/* page by page: the class of each counts */
+				next = (a | 4095) + 1;
+				if (next > end)
+					next = end;
+			}
+			if (cls)
+				excl[__builtin_ctz((unsigned)cls)]++;
+			else if (!covered) {
+				if (uncovered < 5)
+					fprintf(stderr, "verify: range 0x%llx+0x%llx not covered at 0x%llx\n",
+						(unsigned long long)ranges[j].paddr,
+						(unsigned long long)ranges[j].size, (unsigned long long)a);
+				uncovered++;
+			}
+			a = next;
 		}
 	}
 	printf("verify: %llu pages equal, %llu missing (zero), %llu wrong, %llu ranges uncovered\n",
 	       (unsigned long long)equal, (unsigned long long)missing,
 	       (unsigned long long)wrong, (unsigned long long)uncovered);
+	if (v.fake)
+		printf("verify: excluded cache=%llu cache_pri=%llu user=%llu free=%llu\n",
+		       (unsigned long long)excl[1], (unsigned long long)excl[2],
+		       (unsigned long long)excl[3], (unsigned long long)excl[4]);
 	/* a "missing" page is one the pattern says is non-zero but reads as zero */
 	return wrong || uncovered || (missing && !allow_missing) || !equal ? 1 : 0;
 }
