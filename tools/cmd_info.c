@@ -175,6 +175,46 @@ static void info_missing(struct info_out *o, struct memimage *m)
 		fputc(']', o->f);
 }
 
+/* The dump level and the pages filtering left out, per class:
+ *   dump_level         31
+ *   excluded_pages     110625 (432.1 MiB)
+ *     free             100000
+ * In JSON "excluded_pages" is an object of every class plus "total". A
+ * rawdump partition whose reader did not fill m's counts gives them from
+ * its END record. */
+static void info_filter(struct info_out *o, struct memimage *m)
+{
+	const struct rdr_info *in = rdr_info(m);
+	uint64_t cnt[MI_CLASS_SLOTS], total = 0;
+	uint32_t level = m->dump_level;
+	unsigned int i;
+	char sz[32];
+
+	memcpy(cnt, m->excluded_pages, sizeof(cnt));
+	if (in && !mi_excluded_total(m) && in->have_end)
+		memcpy(cnt, in->end.excluded_pages, sizeof(cnt));
+	if (in && !level)
+		level = in->dump.dump_level;
+	for (i = 0; i < MI_CLASS_SLOTS; i++)
+		total += mi_class_name(i) ? cnt[i] : 0;
+	info_u64(o, "dump_level", level);
+	if (in && (in->dump.flags & RD_DF_FILTERED))
+		info_u64(o, "filter_active", in->dump.filter_active);
+	info_key(o, "excluded_pages");
+	if (o->json) {
+		fprintf(o->f, "{");
+		for (i = 0; i < MI_CLASS_SLOTS; i++)
+			if (mi_class_name(i))
+				fprintf(o->f, "\"%s\": %" PRIu64 ", ", mi_class_name(i), cnt[i]);
+		fprintf(o->f, "\"total\": %" PRIu64 "}", total);
+		return;
+	}
+	fprintf(o->f, "%" PRIu64 " (%s)\n", total, cli_size(total * MI_PAGE, sz, sizeof(sz)));
+	for (i = 0; i < MI_CLASS_SLOTS; i++)
+		if (mi_class_name(i) && cnt[i])
+			fprintf(o->f, "  %-16s %" PRIu64 "\n", mi_class_name(i), cnt[i]);
+}
+
 static void info_dump(struct info_out *o, struct memimage *m)
 {
 	const struct rdr_info *in = rdr_info(m);
@@ -216,11 +256,12 @@ static void info_dump(struct info_out *o, struct memimage *m)
 	info_u64(o, "rejected_blocks", in->rejected_blocks);
 	info_u64(o, "ignored_blocks", in->ignored_blocks);
 	info_u64(o, "corrupt_blocks", in->corrupt_blocks);
+	info_filter(o, m);
 	info_ranges(o, m);
 	info_missing(o, m);
 }
 
-static void info_image(struct info_out *o, const struct memimage *m)
+static void info_image(struct info_out *o, struct memimage *m)
 {
 	uint64_t mem = 0;
 	size_t i;
@@ -233,6 +274,7 @@ static void info_image(struct info_out *o, const struct memimage *m)
 	info_size(o, "mem_bytes", mem);
 	info_bool(o, "partial", m->partial);
 	info_size(o, "missing_bytes", m->missing_bytes);
+	info_filter(o, m);
 	info_ranges(o, m);
 }
 

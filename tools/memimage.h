@@ -31,13 +31,29 @@ enum mi_page_state {
 				 * mi_page_class() says which class */
 };
 
+/* Classes of excluded pages: the RD_CLASS_* bits of include/rawdump/format.h
+ * (makedumpfile's dump-level bits), plus MI_CLASS_UNKNOWN for a page a
+ * filter left out without saying why (bitmap 2 of a makedumpfile -d N file,
+ * the p_memsz tail of a makedumpfile -E PT_LOAD, a page absent from an LKCD
+ * dump of level KERN or USED). memimage.excluded_pages[] is indexed by the
+ * class's bit number: 0 zero, 1 cache, 2 cache with private, 3 user,
+ * 4 free, 7 unknown. */
+#define MI_CLASS_UNKNOWN	0x80u
+#define MI_CLASS_SLOTS		8
+
 struct memimage;
+struct rd_excl_run;
 
 struct memimage_ops {
 	/* paddr page aligned; buf MI_PAGE bytes. Returns enum mi_page_state, or
 	 * a negative errno for an I/O error on the underlying file. */
 	int  (*read_page)(struct memimage *m, uint64_t paddr, void *buf);
 	void (*close)(struct memimage *m);
+	/* Optional. The class bit (RD_CLASS_* or MI_CLASS_UNKNOWN) of the
+	 * excluded page at paddr, 0 if the page is not excluded. Must be cheap
+	 * (no page data read, no decompression): writers call it for every
+	 * page to lay out their output before copying. */
+	int  (*page_class)(struct memimage *m, uint64_t paddr);
 };
 
 struct memimage {
@@ -52,7 +68,18 @@ struct memimage {
 	uint64_t crash_time;		/* unix seconds, 0 if unknown */
 	uint32_t cpu_count;
 	int partial;			/* dump was cut off, truncated or has lost/corrupt blocks */
-	uint64_t missing_bytes;		/* memory known to be absent */
+	uint64_t missing_bytes;		/* memory known to be absent (never
+					 * counts excluded pages) */
+	uint32_t dump_level;		/* RD_CLASS_* bits the dump was filtered with
+					 * (makedumpfile -d); 0 or 1: every non-zero
+					 * page is there. 0 also when the input does
+					 * not say (ELF, LKCD) */
+	uint64_t excluded_pages[MI_CLASS_SLOTS]; /* pages left out on purpose, by
+					 * class bit number (see MI_CLASS_UNKNOWN) */
+	struct rd_excl_run *excl_runs;	/* excluded runs read from rawdump's own
+					 * note (tools/excl.h), sorted; when set,
+					 * mi_page_class() answers from them */
+	size_t nexcl_runs;
 };
 
 static inline int mi_read_page(struct memimage *m, uint64_t paddr, void *buf)
@@ -60,7 +87,19 @@ static inline int mi_read_page(struct memimage *m, uint64_t paddr, void *buf)
 	return m->ops->read_page(m, paddr, buf);
 }
 
-void mi_close(struct memimage *m);	/* calls ops->close, frees notes/ranges and m */
+/* RD_CLASS_* bit / MI_CLASS_UNKNOWN of an excluded page, 0 if paddr is not
+ * excluded or the reader knows no classes. */
+int mi_page_class(struct memimage *m, uint64_t paddr);	/* tools/excl.c */
+
+/* Sum of excluded_pages[]. */
+uint64_t mi_excluded_total(const struct memimage *m);
+/* Bit number -> class bit and name ("zero", "cache", "cache_private",
+ * "user", "free", "unknown"); NULL for an unused slot. */
+const char *mi_class_name(unsigned int slot);
+/* Class bit -> slot (bit number); MI_CLASS_SLOTS - 1 for unknown bits. */
+unsigned int mi_class_slot(uint32_t class_bit);
+
+void mi_close(struct memimage *m);	/* calls ops->close, frees notes/ranges/excl_runs and m */
 
 /* Open any supported input, detected by content. path may be a file or
  * block device; part selects a partition inside a disk image (see
