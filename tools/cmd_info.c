@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "excl.h"
 #include "kinfo.h"
 #include "memimage.h"
 #include "reader.h"
@@ -179,24 +180,17 @@ static void info_missing(struct info_out *o, struct memimage *m)
  *   dump_level         31
  *   excluded_pages     110625 (432.1 MiB)
  *     free             100000
- * In JSON "excluded_pages" is an object of every class plus "total". A
- * rawdump partition whose reader did not fill m's counts gives them from
- * its END record. */
+ * In JSON "excluded_pages" is an object of every class plus "total"
+ * (counts from excl_counts, tools/excl.h). */
 static void info_filter(struct info_out *o, struct memimage *m)
 {
 	const struct rdr_info *in = rdr_info(m);
-	uint64_t cnt[MI_CLASS_SLOTS], total = 0;
-	uint32_t level = m->dump_level;
+	uint64_t cnt[MI_CLASS_SLOTS], total;
+	uint32_t level;
 	unsigned int i;
 	char sz[32];
 
-	memcpy(cnt, m->excluded_pages, sizeof(cnt));
-	if (in && !mi_excluded_total(m) && in->have_end)
-		memcpy(cnt, in->end.excluded_pages, sizeof(cnt));
-	if (in && !level)
-		level = in->dump.dump_level;
-	for (i = 0; i < MI_CLASS_SLOTS; i++)
-		total += mi_class_name(i) ? cnt[i] : 0;
+	total = excl_counts(m, cnt, &level);
 	info_u64(o, "dump_level", level);
 	if (in && (in->dump.flags & RD_DF_FILTERED))
 		info_u64(o, "filter_active", in->dump.filter_active);

@@ -3,10 +3,14 @@
  * that carries them (format in tools/excl.h).
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "convert.h"
+#include "reader.h"
 #include "excl.h"
 #include "util.h"
 #include "writer.h"
@@ -159,4 +163,49 @@ int excl_lookup(const struct memimage *m, uint64_t paddr)
 	if (paddr - r->paddr < (uint64_t)r->pages * MI_PAGE)
 		return (int)r->class;
 	return 0;
+}
+
+uint64_t excl_counts(struct memimage *m, uint64_t cnt[MI_CLASS_SLOTS], uint32_t *level)
+{
+	const struct rdr_info *in = rdr_info(m);
+	uint64_t total = 0;
+	unsigned int i;
+
+	memcpy(cnt, m->excluded_pages, MI_CLASS_SLOTS * sizeof(*cnt));
+	*level = m->dump_level;
+	if (in && !mi_excluded_total(m) && in->have_end)
+		memcpy(cnt, in->end.excluded_pages, MI_CLASS_SLOTS * sizeof(*cnt));
+	if (in && !*level)
+		*level = in->dump.dump_level;
+	for (i = 0; i < MI_CLASS_SLOTS; i++) {
+		if (!mi_class_name(i))
+			cnt[i] = 0;
+		total += cnt[i];
+	}
+	return total;
+}
+
+void excl_summary(struct memimage *m, char *buf, size_t len)
+{
+	uint64_t cnt[MI_CLASS_SLOTS], total;
+	uint32_t level;
+	size_t pos;
+	unsigned int i;
+	char sz[32];
+	const char *sep = ": ";
+
+	buf[0] = '\0';
+	total = excl_counts(m, cnt, &level);
+	if (!total)
+		return;
+	pos = (size_t)snprintf(buf, len, "%" PRIu64 " pages (%s) left out by page filtering",
+			       total, cli_size(total * MI_PAGE, sz, sizeof(sz)));
+	if (level && pos < len)
+		pos += (size_t)snprintf(buf + pos, len - pos, " (dump level %" PRIu32 ")", level);
+	for (i = 0; i < MI_CLASS_SLOTS && pos < len; i++) {
+		if (!cnt[i])
+			continue;
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s %" PRIu64, sep, mi_class_name(i), cnt[i]);
+		sep = ", ";
+	}
 }
