@@ -222,12 +222,13 @@ int estimate_report(FILE *out, const char *cmd, uint32_t level, const char *root
 		fprintf(out, "dump estimate: unknown (/proc/meminfo: %s)\n", strerror(-rc));
 		return 0;
 	}
-	fprintf(out, "dump estimate: level %" PRIu32 ", at most %s of %s RAM (%s)\n", level,
-		cli_size(e.dump_bytes, a, sizeof(a)), cli_size(e.ram_bytes, b, sizeof(b)),
+	fprintf(out, "dump estimate: level %" PRIu32 ", at most %" PRIu64 " bytes (%s) of %" PRIu64
+		" bytes (%s) of RAM, classes from %s\n", level, e.dump_bytes,
+		cli_size(e.dump_bytes, a, sizeof(a)), e.ram_bytes, cli_size(e.ram_bytes, b, sizeof(b)),
 		e.kpageflags ? "kpageflags" : "meminfo");
-	fprintf(out, "dump estimate classes:");
+	fprintf(out, "dump estimate bytes:");
 	for (i = 1; i < RD_CLASS_COUNT; i++)
-		fprintf(out, " %s %s%s", label[i], cli_size(e.class_bytes[i], a, sizeof(a)),
+		fprintf(out, " %s %" PRIu64 "%s", label[i], e.class_bytes[i],
 			level & (1u << i) ? " (left out)" : "");
 	fputc('\n', out);
 	if (part_bytes && part_bytes < e.dump_bytes) {
