@@ -4,7 +4,10 @@
 # guest's VMCOREINFO note (-device vmcoreinfo + qemu_fw_cfg), so makedumpfile
 # can filter it. Same guest as tests/t-conv-guest.sh (512 MiB, 2 CPUs,
 # KASLR on). Writes OUT (and OUT.rel, the kernel release) only when the dump
-# succeeded; callers cache OUT under build/. Exit 0 or 1.
+# succeeded; callers cache OUT under build/. Also OUT.proc/proc/: the
+# guest's /proc/meminfo, /proc/iomem and /proc/kpageflags read just before
+# the crash (printed on the serial console, kpageflags gzip+base64), for
+# comparing rawdump's dump estimate with the real dump. Exit 0 or 1.
 set -u
 out=$1
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,7 +18,7 @@ KERNEL=/boot/vmlinuz-$REL
 FWCFG=$(find "/lib/modules/$REL" -name 'qemu_fw_cfg.ko*' | head -n 1)
 [ -f "$KERNEL" ] && [ -n "$FWCFG" ] || { echo "$KERNEL or qemu_fw_cfg.ko missing" >&2; exit 1; }
 R=$W/root
-mkdir -p "$R"/bin "$R"/proc "$R"/sys "$R"/dev "$R"/lib
+mkdir -p "$R"/bin "$R"/proc "$R"/sys "$R"/dev "$R"/lib "$R"/tmp
 cp /bin/busybox "$R/bin/busybox"
 case $FWCFG in
 *.xz) xz -dc "$FWCFG" >"$R/lib/qemu_fw_cfg.ko" ;;
@@ -33,6 +36,8 @@ mount -t tmpfs tmp /tmp
 insmod /lib/qemu_fw_cfg.ko
 dd if=/dev/urandom of=/tmp/cache bs=1M count=16 2>/dev/null
 cat /bin/busybox >/dev/null
+echo ==meminfo==; cat /proc/meminfo; echo ==iomem==; cat /proc/iomem
+echo ==kpageflags==; gzip -c /proc/kpageflags | base64; echo ==end==
 echo "filter-guest: crashing now" >/dev/kmsg
 echo c >/proc/sysrq-trigger
 EOI
@@ -46,4 +51,15 @@ if [ ! -s "$W/ram.elf" ]; then
 	tail -n 20 "$W/serial.log" >&2
 	exit 1
 fi
+P=$W/proc-out/proc
+mkdir -p "$P"
+tr -d '\r' <"$W/serial.log" >"$W/serial.txt"
+sec() { sed -n "/^==$1==\$/,/^==/p" "$W/serial.txt" | sed '1d;$d'; }
+sec meminfo | grep -v '^\[' >"$P/meminfo"
+sec iomem | grep -v '^\[' >"$P/iomem"
+# kernel messages on the same console are whole lines starting with '['
+sec kpageflags | grep -E '^[A-Za-z0-9+/=]+$' | base64 -d | gzip -dc >"$P/kpageflags" ||
+	{ echo "kpageflags not captured" >&2; exit 1; }
+rm -rf "$out.proc"
+mv "$W/proc-out" "$out.proc" &&
 mv "$W/ram.elf" "$out.tmp" && echo "$REL" >"$out.rel" && mv "$out.tmp" "$out"
