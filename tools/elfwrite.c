@@ -20,7 +20,11 @@
  * Segments follow each other in the file. Unlike makedumpfile, which keeps
  * runs of fewer than 256 excluded pages inside p_filesz (their content
  * written as if kept) to save program headers, every excluded run is cut
- * out, so the kept page set is exactly the input's. The kernel-text alias
+ * out, so the kept page set is exactly the input's; only when that would
+ * take more than ELFW_MAX_SEGS PT_LOADs do stretches of fewer than 256
+ * excluded pages between kept ones stay inside p_filesz, as holes (never
+ * written; zeros to other readers, excluded to rawdump through the
+ * note). The kernel-text alias
  * is cut at the same places. The PT_NOTE also carries rawdump's
  * excluded-pages note (tools/excl.h) with each run's class and the dump
  * level.
@@ -39,6 +43,10 @@
 #include "writer.h"
 
 #define ELFW_RUN_MAX	(8u << 20)	/* bytes gathered before one pwrite */
+#define ELFW_MAX_SEGS	(1u << 19)	/* PT_LOADs before small stretches stay in
+					 * (tools/elfread.c takes up to 1 << 20) */
+#define ELFW_SMALL_GAP	256u		/* then: excluded pages kept as holes when
+					 * fewer back to back (makedumpfile -E) */
 
 struct elfw_run {
 	int fd;
@@ -226,30 +234,40 @@ static size_t elfw_run_from(const struct rd_excl_run *runs, size_t n, uint64_t p
 }
 
 /* Split range r into segments around the excluded runs; file offsets are
- * taken from *data_off (advanced). */
+ * taken from *data_off (advanced). A stretch of fewer than min_gap
+ * excluded pages between kept pages stays inside the segment's file bytes
+ * (a hole: never written); min_gap 1 cuts out every stretch. */
 static int elfw_split(struct elfw_segs *v, const struct mi_range *r,
-		      const struct rd_excl_run *runs, size_t nruns, uint64_t *data_off)
+		      const struct rd_excl_run *runs, size_t nruns, uint64_t min_gap,
+		      uint64_t *data_off)
 {
-	uint64_t pos = r->paddr, end = r->paddr + r->size;
+	uint64_t pos = r->paddr, end = r->paddr + r->size, start;
 	size_t k = elfw_run_from(runs, nruns, pos);
 	struct elfw_seg g;
 
 	while (pos < end) {
-		uint64_t kept_end = end, ex_end;
+		uint64_t kept_end, ex_end;
 
-		if (k < nruns && runs[k].paddr < end)
-			kept_end = runs[k].paddr > pos ? runs[k].paddr : pos;
-		ex_end = kept_end;
-		/* the excluded runs that follow, back to back */
-		while (k < nruns && runs[k].paddr <= ex_end && ex_end < end) {
-			uint64_t e = runs[k].paddr + (uint64_t)runs[k].pages * MI_PAGE;
+		for (start = pos;;) {
+			kept_end = end;
+			if (k < nruns && runs[k].paddr < end)
+				kept_end = runs[k].paddr > pos ? runs[k].paddr : pos;
+			ex_end = kept_end;
+			/* the excluded runs that follow, back to back */
+			while (k < nruns && runs[k].paddr <= ex_end && ex_end < end) {
+				uint64_t e = runs[k].paddr + (uint64_t)runs[k].pages * MI_PAGE;
 
-			if (e > ex_end)
-				ex_end = e;
-			k++;
+				if (e > ex_end)
+					ex_end = e;
+				k++;
+			}
+			if (ex_end > end)
+				ex_end = end;
+			if (ex_end == end || kept_end == start || ex_end - kept_end >= min_gap * MI_PAGE)
+				break;
+			pos = ex_end;	/* a small stretch: the segment goes on */
 		}
-		if (ex_end > end)
-			ex_end = end;
+		pos = start;
 		g.paddr = pos;
 		g.vaddr = r->vaddr ? r->vaddr + (pos - r->paddr) : 0;
 		g.filesz = kept_end - pos;
@@ -292,6 +310,45 @@ static int elfw_split_alias(struct elfw_segs *v, const struct mi_range *a,
 	return 0;
 }
 
+/* Segments of the non-alias ranges (file offsets from 0 for now), then of
+ * the aliases: cut like their holder, or standalone. first[i], count[i]:
+ * range i's segments in v. */
+static int elfw_layout(const struct memimage *m, const struct rd_excl_run *runs, size_t nruns,
+		       uint64_t min_gap, const size_t *real, size_t nreal,
+		       struct elfw_segs *v, size_t *first, size_t *count)
+{
+	uint64_t data_off = 0;
+	size_t i;
+	long h;
+	int rc;
+
+	v->n = 0;
+	for (i = 0; i < m->nranges; i++) {
+		if (m->ranges[i].flags & MI_ALIAS)
+			continue;
+		first[i] = v->n;
+		if (elfw_split(v, &m->ranges[i], runs, nruns, min_gap, &data_off) < 0)
+			return -ENOMEM;
+		count[i] = v->n - first[i];
+	}
+	for (i = 0; i < m->nranges; i++) {
+		const struct mi_range *r = &m->ranges[i];
+
+		if (!(r->flags & MI_ALIAS))
+			continue;
+		first[i] = v->n;
+		h = elfw_holder(m, real, nreal, r->paddr, r->size);
+		if (h >= 0)
+			rc = elfw_split_alias(v, r, v->s + first[h], count[h]);
+		else
+			rc = elfw_split(v, r, runs, nruns, min_gap, &data_off);
+		if (rc < 0)
+			return -ENOMEM;
+		count[i] = v->n - first[i];
+	}
+	return 0;
+}
+
 int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char *msg, size_t msgsz)
 {
 	struct elfw_run w = { .fd = fd };
@@ -320,33 +377,11 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 		if (!(m->ranges[i].flags & MI_ALIAS))
 			real[nreal++] = i;
 
-	/* Segments of the non-alias ranges (file offsets from 0 for now),
-	 * then of the aliases: cut like their holder, or standalone. */
-	data_off = 0;
-	for (i = 0; i < m->nranges; i++) {
-		if (m->ranges[i].flags & MI_ALIAS)
-			continue;
-		first[i] = v.n;
-		if (elfw_split(&v, &m->ranges[i], runs, nruns, &data_off) < 0)
-			goto nomem;
-		count[i] = v.n - first[i];
-	}
-	for (i = 0; i < m->nranges; i++) {
-		const struct mi_range *r = &m->ranges[i];
-		long h;
-
-		if (!(r->flags & MI_ALIAS))
-			continue;
-		first[i] = v.n;
-		h = elfw_holder(m, real, nreal, r->paddr, r->size);
-		if (h >= 0)
-			rc = elfw_split_alias(&v, r, v.s + first[h], count[h]);
-		else
-			rc = elfw_split(&v, r, runs, nruns, &data_off);
-		if (rc < 0)
-			goto nomem;
-		count[i] = v.n - first[i];
-	}
+	if (elfw_layout(m, runs, nruns, 1, real, nreal, &v, first, count) < 0)
+		goto nomem;
+	if (v.n > ELFW_MAX_SEGS &&
+	    elfw_layout(m, runs, nruns, ELFW_SMALL_GAP, real, nreal, &v, first, count) < 0)
+		goto nomem;
 
 	nph = 1 + v.n;
 	hdr_len = sizeof(Elf64_Ehdr) + nph * sizeof(Elf64_Phdr) +
