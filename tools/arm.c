@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "arm.h"
+#include "estimate.h"
 #include "cli.h"
 #include "config.h"
 #include "target.h"
@@ -704,6 +705,7 @@ int cmd_arm(int argc, char **argv)
 	       t.path, d.ctrl, d.pci, d.unit, (unsigned long long)d.start,
 	       cli_size(d.size * 512, size_a, sizeof(size_a)), uuid, method,
 	       cli_size(crash_size, size_b, sizeof(size_b)));
+	estimate_report(stdout, "arm", estimate_cmdline_level(cmdline), NULL, d.size * 512);
 	ret = RD_EXIT_OK;
 out_close:
 	target_close(&t);
@@ -808,4 +810,41 @@ void arm_status_print(FILE *out)
 	else
 		fprintf(out, "crashkernel: %s (%llu bytes)\n", cli_size(crash_size, sz, sizeof(sz)),
 			(unsigned long long)crash_size);
+}
+
+/* The arm state file's text when a crash kernel is loaded; 0 or -ENOENT. */
+static int arm_state_read(char *text, size_t textsz)
+{
+	char path[PATH_MAX + 16];
+	size_t n;
+	FILE *f;
+
+	if (!arm_crash_loaded())
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/%s", arm_rundir(), ARM_STATE_NAME);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	n = fread(text, 1, textsz - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	return n ? 0 : -ENOENT;
+}
+
+int arm_armed_cmdline(char *out, size_t outsz)
+{
+	char text[8192];
+
+	if (arm_state_read(text, sizeof(text)) || !arm_state_get(text, "cmdline", out, outsz))
+		return -ENOENT;
+	return 0;
+}
+
+unsigned long long arm_armed_bytes(void)
+{
+	char text[8192], v[64];
+
+	if (arm_state_read(text, sizeof(text)) || !arm_state_get(text, "size", v, sizeof(v)))
+		return 0;
+	return strtoull(v, NULL, 10) * 512;
 }

@@ -16,4 +16,12 @@ int cmd_disarm(int argc, char **argv);
 /* For `rawdump status`: "armed:", "target:", "crashkernel:" ... lines. */
 void arm_status_print(FILE *out);
 
+/* The minikernel command line of the armed crash kernel (from the arm
+ * state, when a crash kernel is loaded). 0, or -ENOENT when not armed by
+ * rawdump arm. */
+int arm_armed_cmdline(char *out, size_t outsz);
+
+/* The extent size in bytes of the armed partition, 0 when not armed. */
+unsigned long long arm_armed_bytes(void);
+
 #endif

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "excl.h"
 #include "kinfo.h"
 #include "memimage.h"
 #include "reader.h"
@@ -176,41 +177,37 @@ static void info_missing(struct info_out *o, struct memimage *m)
 		fputc(']', o->f);
 }
 
-static const char *const info_class_names[RD_CLASS_COUNT] = {
-	"zero", "cache", "cache_private", "user", "free",
-};
-
-/* The dump level and the pages filtering left out, per class (from the
- * EXCLUDED lists the reader accepted, so a cut dump counts too):
+/* The dump level and the pages filtering left out, per class:
  *   dump_level         31
- *   filter_active      31           (filtered dumps: the classes applied)
  *   excluded_pages     110625 (432.1 MiB)
  *     free             100000
- * In JSON "excluded_pages" is an object of every class plus "total". */
+ * In JSON "excluded_pages" is an object of every class plus "total"
+ * (counts from excl_counts, tools/excl.h). */
 static void info_filter(struct info_out *o, struct memimage *m)
 {
 	const struct rdr_info *in = rdr_info(m);
-	uint64_t total = 0;
+	uint64_t cnt[MI_CLASS_SLOTS], total;
+	uint32_t level;
 	unsigned int i;
 	char sz[32];
 
-	for (i = 0; i < RD_CLASS_COUNT; i++)
-		total += m->excluded_pages[i];
-	info_u64(o, "dump_level", m->dump_level);
+	total = excl_counts(m, cnt, &level);
+	info_u64(o, "dump_level", level);
 	if (in && (in->dump.flags & RD_DF_FILTERED))
 		info_u64(o, "filter_active", in->dump.filter_active);
 	info_key(o, "excluded_pages");
 	if (o->json) {
 		fprintf(o->f, "{");
-		for (i = 0; i < RD_CLASS_COUNT; i++)
-			fprintf(o->f, "\"%s\": %" PRIu64 ", ", info_class_names[i], m->excluded_pages[i]);
-		fprintf(o->f, "\"unknown\": 0, \"total\": %" PRIu64 "}", total);
+		for (i = 0; i < MI_CLASS_SLOTS; i++)
+			if (mi_class_name(i))
+				fprintf(o->f, "\"%s\": %" PRIu64 ", ", mi_class_name(i), cnt[i]);
+		fprintf(o->f, "\"total\": %" PRIu64 "}", total);
 		return;
 	}
 	fprintf(o->f, "%" PRIu64 " (%s)\n", total, cli_size(total * MI_PAGE, sz, sizeof(sz)));
-	for (i = 0; i < RD_CLASS_COUNT; i++)
-		if (m->excluded_pages[i])
-			fprintf(o->f, "  %-16s %" PRIu64 "\n", info_class_names[i], m->excluded_pages[i]);
+	for (i = 0; i < MI_CLASS_SLOTS; i++)
+		if (mi_class_name(i) && cnt[i])
+			fprintf(o->f, "  %-16s %" PRIu64 "\n", mi_class_name(i), cnt[i]);
 }
 
 /* Format version 2 capture facts: the order and the filter's own flags. */
@@ -273,7 +270,7 @@ static void info_dump(struct info_out *o, struct memimage *m)
 	info_missing(o, m);
 }
 
-static void info_image(struct info_out *o, const struct memimage *m)
+static void info_image(struct info_out *o, struct memimage *m)
 {
 	uint64_t mem = 0;
 	size_t i;
@@ -286,6 +283,7 @@ static void info_image(struct info_out *o, const struct memimage *m)
 	info_size(o, "mem_bytes", mem);
 	info_bool(o, "partial", m->partial);
 	info_size(o, "missing_bytes", m->missing_bytes);
+	info_filter(o, m);
 	info_ranges(o, m);
 }
 

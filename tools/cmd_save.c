@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "excl.h"
 #include "config.h"
 #include "kinfo.h"
 #include "outfile.h"
@@ -323,6 +324,13 @@ int cmd_save(int argc, char **argv)
 		m->kind = kind;
 		printf("open with: %s\n", cmd);
 		kinfo_free(&ki);
+	}
+	{
+		char sum[512];
+
+		excl_summary(m, sum, sizeof(sum));
+		if (sum[0])
+			printf("%s\n", sum);
 	}
 
 	rc = save_mark(spec, in->dump.dump_id, err, sizeof(err));

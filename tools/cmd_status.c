@@ -13,13 +13,16 @@
 
 #include "arm.h"
 #include "cli.h"
+#include "estimate.h"
 #include "target.h"
 #include "util.h"
 
 static const char status_usage[] =
-	"usage: rawdump status [TARGET...]\n"
+	"usage: rawdump status [--proc-root DIR] [TARGET...]\n"
 	"List the rawdump partitions of this system (or the TARGETs named) with\n"
-	"their state, then whether a capture kernel is armed.\n";
+	"their state, then whether a capture kernel is armed, and how much space\n"
+	"a dump at the armed (or configured) dump level needs; warns when the\n"
+	"partition is smaller. --proc-root reads DIR/proc instead of /proc.\n";
 
 /* PARTUUID of a partition block device, "" if unknown. */
 static void status_partuuid(const char *dev, char *out, size_t outsz)
@@ -42,6 +45,7 @@ static void status_partuuid(const char *dev, char *out, size_t outsz)
 struct status_ctx {
 	int count;
 	int named;		/* targets named on the command line */
+	uint64_t smallest;	/* size of the smallest rawdump partition listed */
 };
 
 static int status_one(void *ctx, const char *spec)
@@ -84,6 +88,8 @@ static int status_one(void *ctx, const char *spec)
 		printf("  label \"%s\"", label);
 	putchar('\n');
 	s->count++;
+	if (!s->smallest || t.size < s->smallest)
+		s->smallest = t.size;
 out:
 	target_close(&t);
 	return 0;
@@ -93,9 +99,12 @@ int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "proc-root", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct status_ctx s = { 0, 0 };
+	struct status_ctx s = { 0, 0, 0 };
+	const char *root = NULL;
+	uint64_t part;
 	int c, i;
 
 	optind = 1;
@@ -103,6 +112,10 @@ int cmd_status(int argc, char **argv)
 		if (c == 'h') {
 			fputs(status_usage, stdout);
 			return RD_EXIT_OK;
+		}
+		if (c == 'r') {
+			root = optarg;
+			continue;
 		}
 		fputs(status_usage, stderr);
 		return RD_EXIT_USAGE;
@@ -118,5 +131,7 @@ int cmd_status(int argc, char **argv)
 	}
 	fflush(stdout);
 	arm_status_print(stdout);
+	part = arm_armed_bytes();
+	estimate_report(stdout, "status", estimate_configured_level(), root, part ? part : s.smallest);
 	return RD_EXIT_OK;
 }

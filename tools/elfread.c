@@ -8,6 +8,14 @@
  * whose physical extent lies inside another one is an alias (the kernel
  * text segment). PN_XNUM: with e_phnum == 0xffff the count is section 0's
  * sh_info. Everything is bounds-checked against the file size.
+ *
+ * Filtered dumps: makedumpfile -E and rawdump's own ELF writer put pages
+ * left out by filtering in the p_memsz tail of a PT_LOAD (p_memsz >
+ * p_filesz); such a whole page reads as MI_EXCLUDED. rawdump's
+ * excluded-pages note (tools/excl.h) gives their classes and dump level;
+ * without it the class is MI_CLASS_UNKNOWN and the level 0 (unknown).
+ * Adjacent PT_LOADs (paddr and vaddr contiguous, or both vaddr 0) make one
+ * range again.
  */
 #include <elf.h>
 #include <errno.h>
@@ -19,6 +27,7 @@
 
 #include "memimage.h"
 #include "readers.h"
+#include "excl.h"
 #include "util.h"
 #include "writer.h"
 
@@ -76,6 +85,32 @@ static int elfr_range_cmp(const void *a, const void *b)
 	return (int)(x->flags & MI_ALIAS) - (int)(y->flags & MI_ALIAS);
 }
 
+/* Is the page at paddr wholly in the p_memsz tail of a non-alias segment? */
+static int elfr_in_tail(const struct elfr *e, uint64_t paddr)
+{
+	size_t lo = 0, hi = e->nreal;
+	const struct elfr_seg *s;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->seg[mid].paddr + e->seg[mid].memsz <= paddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == e->nreal)
+		return 0;
+	s = &e->seg[lo];
+	return s->paddr <= paddr && paddr >= s->paddr + s->filesz &&
+	       paddr + MI_PAGE <= s->paddr + s->memsz;
+}
+
+static int elfr_page_class(struct memimage *m, uint64_t paddr)
+{
+	return elfr_in_tail(m->priv, paddr) ? (int)MI_CLASS_UNKNOWN : 0;
+}
+
 static int elfr_read_page(struct memimage *m, uint64_t paddr, void *buf)
 {
 	struct elfr *e = m->priv;
@@ -86,6 +121,8 @@ static int elfr_read_page(struct memimage *m, uint64_t paddr, void *buf)
 	size_t i;
 
 	memset(buf, 0, MI_PAGE);
+	if (mi_page_class(m, paddr))
+		return MI_EXCLUDED;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -133,7 +170,45 @@ static void elfr_close(struct memimage *m)
 static const struct memimage_ops elfr_ops = {
 	.read_page = elfr_read_page,
 	.close = elfr_close,
+	.page_class = elfr_page_class,
 };
+
+/* Join ranges that continue each other (the PT_LOADs a filtered dump was
+ * split into): same alias flag, paddr and vaddr contiguous. Sorted input. */
+static void elfr_merge_ranges(struct memimage *m)
+{
+	size_t i, k = 0, last[2] = { SIZE_MAX, SIZE_MAX };
+
+	for (i = 0; i < m->nranges; i++) {
+		struct mi_range r = m->ranges[i];
+		int a = (r.flags & MI_ALIAS) != 0;
+		struct mi_range *p = last[a] != SIZE_MAX ? &m->ranges[last[a]] : NULL;
+
+		if (p && p->paddr + p->size == r.paddr &&
+		    (p->vaddr + p->size == r.vaddr || (!p->vaddr && !r.vaddr))) {
+			p->size += r.size;
+			continue;
+		}
+		m->ranges[k] = r;
+		last[a] = k++;
+	}
+	m->nranges = k;
+}
+
+/* Whole pages in the p_memsz tails of the non-alias segments. */
+static uint64_t elfr_tail_pages(const struct elfr *e)
+{
+	uint64_t n = 0, a, b;
+	size_t i;
+
+	for (i = 0; i < e->nreal; i++) {
+		a = rd_align_up(e->seg[i].paddr + e->seg[i].filesz, MI_PAGE);
+		b = (e->seg[i].paddr + e->seg[i].memsz) & ~(uint64_t)(MI_PAGE - 1);
+		if (b > a)
+			n += (b - a) / MI_PAGE;
+	}
+	return n;
+}
 
 /* Release, crash time and CPU count from the notes. */
 static void elfr_note_facts(struct memimage *m)
@@ -289,11 +364,19 @@ struct memimage *mi_open_elf(int fd, const char *path, char *err, size_t errsz)
 	}
 	m->nranges = k;
 	qsort(m->ranges, m->nranges, sizeof(*m->ranges), elfr_range_cmp);
+	elfr_merge_ranges(m);
 	e->fd = fd;
 	m->ops = &elfr_ops;
 	m->priv = e;
 	m->kind = "elf";
 	elfr_note_facts(m);
+	if (excl_note_take(m) == -ENOMEM) {
+		snprintf(err, errsz, "out of memory");
+		m->ops = NULL;
+		goto fail;
+	}
+	if (!m->excl_runs)
+		m->excluded_pages[mi_class_slot(MI_CLASS_UNKNOWN)] = elfr_tail_pages(e);
 	free(ph);
 	return m;
 fail:

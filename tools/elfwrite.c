@@ -8,9 +8,26 @@
  * With 0xffff or more program headers e_phnum is PN_XNUM and section 0's
  * sh_info holds the count.
  *
- * Each range's data starts at a file offset congruent to its paddr modulo
+ * Each segment's data starts at a file offset congruent to its paddr modulo
  * the page size, so every memory page is one file page: zero and missing
  * pages are left as holes (never written), data is written in big runs.
+ *
+ * Filtered dumps (pages MI_EXCLUDED), laid out like makedumpfile -E: a
+ * range is split into one PT_LOAD per run of kept pages, and the excluded
+ * run after it goes in that PT_LOAD's p_memsz tail (p_memsz > p_filesz:
+ * readers see zeros, and no file byte stands for an excluded page); a range
+ * that starts with excluded pages starts with a PT_LOAD of p_filesz 0.
+ * Segments follow each other in the file. Unlike makedumpfile, which keeps
+ * runs of fewer than 256 excluded pages inside p_filesz (their content
+ * written as if kept) to save program headers, every excluded run is cut
+ * out, so the kept page set is exactly the input's; only when that would
+ * take more than ELFW_MAX_SEGS PT_LOADs do stretches of fewer than 256
+ * excluded pages between kept ones stay inside p_filesz, as holes (never
+ * written; zeros to other readers, excluded to rawdump through the
+ * note). The kernel-text alias
+ * is cut at the same places. The PT_NOTE also carries rawdump's
+ * excluded-pages note (tools/excl.h) with each run's class and the dump
+ * level.
  */
 #include <elf.h>
 #include <errno.h>
@@ -19,12 +36,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "excl.h"
 #include "memimage.h"
 #include "reader.h"
 #include "util.h"
 #include "writer.h"
 
 #define ELFW_RUN_MAX	(8u << 20)	/* bytes gathered before one pwrite */
+#define ELFW_MAX_SEGS	(1u << 19)	/* PT_LOADs before small stretches stay in
+					 * (tools/elfread.c takes up to 1 << 20) */
+#define ELFW_SMALL_GAP	256u		/* then: excluded pages kept as holes when
+					 * fewer back to back (makedumpfile -E) */
 
 struct elfw_run {
 	int fd;
@@ -169,61 +191,221 @@ static int elfw_copy(struct memimage *m, struct elfw_run *w, uint8_t *page,
 	return 0;
 }
 
-int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char *msg, size_t msgsz)
+/* One PT_LOAD: [paddr, paddr + memsz), file bytes for the first filesz. */
+struct elfw_seg {
+	uint64_t paddr, vaddr, filesz, memsz, off;
+	int copy;		/* its file bytes are written from this segment */
+};
+
+struct elfw_segs {
+	struct elfw_seg *s;
+	size_t n, cap;
+};
+
+static int elfw_seg_add(struct elfw_segs *v, const struct elfw_seg *g)
 {
-	struct elfw_run w = { .fd = fd };
-	size_t *real = NULL, nreal = 0;
-	uint64_t *offs = NULL, nph, hdr_len, notes_off, data_off, total = 0, done = 0, file_end;
-	uint8_t *head = NULL, *page = NULL;
-	Elf64_Ehdr *eh;
-	Elf64_Phdr *ph;
-	size_t i, notes_len;
+	struct elfw_seg *ns;
+
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 64;
+		ns = realloc(v->s, v->cap * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		v->s = ns;
+	}
+	v->s[v->n++] = *g;
+	return 0;
+}
+
+/* First run that ends after paddr. */
+static size_t elfw_run_from(const struct rd_excl_run *runs, size_t n, uint64_t paddr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (runs[mid].paddr + (uint64_t)runs[mid].pages * MI_PAGE <= paddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Split range r into segments around the excluded runs; file offsets are
+ * taken from *data_off (advanced). A stretch of fewer than min_gap
+ * excluded pages between kept pages stays inside the segment's file bytes
+ * (a hole: never written); min_gap 1 cuts out every stretch. */
+static int elfw_split(struct elfw_segs *v, const struct mi_range *r,
+		      const struct rd_excl_run *runs, size_t nruns, uint64_t min_gap,
+		      uint64_t *data_off)
+{
+	uint64_t pos = r->paddr, end = r->paddr + r->size, start;
+	size_t k = elfw_run_from(runs, nruns, pos);
+	struct elfw_seg g;
+
+	while (pos < end) {
+		uint64_t kept_end, ex_end;
+
+		for (start = pos;;) {
+			kept_end = end;
+			if (k < nruns && runs[k].paddr < end)
+				kept_end = runs[k].paddr > pos ? runs[k].paddr : pos;
+			ex_end = kept_end;
+			/* the excluded runs that follow, back to back */
+			while (k < nruns && runs[k].paddr <= ex_end && ex_end < end) {
+				uint64_t e = runs[k].paddr + (uint64_t)runs[k].pages * MI_PAGE;
+
+				if (e > ex_end)
+					ex_end = e;
+				k++;
+			}
+			if (ex_end > end)
+				ex_end = end;
+			if (ex_end == end || kept_end == start || ex_end - kept_end >= min_gap * MI_PAGE)
+				break;
+			pos = ex_end;	/* a small stretch: the segment goes on */
+		}
+		pos = start;
+		g.paddr = pos;
+		g.vaddr = r->vaddr ? r->vaddr + (pos - r->paddr) : 0;
+		g.filesz = kept_end - pos;
+		g.memsz = ex_end - pos;
+		g.off = *data_off + (g.filesz ? (pos & (MI_PAGE - 1)) : 0);
+		g.copy = 1;
+		if (g.filesz)
+			*data_off = rd_align_up(g.off + g.filesz, MI_PAGE);
+		if (elfw_seg_add(v, &g) < 0)
+			return -ENOMEM;
+		pos = ex_end;
+	}
+	return 0;
+}
+
+/* The alias range a, cut where the segments of its holder are cut. */
+static int elfw_split_alias(struct elfw_segs *v, const struct mi_range *a,
+			    const struct elfw_seg *hs, size_t nh)
+{
+	uint64_t end = a->paddr + a->size;
+	struct elfw_seg g;
+	size_t i;
+
+	for (i = 0; i < nh; i++) {
+		uint64_t s = hs[i].paddr > a->paddr ? hs[i].paddr : a->paddr;
+		uint64_t e = hs[i].paddr + hs[i].memsz < end ? hs[i].paddr + hs[i].memsz : end;
+		uint64_t fend = hs[i].paddr + hs[i].filesz;
+
+		if (s >= e)
+			continue;
+		g.paddr = s;
+		g.vaddr = a->vaddr + (s - a->paddr);
+		g.memsz = e - s;
+		g.filesz = fend > s ? (fend < e ? fend : e) - s : 0;
+		g.off = hs[i].off + (s - hs[i].paddr);
+		g.copy = 0;
+		if (elfw_seg_add(v, &g) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Segments of the non-alias ranges (file offsets from 0 for now), then of
+ * the aliases: cut like their holder, or standalone. first[i], count[i]:
+ * range i's segments in v. */
+static int elfw_layout(const struct memimage *m, const struct rd_excl_run *runs, size_t nruns,
+		       uint64_t min_gap, const size_t *real, size_t nreal,
+		       struct elfw_segs *v, size_t *first, size_t *count)
+{
+	uint64_t data_off = 0;
+	size_t i;
+	long h;
 	int rc;
 
-	nph = 1 + m->nranges;
-	hdr_len = sizeof(Elf64_Ehdr) + nph * sizeof(Elf64_Phdr) +
-		  (nph >= PN_XNUM ? sizeof(Elf64_Shdr) : 0);
-	notes_off = hdr_len;
-	head = calloc(1, hdr_len + m->notes_size + 1);
-	offs = calloc(m->nranges + 1, sizeof(*offs));
-	real = calloc(m->nranges + 1, sizeof(*real));
-	w.buf = malloc(ELFW_RUN_MAX);
-	page = malloc(MI_PAGE);
-	if (!head || !offs || !real || !w.buf || !page) {
-		snprintf(msg, msgsz, "out of memory");
-		rc = -ENOMEM;
-		goto out;
-	}
-	notes_len = elfw_notes(m, head + notes_off);
-
-	/* Layout: non-alias ranges in paddr order, each offset = paddr mod page. */
-	data_off = rd_align_up(notes_off + notes_len, MI_PAGE);
+	v->n = 0;
 	for (i = 0; i < m->nranges; i++) {
-		const struct mi_range *r = &m->ranges[i];
-
-		if (r->flags & MI_ALIAS)
+		if (m->ranges[i].flags & MI_ALIAS)
 			continue;
-		offs[i] = data_off + (r->paddr & (MI_PAGE - 1));
-		data_off = rd_align_up(offs[i] + r->size, MI_PAGE);
-		total += r->size;
-		real[nreal++] = i;
+		first[i] = v->n;
+		if (elfw_split(v, &m->ranges[i], runs, nruns, min_gap, &data_off) < 0)
+			return -ENOMEM;
+		count[i] = v->n - first[i];
 	}
 	for (i = 0; i < m->nranges; i++) {
 		const struct mi_range *r = &m->ranges[i];
-		long h;
 
 		if (!(r->flags & MI_ALIAS))
 			continue;
+		first[i] = v->n;
 		h = elfw_holder(m, real, nreal, r->paddr, r->size);
-		if (h >= 0) {
-			offs[i] = offs[h] + (r->paddr - m->ranges[h].paddr);
-		} else {
-			offs[i] = data_off + (r->paddr & (MI_PAGE - 1));
-			data_off = rd_align_up(offs[i] + r->size, MI_PAGE);
-			total += r->size;
-		}
+		if (h >= 0)
+			rc = elfw_split_alias(v, r, v->s + first[h], count[h]);
+		else
+			rc = elfw_split(v, r, runs, nruns, min_gap, &data_off);
+		if (rc < 0)
+			return -ENOMEM;
+		count[i] = v->n - first[i];
+	}
+	return 0;
+}
+
+int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char *msg, size_t msgsz)
+{
+	struct elfw_run w = { .fd = fd };
+	struct elfw_segs v = { 0 };
+	struct rd_excl_run *runs = NULL;
+	size_t *real = NULL, nreal = 0, *first = NULL, *count = NULL, nruns = 0, excl_size = 0;
+	uint64_t nph, hdr_len, notes_off, data_off, total = 0, done = 0, file_end;
+	uint8_t *head = NULL, *page = NULL;
+	Elf64_Ehdr *eh;
+	Elf64_Phdr *ph;
+	size_t i, j, notes_len;
+	int rc = -ENOMEM;
+
+	if (excl_scan(m, &runs, &nruns, NULL) < 0)
+		goto nomem;
+	if (nruns || m->dump_level)
+		excl_size = excl_note_size(nruns);
+	first = calloc(m->nranges + 1, sizeof(*first));
+	count = calloc(m->nranges + 1, sizeof(*count));
+	real = calloc(m->nranges + 1, sizeof(*real));
+	w.buf = malloc(ELFW_RUN_MAX);
+	page = malloc(MI_PAGE);
+	if (!first || !count || !real || !w.buf || !page)
+		goto nomem;
+	for (i = 0; i < m->nranges; i++)
+		if (!(m->ranges[i].flags & MI_ALIAS))
+			real[nreal++] = i;
+
+	if (elfw_layout(m, runs, nruns, 1, real, nreal, &v, first, count) < 0)
+		goto nomem;
+	if (v.n > ELFW_MAX_SEGS &&
+	    elfw_layout(m, runs, nruns, ELFW_SMALL_GAP, real, nreal, &v, first, count) < 0)
+		goto nomem;
+
+	nph = 1 + v.n;
+	hdr_len = sizeof(Elf64_Ehdr) + nph * sizeof(Elf64_Phdr) +
+		  (nph >= PN_XNUM ? sizeof(Elf64_Shdr) : 0);
+	notes_off = hdr_len;
+	head = calloc(1, hdr_len + m->notes_size + excl_size + 1);
+	if (!head)
+		goto nomem;
+	notes_len = elfw_notes(m, head + notes_off);
+	if (excl_size) {
+		excl_note_put(head + notes_off + notes_len, m->dump_level, runs, nruns);
+		notes_len += excl_size;
+	}
+	data_off = rd_align_up(notes_off + notes_len, MI_PAGE);
+	for (j = 0; j < v.n; j++) {
+		v.s[j].off += data_off;
+		if (v.s[j].copy)
+			total += v.s[j].filesz;
 	}
 	file_end = data_off;
+	for (j = 0; j < v.n; j++)
+		if (v.s[j].filesz && v.s[j].off + v.s[j].filesz > file_end)
+			file_end = v.s[j].off + v.s[j].filesz;
+	file_end = rd_align_up(file_end, MI_PAGE);
 
 	eh = (Elf64_Ehdr *)head;
 	memcpy(eh->e_ident, ELFMAG, SELFMAG);
@@ -253,28 +435,34 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 	ph[0].p_offset = notes_off;
 	ph[0].p_filesz = notes_len;
 	ph[0].p_memsz = notes_len;
-	for (i = 0; i < m->nranges; i++) {
-		Elf64_Phdr *p = &ph[1 + i];
+	/* program headers in range order, as the ranges (kernel text first
+	 * when the input had it first) */
+	for (i = 0, j = 1; i < m->nranges; i++) {
+		size_t k;
 
-		p->p_type = PT_LOAD;
-		p->p_flags = PF_R | PF_W | PF_X;
-		p->p_offset = offs[i];
-		p->p_paddr = m->ranges[i].paddr;
-		p->p_vaddr = m->ranges[i].vaddr;
-		p->p_filesz = m->ranges[i].size;
-		p->p_memsz = m->ranges[i].size;
-		p->p_align = 0;
+		for (k = first[i]; k < first[i] + count[i]; k++, j++) {
+			const struct elfw_seg *g = &v.s[k];
+
+			ph[j].p_type = PT_LOAD;
+			ph[j].p_flags = PF_R | PF_W | PF_X;
+			ph[j].p_offset = g->off;
+			ph[j].p_paddr = g->paddr;
+			ph[j].p_vaddr = g->vaddr;
+			ph[j].p_filesz = g->filesz;
+			ph[j].p_memsz = g->memsz;
+			ph[j].p_align = 0;
+		}
 	}
 
-	for (i = 0; i < m->nranges; i++) {
-		const struct mi_range *r = &m->ranges[i];
+	for (j = 0; j < v.n; j++) {
+		const struct elfw_seg *g = &v.s[j];
 
-		if ((r->flags & MI_ALIAS) && elfw_holder(m, real, nreal, r->paddr, r->size) >= 0)
+		if (!g->copy || !g->filesz)
 			continue;
-		rc = elfw_copy(m, &w, page, r->paddr, r->size, offs[i], pr, ctx, &done, total);
+		rc = elfw_copy(m, &w, page, g->paddr, g->filesz, g->off, pr, ctx, &done, total);
 		if (rc) {
 			snprintf(msg, msgsz, "copying memory at 0x%llx: %s",
-				 (unsigned long long)r->paddr, strerror(-rc));
+				 (unsigned long long)g->paddr, strerror(-rc));
 			goto out;
 		}
 	}
@@ -289,9 +477,16 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 	}
 	if (pr)
 		pr(ctx, total, total);
+	goto out;
+nomem:
+	rc = -ENOMEM;
+	snprintf(msg, msgsz, "out of memory");
 out:
 	free(head);
-	free(offs);
+	free(v.s);
+	free(runs);
+	free(first);
+	free(count);
 	free(real);
 	free(w.buf);
 	free(page);

@@ -13,8 +13,9 @@
  *                       makedumpfile skip and the reader takes back out
  *   1 + sub_hdr_size    bitmap 1 (pfn is RAM), then bitmap 2 (pfn dumped)
  *   then                page_desc_t per set bit of bitmap 2, in pfn order;
- *                       room is reserved for every RAM page, so pages the
- *                       input lacks leave unused space at the end
+ *                       room is reserved for every RAM page that is not
+ *                       excluded, so pages the input lacks leave unused
+ *                       space at the end
  *   then                page data: one shared zlib zero page first, then
  *                       every other page zlib-compressed, or raw when
  *                       compression does not shrink it
@@ -22,6 +23,16 @@
  * Zero pages are dumped (bitmap 2 set, pointing at the shared zero page):
  * crash refuses excluded pages. Pages missing from the input are left out
  * of bitmap 2 and the header says INCOMPLETE.
+ *
+ * Filtered dumps (Documentation/filtering.md): pages the capture or
+ * makedumpfile left out are set in bitmap 1 and clear in bitmap 2, as
+ * makedumpfile -d N writes them, and the sub-header's dump_level says which
+ * classes were filtered. The runs of excluded pages with their classes go
+ * in rawdump's excluded-pages note (tools/excl.h) before the range note,
+ * so rawdump reads classes back and tells excluded from missing pages.
+ * Reading a makedumpfile file (no such note), a page of bitmap 1 that is
+ * clear in bitmap 2 is excluded when dump_level filters anything (its
+ * class is the level's one class, or MI_CLASS_UNKNOWN), missing otherwise.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,6 +45,7 @@
 
 #include "rawdump/format.h"
 #include "convert.h"
+#include "excl.h"
 #include "kinfo.h"
 
 #define KDUMP_SIGNATURE		"KDUMP   "
@@ -209,8 +221,10 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	struct conv_pages it;
 	struct kinfo ki;
 	uint64_t max_mapnr, bm_len, npages, paddr, done = 0, zero_off = 0, off;
-	uint64_t desc_start, missing = 0, vmci_off = 0;
-	size_t rd_note_size;
+	uint64_t desc_start, ndesc_max, ndesc = 0, missing = 0, vmci_off = 0, counts[MI_CLASS_SLOTS];
+	struct rd_excl_run *runs = NULL;
+	size_t rd_note_size, excl_size = 0, nruns = 0, i;
+	uint32_t level;
 	uint32_t sub_blocks, status = KDUMP_ST_ZLIB, zero_size;
 	uint8_t *sub;
 	uLongf zlen;
@@ -218,8 +232,21 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	int rc = -ENOMEM, st;
 
 	kinfo_gather(m, &ki);
+	if (excl_scan(m, &runs, &nruns, counts) < 0) {
+		snprintf(msg, msgsz, "out of memory");
+		goto free_all;
+	}
+	/* the header's level names every class left out; the note keeps the
+	 * input's own level */
+	level = m->dump_level;
+	for (i = 0; i < MI_CLASS_SLOTS; i++)
+		if (counts[i])
+			level |= i < RD_CLASS_COUNT ? 1u << i : RD_CLASS_ALL;
+	if (nruns || m->dump_level)
+		excl_size = excl_note_size(nruns);
 	max_mapnr = kdump_max_pfn(m);
 	npages = conv_pages_total(m);
+	ndesc_max = npages;
 	bm_len = rd_align_up((max_mapnr + 7) / 8, KDUMP_BS);
 	if (bm_len == 0)
 		bm_len = KDUMP_BS;
@@ -230,7 +257,7 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	}
 	rd_note_size = m->nranges <= KDUMP_RD_MAX_RANGES ?
 		KDUMP_RD_NOTE_HDR + 8 + m->nranges * KDUMP_RD_RANGE : 0;
-	sub_blocks = (uint32_t)rd_align_up(KDUMP_SUB_SIZE + m->notes_size + rd_note_size,
+	sub_blocks = (uint32_t)rd_align_up(KDUMP_SUB_SIZE + m->notes_size + excl_size + rd_note_size,
 					    KDUMP_BS) / KDUMP_BS;
 	hdr_len = (size_t)(1 + sub_blocks) * KDUMP_BS;
 	desc_start = hdr_len + 2 * bm_len;
@@ -245,8 +272,11 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 		snprintf(msg, msgsz, "out of memory");
 		goto free_all;
 	}
+	/* descriptors for every page but the excluded ones */
+	for (i = 0; i < MI_CLASS_SLOTS; i++)
+		ndesc_max -= counts[i] < ndesc_max ? counts[i] : ndesc_max;
 	w.desc_off = desc_start;
-	w.data_off = desc_start + npages * KDUMP_DESC_SIZE;
+	w.data_off = desc_start + ndesc_max * KDUMP_DESC_SIZE;
 
 	/* the shared zero page */
 	zlen = compressBound(MI_PAGE);
@@ -274,6 +304,13 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 		if (st == MI_MISSING) {
 			missing++;
 			continue;
+		}
+		if (st == MI_EXCLUDED)
+			continue;
+		if (++ndesc > ndesc_max) {
+			rc = -EIO;
+			snprintf(msg, msgsz, "page 0x%" PRIx64 " read back although it was excluded", paddr);
+			goto free_all;
 		}
 		kdump_bit_set(bm2, pfn);
 		if (st == MI_ZERO || conv_page_is_zero(page)) {
@@ -327,13 +364,16 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 
 	sub = hdr + KDUMP_BS;
 	put64(sub + KSH_PHYS_BASE, ki.phys_base);
+	put32(sub + KSH_DUMP_LEVEL, level);
 	if (m->notes_size)
 		memcpy(sub + KDUMP_SUB_SIZE, m->notes, m->notes_size);
+	if (excl_size)
+		excl_note_put(sub + KDUMP_SUB_SIZE + m->notes_size, m->dump_level, runs, nruns);
 	if (rd_note_size)
-		kdump_put_rd_note(sub + KDUMP_SUB_SIZE + m->notes_size, m);
-	if (m->notes_size + rd_note_size) {
+		kdump_put_rd_note(sub + KDUMP_SUB_SIZE + m->notes_size + excl_size, m);
+	if (m->notes_size + excl_size + rd_note_size) {
 		put64(sub + KSH_OFF_NOTE, KDUMP_BS + KDUMP_SUB_SIZE);
-		put64(sub + KSH_SIZE_NOTE, m->notes_size + rd_note_size);
+		put64(sub + KSH_SIZE_NOTE, m->notes_size + excl_size + rd_note_size);
 	}
 	if (ki.vmcoreinfo) {
 		vmci_off = KDUMP_BS + KDUMP_SUB_SIZE + (uint64_t)((const uint8_t *)ki.vmcoreinfo - m->notes);
@@ -353,6 +393,7 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 write_error:
 	snprintf(msg, msgsz, "write: %s", strerror(-rc));
 free_all:
+	free(runs);
 	free(hdr);
 	free(bm1);
 	free(bm2);
@@ -374,8 +415,29 @@ struct kdump_priv {
 	uint8_t *bm1, *bm2;	/* each bm_len bytes */
 	uint64_t *rank;		/* set bits of bm2 before each 64-bit word */
 	uint64_t desc_off;
+	uint64_t cleared;	/* pages of bitmap 1 clear in bitmap 2 */
+	uint32_t excl_class;	/* class of such a page when the level filters
+				 * (no rawdump note), else 0: they are missing */
 	uint8_t cbuf[KDUMP_BS];
 };
+
+/* The class of a page of bitmap 1 that is clear in bitmap 2. */
+static int kdump_cleared_class(struct memimage *m, uint64_t paddr)
+{
+	struct kdump_priv *p = m->priv;
+
+	return m->excl_runs ? excl_lookup(m, paddr) : (int)p->excl_class;
+}
+
+static int kdump_page_class(struct memimage *m, uint64_t paddr)
+{
+	struct kdump_priv *p = m->priv;
+	uint64_t pfn = paddr / MI_PAGE;
+
+	if (pfn >= p->max_mapnr || !kdump_bit(p->bm1, pfn) || kdump_bit(p->bm2, pfn))
+		return 0;
+	return kdump_cleared_class(m, paddr);
+}
 
 static int kdump_read_page(struct memimage *m, uint64_t paddr, void *buf)
 {
@@ -387,8 +449,10 @@ static int kdump_read_page(struct memimage *m, uint64_t paddr, void *buf)
 	int rc;
 
 	memset(buf, 0, MI_PAGE);
-	if (pfn >= p->max_mapnr || !kdump_bit(p->bm2, pfn))
+	if (pfn >= p->max_mapnr)
 		return MI_MISSING;
+	if (!kdump_bit(p->bm2, pfn))
+		return kdump_bit(p->bm1, pfn) && kdump_cleared_class(m, paddr) ? MI_EXCLUDED : MI_MISSING;
 	memcpy(&word, p->bm2 + (pfn / 64) * 8, 8);
 	idx = p->rank[pfn / 64] + (uint64_t)__builtin_popcountll(word & ((1ull << (pfn % 64)) - 1));
 	if (p->desc_off + (idx + 1) * KDUMP_DESC_SIZE > p->fsize)
@@ -439,10 +503,11 @@ static void kdump_close(struct memimage *m)
 static const struct memimage_ops kdump_ops = {
 	.read_page = kdump_read_page,
 	.close = kdump_close,
+	.page_class = kdump_page_class,
 };
 
-/* Ranges = runs of set bits of bitmap 1; missing = RAM pages not dumped. */
-static int kdump_ranges(struct memimage *m, const struct kdump_priv *p)
+/* Ranges = runs of set bits of bitmap 1; p->cleared = RAM pages not dumped. */
+static int kdump_ranges(struct memimage *m, struct kdump_priv *p)
 {
 	size_t n = 0, cap = 0;
 	struct mi_range *r;
@@ -479,10 +544,27 @@ static int kdump_ranges(struct memimage *m, const struct kdump_priv *p)
 		n++;
 	}
 	m->nranges = n;
+	p->cleared = missing;
+	return 0;
+}
+
+/* Split the pages clear in bitmap 2 into excluded (by class) and missing. */
+static void kdump_count_cleared(struct memimage *m, struct kdump_priv *p)
+{
+	uint64_t excluded, missing;
+
+	if (m->excl_runs) {
+		excluded = mi_excluded_total(m);
+		missing = p->cleared > excluded ? p->cleared - excluded : 0;
+	} else if (p->excl_class) {
+		m->excluded_pages[mi_class_slot(p->excl_class)] = p->cleared;
+		missing = 0;
+	} else {
+		missing = p->cleared;
+	}
 	m->missing_bytes = missing * MI_PAGE;
 	if (missing)
 		m->partial = 1;
-	return 0;
 }
 
 /* If the last note is rawdump's range table and agrees with bitmap 1,
@@ -655,6 +737,17 @@ struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz
 	}
 	if (m->notes && kdump_take_rd_note(m, p) == -ENOMEM)
 		goto fail;
+	if (!diskdump) {
+		uint32_t level = get32(sub + KSH_DUMP_LEVEL);
+
+		m->dump_level = level;
+		if (level & RD_CLASS_ALL)
+			p->excl_class = __builtin_popcount(level & RD_CLASS_ALL) == 1 ?
+					level & RD_CLASS_ALL : MI_CLASS_UNKNOWN;
+	}
+	if (m->notes && excl_note_take(m) == -ENOMEM)
+		goto fail;
+	kdump_count_cleared(m, p);
 	memcpy(m->kernel_release, hdr + DDH_UTSNAME + 2 * KINFO_UTS_LEN, KINFO_UTS_LEN);
 	m->kernel_release[sizeof(m->kernel_release) - 1] = '\0';
 	m->crash_time = get64(hdr + DDH_TIMESTAMP);
@@ -674,6 +767,7 @@ fail:
 	if (m) {
 		free(m->ranges);
 		free(m->notes);
+		free(m->excl_runs);
 		free(m);
 	}
 	if (p) {

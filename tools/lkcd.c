@@ -16,6 +16,16 @@
  *
  * v8 is written unless the arch header and extension do not fit below
  * 64 KiB (many CPUs); then v9 with a larger dump_buffer_size.
+ *
+ * Filtered dumps: LKCD says what was dumped with dh_dump_level (1 header,
+ * 2 KERN: kernel pages, 4 USED: kernel and user pages, 8 ALL_RAM, 16 ALL;
+ * crash only prints it). Excluded pages get no record; the level written
+ * is ALL_RAM when nothing was excluded, USED when only zero, cache or free
+ * pages were, KERN when user pages (or pages of unknown class) were. The
+ * extension's notes carry rawdump's excluded-pages note (tools/excl.h) with
+ * the classes. Reading, a page of the ranges without a record is excluded
+ * when that note says so, or, without the note, when the level is KERN or
+ * USED (no ALL_RAM/ALL bit); otherwise it is missing.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -28,6 +38,7 @@
 
 #include "rawdump/format.h"
 #include "convert.h"
+#include "excl.h"
 #include "kinfo.h"
 
 #define LKCD_MAGIC		0xa8190173618f23edull
@@ -36,7 +47,10 @@
 #define LKCD_HDR_SIZE_V8	734u
 #define LKCD_HDR_SIZE_V9	742u
 #define LKCD_PAGE_OFFSET_V8	65536u
-#define LKCD_LEVEL_ALL		8u
+#define LKCD_LEVEL_KERN		2u
+#define LKCD_LEVEL_USED		4u
+#define LKCD_LEVEL_ALL_RAM	8u
+#define LKCD_LEVEL_ALL		16u
 #define LKCD_COMPRESS_NONE	0u
 #define LKCD_COMPRESS_RLE	1u
 #define LKCD_COMPRESS_GZIP	2u
@@ -140,7 +154,8 @@ static int lkcd_out_page(struct lkcd_out *o, uint64_t paddr, uint32_t size, uint
 /* Header area: dump header, arch header, extension. Returns its size in
  * *len (a malloc'd buffer in *out) and the page offset in *page_off. */
 static int lkcd_build_header(struct memimage *m, const struct kinfo *ki, uint64_t num_pages,
-			     uint8_t **out, size_t *len, uint64_t *page_off)
+			     const struct rd_excl_run *runs, size_t nruns, size_t excl_size,
+			     uint32_t level, uint8_t **out, size_t *len, uint64_t *page_off)
 {
 	uint32_t ncpu = ki->ncpus, version = 8, hsize = LKCD_HDR_SIZE_V8, c, i;
 	uint64_t lo = UINT64_MAX, hi = 0, mem_pages = 0, ext_off, need, poff = LKCD_PAGE_OFFSET_V8;
@@ -150,7 +165,7 @@ static int lkcd_build_header(struct memimage *m, const struct kinfo *ki, uint64_
 	if (ncpu > LKCD_MAX_CPUS)
 		ncpu = LKCD_MAX_CPUS;
 	asm_size = LKCD_ASM_FIXED + (size_t)LKCD_ASM_PER_CPU * (ncpu ? ncpu : 1);
-	ext_size = LKCD_EXT_HDR + nranges * LKCD_EXT_RANGE + m->notes_size;
+	ext_size = LKCD_EXT_HDR + nranges * LKCD_EXT_RANGE + m->notes_size + excl_size;
 	need = rd_align_up(LKCD_HDR_SIZE_V8 + asm_size, 8) + ext_size;
 	if (need > LKCD_PAGE_OFFSET_V8) {
 		version = 9;
@@ -174,7 +189,7 @@ static int lkcd_build_header(struct memimage *m, const struct kinfo *ki, uint64_
 	put64(h + DH_MAGIC, LKCD_MAGIC);
 	put32(h + DH_VERSION, version);
 	put32(h + DH_HEADER_SIZE, hsize);
-	put32(h + DH_DUMP_LEVEL, LKCD_LEVEL_ALL);
+	put32(h + DH_DUMP_LEVEL, level);
 	put32(h + DH_PAGE_SIZE, MI_PAGE);
 	put64(h + DH_MEMORY_SIZE, mem_pages);
 	put64(h + DH_MEMORY_START, lo == UINT64_MAX ? 0 : lo);
@@ -216,7 +231,7 @@ static int lkcd_build_header(struct memimage *m, const struct kinfo *ki, uint64_
 	memcpy(e, LKCD_EXT_MAGIC, 8);
 	put32(e + 8, 1);
 	put32(e + 12, (uint32_t)nranges);
-	put64(e + 16, m->notes_size);
+	put64(e + 16, m->notes_size + excl_size);
 	for (i = 0; i < m->nranges; i++) {
 		uint8_t *r = e + LKCD_EXT_HDR + (size_t)i * LKCD_EXT_RANGE;
 
@@ -227,6 +242,9 @@ static int lkcd_build_header(struct memimage *m, const struct kinfo *ki, uint64_
 	}
 	if (m->notes_size)
 		memcpy(e + LKCD_EXT_HDR + nranges * LKCD_EXT_RANGE, m->notes, m->notes_size);
+	if (excl_size)
+		excl_note_put(e + LKCD_EXT_HDR + nranges * LKCD_EXT_RANGE + m->notes_size,
+			      m->dump_level, runs, nruns);
 	put32(e + 28, (uint32_t)crc32(0, e + LKCD_EXT_HDR, (uInt)(ext_size - LKCD_EXT_HDR)));
 	put32(e + 24, (uint32_t)crc32(0, e, 24));
 
@@ -242,13 +260,27 @@ int mi_write_lkcd(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char
 	struct lkcd_out o = { .fd = fd };
 	struct conv_pages it;
 	struct kinfo ki;
-	uint64_t paddr, total, done = 0, written = 0;
+	uint64_t paddr, total, done = 0, written = 0, counts[MI_CLASS_SLOTS];
+	struct rd_excl_run *runs = NULL;
+	size_t nruns = 0, excl_size = 0;
+	uint32_t level = LKCD_LEVEL_ALL_RAM;
 	uLongf zlen;
 	uint8_t *zbuf = NULL;
 	size_t hlen;
 	int rc, st;
 
 	kinfo_gather(m, &ki);
+	rc = excl_scan(m, &runs, &nruns, counts);
+	if (rc < 0) {
+		snprintf(msg, msgsz, "out of memory");
+		goto free_all;
+	}
+	if (nruns || m->dump_level)
+		excl_size = excl_note_size(nruns);
+	if (counts[3] || counts[MI_CLASS_SLOTS - 1])
+		level = LKCD_LEVEL_KERN;
+	else if (nruns)
+		level = LKCD_LEVEL_USED;
 	total = conv_pages_total(m);
 	o.buf = malloc(LKCD_WBUF);
 	zbuf = malloc(compressBound(MI_PAGE));
@@ -257,7 +289,7 @@ int mi_write_lkcd(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char
 		snprintf(msg, msgsz, "out of memory");
 		goto free_all;
 	}
-	rc = lkcd_build_header(m, &ki, total, &hdr, &hlen, &o.off);
+	rc = lkcd_build_header(m, &ki, total, runs, nruns, excl_size, level, &hdr, &hlen, &o.off);
 	if (rc < 0) {
 		snprintf(msg, msgsz, "out of memory");
 		goto free_all;
@@ -270,8 +302,9 @@ int mi_write_lkcd(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char
 			snprintf(msg, msgsz, "reading page 0x%" PRIx64 ": %s", paddr, strerror(-st));
 			goto free_all;
 		}
-		if (st == MI_MISSING) {
-			/* not in the input: no record, crash reports it as not dumped */
+		if (st == MI_MISSING || st == MI_EXCLUDED) {
+			/* not in the input, or left out: no record, crash
+			 * reports it as not dumped */
 		} else if (st == MI_ZERO || conv_page_is_zero(page)) {
 			rc = lkcd_out_page(&o, paddr, 0, LKCD_DP_RAW, NULL);
 			written++;
@@ -304,6 +337,7 @@ int mi_write_lkcd(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char
 	if (pr)
 		pr(ctx, total * MI_PAGE, total * MI_PAGE);
 free_all:
+	free(runs);
 	free(hdr);
 	free(zbuf);
 	free(o.buf);
@@ -325,6 +359,8 @@ struct lkcd_rec {
 struct lkcd_priv {
 	int fd;
 	uint32_t compress;
+	int filtered;		/* level KERN or USED: pages without a record
+				 * were left out (when no rawdump note says) */
 	struct lkcd_rec *recs;	/* sorted by paddr, unique */
 	size_t nrecs;
 	uint8_t *cbuf;
@@ -359,28 +395,39 @@ static int lkcd_rle_decode(const uint8_t *in, size_t inlen, uint8_t *out, size_t
 	return o == outlen ? 0 : -EINVAL;
 }
 
-static int lkcd_read_page(struct memimage *m, uint64_t paddr, void *buf)
+static const struct lkcd_rec *lkcd_find(const struct lkcd_priv *p, uint64_t paddr)
 {
-	struct lkcd_priv *p = m->priv;
 	size_t lo = 0, hi = p->nrecs, mid;
-	const struct lkcd_rec *r = NULL;
-	uLongf dlen = MI_PAGE;
-	int rc;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (p->recs[mid].paddr == paddr) {
-			r = &p->recs[mid];
-			break;
-		}
+		if (p->recs[mid].paddr == paddr)
+			return &p->recs[mid];
 		if (p->recs[mid].paddr < paddr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return NULL;
+}
+
+static int lkcd_page_class(struct memimage *m, uint64_t paddr)
+{
+	struct lkcd_priv *p = m->priv;
+
+	return p->filtered && !lkcd_find(p, paddr) ? (int)MI_CLASS_UNKNOWN : 0;
+}
+
+static int lkcd_read_page(struct memimage *m, uint64_t paddr, void *buf)
+{
+	struct lkcd_priv *p = m->priv;
+	const struct lkcd_rec *r = lkcd_find(p, paddr);
+	uLongf dlen = MI_PAGE;
+	int rc;
+
 	memset(buf, 0, MI_PAGE);
 	if (!r)
-		return MI_MISSING;
+		return mi_page_class(m, paddr) ? MI_EXCLUDED : MI_MISSING;
 	if (r->size == 0)
 		return MI_ZERO;
 	if (r->flags & LKCD_DP_RAW) {
@@ -418,6 +465,7 @@ static void lkcd_close(struct memimage *m)
 static const struct memimage_ops lkcd_ops = {
 	.read_page = lkcd_read_page,
 	.close = lkcd_close,
+	.page_class = lkcd_page_class,
 };
 
 static int lkcd_rec_cmp(const void *a, const void *b)
@@ -575,19 +623,28 @@ static int lkcd_notes_from_asm(struct memimage *m, const uint8_t *a, uint32_t nc
 	return 0;
 }
 
-/* Pages of the (non-alias) ranges that have no record. */
-static uint64_t lkcd_count_missing(const struct memimage *m, const struct lkcd_priv *p)
+/* Pages of the (non-alias) ranges that have no record: excluded ones are
+ * counted by class in m->excluded_pages[], the others returned. */
+static uint64_t lkcd_count_missing(struct memimage *m, const struct lkcd_priv *p)
 {
 	struct conv_pages it;
 	uint64_t paddr, missing = 0;
 	size_t j = 0;
+	int cls;
 
+	if (!m->excl_runs)
+		memset(m->excluded_pages, 0, sizeof(m->excluded_pages));
 	conv_pages_init(&it, m);
 	while (conv_pages_next(&it, &paddr)) {
 		while (j < p->nrecs && p->recs[j].paddr < paddr)
 			j++;
-		if (j == p->nrecs || p->recs[j].paddr != paddr)
+		if (j < p->nrecs && p->recs[j].paddr == paddr)
+			continue;
+		cls = mi_page_class(m, paddr);
+		if (!cls)
 			missing++;
+		else if (!m->excl_runs)
+			m->excluded_pages[mi_class_slot((uint32_t)cls)]++;
 	}
 	return missing;
 }
@@ -686,6 +743,14 @@ struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz)
 	}
 	if (!m->cpu_count)
 		m->cpu_count = ncpu;
+	{
+		uint32_t level = get32(area + DH_DUMP_LEVEL);
+
+		p->filtered = !(level & (LKCD_LEVEL_ALL_RAM | LKCD_LEVEL_ALL)) &&
+			      (level & (LKCD_LEVEL_KERN | LKCD_LEVEL_USED));
+	}
+	if (m->notes && excl_note_take(m) == -ENOMEM)
+		goto fail;
 	m->missing_bytes = lkcd_count_missing(m, p) * MI_PAGE;
 	if (m->missing_bytes)
 		m->partial = 1;
@@ -702,6 +767,7 @@ fail:
 	if (m) {
 		free(m->ranges);
 		free(m->notes);
+		free(m->excl_runs);
 		free(m);
 	}
 	if (p) {

@@ -23,6 +23,35 @@
 #define MI_LKCD_MAGIC		0xa8190173618f23edull
 #define MI_LKCD_MAGIC_LIVE	0xa8190173618f23cdull
 
+uint64_t mi_excluded_total(const struct memimage *m)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < MI_CLASS_SLOTS; i++)
+		n += m->excluded_pages[i];
+	return n;
+}
+
+const char *mi_class_name(unsigned int slot)
+{
+	static const char *const names[MI_CLASS_SLOTS] = {
+		"zero", "cache", "cache_private", "user", "free", NULL, NULL, "unknown",
+	};
+
+	return slot < MI_CLASS_SLOTS ? names[slot] : NULL;
+}
+
+unsigned int mi_class_slot(uint32_t class_bit)
+{
+	unsigned int slot;
+
+	if (class_bit == 0 || (class_bit & (class_bit - 1)))
+		return MI_CLASS_SLOTS - 1;
+	slot = (unsigned int)__builtin_ctz(class_bit);
+	return mi_class_name(slot) ? slot : MI_CLASS_SLOTS - 1;
+}
+
 void mi_close(struct memimage *m)
 {
 	if (!m)
@@ -31,6 +60,7 @@ void mi_close(struct memimage *m)
 		m->ops->close(m);
 	free(m->notes);
 	free(m->ranges);
+	free(m->excl_runs);
 	free(m);
 }
 
