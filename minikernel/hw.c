@@ -6,7 +6,7 @@
  */
 #include "mk.h"
 
-#define MK_HEAP_SIZE		(2560u * 1024u)
+#define MK_HEAP_SIZE		(2496u * 1024u)	/* crashkernel=4M budget: mkimage */
 #define PIT_HZ			1193182u
 #define PIT_CAL_MS		10u
 #define PIT_CAL_SPINS		50000000u	/* bound on the calibration poll */
