@@ -495,6 +495,7 @@ static int wr_emit_nodata(struct wr *w, uint16_t type, uint16_t flags,
 	h.mem_len = len;
 	h.aux[0] = aux0;
 	h.aux[1] = aux1;
+	h.stored_crc = rd_csum(w->csum, 0, &h, 0);	/* of no bytes: 0, except XXH64 */
 	wr_commit_block(w, &h);
 	return 0;
 }
