@@ -186,6 +186,7 @@ static void dump_diskspeed(const struct mk_args *a, const struct rd_sink *sink,
 		bufs[i] = (uint8_t)(i * 131 + 7);
 	for (i = 0; i < inflight; i++)
 		tags[i] = -1;
+	kprintf("diskspeed: writing %lu MiB\n", (end - off) >> 20);	/* bench: start mark */
 	t0 = hw_now_us();
 	while (off < end) {
 		uint32_t n = end - off < io ? (uint32_t)(end - off) : io;
@@ -218,6 +219,7 @@ static void dump_csumspeed(const struct mk_args *a, const struct rd_writer_confi
 {
 	uint32_t kind, i;
 
+	kprintf("csumspeed: %lu MiB per kind\n", a->csumspeed >> 20);	/* bench: start mark */
 	for (kind = 0; kind <= RD_CSUM_MAX; kind++) {
 		uint64_t done = 0, t0 = hw_now_us(), us;
 		uint32_t sum = 0;
