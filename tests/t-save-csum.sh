@@ -15,7 +15,7 @@ need python3
 
 part=$T/part.img
 out=$T/out; mkdir -p "$out"
-R="--range 0x100000:6M --range 0x1000000:2M"
+R="--range 0x100000:3M --range 0x1000000:1M"
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])' "$1" "$2"; }
 fresh() { rm -f "$part"; truncate -s 24M "$part"; "$RAWDUMP" format "$part" >/dev/null || fail "format $part"; }
 # blocks IMG: "off type paddr mem_len stored_len kind" for each block of the dump
