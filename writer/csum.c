@@ -32,11 +32,13 @@ uint32_t rd_crc32(uint32_t crc, const void *buf, size_t len)
 /* ---- CRC-32C ---------------------------------------------------------- */
 
 /*
- * Slicing-by-8 tables: T(k, v) is the CRC register after the byte v and
- * then k zero bytes went through it (register starting at 0). That is
- * linear in v, so each entry is the XOR of the entries of v's set bits;
- * CV(k, b) = T(k, 1 << b), computed for polynomial 0x82F63B78 (reflected)
- * and checked against a bitwise CRC by tests/unit/writer_test.c.
+ * Slicing-by-8 tables: rd_crc32c_tab[k][v] is the CRC register after the
+ * byte v and then k zero bytes went through it (register starting at 0).
+ * That is linear in v, so each entry is the XOR of the entries of v's set
+ * bits, and CVK_k lists the eight entries for v = 1 << b, b = 0..7: a
+ * bitwise CRC (polynomial 0x82F63B78, reflected) shifted 8 (k + 1) times
+ * from 1 << b. tests/unit/writer_test.c checks the result against a
+ * bitwise CRC-32C and ISA-L.
  */
 #define CVK_0 0xf26b8303u, 0xe13b70f7u, 0xc79a971fu, 0x8ad958cfu, 0x105ec76fu, 0x20bd8edeu, 0x417b1dbcu, 0x82f63b78u
 #define CVK_1 0x13a29877u, 0x274530eeu, 0x4e8a61dcu, 0x9d14c3b8u, 0x3fc5f181u, 0x7f8be302u, 0xff17c604u, 0xfbc3faf9u
