@@ -1,7 +1,7 @@
 # minikernel/build.mk - the capture kernel (Documentation/minikernel.md).
 # Compiles minikernel/, $(WRITER_SRCS) and $(DRIVER_SRCS) freestanding into
 # $(B)/minikernel/, links them with zlib's deflate objects from Debian's
-# libz.a into a static PIE, then mkimage embeds the self-check CRC and
+# libz.a and lz4.o from Debian's liblz4.a into a static PIE, then mkimage embeds the self-check CRC and
 # writes rdmk.elf (PVH, QEMU -kernel) and rdmk.bzImage (kexec -p / -s -p,
 # and QEMU -kernel through minikernel/setup.S's real-mode entry).
 
@@ -17,6 +17,8 @@ MK_LDFLAGS := -static -pie --no-dynamic-linker -z text -z noexecstack \
 	-T minikernel/mk.lds
 MK_LIBZ := /usr/lib/x86_64-linux-gnu/libz.a
 MK_ZLIB_MEMBERS := deflate.o trees.o zutil.o adler32.o crc32.o
+MK_LIBLZ4 := /usr/lib/x86_64-linux-gnu/liblz4.a
+MK_LZ4_MEMBERS := lz4.o
 
 MK_SRCS := minikernel/main.c minikernel/console.c minikernel/cpu.c \
 	minikernel/selfcheck.c minikernel/boot.c minikernel/cmdline.c \
@@ -27,7 +29,8 @@ MK_HDRS := minikernel/mk.h drivers/hw.h drivers/pci.h drivers/blkdev.h \
 MK_OBJS := $(MK_DIR)/mk/head.o $(patsubst minikernel/%.c,$(MK_DIR)/mk/%.o,$(MK_SRCS)) \
 	$(patsubst writer/%.c,$(MK_DIR)/writer/%.o,$(WRITER_SRCS)) \
 	$(patsubst drivers/%.c,$(MK_DIR)/drivers/%.o,$(DRIVER_SRCS)) \
-	$(addprefix $(MK_DIR)/zlib/,$(MK_ZLIB_MEMBERS))
+	$(addprefix $(MK_DIR)/zlib/,$(MK_ZLIB_MEMBERS)) \
+	$(addprefix $(MK_DIR)/lz4/,$(MK_LZ4_MEMBERS))
 
 $(MK_DIR)/mk/head.o: minikernel/head.S
 	@mkdir -p $(dir $@)
@@ -48,6 +51,10 @@ $(MK_DIR)/drivers/%.o: drivers/%.c $(MK_HDRS) $(wildcard drivers/*.h)
 $(addprefix $(MK_DIR)/zlib/,$(MK_ZLIB_MEMBERS)): $(MK_LIBZ)
 	@mkdir -p $(MK_DIR)/zlib
 	cd $(MK_DIR)/zlib && ar x $(MK_LIBZ) $(MK_ZLIB_MEMBERS) && touch $(MK_ZLIB_MEMBERS)
+
+$(addprefix $(MK_DIR)/lz4/,$(MK_LZ4_MEMBERS)): $(MK_LIBLZ4)
+	@mkdir -p $(MK_DIR)/lz4
+	cd $(MK_DIR)/lz4 && ar x $(MK_LIBLZ4) $(MK_LZ4_MEMBERS) && touch $(MK_LZ4_MEMBERS)
 
 $(MK_DIR)/setup.o: minikernel/setup.S
 	@mkdir -p $(dir $@)

@@ -187,6 +187,7 @@ int cmdline_parse(const char *s, struct mk_args *a)
 	a->comp = -1;
 	a->level = -1;
 	a->dump_level = -1;
+	a->csum = -1;
 	a->exit = MK_EXIT_REBOOT;
 
 	while (*s) {
@@ -232,6 +233,17 @@ int cmdline_parse(const char *s, struct mk_args *a)
 				a->comp = RD_COMP_NONE;
 			else if (eq(v, end, "zlib"))
 				a->comp = RD_COMP_ZLIB;
+			else if (eq(v, end, "lz4"))
+				a->comp = RD_COMP_LZ4;
+			else
+				rc = -RD_EINVAL;
+		} else if (word_is(w, klen, "rd.csum")) {
+			if (eq(v, end, "crc32"))
+				a->csum = RD_CSUM_CRC32;
+			else if (eq(v, end, "crc32c"))
+				a->csum = RD_CSUM_CRC32C;
+			else if (eq(v, end, "xxh64"))
+				a->csum = RD_CSUM_XXH64;
 			else
 				rc = -RD_EINVAL;
 		} else if (word_is(w, klen, "rd.level")) {
@@ -278,6 +290,10 @@ int cmdline_parse(const char *s, struct mk_args *a)
 		} else if (word_is(w, klen, "rd.diskspeed")) {
 			rc = parse_whole(v, end, 1, &a->diskspeed);
 			if (!rc && !a->diskspeed)
+				rc = -RD_EINVAL;
+		} else if (word_is(w, klen, "rd.csumspeed")) {
+			rc = parse_whole(v, end, 1, &a->csumspeed);
+			if (!rc && !a->csumspeed)
 				rc = -RD_EINVAL;
 		} else if (word_is(w, klen, "rd.ranges")) {
 			rc = parse_ranges(v, end, a);

@@ -11,11 +11,14 @@
 #include "pfilter.h"
 #endif
 
-/* Measured (Documentation/minikernel.md): under QEMU TCG a 512 MiB guest
- * dumped raw in 3.9 s and with zlib level 1 in 15-16 s; the CPU, not the
- * disk, is the bottleneck of a capture kernel on one CPU. */
+/* Measured (Documentation/format.md, "Compression default"): the CPU, not
+ * the disk, is the bottleneck of a capture kernel on one CPU; lz4 took
+ * 2.1x and zlib level 1 over 100x the time of none under QEMU TCG. */
 #define MK_DEFAULT_COMP		RD_COMP_NONE
 #define MK_DEFAULT_LEVEL	1
+/* Measured with rd.csumspeed= (Documentation/format.md, "Block checksums"). */
+#define MK_DEFAULT_CSUM		RD_CSUM_DEFAULT
+#define MK_CSUMSPEED_CHUNK	RD_BLOCK_MAX_MEM
 #define MK_IO_MAX		(512u * 1024u)	/* the writer's minimum: two full blocks */
 #define MK_INFLIGHT_MAX		4u
 #define MK_PROGRESS_STEP	5u	/* percent between progress lines */
@@ -317,6 +320,7 @@ static void dump_diskspeed(const struct mk_args *a, const struct rd_sink *sink,
 		bufs[i] = (uint8_t)(i * 131 + 7);
 	for (i = 0; i < inflight; i++)
 		tags[i] = -1;
+	kprintf("diskspeed: writing %lu MiB\n", (end - off) >> 20);	/* bench: start mark */
 	t0 = hw_now_us();
 	while (off < end) {
 		uint32_t n = end - off < io ? (uint32_t)(end - off) : io;
@@ -338,6 +342,41 @@ static void dump_diskspeed(const struct mk_args *a, const struct rd_sink *sink,
 	us = hw_now_us() - t0;
 	kprintf("rawdump: DISKSPEED %lu MiB in %lu ms, %u KiB requests, %u in flight\n",
 		done >> 20, us / 1000, io / 1024, inflight);
+}
+
+/*
+ * rd.csumspeed=BYTES, for `make bench`: each block checksum kind over
+ * BYTES of the memory to dump (256 KiB at a time, as the writer does),
+ * nothing written.
+ */
+static void dump_csumspeed(const struct mk_args *a, const struct rd_writer_config *cfg)
+{
+	uint32_t kind, i;
+
+	kprintf("csumspeed: %lu MiB per kind\n", a->csumspeed >> 20);	/* bench: start mark */
+	for (kind = 0; kind <= RD_CSUM_MAX; kind++) {
+		uint64_t done = 0, t0 = hw_now_us(), us;
+		uint32_t sum = 0;
+
+		for (i = 0; i < cfg->range_count && done < a->csumspeed; i++) {
+			const struct rd_writer_range *r = &cfg->ranges[i];
+			uint64_t off;
+
+			if (r->flags & RD_RANGE_ALIAS)
+				continue;
+			for (off = 0; off < r->size && done < a->csumspeed; off += MK_CSUMSPEED_CHUNK) {
+				uint64_t n = r->size - off < MK_CSUMSPEED_CHUNK ? r->size - off :
+					     MK_CSUMSPEED_CHUNK;
+
+				sum ^= rd_csum(kind, 0, (const void *)(uintptr_t)(r->src + off), n);
+				done += n;
+			}
+		}
+		us = hw_now_us() - t0;
+		kprintf("rawdump: CSUMSPEED %s%s %lu MiB in %lu ms (%08x)\n", rd_csum_name(kind),
+			kind == RD_CSUM_CRC32C ? (rd_crc32c_has_hw() ? " sse4.2" : " table") : "",
+			done >> 20, us / 1000, sum);
+	}
 }
 
 int dump_run(const struct mk_args *a)
@@ -396,6 +435,10 @@ int dump_run(const struct mk_args *a)
 		*(volatile uint8_t *)(uintptr_t)cfg.ranges[0].src ^= 0xff;
 		mk_fail("test: a write into dumped memory did not fault");
 	}
+	if (a->csumspeed) {
+		dump_csumspeed(a, &cfg);
+		return 0;
+	}
 
 	/* 2. the disk (its DMA through an IOMMU the crashed kernel left on) */
 	err = iommu_takeover(&a->pci);
@@ -427,6 +470,7 @@ int dump_run(const struct mk_args *a)
 	dump_filter_setup(a, &cfg, &source, &filter);
 	cfg.compression = a->comp >= 0 ? (uint32_t)a->comp : MK_DEFAULT_COMP;
 	cfg.zlib_level = a->level > 0 ? a->level : MK_DEFAULT_LEVEL;
+	cfg.csum_kind = a->csum >= 0 ? (uint32_t)a->csum : MK_DEFAULT_CSUM;
 	io = MK_IO_MAX;
 	if ((uint64_t)mk_sink.bd.max_sectors * mk_sink.ss < io)
 		io = mk_sink.bd.max_sectors * mk_sink.ss & ~4095u;
@@ -476,9 +520,12 @@ int dump_run(const struct mk_args *a)
 	kprintf("dump: %u ranges, %u KiB requests, %u in flight, partition %lu MiB at sector %lu\n",
 		cfg.range_count, io / 1024, inflight, part_bytes >> 20, mk_sink.lba0);
 	if (cfg.compression == RD_COMP_ZLIB)
-		kprintf("dump: zlib level %d\n", cfg.zlib_level);
+		kprintf("dump: zlib level %d, %s checksums\n", cfg.zlib_level,
+			rd_csum_name(cfg.csum_kind));
 	else
-		kprintf("dump: uncompressed\n");
+		kprintf("dump: %s, %s checksums\n",
+			cfg.compression == RD_COMP_LZ4 ? "lz4" : "uncompressed",
+			rd_csum_name(cfg.csum_kind));
 	err = rd_dump_write(&cfg, &source, &sink, &res);
 	if (err)
 		mk_fail("dump: %s (%lu MiB stored)", rd_strerror(err), res.stored_bytes >> 20);

@@ -1,6 +1,6 @@
 /*
- * minikernel/lib.c - the few C library functions the writer, the drivers
- * and zlib's objects link against (drivers/hw.h lists them). zlib's default
+ * minikernel/lib.c - the few C library functions the writer, the drivers,
+ * zlib's and lz4's objects link against (drivers/hw.h lists them). zlib's default
  * allocator (malloc/free, reached only when no zalloc is given) has no heap
  * to draw from here: the writer always passes its own, so malloc fails.
  */
@@ -61,12 +61,21 @@ size_t strlen(const char *s)
 }
 
 void *malloc(size_t n);
+void *calloc(size_t n, size_t size);
 void free(void *p);
 void __stack_chk_fail(void);
 
 void *malloc(size_t n)
 {
 	kprintf("lib: malloc(%zu) refused: no heap in the minikernel\n", n);
+	return NULL;
+}
+
+/* lz4.o's LZ4_createStream(): the writer never calls it (its state is
+ * in the work area, LZ4_compress_fast_extState). */
+void *calloc(size_t n, size_t size)
+{
+	kprintf("lib: calloc(%zu, %zu) refused: no heap in the minikernel\n", n, size);
 	return NULL;
 }
 

@@ -44,12 +44,14 @@ struct mk_args {
 	int comp;			/* -1 = default */
 	int level;			/* -1 = default */
 	int dump_level;			/* rd.dumplevel: RD_CLASS_* bits, -1 = default */
+	int csum;			/* rd.csum=: enum rd_csum_kind, -1 = default */
 	enum mk_exit exit;
 	int have_elfcorehdr;
 	uint64_t elfcorehdr;
 	enum mk_test test;
 	uint32_t io_timeout_ms;		/* rd.iotimeout=MS, 0 = driver default */
 	uint64_t diskspeed;		/* rd.diskspeed=BYTES (benchmark), 0 = off */
+	uint64_t csumspeed;		/* rd.csumspeed=BYTES (benchmark), 0 = off */
 	uint32_t range_count;
 	struct { uint64_t addr, size; } ranges[MK_RANGES_MAX];
 };

@@ -4,7 +4,8 @@
 # GPT disk over virtio-blk, save with `rawdump save`, and check every byte
 # of the vmcore against the pattern; the ext4 partition and everything else
 # outside the dump partition stay byte-identical. Also with -smp 2 / -smp 4,
-# uncompressed and zlib, on virtio-blk, AHCI and NVMe, and into a partition
+# uncompressed, zlib and lz4, each block checksum kind (xxh64 default,
+# crc32c, crc32), on virtio-blk, AHCI and NVMe, and into a partition
 # smaller than the planted memory.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/minikernel/testlib.sh"
@@ -23,9 +24,10 @@ LOADERS=$(mk_plant $SEED "$T/pat" "${RANGES[@]}")
 RARG=$(IFS=,; echo "${RANGES[*]}")
 mk_outside "$IMG" $MK_P2_START $MK_P2_SIZE "$T/outside.before"
 
-# run_dump NAME SMP EXTRA_CMDLINE: boot, save, verify.
+# run_dump NAME SMP EXTRA_CMDLINE [COMP CSUM]: boot, save, verify; the dump
+# header names COMP (default none) and CSUM (default xxh64).
 run_dump() {
-	local name=$1 smp=$2 extra=$3 rc
+	local name=$1 smp=$2 extra=$3 comp=${4:-none} csum=${5:-xxh64} rc
 	# shellcheck disable=SC2086
 	mk_boot "$T/$name.serial" "$IMG" "$(mk_target_args 2 "$UUID") rd.ranges=$RARG $extra" \
 		-smp "$smp" $LOADERS
@@ -38,6 +40,8 @@ run_dump() {
 	check_eq "$name: partition COMPLETE" "$(mk_info_field "$IMG:2" state)" "complete"
 	check_eq "$name: writer name in the header" \
 		"$(mk_info_field "$IMG:2" writer)" "rawdump-minikernel 0.1"
+	check_eq "$name: compression and checksum kind in the header" \
+		"$(mk_info_field "$IMG:2" compression) $(mk_info_field "$IMG:2" checksum)" "$comp $csum"
 	check_rc "$name: rawdump save" 0 "$RAWDUMP" save "$IMG:2" -o "$T" -n "$name.vmcore"
 	# shellcheck disable=SC2046
 	check "$name: vmcore bytes equal the planted bytes" "$SIM" verify "$T/$name.vmcore" \
@@ -47,17 +51,17 @@ run_dump() {
 	rm -f "$T/$name.vmcore"
 }
 
-run_dump "smp1-zlib" 1 "rd.comp=zlib"
+run_dump "smp1-zlib" 1 "rd.comp=zlib" zlib
 run_dump "smp2" 2 ""
-run_dump "smp4-raw" 4 "rd.comp=none"
-MK_DISK=ahci run_dump "ahci" 2 ""
+run_dump "smp4-raw-crc32c" 4 "rd.comp=none rd.csum=crc32c" none crc32c
+MK_DISK=ahci run_dump "ahci-lz4" 2 "rd.comp=lz4" lz4
 # The bzImage through QEMU's real-mode Linux loader (setup.S): the image
 # runs relocated at 0x100000, with no memory map.
 MK_KERNEL=$B/minikernel/rdmk.bzImage run_dump "bzImage" 2 ""
-MK_DISK=nvme run_dump "nvme-zlib" 2 "rd.comp=zlib"
+MK_DISK=nvme run_dump "nvme-zlib-crc32" 2 "rd.comp=zlib rd.csum=crc32" zlib crc32
 # 4096-byte logical sectors: PAD blocks keep every write sector aligned.
-MK_DISK=virtio4k run_dump "virtio-4k-sectors" 2 ""
-MK_DISK=virtio4k run_dump "virtio-4k-zlib" 1 "rd.comp=zlib"
+MK_DISK=virtio4k run_dump "virtio-4k-lz4" 2 "rd.comp=lz4" lz4
+MK_DISK=virtio4k run_dump "virtio-4k-zlib" 1 "rd.comp=zlib" zlib
 
 # Memory above 4 GiB (beyond the PVH boot page tables: our own tables map it).
 HIGH=0x1f0000000:4M

@@ -216,7 +216,8 @@ EOF
 }
 for mode in payload class; do
 	fresh 32M
-	"$SIM" write "$part" --pattern 3 $R $F --quiet >/dev/null 2>&1
+	# CRC-32 blocks: damage() re-seals with zlib.crc32
+	"$SIM" write "$part" --pattern 3 $R $F --csum crc32 --quiet >/dev/null 2>&1
 	run0=$(damage "$part" $mode) || fail "damage $mode: a list found"
 	"$RAWDUMP" info "$part" --json > "$T/d.json"
 	case $mode in

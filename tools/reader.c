@@ -12,17 +12,20 @@
  *      steps to the next valid header of this dump. The scan ends at END or
  *      where nothing valid follows;
  *   4. blocks named by a LOST block's failed-write seq range are dropped;
- *      END's block_count and index_crc (crc32 chained over the 64 header
- *      bytes of every counted block, in seq order) are checked;
+ *      END's block_count and index_crc (chained over the 64 header bytes
+ *      of every counted block, in seq order, with the END block's
+ *      checksum kind) are checked;
  *   5. EXCLUDED lists (v2): payload checksum, then every run: page aligned,
  *      inside the block's span, sorted, not overlapping, one known class
  *      bit; a list failing any check is refused whole. Its runs join the
  *      index as entries of their own;
  *   6. data blocks and runs are indexed by paddr; overlapping or out-of-range
  *      entries are refused; memory nothing covers is recorded as missing.
- * Payload crcs (stored_crc, data_crc) are checked when a block is decoded,
- * once: the last decoded block is cached, and a block that fails is marked
- * corrupt and its memory reported missing.
+ * Payload checksums (stored_crc, data_crc, of the kind in each block's
+ * flags: host_csum(), tools/hostcsum.c) are checked when a block is
+ * decoded, once: the last decoded block is cached, and a block that fails
+ * is marked corrupt and its memory reported missing. Version 1 blocks are
+ * CRC-32 and never LZ4.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -31,8 +34,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <lz4.h>
 
 #include "reader.h"
+#include "hostcsum.h"
 #include "readers.h"
 #include "cli.h"
 #include "writer.h"
@@ -41,7 +46,7 @@
 #define RDR_WINDOW		(8u << 20)	/* read-ahead window of the block stream */
 #define RDR_MAX_RANGES		(1u << 20)
 #define RDR_MAX_NOTES		(64u << 20)
-#define RDR_MAX_ZLIB_STORED	(RD_BLOCK_MAX_MEM + 4096u)
+#define RDR_MAX_ZLIB_STORED	(RD_BLOCK_MAX_MEM + 4096u)	/* ZLIB and LZ4 payloads */
 #define RDR_MAX_END_STORED	RD_SLOT_SIZE
 #define RDR_MAX_EXCL_RUNS	(RD_EXCL_MAX_STORED / sizeof(struct rd_excl_run))
 
@@ -71,18 +76,20 @@ struct rdr {
 	uint8_t *scan;			/* resync buffer */
 	uint64_t scan_base;
 	size_t scan_len;
-	uint8_t *cache;			/* decoded memory of ZLIB block cache_idx */
+	uint8_t *cache;			/* decoded memory of ZLIB/LZ4 block cache_idx */
 	const uint8_t *cur;		/* memory of block cache_idx: cache, or the window (RAW) */
 	size_t cache_idx;
 	int cache_valid;
-	uint8_t *payload;		/* stored bytes of a ZLIB block */
+	uint8_t *payload;		/* stored bytes of a ZLIB/LZ4 block */
 	uint8_t *win;			/* partition bytes [win_off, win_off + win_len) */
 	uint64_t win_off;
 	size_t win_len;
 	z_stream zs;
 	int zs_ready;
 	uint64_t end_seq;
-	uint32_t scan_crc;		/* crc32 chained over every accepted block header */
+	uint32_t scan_csum;		/* kind scan_crc is chained with: the dump header's */
+	uint32_t end_csum;		/* kind of the END block: index_crc's */
+	uint32_t scan_crc;		/* chained over every accepted block header */
 };
 
 static int rdr_fail(char *err, size_t errsz, int *why, int code, const char *fmt, ...)
@@ -242,6 +249,11 @@ static int rdr_read_meta(struct rdr *r, struct memimage *m, int *why, char *err,
 	if (d->notes_size > RDR_MAX_NOTES || !rdr_meta_inside(d, d->notes_offset, d->notes_size))
 		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "notes (%llu bytes) are malformed",
 				(unsigned long long)d->notes_size);
+	if (d->version >= 2 && d->csum_kind > RD_CSUM_MAX)
+		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "unknown block checksum kind %u",
+				d->csum_kind);
+	r->scan_csum = d->version >= 2 ? d->csum_kind : RD_CSUM_CRC32;
+	r->end_csum = r->scan_csum;
 	r->limit = d->data_limit;
 
 	r->nrranges = d->range_count;
@@ -331,12 +343,16 @@ static int rdr_block_ok(const struct rdr *r, const struct rd_block_header *h,
 		return 0;
 	if (h->dump_id != r->info.dump.dump_id || h->seq < min_seq || h->seq == UINT64_MAX)
 		return 0;
+	if (r->info.dump.version < 2 && (RD_BLK_CSUM(h->flags) != RD_CSUM_CRC32 ||
+					 h->type == RD_BLK_LZ4))
+		return 0;
 	switch (h->type) {
 	case RD_BLK_RAW:
 		if (!h->mem_len || h->mem_len > RD_BLOCK_MAX_MEM || h->stored_len != h->mem_len)
 			return 0;
 		break;
 	case RD_BLK_ZLIB:
+	case RD_BLK_LZ4:
 		if (!h->mem_len || h->mem_len > RD_BLOCK_MAX_MEM || !h->stored_len ||
 		    h->stored_len > RDR_MAX_ZLIB_STORED)
 			return 0;
@@ -430,7 +446,7 @@ static int rdr_block_push(struct rdr *r, const struct rd_block_header *h, uint64
 	b->flags = h->flags;
 	b->aux[0] = h->aux[0];
 	b->aux[1] = h->aux[1];
-	r->scan_crc = (uint32_t)crc32(r->scan_crc, (const uint8_t *)h, sizeof(*h));
+	r->scan_crc = host_csum(r->scan_csum, r->scan_crc, h, sizeof(*h));
 	return 0;
 }
 
@@ -441,8 +457,9 @@ static int rdr_read_end(struct rdr *r, const struct rd_block_header *h, uint64_t
 
 	if (rc)
 		return rc;
-	if (rd_crc32(0, buf, h->stored_len) != h->stored_crc)
+	if (host_csum(RD_BLK_CSUM(h->flags), 0, buf, h->stored_len) != h->stored_crc)
 		return 0;
+	r->end_csum = RD_BLK_CSUM(h->flags);
 	memset(&r->info.end, 0, sizeof(r->info.end));
 	memcpy(&r->info.end, buf, h->stored_len < sizeof(r->info.end) ?
 	       h->stored_len : sizeof(r->info.end));
@@ -511,8 +528,8 @@ static int rdr_idx_cmp(const void *a, const void *b, void *ctx)
 /* Entries of the paddr index: blocks with memory, and EXCLUDED runs. */
 static int rdr_is_data(uint16_t type)
 {
-	return type == RD_BLK_RAW || type == RD_BLK_ZLIB || type == RD_BLK_ZERO ||
-	       type == RD_BLK_EXCLUDED;
+	return type == RD_BLK_RAW || type == RD_BLK_ZLIB || type == RD_BLK_LZ4 ||
+	       type == RD_BLK_ZERO || type == RD_BLK_EXCLUDED;
 }
 
 /* Check one EXCLUDED list (the block at index li) and append its runs to
@@ -528,7 +545,7 @@ static int rdr_excl_expand(struct rdr *r, size_t li)
 
 	if (rc)
 		return rc;
-	if (rd_crc32(0, runs, lb.stored_len) != lb.stored_crc) {
+	if (host_csum(RD_BLK_CSUM(lb.flags), 0, runs, lb.stored_len) != lb.stored_crc) {
 		r->info.corrupt_blocks++;
 		return 0;
 	}
@@ -677,17 +694,18 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 	if (rc)
 		return rc;
 	count = r->nblk;
-	if (!in->ignored_blocks) {
+	if (!in->ignored_blocks && (!in->have_end || r->end_csum == r->scan_csum)) {
 		crc = r->scan_crc;
 	} else {
-		/* blocks were dropped: chain the kept headers again */
+		/* blocks were dropped, or END names another kind: chain the
+		 * kept headers again */
 		for (i = 0; i < r->nblk; i++) {
 			uint8_t h[sizeof(struct rd_block_header)];
 
 			rc = rdr_pread(r, r->blk[i].off, h, sizeof(h));
 			if (rc)
 				return rc;
-			crc = (uint32_t)crc32(crc, h, sizeof(h));
+			crc = host_csum(r->end_csum, crc, h, sizeof(h));
 		}
 	}
 	in->count_ok = in->have_end ? count == in->end.block_count : -1;
@@ -815,7 +833,7 @@ static int rdr_decode(struct memimage *m, struct rdr *r, size_t bi)
 {
 	struct rdr_block *b = &r->blk[bi];
 	uint64_t pay = b->off + sizeof(struct rd_block_header);
-	uint32_t crc;
+	uint32_t kind = RD_BLK_CSUM(b->flags), crc;
 	int rc;
 
 	if (r->cache_valid && r->cache_idx == bi)
@@ -828,7 +846,7 @@ static int rdr_decode(struct memimage *m, struct rdr *r, size_t bi)
 
 		if (!p)
 			return rc;
-		crc = (uint32_t)crc32(0, p, b->stored_len);
+		crc = host_csum(kind, 0, p, b->stored_len);
 		if (crc != b->stored_crc || crc != b->data_crc)
 			goto corrupt;
 		r->cur = p;
@@ -836,17 +854,24 @@ static int rdr_decode(struct memimage *m, struct rdr *r, size_t bi)
 		rc = rdr_pread(r, pay, r->payload, b->stored_len);
 		if (rc)
 			return rc;
-		if ((uint32_t)crc32(0, r->payload, b->stored_len) != b->stored_crc)
+		if (host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)
 			goto corrupt;
-		if (inflateReset(&r->zs) != Z_OK)
-			goto corrupt;
-		r->zs.next_in = r->payload;
-		r->zs.avail_in = b->stored_len;
-		r->zs.next_out = r->cache;
-		r->zs.avail_out = (uInt)b->mem_len;
-		if (inflate(&r->zs, Z_FINISH) != Z_STREAM_END || r->zs.avail_out || r->zs.avail_in)
-			goto corrupt;
-		if ((uint32_t)crc32(0, r->cache, (uInt)b->mem_len) != b->data_crc)
+		if (b->type == RD_BLK_LZ4) {
+			if (LZ4_decompress_safe((const char *)r->payload, (char *)r->cache,
+						(int)b->stored_len, (int)b->mem_len) != (int)b->mem_len)
+				goto corrupt;
+		} else {
+			if (inflateReset(&r->zs) != Z_OK)
+				goto corrupt;
+			r->zs.next_in = r->payload;
+			r->zs.avail_in = b->stored_len;
+			r->zs.next_out = r->cache;
+			r->zs.avail_out = (uInt)b->mem_len;
+			if (inflate(&r->zs, Z_FINISH) != Z_STREAM_END || r->zs.avail_out ||
+			    r->zs.avail_in)
+				goto corrupt;
+		}
+		if (host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)
 			goto corrupt;
 		r->cur = r->cache;
 	}

@@ -35,7 +35,7 @@ struct rdr_info {
 	int have_end;
 	struct rd_end_record end;
 	uint64_t blocks;		/* valid data/zero/lost blocks accepted */
-	uint64_t data_bytes;		/* memory in RAW/ZLIB blocks */
+	uint64_t data_bytes;		/* memory in RAW/ZLIB/LZ4 blocks */
 	uint64_t zero_bytes;		/* memory in ZERO blocks */
 	uint64_t stored_bytes;		/* payload bytes of accepted blocks */
 	uint64_t lost_bytes;		/* memory in LOST blocks */

@@ -2,7 +2,7 @@
 # WRITER_SRCS: freestanding sources; the minikernel compiles them with its own flags.
 # WRITER_HOST_OBJS: the same sources built for the host (tool, simulator, tests).
 
-WRITER_SRCS := writer/format.c writer/writer.c writer/notes.c writer/pfilter.c
+WRITER_SRCS := writer/format.c writer/writer.c writer/notes.c writer/csum.c writer/pfilter.c
 WRITER_HOST_OBJS := $(patsubst %.c,$(B)/host/%.o,$(WRITER_SRCS))
 
 $(B)/host/writer/%.o: writer/%.c writer/writer.h writer/pfilter.h include/rawdump/format.h

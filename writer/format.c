@@ -1,24 +1,9 @@
 /*
- * writer/format.c - checksums, header sealing and checking, the one
+ * writer/format.c - header sealing and checking, the one
  * partition bounds check, error strings. Freestanding: shared by the
  * minikernel, the simulator and the rawdump tool.
  */
-#include <zlib.h>
 #include "writer.h"
-
-uint32_t rd_crc32(uint32_t crc, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	/* zlib's crc32() takes a uInt length. */
-	while (len > 0) {
-		uInt n = len > 0x40000000u ? 0x40000000u : (uInt)len;
-		crc = (uint32_t)crc32(crc, p, n);
-		p += n;
-		len -= n;
-	}
-	return crc;
-}
 
 static int rd_memeq(const void *a, const void *b, size_t n)
 {
@@ -30,13 +15,16 @@ static int rd_memeq(const void *a, const void *b, size_t n)
 	return 1;
 }
 
-/* CRC of a structure whose last field is its uint32_t checksum, computed
- * with that field taken as zero. */
-static uint32_t rd_sealed_crc(const void *h, size_t size)
+/* Checksum (kind: enum rd_csum_kind) of a structure whose last field is
+ * its uint32_t checksum, computed in one piece with that field zero. */
+#define RD_SEALED_MAX	sizeof(struct rd_dump_header)
+static uint32_t rd_sealed_crc(uint32_t kind, const void *h, size_t size)
 {
-	static const uint8_t zero[4];
+	uint8_t tmp[RD_SEALED_MAX];
 
-	return rd_crc32(rd_crc32(0, h, size - 4), zero, 4);
+	__builtin_memcpy(tmp, h, size - 4);
+	__builtin_memset(tmp + size - 4, 0, 4);
+	return rd_csum(kind, 0, tmp, size);
 }
 
 static uint32_t rd_stored_crc(const void *h, size_t size)
@@ -53,17 +41,19 @@ _Static_assert(offsetof(struct rd_dump_header, header_crc) + 4 == sizeof(struct 
 	       "dump header crc last");
 _Static_assert(offsetof(struct rd_block_header, header_crc) + 4 == sizeof(struct rd_block_header),
 	       "block header crc last");
+_Static_assert(sizeof(struct rd_part_header) <= RD_SEALED_MAX &&
+	       sizeof(struct rd_block_header) <= RD_SEALED_MAX, "sealed size");
 
 void rd_part_header_seal(struct rd_part_header *h)
 {
-	h->header_crc = rd_sealed_crc(h, sizeof(*h));
+	h->header_crc = rd_sealed_crc(RD_CSUM_CRC32, h, sizeof(*h));
 }
 
 int rd_part_header_check(const struct rd_part_header *h)
 {
 	if (!rd_memeq(h->magic, RD_PART_MAGIC, 8))
 		return -RD_ENOSIG;
-	if (rd_sealed_crc(h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
+	if (rd_sealed_crc(RD_CSUM_CRC32, h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
 		return -RD_ECRC;
 	if (h->version < RD_FORMAT_VERSION_MIN || h->version > RD_FORMAT_VERSION ||
 	    h->header_size != sizeof(*h))
@@ -75,14 +65,14 @@ int rd_part_header_check(const struct rd_part_header *h)
 
 void rd_dump_header_seal(struct rd_dump_header *h)
 {
-	h->header_crc = rd_sealed_crc(h, sizeof(*h));
+	h->header_crc = rd_sealed_crc(RD_CSUM_CRC32, h, sizeof(*h));
 }
 
 int rd_dump_header_check(const struct rd_dump_header *h)
 {
 	if (!rd_memeq(h->magic, RD_DUMP_MAGIC, 8))
 		return -RD_ENOSIG;
-	if (rd_sealed_crc(h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
+	if (rd_sealed_crc(RD_CSUM_CRC32, h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
 		return -RD_ECRC;
 	if (h->version < RD_FORMAT_VERSION_MIN || h->version > RD_FORMAT_VERSION ||
 	    h->header_size != sizeof(*h))
@@ -92,14 +82,16 @@ int rd_dump_header_check(const struct rd_dump_header *h)
 
 void rd_block_header_seal(struct rd_block_header *h)
 {
-	h->header_crc = rd_sealed_crc(h, sizeof(*h));
+	h->header_crc = rd_sealed_crc(RD_BLK_CSUM(h->flags), h, sizeof(*h));
 }
 
 int rd_block_header_check(const struct rd_block_header *h)
 {
 	if (h->magic != RD_BLOCK_MAGIC)
 		return -RD_ENOSIG;
-	if (rd_sealed_crc(h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
+	if (RD_BLK_CSUM(h->flags) > RD_CSUM_MAX)
+		return -RD_EINVAL;
+	if (rd_sealed_crc(RD_BLK_CSUM(h->flags), h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
 		return -RD_ECRC;
 	if (h->type < RD_BLK_RAW || h->type > RD_BLK_EXCLUDED)
 		return -RD_EINVAL;

@@ -4,8 +4,10 @@
  *
  * Freestanding: no libc, no malloc, no globals. Everything lives in the
  * caller's work area: a ring of I/O buffers (each one write request, so
- * several can be in flight), for zlib the deflate state, and for the page
- * filter the EXCLUDED list being built and the set of frames pass 1 wrote.
+ * several can be in flight), the deflate (zlib) or LZ4 state, and for the
+ * page filter the EXCLUDED list being built and the set of frames pass 1
+ * wrote. Every checksum is rd_csum() of the configured kind
+ * (writer/csum.c); every block's compression is wr_compress().
  *
  * Order of writes (the partition validates itself at every point):
  *   1. read + check the partition header; any mismatch: return, no write
@@ -20,12 +22,14 @@
  *   6. partition header -> COMPLETE (primary, flush, backup, flush)
  */
 #include <zlib.h>
+#include <lz4.h>
 #include "writer.h"
 #include "pfilter.h"
 
 #define WR_MAX_BUFS	9
 #define WR_MAX_EXTENTS	32	/* memory extents one I/O buffer may carry */
-#define WR_ZLIB_ARENA	(320u * 1024u)
+#define WR_ZLIB_ARENA	(272u * 1024u)	/* deflateInit2(level, 15, 8): 262 KiB */
+#define WR_LZ4_STATE	((sizeof(LZ4_stream_t) + 4095u) & ~(size_t)4095u)
 #define WR_DEFAULT_IO	(1024u * 1024u)
 #define WR_WIN_PAGES	(RD_BLOCK_MAX_MEM / RD_PAGE_SIZE)
 /* an EXCLUDED block (header + runs) fills exactly one 4 KiB slot */
@@ -71,6 +75,8 @@ struct wr {
 	z_stream zs;
 	int zs_ready;
 	struct wr_arena arena;
+	void *lz4_state;		/* LZ4_compress_fast_extState's, 8-aligned */
+	uint32_t csum;			/* enum rd_csum_kind */
 
 	uint64_t dump_id;
 	uint64_t pos;			/* next block offset */
@@ -135,7 +141,8 @@ size_t rd_writer_work_size(uint32_t compression, uint32_t io_size, uint32_t max_
 		max_inflight = 1;
 	nbufs = (max_inflight > WR_MAX_BUFS - 1 ? WR_MAX_BUFS - 1 : max_inflight) + 1;
 	return (size_t)nbufs * io_size + RD_SLOT_SIZE + 4096 + WR_FILTER_WORK +
-	       (compression == RD_COMP_ZLIB ? WR_ZLIB_ARENA : 0);
+	       (compression == RD_COMP_ZLIB ? WR_ZLIB_ARENA : 0) +
+	       (compression == RD_COMP_LZ4 ? WR_LZ4_STATE : 0);
 }
 
 /* ---- page classification ------------------------------------------ */
@@ -335,6 +342,7 @@ static int wr_write_meta(struct wr *w, struct rd_dump_header *dh)
 	__builtin_memcpy(dh->part_uuid, cfg->expect_uuid, 16);
 	dh->compression = cfg->compression;
 	dh->zlib_level = cfg->compression == RD_COMP_ZLIB ? (uint32_t)cfg->zlib_level : 0;
+	dh->csum_kind = w->csum;
 	dh->flags = cfg->flags;
 	dh->page_size = RD_PAGE_SIZE;
 	dh->dumping_cpu = cfg->dumping_cpu;
@@ -430,7 +438,7 @@ static void wr_retire(struct wr *w, struct wr_buf *b, int err)
 	while (off + sizeof(struct rd_block_header) <= b->fill) {
 		const struct rd_block_header *h = (const void *)(b->data + off);
 
-		w->index_crc = rd_crc32(w->index_crc, h, sizeof(*h));
+		w->index_crc = rd_csum(w->csum, w->index_crc, h, sizeof(*h));
 		w->ok_blocks++;
 		off += (uint32_t)rd_align_up(sizeof(*h) + h->stored_len, RD_BLOCK_ALIGN);
 	}
@@ -480,7 +488,7 @@ static void wr_pad_cur(struct wr *w)
 	h.type = RD_BLK_PAD;
 	h.stored_len = gap - sizeof(h);
 	__builtin_memset(b->data + b->fill + sizeof(h), 0, h.stored_len);
-	h.stored_crc = rd_crc32(0, b->data + b->fill + sizeof(h), h.stored_len);
+	h.stored_crc = rd_csum(w->csum, 0, b->data + b->fill + sizeof(h), h.stored_len);
 	wr_commit_block(w, &h);
 }
 
@@ -550,6 +558,7 @@ static void wr_commit_block(struct wr *w, struct rd_block_header *h)
 	uint8_t *p = b->data + b->fill;
 
 	h->magic = RD_BLOCK_MAGIC;
+	h->flags |= (uint16_t)(w->csum << RD_BLK_CSUM_SHIFT);
 	h->dump_id = w->dump_id;
 	h->seq = w->seq++;
 	rd_block_header_seal(h);
@@ -581,6 +590,7 @@ static int wr_emit_nodata(struct wr *w, uint16_t type, uint16_t flags,
 	h.mem_len = len;
 	h.aux[0] = aux0;
 	h.aux[1] = aux1;
+	h.stored_crc = rd_csum(w->csum, 0, &h, 0);	/* of no bytes: 0, except XXH64 */
 	wr_commit_block(w, &h);
 	return 0;
 }
@@ -599,6 +609,44 @@ static int wr_flush_lost(struct wr *w)
 	return 0;
 }
 
+/* Compress len bytes of mem into payload (room for len bytes). Sets
+ * h->type (ZLIB or LZ4), stored_len and stored_crc when that saves at
+ * least one 512-byte sector; leaves h->type 0 (store RAW) otherwise. */
+static int wr_compress(struct wr *w, struct rd_block_header *h, const uint8_t *mem,
+		       uint32_t len, uint8_t *payload)
+{
+	uint32_t room = len - RD_BLOCK_ALIGN;	/* must save at least a sector */
+	int n, zr;
+
+	if (len <= 2 * RD_BLOCK_ALIGN)
+		return 0;
+	if (w->zs_ready) {
+		deflateReset(&w->zs);
+		w->zs.next_in = (Bytef *)(uintptr_t)mem;
+		w->zs.avail_in = len;
+		w->zs.next_out = payload;
+		w->zs.avail_out = room;
+		zr = deflate(&w->zs, Z_FINISH);
+		if (zr == Z_STREAM_END) {
+			h->type = RD_BLK_ZLIB;
+			h->stored_len = (uint32_t)w->zs.total_out;
+		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			return -RD_ECOMPRESS;
+		}
+	} else if (w->lz4_state) {
+		/* 0: does not fit in room (incompressible), nothing else */
+		n = LZ4_compress_fast_extState(w->lz4_state, (const char *)mem, (char *)payload,
+					       (int)len, (int)room, 1);
+		if (n > 0) {
+			h->type = RD_BLK_LZ4;
+			h->stored_len = (uint32_t)n;
+		}
+	}
+	if (h->type)
+		h->stored_crc = rd_csum(w->csum, 0, payload, h->stored_len);
+	return 0;
+}
+
 /* One run of non-zero memory, at most RD_BLOCK_MAX_MEM bytes. */
 static int wr_emit_data(struct wr *w, uint64_t paddr, const uint8_t *mem, uint32_t len)
 {
@@ -614,26 +662,11 @@ static int wr_emit_data(struct wr *w, uint64_t paddr, const uint8_t *mem, uint32
 	__builtin_memset(&h, 0, sizeof(h));
 	h.paddr = paddr;
 	h.mem_len = len;
-	h.data_crc = rd_crc32(0, mem, len);
-
-	if (w->zs_ready && len > 2 * RD_BLOCK_ALIGN) {
-		int zr;
-
-		deflateReset(&w->zs);
-		w->zs.next_in = (Bytef *)(uintptr_t)mem;
-		w->zs.avail_in = len;
-		w->zs.next_out = payload;
-		w->zs.avail_out = len - RD_BLOCK_ALIGN;	/* must save at least a sector */
-		zr = deflate(&w->zs, Z_FINISH);
-		if (zr == Z_STREAM_END) {
-			h.type = RD_BLK_ZLIB;
-			h.stored_len = (uint32_t)w->zs.total_out;
-			h.stored_crc = rd_crc32(0, payload, h.stored_len);
-		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			return -RD_ECOMPRESS;
-		}
-	}
-	if (h.type != RD_BLK_ZLIB) {
+	h.data_crc = rd_csum(w->csum, 0, mem, len);
+	err = wr_compress(w, &h, mem, len, payload);
+	if (err)
+		return err;
+	if (!h.type) {
 		h.type = RD_BLK_RAW;
 		h.stored_len = len;
 		__builtin_memcpy(payload, mem, len);
@@ -702,7 +735,7 @@ static int wr_flush_excl(struct wr *w)
 	h.paddr = w->excl[0].paddr;
 	h.mem_len = last->paddr + (uint64_t)last->pages * RD_PAGE_SIZE - h.paddr;
 	h.stored_len = len;
-	h.stored_crc = rd_crc32(0, payload, len);
+	h.stored_crc = rd_csum(w->csum, 0, payload, len);
 	wr_commit_block(w, &h);
 	for (i = 0; i < w->nexcl; i++) {
 		uint64_t bytes = (uint64_t)w->excl[i].pages * RD_PAGE_SIZE;
@@ -1048,7 +1081,7 @@ static int wr_finish(struct wr *w, struct rd_part_header *ph)
 	__builtin_memset(&h, 0, sizeof(h));
 	h.type = RD_BLK_END;
 	h.stored_len = sizeof(*e);
-	h.stored_crc = rd_crc32(0, e, sizeof(*e));
+	h.stored_crc = rd_csum(w->csum, 0, e, sizeof(*e));
 	wr_commit_block(w, &h);
 	w->res->end_flags = e->flags;
 	w->res->elapsed_us = e->elapsed_us;
@@ -1125,6 +1158,7 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 	w.res = res;
 	w.io_size = cfg->io_size ? cfg->io_size : WR_DEFAULT_IO;
 	w.dump_id = cfg->dump_id;
+	w.csum = cfg->csum_kind;
 	w.align = cfg->write_align ? cfg->write_align : RD_BLOCK_ALIGN;
 	if ((w.align & (w.align - 1)) || w.align < RD_BLOCK_ALIGN || w.align > RD_SLOT_SIZE)
 		return -RD_EINVAL;
@@ -1132,13 +1166,14 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 	if ((w.cls && !w.cls->classify) ||
 	    !cfg->expect_uuid || !cfg->dump_id || w.io_size % RD_SLOT_SIZE ||
 	    w.io_size < 2 * RD_BLOCK_MAX_MEM || !sink->max_inflight ||
-	    (cfg->compression != RD_COMP_NONE && cfg->compression != RD_COMP_ZLIB))
+	    cfg->compression > RD_COMP_LZ4 || cfg->csum_kind > RD_CSUM_MAX)
 		return -RD_EINVAL;
 	need = rd_writer_work_size(cfg->compression, w.io_size, sink->max_inflight);
 	if (cfg->work_size < need)
 		return -RD_ENOMEM;
 
-	/* carve the work area: slot, filter lists, buffers (4 KiB aligned), zlib arena */
+	/* carve the work area: slot, filter lists, buffers (4 KiB aligned), zlib
+	 * arena or LZ4 state */
 	p = (uint8_t *)rd_align_up((uintptr_t)cfg->work, 4096);
 	w.slot = p;
 	p += RD_SLOT_SIZE;
@@ -1173,6 +1208,11 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 				 Z_DEFAULT_STRATEGY) != Z_OK)
 			return -RD_ECOMPRESS;
 		w.zs_ready = 1;
+	}
+	if (cfg->compression == RD_COMP_LZ4) {
+		if ((size_t)LZ4_sizeofState() > WR_LZ4_STATE)
+			return -RD_ENOMEM;	/* a liblz4 built with a larger state */
+		w.lz4_state = p;
 	}
 	w.t0 = wr_now(&w);
 	res->dump_id = w.dump_id;

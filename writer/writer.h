@@ -130,6 +130,7 @@ struct rd_writer_config {
 	const char *writer_name;
 	uint32_t compression;		/* enum rd_compression */
 	int zlib_level;			/* 1..9 */
+	uint32_t csum_kind;		/* enum rd_csum_kind of every block */
 	uint32_t flags;			/* RD_DF_* */
 	uint32_t dumping_cpu, dumping_apic_id;
 	uint64_t elfcorehdr_addr;
@@ -175,8 +176,9 @@ struct rd_writer_result {
 	int      first_error;		/* first device error seen, 0 if none */
 };
 
-/* Bytes of work area the writer needs for a config (io buffers, zlib,
- * the EXCLUDED list being built and the kernel-first pass's extent set). */
+/* Bytes of work area the writer needs for a config (io buffers, the zlib
+ * or LZ4 state, the EXCLUDED list being built and the kernel-first pass's
+ * extent set). */
 size_t rd_writer_work_size(uint32_t compression, uint32_t io_size, uint32_t max_inflight);
 
 /*
@@ -197,8 +199,23 @@ int rd_dump_write(const struct rd_writer_config *cfg,
  * ranges (the kernel-text PT_LOAD) with RD_RANGE_ALIAS. */
 void rd_ranges_mark_aliases(struct rd_writer_range *r, uint32_t n);
 
-/* Format helpers shared with the tool (writer/format.c). */
-uint32_t rd_crc32(uint32_t crc, const void *buf, size_t len);
+/* Checksums (writer/csum.c). rd_csum(kind, prev, buf, len): the block
+ * checksum of kind (enum rd_csum_kind) over buf, chained from prev (0 to
+ * start): CRC kinds continue the CRC, XXH64 takes prev as its seed. */
+#define RD_CSUM_MAX	RD_CSUM_XXH64
+/* The capture's default kind (minikernel and rawdump-sim): the fastest
+ * under emulation and on hardware (Documentation/format.md). */
+#define RD_CSUM_DEFAULT	RD_CSUM_XXH64
+uint32_t rd_csum(uint32_t kind, uint32_t prev, const void *buf, size_t len);
+const char *rd_csum_name(uint32_t kind);
+uint32_t rd_crc32(uint32_t crc, const void *buf, size_t len);	/* zlib crc32() */
+uint32_t rd_crc32c(uint32_t crc, const void *buf, size_t len);	/* SSE4.2 if CPUID has it */
+uint32_t rd_crc32c_soft(uint32_t crc, const void *buf, size_t len);	/* table only */
+int rd_crc32c_has_hw(void);
+uint64_t rd_xxh64(const void *buf, size_t len, uint64_t seed);
+
+/* Format helpers shared with the tool (writer/format.c). Block headers
+ * are sealed and checked with the checksum kind in their flags. */
 void rd_part_header_seal(struct rd_part_header *h);	/* sets header_crc */
 int  rd_part_header_check(const struct rd_part_header *h);	/* 0 / -RD_ENOSIG / -RD_EVERSION / -RD_ECRC */
 void rd_dump_header_seal(struct rd_dump_header *h);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # scripts/bench/10-save.sh - `rawdump save` of a 2 GiB simulated dump (raw and
 # zlib blocks) against `cp` + fsync of a vmcore-sized file, in the same run,
-# on the same filesystem; then the writer's zlib levels 1 and 6.
+# on the same filesystem; then the writer's zlib levels 1 and 6, lz4 and
+# raw, each with the default (xxh64) block checksums, and raw with crc32.
 # Goal (issue 2): save >= 80% of cp speed for raw dumps.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,7 +33,7 @@ dd_s=$(secs "$t0" "$t1"); rm -f "$W/copy.bin"
 printf 'dd bs=8M + fsync of %s:      %6.2f s  %8s MiB/s\n' "$MEM" "$dd_s" "$(mibs "$bytes" "$dd_s")"
 rm -f "$W/src.bin"
 
-for comp in none zlib; do
+for comp in none zlib lz4; do
 	"$B/rawdump" format --force "$W/part.img" >/dev/null
 	"$B/rawdump-sim" write "$W/part.img" --range "0x100000:$MEM" --comp "$comp" --level 1 --quiet
 	mkdir -p "$W/out-$comp"
@@ -56,9 +57,13 @@ for lvl in 1 6; do
 	printf 'writer zlib level %d:            %6.2f s  %8s MiB/s of memory  stored %5.1f%% of memory\n' \
 		"$lvl" "$s" "$(mibs "$bytes" "$s")" "$(echo "100 * $stored / $bytes" | bc -l)"
 done
-"$B/rawdump" format --force "$W/part.img" >/dev/null
-t0=$(now); out=$("$B/rawdump-sim" write "$W/part.img" --range "0x100000:$MEM" --comp none); t1=$(now)
-stored=$(sed -n 's/.* stored=\([0-9]*\).*/\1/p' <<<"$out")
-s=$(secs "$t0" "$t1")
-printf 'writer raw (zero elision only): %6.2f s  %8s MiB/s of memory  stored %5.1f%% of memory\n' \
-	"$s" "$(mibs "$bytes" "$s")" "$(echo "100 * $stored / $bytes" | bc -l)"
+for w in lz4:xxh64 none:xxh64 none:crc32; do
+	"$B/rawdump" format --force "$W/part.img" >/dev/null
+	t0=$(now)
+	out=$("$B/rawdump-sim" write "$W/part.img" --range "0x100000:$MEM" --comp "${w%:*}" --csum "${w#*:}")
+	t1=$(now)
+	stored=$(sed -n 's/.* stored=\([0-9]*\).*/\1/p' <<<"$out")
+	s=$(secs "$t0" "$t1")
+	printf 'writer %-4s %-6s:            %6.2f s  %8s MiB/s of memory  stored %5.1f%% of memory\n' \
+		"${w%:*}" "${w#*:}" "$s" "$(mibs "$bytes" "$s")" "$(echo "100 * $stored / $bytes" | bc -l)"
+done

@@ -6,7 +6,10 @@
  * writer that reuses a buffer too early corrupts the dump and fails here),
  * can fail writes in a chosen byte range, and records every access for the
  * bounds assertions. The decoder below is an independent reading of
- * Documentation/format.md, not the tool's reader.
+ * Documentation/format.md, not the tool's reader; it checks checksums with
+ * the libraries (tools/hostcsum.c: zlib, ISA-L, libxxhash) and decodes LZ4
+ * with liblz4. The writer's own checksums (writer/csum.c) are checked
+ * against those libraries and against published test vectors.
  *
  * Prints "ok - NAME" / "not ok - NAME: why" lines (tests/run counts them).
  */
@@ -14,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <lz4.h>
 #include "writer.h"
+#include "hostcsum.h"
 #include "pfilter.h"
 
 static int failures;
@@ -177,6 +182,8 @@ struct decoded {
 	uint64_t blocks, bad_blocks, pads;
 	uint64_t mem_ok, mem_wrong, lost;
 	uint64_t index_crc;
+	uint64_t wrong_kind;		/* blocks whose checksum kind is not the header's */
+	uint64_t types;			/* bit per block type seen */
 	char release[65];
 	uint32_t cpus;
 };
@@ -209,18 +216,24 @@ static void decode(struct disk *d, uint64_t seed, struct decoded *out)
 		const uint8_t *payload = d->data + off + 64;
 		uint64_t i;
 
+		uint32_t kind;
+
 		memcpy(&h, d->data + off, 64);
 		if (rd_block_header_check(&h) || h.dump_id != dh.dump_id ||
 		    off + 64 + h.stored_len > dh.data_limit)
 			break;
-		if (rd_crc32(0, payload, h.stored_len) != h.stored_crc) {
+		kind = RD_BLK_CSUM(h.flags);
+		if (kind != dh.csum_kind)
+			out->wrong_kind++;
+		out->types |= 1ull << h.type;
+		if (host_csum(kind, 0, payload, h.stored_len) != h.stored_crc) {
 			out->bad_blocks++;
 		} else if (h.type == RD_BLK_END) {
 			memcpy(&out->end, payload, sizeof(out->end));
 			out->have_end = 1;
 			out->index_crc = crc;
 			break;
-		} else if (h.type == RD_BLK_RAW || h.type == RD_BLK_ZLIB) {
+		} else if (h.type == RD_BLK_RAW || h.type == RD_BLK_ZLIB || h.type == RD_BLK_LZ4) {
 			const uint8_t *data = payload;
 			uLongf n = sizeof(tmp);
 
@@ -230,8 +243,15 @@ static void decode(struct disk *d, uint64_t seed, struct decoded *out)
 					goto next;
 				}
 				data = tmp;
+			} else if (h.type == RD_BLK_LZ4) {
+				if (LZ4_decompress_safe((const char *)payload, (char *)tmp, (int)h.stored_len,
+							(int)sizeof(tmp)) != (int)h.mem_len) {
+					out->bad_blocks++;
+					goto next;
+				}
+				data = tmp;
 			}
-			if (rd_crc32(0, data, h.mem_len) != h.data_crc)
+			if (host_csum(kind, 0, data, h.mem_len) != h.data_crc)
 				out->bad_blocks++;
 			for (i = 0; i < h.mem_len; i++) {
 				if (data[i] == mem_byte(seed, h.paddr + i))
@@ -253,7 +273,7 @@ static void decode(struct disk *d, uint64_t seed, struct decoded *out)
 		}
 next:
 		out->blocks++;
-		crc = rd_crc32(crc, &h, 64);
+		crc = host_csum(kind, crc, &h, 64);
 		off += rd_align_up(64 + h.stored_len, RD_BLOCK_ALIGN);
 	}
 }
@@ -262,6 +282,7 @@ next:
 
 static uint8_t notes[4096];
 static size_t notes_len;
+static uint32_t run_csum;	/* checksum kind of the next run() */
 
 static void make_notes(void)
 {
@@ -299,6 +320,7 @@ static int run(struct disk *d, struct mem *m, struct rd_writer_range *r, uint32_
 	cfg.dump_id = 0x1234 + m->seed;
 	cfg.compression = comp;
 	cfg.zlib_level = 1;
+	cfg.csum_kind = run_csum;
 	cfg.ranges = r;
 	cfg.range_count = nr;
 	cfg.notes = notes;
@@ -348,7 +370,9 @@ static void test_roundtrip(const char *name, uint32_t comp, uint32_t inflight, u
 		 err, dec.state, dec.have_end, (unsigned long long)dec.mem_ok,
 		 (unsigned long long)dec.mem_wrong, (unsigned long long)dec.bad_blocks,
 		 (unsigned long long)dec.index_crc, dec.end.index_crc, (unsigned long long)d.out_of_bounds);
-	report(!err && dec.state == RD_STATE_COMPLETE && dec.have_end &&
+	report(!err && dec.state == RD_STATE_COMPLETE && dec.have_end && !dec.wrong_kind &&
+	       (comp != RD_COMP_NONE || (dec.types & (1u << RD_BLK_RAW))) &&
+	       (comp == RD_COMP_NONE || (dec.types & (1u << (comp == RD_COMP_LZ4 ? RD_BLK_LZ4 : RD_BLK_ZLIB)))) &&
 	       dec.mem_ok == non_alias_bytes(r, 3) && !dec.mem_wrong && !dec.bad_blocks &&
 	       dec.end.block_count == dec.blocks && dec.end.index_crc == dec.index_crc &&
 	       !d.out_of_bounds && (r[2].flags & RD_RANGE_ALIAS) &&
@@ -570,6 +594,79 @@ static void test_unreadable(void)
 	free(d.data);
 }
 
+/* ---- checksums --------------------------------------------------------- */
+
+static uint32_t crc32c_bitwise(const uint8_t *p, size_t n)
+{
+	uint32_t c = ~0u;
+	int k;
+
+	while (n--) {
+		c ^= *p++;
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
+static void test_checksums(void)
+{
+	static uint8_t buf[RD_BLOCK_MAX_MEM + 64];
+	const char *v = "123456789";
+	size_t i, len, off;
+	int bad_c = 0, bad_x = 0, bad_chain = 0, iter;
+	char why[160] = "";
+
+	report(rd_crc32c(0, v, 9) == 0xE3069283u && rd_crc32c_soft(0, v, 9) == 0xE3069283u &&
+	       host_crc32c(0, v, 9) == 0xE3069283u, "CRC-32C of \"123456789\" = e3069283 (own, table, ISA-L)", "");
+	report(rd_xxh64("", 0, 0) == 0xEF46DB3751D8E999ull && host_xxh64("", 0, 0) == 0xEF46DB3751D8E999ull,
+	       "XXH64 of empty input, seed 0 = ef46db3751d8e999 (own, libxxhash)", "");
+	report(rd_csum(RD_CSUM_CRC32, 0, v, 9) == 0xCBF43926u && host_csum(RD_CSUM_CRC32, 0, v, 9) == 0xCBF43926u &&
+	       rd_csum(RD_CSUM_XXH64, 0, "", 0) == 0x51D8E999u,
+	       "rd_csum: CRC-32 of \"123456789\" = cbf43926, XXH64 kind = low 32 bits", "");
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)mix(i * 7 + 3);
+	/* every length 0..300 and alignment 0..7, then long random pieces */
+	for (iter = 0; iter < 2400 + 64; iter++) {
+		uint64_t seed = mix(iter) & (iter & 1 ? ~0ull : 0xffffffffull);
+
+		if (iter < 2400) {
+			len = (size_t)iter / 8;
+			off = (size_t)iter % 8;
+		} else {
+			len = mix(iter) % RD_BLOCK_MAX_MEM;
+			off = mix(iter + 1) % 64;
+		}
+		if (rd_crc32c(0, buf + off, len) != host_crc32c(0, buf + off, len) ||
+		    rd_crc32c_soft(0, buf + off, len) != host_crc32c(0, buf + off, len) ||
+		    (len < 4096 && rd_crc32c(0, buf + off, len) != crc32c_bitwise(buf + off, len))) {
+			bad_c++;
+			snprintf(why, sizeof(why), "crc32c len %zu off %zu", len, off);
+		}
+		if (rd_xxh64(buf + off, len, seed) != host_xxh64(buf + off, len, seed)) {
+			bad_x++;
+			snprintf(why, sizeof(why), "xxh64 len %zu off %zu seed %llx", len, off,
+				 (unsigned long long)seed);
+		}
+	}
+	report(!bad_c, "CRC-32C: own (SSE4.2 and table) == ISA-L == bitwise, 2464 random buffers", why);
+	report(!bad_x, "XXH64: own == libxxhash, 2464 random buffers and seeds", why);
+	for (len = 0; len < 3000; len += 37) {
+		uint32_t k;
+
+		for (k = 0; k <= RD_CSUM_MAX; k++)
+			if (rd_csum(k, rd_csum(k, 5, buf, len), buf + len, 999) !=
+			    host_csum(k, host_csum(k, 5, buf, len), buf + len, 999))
+				bad_chain++;
+		if (rd_csum(RD_CSUM_CRC32C, rd_csum(RD_CSUM_CRC32C, 0, buf, len), buf + len, 999) !=
+		    rd_csum(RD_CSUM_CRC32C, 0, buf, len + 999))
+			bad_chain++;
+	}
+	report(!bad_chain, "chained rd_csum == chained host_csum for every kind; CRC-32C chains", "");
+	report(1, rd_crc32c_has_hw() ? "CRC-32C: this CPU has SSE4.2 (hardware path tested)" :
+	       "CRC-32C: no SSE4.2 here (table path tested only)", "");
+}
+
 static void test_headers(void)
 {
 	struct rd_part_header h;
@@ -765,10 +862,26 @@ static void test_filter_edges(void)
 int main(void)
 {
 	make_notes();
+	test_checksums();
 	test_headers();
 	test_roundtrip("round trip raw, 1 write in flight", RD_COMP_NONE, 1, 1);
 	test_roundtrip("round trip raw, 4 writes in flight", RD_COMP_NONE, 4, 2);
 	test_roundtrip("round trip zlib, 3 writes in flight", RD_COMP_ZLIB, 3, 3);
+	test_roundtrip("round trip lz4, 3 writes in flight", RD_COMP_LZ4, 3, 4);
+	for (run_csum = RD_CSUM_CRC32C; run_csum <= RD_CSUM_MAX; run_csum++) {
+		static const uint32_t comps[3] = { RD_COMP_NONE, RD_COMP_ZLIB, RD_COMP_LZ4 };
+		static const char *const cname[3] = { "raw", "zlib", "lz4" };
+		char name[96];
+		int c;
+
+		for (c = 0; c < 3; c++) {
+			snprintf(name, sizeof(name), "round trip %s, %s checksums", cname[c],
+				 rd_csum_name(run_csum));
+			test_roundtrip(name, comps[c], 2, 30 + run_csum * 3 + (uint32_t)c);
+		}
+	}
+	run_csum = RD_CSUM_CRC32;
+	test_4k_sectors(RD_COMP_LZ4, "4 KiB sectors, lz4: every write aligned, PAD blocks, dump intact");
 	test_random_maps();
 	test_4k_sectors(RD_COMP_NONE, "4 KiB sectors, raw: every write aligned, PAD blocks, dump intact");
 	test_4k_sectors(RD_COMP_ZLIB, "4 KiB sectors, zlib: every write aligned, PAD blocks, dump intact");

@@ -6,7 +6,8 @@
  *
  *   rawdump-sim write TARGET [--pattern SEED] [--range PADDR:SIZE]...
  *        [--kernel-text PADDR:SIZE] [--mem-elf FILE] [--cpus N]
- *        [--release STR] [--comp none|zlib] [--level N] [--cut-after N]
+ *        [--release STR] [--comp none|zlib|lz4] [--level N]
+ *        [--csum crc32|crc32c|xxh64] [--cut-after N]
  *        [--inflight N] [--io-size BYTES] [--fail-write OFF:LEN]
  *        [--fake-filter FSEED:LEVEL | --dump-level N] [--quiet]
  *   rawdump-sim pattern --pattern SEED --range PADDR:SIZE OUT
@@ -536,7 +537,7 @@ static int cmd_write(int argc, char **argv)
 	uint8_t *notes = NULL, slot[RD_SLOT_SIZE];
 	size_t notes_size = 0;
 	int nr = 0, cpus = 2, level = 1, inflight = 4, quiet = 0, fake = 0, i, err;
-	uint32_t comp = RD_COMP_NONE;
+	uint32_t comp = RD_COMP_NONE, csum = RD_CSUM_DEFAULT;
 	struct fake_filter ff;
 	struct rd_classifier cls;
 	long dump_level = -1;
@@ -577,7 +578,14 @@ static int cmd_write(int argc, char **argv)
 		else if (!strcmp(a, "--release")) release = v;
 		else if (!strcmp(a, "--comp")) {
 			if (!strcmp(v, "zlib")) comp = RD_COMP_ZLIB;
-			else if (strcmp(v, "none")) die("--comp none|zlib");
+			else if (!strcmp(v, "lz4")) comp = RD_COMP_LZ4;
+			else if (strcmp(v, "none")) die("--comp none|zlib|lz4");
+		}
+		else if (!strcmp(a, "--csum")) {
+			for (csum = 0; csum <= RD_CSUM_MAX && strcmp(v, rd_csum_name(csum)); csum++)
+				;
+			if (csum > RD_CSUM_MAX)
+				die("--csum crc32|crc32c|xxh64");
 		}
 		else if (!strcmp(a, "--level")) level = (int)parse_num(v);
 		else if (!strcmp(a, "--cut-after")) cut = parse_num(v);
@@ -654,6 +662,7 @@ static int cmd_write(int argc, char **argv)
 	cfg.writer_name = "rawdump-sim";
 	cfg.compression = comp;
 	cfg.zlib_level = level;
+	cfg.csum_kind = csum;
 	cfg.flags = RD_DF_SIMULATED | (mem_elf ? 0 : RD_DF_TEST_RANGES);
 	cfg.dumping_cpu = 0;
 	cfg.ranges = ranges;
