@@ -282,7 +282,7 @@ int dump_run(const struct mk_args *a)
 	inflight = mk_sink.bd.max_inflight < MK_INFLIGHT_MAX ? mk_sink.bd.max_inflight : MK_INFLIGHT_MAX;
 	avail = hw_heap_free();
 	for (;;) {
-		need = rd_writer_work_size(cfg.compression, io, inflight);
+		need = rd_writer_work_size(cfg.compression, io, inflight, 0);
 		if (need <= avail || inflight == 1)
 			break;
 		inflight--;
@@ -328,7 +328,7 @@ int dump_run(const struct mk_args *a)
 		kprintf("dump: zlib level %d\n", cfg.zlib_level);
 	else
 		kprintf("dump: uncompressed\n");
-	err = rd_dump_write(&cfg, &(struct rd_source){ source_map, &src }, &sink, &res);
+	err = rd_dump_write(&cfg, &(struct rd_source){ source_map, &src, RD_SRC_STABLE }, &sink, &res);
 	if (err)
 		mk_fail("dump: %s (%lu MiB stored)", rd_strerror(err), res.stored_bytes >> 20);
 	kprintf("rawdump: DONE dump_id %016lx: %lu MiB memory, %lu MiB stored, %lu MiB zero, "

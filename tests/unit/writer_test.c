@@ -286,8 +286,8 @@ static int run(struct disk *d, struct mem *m, struct rd_writer_range *r, uint32_
 	       uint32_t comp, uint64_t cut, uint32_t inflight, struct rd_writer_result *res)
 {
 	struct rd_writer_config cfg;
-	struct rd_source src = { mem_map, m };
-	struct rd_sink sink = { d_read, d_submit, d_wait, d_flush, d, d->size, inflight };
+	struct rd_source src = { mem_map, m, 0 };
+	struct rd_sink sink = { d_read, d_submit, d_wait, d_flush, d, d->size, inflight, NULL };
 	static uint8_t *work;
 	int err;
 
@@ -303,7 +303,7 @@ static int run(struct disk *d, struct mem *m, struct rd_writer_range *r, uint32_
 	cfg.io_size = 512 * 1024;
 	cfg.write_align = d->align;
 	cfg.cut_after_blocks = cut;
-	cfg.work_size = rd_writer_work_size(comp, cfg.io_size, inflight);
+	cfg.work_size = rd_writer_work_size(comp, cfg.io_size, inflight, 0);
 	free(work);
 	work = malloc(cfg.work_size);
 	cfg.work = work;
