@@ -271,6 +271,11 @@ int cmdline_parse(const char *s, struct mk_args *a)
 			rc = parse_whole(v, end, 1, &a->diskspeed);
 			if (!rc && !a->diskspeed)
 				rc = -RD_EINVAL;
+		} else if (word_is(w, klen, "rd.sg")) {
+			if (eq(v, end, "0"))
+				a->no_sg = 1;
+			else if (!eq(v, end, "1"))
+				rc = -RD_EINVAL;
 		} else if (word_is(w, klen, "rd.ranges")) {
 			rc = parse_ranges(v, end, a);
 		} else if (word_is(w, klen, "elfcorehdr")) {
