@@ -22,6 +22,7 @@ struct mk_sink {
 	struct blkdev bd;
 	uint64_t lba0;			/* partition start, device sectors */
 	uint32_t ss;
+	uint64_t sg_writes;		/* scatter-gather writes submitted */
 };
 
 static struct mk_sink mk_sink;
@@ -71,7 +72,10 @@ static long sink_submitv(void *ctx, uint64_t off, const struct rd_iov *iov, uint
 		len += iov[i].len;
 	}
 	err = sink_geometry(s, off, (uint32_t)len, &lba);
-	return err ? err : blk_submit_writev(&s->bd, lba, seg, n);
+	if (err)
+		return err;
+	s->sg_writes++;
+	return blk_submit_writev(&s->bd, lba, seg, n);
 }
 
 static int sink_wait(void *ctx, long tag)
@@ -365,5 +369,6 @@ int dump_run(const struct mk_args *a)
 		res.stored_bytes >> 20, res.zero_bytes >> 20, res.missing_bytes >> 20,
 		res.lost_bytes >> 20, res.elapsed_us / 1000,
 		(res.end_flags & RD_END_TRUNCATED) ? " TRUNCATED" : "");
+	kprintf("dump: %lu scatter-gather writes\n", (unsigned long)mk_sink.sg_writes);
 	return 0;
 }

@@ -17,7 +17,7 @@ drv_capture_ok virtio-legacy "$img" '^virtio-blk: legacy interface' \
 	"file=$img,format=raw,if=none,id=d0" "rd.comp=none" \
 	-device virtio-blk-pci,drive=d0,addr=04.0,disable-modern=on
 drv_has "virtio-legacy: RAW blocks go out zero-copy" "$T/virtio-legacy.log" \
-	'^dump: RAW blocks zero-copy \(scatter-gather\)$'
+	'^dump: RAW blocks zero-copy \(scatter-gather\)'
 grep -q '1af4:1001 -> virtio-blk' "$T/virtio-legacy.log" && pass "virtio-legacy: device id 1af4:1001" ||
 	fail "virtio-legacy: device id 1af4:1001"
 
@@ -48,4 +48,4 @@ drv_capture_ok virtio-queue4 "$img" '^virtio-blk: .* queue 4, .* 1 in flight' \
 	"file=$img,format=raw,if=none,id=d0" "rd.comp=none" \
 	-device virtio-blk-pci,drive=d0,addr=04.0,disable-legacy=on,queue-size=4
 drv_has "virtio-queue4: too few descriptors for scatter-gather: RAW blocks copied" \
-	"$T/virtio-queue4.log" '^dump: RAW blocks copied into I/O buffers$'
+	"$T/virtio-queue4.log" '^dump: RAW blocks copied into I/O buffers'
