@@ -472,12 +472,15 @@ static void wr_buf_reset(struct wr *w, struct wr_buf *b)
 
 static int wr_submit_cur(struct wr *w)
 {
-	struct wr_buf *b = &w->bufs[w->cur];
+	struct wr_buf *b = &w->bufs[w->cur], *next;
 	long tag;
 
 	if (b->fill == 0)
 		return 0;
 	wr_pad_cur(w);
+	/* the oldest request first: never more than max_inflight outstanding */
+	next = &w->bufs[(w->cur + 1) % w->nbufs];
+	wr_wait_buf(w, next);
 	tag = wr_send(w, b);
 	if (tag == -RD_EBOUNDS)
 		return (int)tag;	/* a writer bug: never write there */
@@ -487,10 +490,8 @@ static int wr_submit_cur(struct wr *w)
 		wr_retire(w, b, (int)tag);
 	}
 	w->stored += b->fill;
-	w->cur = (w->cur + 1) % w->nbufs;
-	b = &w->bufs[w->cur];
-	wr_wait_buf(w, b);
-	wr_buf_reset(w, b);
+	w->cur = (uint32_t)(next - w->bufs);
+	wr_buf_reset(w, next);
 	return 0;
 }
 

@@ -160,6 +160,7 @@ struct sim_sink {
 	uint64_t fail_off, fail_len;	/* writes touching this fail */
 	struct sim_req req[SIM_MAX_REQS];
 	uint64_t writes, failed, vectored;
+	uint32_t max_inflight, busy;
 };
 
 static int sim_read(void *ctx, uint64_t off, void *buf, uint32_t len)
@@ -178,8 +179,12 @@ static long sim_submitv(void *ctx, uint64_t off, const struct rd_iov *iov, uint3
 
 	for (t = 0; t < SIM_MAX_REQS && s->req[t].busy; t++)
 		;
-	if (t == SIM_MAX_REQS || n > RD_IOV_MAX)
-		return -RD_EIO;	/* more in flight than max_inflight: a writer bug */
+	if (t == SIM_MAX_REQS || s->busy >= s->max_inflight || n > RD_IOV_MAX) {
+		fprintf(stderr, "%s: more than %u writes in flight: a writer bug\n", prog,
+			s->max_inflight);
+		return -RD_EIO;
+	}
+	s->busy++;
 	r = &s->req[t];
 	r->off = off;
 	r->niov = n;
@@ -212,6 +217,7 @@ static int sim_wait(void *ctx, long tag)
 		return -RD_EINVAL;
 	r = &s->req[tag];
 	r->busy = 0;
+	s->busy--;
 	s->writes++;
 	if (s->fail_len && r->off < s->fail_off + s->fail_len && s->fail_off < r->off + r->len) {
 		s->failed++;
@@ -528,6 +534,7 @@ static int cmd_write(int argc, char **argv)
 	sink.flush = sim_flush;
 	sink.ctx = &sink_ctx;
 	sink.max_inflight = (uint32_t)inflight;
+	sink_ctx.max_inflight = (uint32_t)inflight;
 
 	/* the capture kernel learns the UUID from its command line; here,
 	 * from the header itself (if it is not valid, the writer says so) */
