@@ -608,8 +608,47 @@ static void test_headers(void)
 	}
 }
 
+static int iov_calls;
+
+static long iov_submitv(void *ctx, uint64_t off, const struct rd_iov *iov, uint32_t n)
+{
+	(void)ctx; (void)off; (void)iov; (void)n;
+	return iov_calls++;
+}
+
+/* rd_sink_submitv: the RD_IOV_* shape and the partition bounds are checked
+ * before the sink sees anything. */
+static void test_submitv_checks(void)
+{
+	static uint8_t page[3 * 4096] __attribute__((aligned(4096)));
+	struct rd_sink s = { 0 };
+	struct rd_iov good[3] = { { page + 4032, 64 }, { page + 4096, 4096 }, { page + 8192, 448 } };
+	struct rd_iov bad[3];
+	int ok = 1;
+
+	s.submitv = iov_submitv;
+	s.size = 1 << 20;
+	ok &= rd_sink_submitv(&s, 512, good, 3) == 0;
+	memcpy(bad, good, sizeof(bad));
+	bad[0].base = page + 4000;		/* head does not end on a page */
+	ok &= rd_sink_submitv(&s, 512, bad, 3) == -RD_EINVAL;
+	memcpy(bad, good, sizeof(bad));
+	bad[1].base = page + 4096 + 512;	/* middle piece not page aligned */
+	ok &= rd_sink_submitv(&s, 512, bad, 3) == -RD_EINVAL;
+	memcpy(bad, good, sizeof(bad));
+	bad[2].len = 447;			/* odd length */
+	ok &= rd_sink_submitv(&s, 512, bad, 3) == -RD_EINVAL;
+	ok &= rd_sink_submitv(&s, (1 << 20) - 4096, good, 3) == -RD_EBOUNDS;
+	ok &= rd_sink_submitv(&s, 100, good, 3) == -RD_EBOUNDS;
+	ok &= rd_sink_submitv(&s, 512, good, 4) == -RD_EINVAL;
+	s.submitv = NULL;
+	ok &= rd_sink_submitv(&s, 512, good, 3) == -RD_EINVAL;
+	report(ok && iov_calls == 1, "submitv: shape and bounds checked before the sink", "");
+}
+
 int main(void)
 {
+	test_submitv_checks();
 	make_notes();
 	test_headers();
 	test_roundtrip("round trip raw, 1 write in flight", RD_COMP_NONE, 1, 1);
