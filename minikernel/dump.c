@@ -307,6 +307,8 @@ int dump_run(const struct mk_args *a)
 	if ((uint64_t)mk_sink.bd.max_sectors * mk_sink.ss < io)
 		io = mk_sink.bd.max_sectors * mk_sink.ss & ~4095u;
 	inflight = mk_sink.bd.max_inflight < MK_INFLIGHT_MAX ? mk_sink.bd.max_inflight : MK_INFLIGHT_MAX;
+	if (a->depth && a->depth < inflight)
+		inflight = a->depth;
 	/* scatter-gather: RAW blocks need no copy buffer (writer.h) */
 	copy_bufs = mk_sink.bd.max_segs >= RD_IOV_MAX && !a->no_sg ? MK_COPY_BUFS : 0;
 	avail = hw_heap_free();
