@@ -285,6 +285,8 @@ static void ahci_issue(struct ahci *h, uint32_t s, uint8_t ata_cmd, int write, u
 		len -= chunk;
 		n++;
 	}
+	if (len)	/* the static assert on the PRDT rules this out */
+		kprintf("ahci: %u bytes of the request did not fit the PRDT\n", len);
 	ch->flags = 5 | (write ? 1u << 6 : 0) | n << 16;	/* CFL = 5 dwords */
 	ch->prdbc = 0;
 	ch->ctba = (uintptr_t)table;

@@ -271,8 +271,8 @@ static int nvme_reap(void *dev)
 /* PRP entries for the next len bytes of sg (§4.3): one entry per memory
  * page piece; PRP2 is the second entry or the slot's PRP list. len <=
  * max_xfer (1 MiB) and at most BLK_SEG_MAX segments keep the list (at most
- * 256 + BLK_SEG_MAX entries) within its page. */
-static void nvme_prps(struct nvme *c, uint32_t s, struct nvme_sqe *e, struct blk_sg *sg,
+ * 256 + BLK_SEG_MAX entries) within its page; -RD_EINVAL if they did not. */
+static int nvme_prps(struct nvme *c, uint32_t s, struct nvme_sqe *e, struct blk_sg *sg,
 		      uint32_t len)
 {
 	uint64_t *list = c->prp + (uint64_t)s * (NVME_PAGE / 8);
@@ -290,10 +290,13 @@ static void nvme_prps(struct nvme *c, uint32_t s, struct nvme_sqe *e, struct blk
 		list[i++] = a;
 		len -= got;
 	}
+	if (len)
+		return -RD_EINVAL;
 	if (i == 1)
 		e->prp2 = list[0];
 	else if (i > 1)
 		e->prp2 = (uintptr_t)list;
+	return 0;
 }
 
 static long nvme_submit(struct nvme *c, uint8_t op, uint64_t lba, const struct blk_seg *segs,
@@ -325,7 +328,11 @@ static long nvme_submit(struct nvme *c, uint8_t op, uint64_t lba, const struct b
 		c->slot_lba[s] = lba;
 		e.nsid = c->nsid;
 		if (op != NVME_CMD_FLUSH) {
-			nvme_prps(c, s, &e, &sg, chunk);
+			if (nvme_prps(c, s, &e, &sg, chunk)) {
+				/* slot s stays busy: the queue cannot be trusted */
+				blkq_fail(&c->q, "request does not fit its PRP list");
+				return -RD_EIO;
+			}
 			e.cdw10 = (uint32_t)lba;
 			e.cdw11 = (uint32_t)(lba >> 32);
 			e.cdw12 = (chunk >> c->lba_shift) - 1;

@@ -116,8 +116,9 @@ static int vblk_reap(void *dev)
 }
 
 /* Fill slot s with one request of the next len bytes of sg and make it
- * available (not yet notified). */
-static void vblk_post(struct vblk *v, uint32_t s, uint32_t type, uint64_t sector,
+ * available (not yet notified). -RD_EINVAL, nothing made available, if
+ * they do not fit the slot's descriptors (vblk_layout rules that out). */
+static int vblk_post(struct vblk *v, uint32_t s, uint32_t type, uint64_t sector,
 		      struct blk_sg *sg, uint32_t len)
 {
 	struct vring_desc *d = &v->desc[s * v->dpr];
@@ -144,6 +145,8 @@ static void vblk_post(struct vblk *v, uint32_t s, uint32_t type, uint64_t sector
 		d[i].flags = VRING_DESC_F_NEXT | (type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0);
 		len -= chunk;
 	}
+	if (len)
+		return -RD_EINVAL;
 	i++;
 	d[i - 1].next = head + i;
 	d[i].addr = (uintptr_t)&v->status[s];
@@ -155,6 +158,7 @@ static void vblk_post(struct vblk *v, uint32_t s, uint32_t type, uint64_t sector
 	hw_mb();
 	v->avail_idx++;
 	v->avail->idx = v->avail_idx;
+	return 0;
 }
 
 /* Start a request of `len` bytes at `data` (none for a flush): as many
@@ -182,7 +186,11 @@ static long vblk_submit(struct vblk *v, uint32_t type, uint64_t sector,
 			blkq_abort(&v->q, tag);
 			return s;
 		}
-		vblk_post(v, s, type, sector, &sg, chunk);
+		if (vblk_post(v, s, type, sector, &sg, chunk)) {
+			/* slot s stays busy: the queue cannot be trusted */
+			blkq_fail(&v->q, "request does not fit its descriptors");
+			return -RD_EIO;
+		}
 		vp_queue_notify(&v->vp, VBLK_QUEUE);
 		sector += chunk >> 9;
 		len -= chunk;
