@@ -108,6 +108,8 @@ struct ahci_prd {
 
 _Static_assert(sizeof(struct ahci_cmd_hdr) == 32, "AHCI command header is 32 bytes");
 _Static_assert(sizeof(struct ahci_prd) == 16, "AHCI PRD entry is 16 bytes");
+_Static_assert(BLK_SEG_MAX * (AHCI_MAX_XFER / AHCI_PRD_MAX_BYTES + 1) <= AHCI_PRDT_MAX,
+	       "a request's segments fit the PRDT");
 _Static_assert(0x80 + AHCI_PRDT_MAX * sizeof(struct ahci_prd) <= AHCI_CMD_TABLE_SIZE,
 	       "PRDT fits the command table");
 
@@ -241,10 +243,13 @@ static int ahci_port_start(struct ahci *h)
 	return 0;
 }
 
-/* Build and issue one command in slot s. buf/len: data (0 for none). */
+/* Build and issue one command in slot s. sg/len: data (len 0 for none),
+ * one PRD per segment piece of at most 4 MiB (§4.2.3: even byte count,
+ * word-aligned address, as blkdev.h's segment shape guarantees). */
 static void ahci_issue(struct ahci *h, uint32_t s, uint8_t ata_cmd, int write, uint64_t lba,
-		       uint32_t count, uint64_t buf, uint32_t len)
+		       uint32_t count, struct blk_sg *sg, uint32_t len)
 {
+	uint64_t buf = 0;
 	struct ahci_cmd_hdr *ch = &h->clist[s];
 	uint8_t *table = h->tables + (uint64_t)s * AHCI_CMD_TABLE_SIZE;
 	struct ahci_prd *prd = (struct ahci_prd *)(table + 0x80);
@@ -272,13 +277,16 @@ static void ahci_issue(struct ahci *h, uint32_t s, uint8_t ata_cmd, int write, u
 		fis[13] = count >> 8;
 	}
 	while (len && n < AHCI_PRDT_MAX) {
-		chunk = len < AHCI_PRD_MAX_BYTES ? len : AHCI_PRD_MAX_BYTES;
+		chunk = blk_sg_take(sg, len < AHCI_PRD_MAX_BYTES ? len : AHCI_PRD_MAX_BYTES, 0, &buf);
+		if (!chunk)
+			break;
 		prd[n].dba = buf;
 		prd[n].dbc = chunk - 1;
-		buf += chunk;
 		len -= chunk;
 		n++;
 	}
+	if (len)	/* the static assert on the PRDT rules this out */
+		kprintf("ahci: %u bytes of the request did not fit the PRDT\n", len);
 	ch->flags = 5 | (write ? 1u << 6 : 0) | n << 16;	/* CFL = 5 dwords */
 	ch->prdbc = 0;
 	ch->ctba = (uintptr_t)table;
@@ -339,8 +347,9 @@ static int ahci_reap(void *dev)
 }
 
 static long ahci_submit(struct ahci *h, uint8_t ata_cmd, int write, uint64_t lba,
-			uint64_t buf, uint32_t len)
+			const struct blk_seg *segs, uint32_t nseg, uint32_t len)
 {
+	struct blk_sg sg = { segs, nseg, 0, 0 };
 	const char *what = write ? "ahci: write completion" :
 			   ata_cmd == ATA_READ_DMA_EXT ? "ahci: read completion" :
 			   ata_cmd == ATA_IDENTIFY ? "ahci: identify completion" :
@@ -365,16 +374,26 @@ static long ahci_submit(struct ahci *h, uint8_t ata_cmd, int write, uint64_t lba
 		return s;
 	}
 	ahci_issue(h, s, ata_cmd, write, lba,
-		   ata_cmd == ATA_IDENTIFY ? 0 : len >> h->lba_shift, buf, len);
+		   ata_cmd == ATA_IDENTIFY ? 0 : len >> h->lba_shift, &sg, len);
 	return tag;
 }
 
-static long ahci_submit_write(struct blkdev *bd, uint64_t lba, const void *buf, uint32_t n)
+static long ahci_submit_writev(struct blkdev *bd, uint64_t lba, const struct blk_seg *segs,
+			       uint32_t nseg, uint32_t n)
 {
 	struct ahci *h = bd->priv;
 
 	return ahci_submit(h, h->ncq ? ATA_WRITE_FPDMA : ATA_WRITE_DMA_EXT, 1, lba,
-			   (uintptr_t)buf, n << h->lba_shift);
+			   segs, nseg, n << h->lba_shift);
+}
+
+/* One segment for a read or IDENTIFY. */
+static long ahci_submit_buf(struct ahci *h, uint8_t ata_cmd, uint64_t lba, void *buf,
+			    uint32_t len)
+{
+	struct blk_seg seg = { (uintptr_t)buf, len };
+
+	return ahci_submit(h, ata_cmd, 0, lba, &seg, 1, len);
 }
 
 static int ahci_wait(struct blkdev *bd, long tag)
@@ -387,7 +406,7 @@ static int ahci_wait(struct blkdev *bd, long tag)
 static int ahci_read(struct blkdev *bd, uint64_t lba, void *buf, uint32_t n)
 {
 	struct ahci *h = bd->priv;
-	long tag = ahci_submit(h, ATA_READ_DMA_EXT, 0, lba, (uintptr_t)buf, n << h->lba_shift);
+	long tag = ahci_submit_buf(h, ATA_READ_DMA_EXT, lba, buf, n << h->lba_shift);
 
 	return tag < 0 ? (int)tag : blkq_wait(&h->q, tag);
 }
@@ -402,7 +421,7 @@ static int ahci_flush(struct blkdev *bd)
 	if (r)
 		return r;
 	blkq_report(&h->q);
-	tag = ahci_submit(h, ATA_FLUSH_CACHE_EXT, 0, 0, 0, 0);
+	tag = ahci_submit(h, ATA_FLUSH_CACHE_EXT, 0, 0, 0, 0, 0);
 	return tag < 0 ? (int)tag : blkq_wait(&h->q, tag);
 }
 
@@ -414,7 +433,7 @@ static int ahci_identify(struct ahci *h, struct blkdev *bd)
 	long tag;
 	int i, r;
 
-	tag = ahci_submit(h, ATA_IDENTIFY, 0, 0, (uintptr_t)h->ident, 512);
+	tag = ahci_submit_buf(h, ATA_IDENTIFY, 0, h->ident, 512);
 	if (tag < 0)
 		return tag;
 	r = blkq_wait(&h->q, tag);
@@ -438,6 +457,7 @@ static int ahci_identify(struct ahci *h, struct blkdev *bd)
 	bd->sectors = sectors;
 	bd->max_sectors = AHCI_MAX_XFER / ss;
 	bd->max_inflight = 1;
+	bd->max_segs = BLK_SEG_MAX;
 	/* NCQ (ATA8-ACS IDENTIFY word 75: depth - 1, word 76 bit 8: supported) */
 	if ((h->cap & AHCI_CAP_SNCQ) && (h->ident[76] & (1u << 8)) &&
 	    h->ident[76] != 0xffff) {
@@ -555,7 +575,7 @@ const struct blk_driver ahci_driver = {
 	.name = "ahci",
 	.match = ahci_match,
 	.init = ahci_init,
-	.submit_write = ahci_submit_write,
+	.submit_writev = ahci_submit_writev,
 	.read = ahci_read,
 	.wait = ahci_wait,
 	.flush = ahci_flush,

@@ -31,6 +31,10 @@ static int blk_check_geometry(const struct blkdev *bd)
 		kprintf("blk: %s reports no capacity\n", bd->drv->name);
 		return -RD_EINVAL;
 	}
+	if (bd->max_segs == 0 || bd->max_segs > BLK_SEG_MAX) {
+		kprintf("blk: %s reports %u segments per request\n", bd->drv->name, bd->max_segs);
+		return -RD_EINVAL;
+	}
 	if (bd->max_inflight == 0 || (uint64_t)bd->max_sectors * ss < 1024 * 1024) {
 		kprintf("blk: %s reports %u in flight, %u sectors per request\n",
 			bd->drv->name, bd->max_inflight, bd->max_sectors);
@@ -94,9 +98,76 @@ static int blk_check_io(const struct blkdev *bd, uint64_t lba, const void *buf, 
 
 long blk_submit_write(struct blkdev *bd, uint64_t lba, const void *buf, uint32_t n)
 {
+	struct blk_seg seg = { (uintptr_t)buf, 0 };
 	int r = blk_check_io(bd, lba, buf, n);
 
-	return r ? r : bd->drv->submit_write(bd, lba, buf, n);
+	if (r)
+		return r;
+	seg.len = n * bd->sector_size;
+	return bd->drv->submit_writev(bd, lba, &seg, 1, n);
+}
+
+/* The segment-list shape of blkdev.h (BLK_SEG_*): bytes in all, or 0. */
+static uint64_t blk_check_segs(const struct blkdev *bd, const struct blk_seg *segs,
+			       uint32_t nseg)
+{
+	uint64_t total = 0;
+	uint32_t i;
+
+	if (!segs || nseg == 0 || nseg > bd->max_segs)
+		return 0;
+	for (i = 0; i < nseg; i++) {
+		uint64_t a = segs[i].addr, e = a + segs[i].len;
+
+		if (!segs[i].len || ((a | segs[i].len) & 1) ||
+		    (i > 0 && a % BLK_SEG_PAGE) || (i + 1 < nseg && e % BLK_SEG_PAGE))
+			return 0;
+		total += segs[i].len;
+	}
+	return total;
+}
+
+long blk_submit_writev(struct blkdev *bd, uint64_t lba, const struct blk_seg *segs,
+		       uint32_t nseg)
+{
+	uint64_t bytes;
+	uint32_t n;
+	int r;
+
+	if (!bd->drv)
+		return -RD_EINVAL;
+	bytes = blk_check_segs(bd, segs, nseg);
+	if (!bytes || bytes % bd->sector_size) {
+		kprintf("blk: refused a write of %u segments, %lu bytes (sector %u, max %u segments)\n",
+			nseg, (unsigned long)bytes, bd->sector_size, bd->max_segs);
+		return -RD_EINVAL;
+	}
+	n = bytes / bd->sector_size > bd->max_sectors ? 0 : (uint32_t)(bytes / bd->sector_size);
+	r = blk_check_io(bd, lba, segs, n);
+	return r ? r : bd->drv->submit_writev(bd, lba, segs, nseg, n);
+}
+
+uint32_t blk_sg_take(struct blk_sg *sg, uint32_t max, uint32_t page, uint64_t *addr)
+{
+	uint32_t n, room;
+
+	while (sg->i < sg->n && sg->off == sg->seg[sg->i].len) {
+		sg->i++;
+		sg->off = 0;
+	}
+	if (sg->i == sg->n || max == 0)
+		return 0;
+	*addr = sg->seg[sg->i].addr + sg->off;
+	n = sg->seg[sg->i].len - sg->off;
+	if (n > max)
+		n = max;
+	if (page) {
+		room = page - (uint32_t)(*addr & (page - 1));
+		if (n > room)
+			n = room;
+	}
+	sg->off += n;
+	return n;
 }
 
 int blk_read(struct blkdev *bd, uint64_t lba, void *buf, uint32_t n)

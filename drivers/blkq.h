@@ -17,7 +17,7 @@
 #include "hw.h"
 
 #define BLKQ_MAX_SLOTS		32
-#define BLKQ_MAX_INFLIGHT	16
+#define BLKQ_MAX_INFLIGHT	32
 #define BLKQ_MAX_TAGS		(BLKQ_MAX_INFLIGHT + 1)	/* + one read or flush */
 
 struct blkq_slot {

@@ -7,7 +7,9 @@
  * Then: admin queue pair in minikernel memory (§7.6.1), enable, Identify
  * controller and namespace, Set Features Number of Queues, create one I/O
  * completion/submission queue pair with interrupts off. Writes and reads
- * use PRP1/PRP2 or a per-slot PRP list (§4.3); the command id is the blkq
+ * use PRP1/PRP2 or a per-slot PRP list (§4.3) built from the segment list
+ * (blkdev.h's shape is what PRPs express: only the first entry may start
+ * inside a page, only the last may end inside one); the command id is the blkq
  * slot. Completions are found by the phase tag (§4.6); status codes are
  * decoded (§4.6.1.2). A request larger than MDTS is split into several
  * commands under one tag.
@@ -266,30 +268,41 @@ static int nvme_reap(void *dev)
 	return 0;
 }
 
-/* PRP entries for [buf, buf+len) (§4.3): PRP2 is the second page or the
- * slot's PRP list. len <= max_xfer keeps the list within one page. */
-static void nvme_prps(struct nvme *c, uint32_t s, struct nvme_sqe *e, uint64_t buf, uint32_t len)
+/* PRP entries for the next len bytes of sg (§4.3): one entry per memory
+ * page piece; PRP2 is the second entry or the slot's PRP list. len <=
+ * max_xfer (1 MiB) and at most BLK_SEG_MAX segments keep the list (at most
+ * 256 + BLK_SEG_MAX entries) within its page; -RD_EINVAL if they did not. */
+static int nvme_prps(struct nvme *c, uint32_t s, struct nvme_sqe *e, struct blk_sg *sg,
+		      uint32_t len)
 {
-	uint64_t first = NVME_PAGE - (buf & (NVME_PAGE - 1));
 	uint64_t *list = c->prp + (uint64_t)s * (NVME_PAGE / 8);
-	uint64_t p;
-	uint32_t i = 0;
+	uint64_t a = 0;
+	uint32_t i = 0, got;
 
-	e->prp1 = buf;
+	got = blk_sg_take(sg, len, NVME_PAGE, &a);
+	e->prp1 = a;
 	e->prp2 = 0;
-	if (len <= first)
-		return;
-	if (len <= first + NVME_PAGE) {
-		e->prp2 = buf + first;
-		return;
+	len -= got;
+	while (len && i < NVME_PAGE / 8) {
+		got = blk_sg_take(sg, len, NVME_PAGE, &a);
+		if (!got)
+			break;
+		list[i++] = a;
+		len -= got;
 	}
-	for (p = buf + first; p < buf + len; p += NVME_PAGE)
-		list[i++] = p;
-	e->prp2 = (uintptr_t)list;
+	if (len)
+		return -RD_EINVAL;
+	if (i == 1)
+		e->prp2 = list[0];
+	else if (i > 1)
+		e->prp2 = (uintptr_t)list;
+	return 0;
 }
 
-static long nvme_submit(struct nvme *c, uint8_t op, uint64_t lba, uint64_t buf, uint64_t len)
+static long nvme_submit(struct nvme *c, uint8_t op, uint64_t lba, const struct blk_seg *segs,
+			uint32_t nseg, uint64_t len)
 {
+	struct blk_sg sg = { segs, nseg, 0, 0 };
 	uint32_t nreq = len ? (len + c->max_xfer - 1) / c->max_xfer : 1;
 	const char *what = op == NVME_CMD_WRITE ? "nvme: write completion" :
 			   op == NVME_CMD_READ ? "nvme: read completion" : "nvme: flush completion";
@@ -315,24 +328,28 @@ static long nvme_submit(struct nvme *c, uint8_t op, uint64_t lba, uint64_t buf, 
 		c->slot_lba[s] = lba;
 		e.nsid = c->nsid;
 		if (op != NVME_CMD_FLUSH) {
-			nvme_prps(c, s, &e, buf, chunk);
+			if (nvme_prps(c, s, &e, &sg, chunk)) {
+				/* slot s stays busy: the queue cannot be trusted */
+				blkq_fail(&c->q, "request does not fit its PRP list");
+				return -RD_EIO;
+			}
 			e.cdw10 = (uint32_t)lba;
 			e.cdw11 = (uint32_t)(lba >> 32);
 			e.cdw12 = (chunk >> c->lba_shift) - 1;
 		}
 		nvme_sq_push(&c->io, &e);
 		lba += chunk >> c->lba_shift;
-		buf += chunk;
 		len -= chunk;
 	} while (len);
 	return tag;
 }
 
-static long nvme_submit_write(struct blkdev *bd, uint64_t lba, const void *buf, uint32_t n)
+static long nvme_submit_writev(struct blkdev *bd, uint64_t lba, const struct blk_seg *segs,
+			       uint32_t nseg, uint32_t n)
 {
 	struct nvme *c = bd->priv;
 
-	return nvme_submit(c, NVME_CMD_WRITE, lba, (uintptr_t)buf, (uint64_t)n << c->lba_shift);
+	return nvme_submit(c, NVME_CMD_WRITE, lba, segs, nseg, (uint64_t)n << c->lba_shift);
 }
 
 static int nvme_wait(struct blkdev *bd, long tag)
@@ -345,7 +362,8 @@ static int nvme_wait(struct blkdev *bd, long tag)
 static int nvme_read(struct blkdev *bd, uint64_t lba, void *buf, uint32_t n)
 {
 	struct nvme *c = bd->priv;
-	long tag = nvme_submit(c, NVME_CMD_READ, lba, (uintptr_t)buf, (uint64_t)n << c->lba_shift);
+	struct blk_seg seg = { (uintptr_t)buf, n << c->lba_shift };
+	long tag = nvme_submit(c, NVME_CMD_READ, lba, &seg, 1, seg.len);
 
 	return tag < 0 ? (int)tag : blkq_wait(&c->q, tag);
 }
@@ -363,7 +381,7 @@ static int nvme_flush(struct blkdev *bd)
 	blkq_report(&c->q);
 	if (!c->vwc)
 		return 0;
-	tag = nvme_submit(c, NVME_CMD_FLUSH, 0, 0, 0);
+	tag = nvme_submit(c, NVME_CMD_FLUSH, 0, 0, 0, 0);
 	return tag < 0 ? (int)tag : blkq_wait(&c->q, tag);
 }
 
@@ -528,9 +546,12 @@ static int nvme_init(struct blkdev *bd)
 	bd->sectors = nsze;
 	bd->max_sectors = NVME_MAX_XFER >> lbads;
 
-	/* One command per slot; the SQ must always have a free entry. */
+	/* One command per slot; the SQ must always have a free entry. A
+	 * request above max_xfer takes more than one slot: blkq_begin waits
+	 * for them, so every slot may carry a request of its own. */
 	blkq_init(&c->q, "nvme", depth - 1, nvme_reap, c);
-	bd->max_inflight = c->q.nslots / ((NVME_MAX_XFER + c->max_xfer - 1) / c->max_xfer);
+	bd->max_inflight = c->q.nslots;
+	bd->max_segs = BLK_SEG_MAX;
 	if (bd->max_inflight > BLKQ_MAX_INFLIGHT)
 		bd->max_inflight = BLKQ_MAX_INFLIGHT;
 	if (bd->max_inflight == 0)
@@ -545,7 +566,7 @@ const struct blk_driver nvme_driver = {
 	.name = "nvme",
 	.match = nvme_match,
 	.init = nvme_init,
-	.submit_write = nvme_submit_write,
+	.submit_writev = nvme_submit_writev,
 	.read = nvme_read,
 	.wait = nvme_wait,
 	.flush = nvme_flush,

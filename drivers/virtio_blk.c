@@ -4,8 +4,10 @@
  *
  * One split virtqueue (queue 0) in minikernel memory, cut into fixed
  * request slots of 2 + segs descriptors: the request header, up to `segs`
- * data segments, the status byte. A submit_write takes as many slots as the
- * device's seg_max/size_max need for the buffer and returns a tag
+ * data descriptors, the status byte. A write's segment list (blkdev.h) is
+ * cut into descriptors of at most size_max bytes; a slot carries req_bytes
+ * of it, leaving BLK_SEG_MAX - 1 descriptors for the segment boundaries.
+ * A write takes as many slots as that needs and returns a tag
  * (drivers/blkq.c keeps slots, tags and deadlines). Completions are found
  * by polling the used ring; every request's status byte is preset to 0xff
  * and must come back VIRTIO_BLK_S_OK.
@@ -113,12 +115,15 @@ static int vblk_reap(void *dev)
 	return 0;
 }
 
-/* Fill slot s with one request and make it available (not yet notified). */
-static void vblk_post(struct vblk *v, uint32_t s, uint32_t type, uint64_t sector,
-		      uint64_t data, uint32_t len)
+/* Fill slot s with one request of the next len bytes of sg and make it
+ * available (not yet notified). -RD_EINVAL, nothing made available, if
+ * they do not fit the slot's descriptors (vblk_layout rules that out). */
+static int vblk_post(struct vblk *v, uint32_t s, uint32_t type, uint64_t sector,
+		      struct blk_sg *sg, uint32_t len)
 {
 	struct vring_desc *d = &v->desc[s * v->dpr];
 	uint16_t head = s * v->dpr, i = 0;
+	uint64_t data = 0;
 	uint32_t chunk;
 
 	v->hdr[s].type = type;
@@ -129,16 +134,19 @@ static void vblk_post(struct vblk *v, uint32_t s, uint32_t type, uint64_t sector
 	d[0].addr = (uintptr_t)&v->hdr[s];
 	d[0].len = sizeof(struct vblk_req_hdr);
 	d[0].flags = VRING_DESC_F_NEXT;
-	while (len) {
-		chunk = len < v->seg_bytes ? len : v->seg_bytes;
+	while (len && i < v->segs) {
+		chunk = blk_sg_take(sg, len < v->seg_bytes ? len : v->seg_bytes, 0, &data);
+		if (!chunk)
+			break;
 		i++;
 		d[i - 1].next = head + i;
 		d[i].addr = data;
 		d[i].len = chunk;
 		d[i].flags = VRING_DESC_F_NEXT | (type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0);
-		data += chunk;
 		len -= chunk;
 	}
+	if (len)
+		return -RD_EINVAL;
 	i++;
 	d[i - 1].next = head + i;
 	d[i].addr = (uintptr_t)&v->status[s];
@@ -150,13 +158,15 @@ static void vblk_post(struct vblk *v, uint32_t s, uint32_t type, uint64_t sector
 	hw_mb();
 	v->avail_idx++;
 	v->avail->idx = v->avail_idx;
+	return 0;
 }
 
 /* Start a request of `len` bytes at `data` (none for a flush): as many
  * slots as it needs, one tag. */
 static long vblk_submit(struct vblk *v, uint32_t type, uint64_t sector,
-			uint64_t data, uint64_t len)
+			const struct blk_seg *segs, uint32_t nseg, uint64_t len)
 {
+	struct blk_sg sg = { segs, nseg, 0, 0 };
 	uint32_t nreq = len ? (len + v->req_bytes - 1) / v->req_bytes : 1;
 	const char *what = type == VIRTIO_BLK_T_OUT ? "virtio-blk: write completion" :
 			   type == VIRTIO_BLK_T_IN ? "virtio-blk: read completion" :
@@ -176,20 +186,24 @@ static long vblk_submit(struct vblk *v, uint32_t type, uint64_t sector,
 			blkq_abort(&v->q, tag);
 			return s;
 		}
-		vblk_post(v, s, type, sector, data, chunk);
+		if (vblk_post(v, s, type, sector, &sg, chunk)) {
+			/* slot s stays busy: the queue cannot be trusted */
+			blkq_fail(&v->q, "request does not fit its descriptors");
+			return -RD_EIO;
+		}
 		vp_queue_notify(&v->vp, VBLK_QUEUE);
 		sector += chunk >> 9;
-		data += chunk;
 		len -= chunk;
 	} while (len);
 	return tag;
 }
 
-static long virtio_blk_submit_write(struct blkdev *bd, uint64_t lba, const void *buf, uint32_t n)
+static long virtio_blk_submit_writev(struct blkdev *bd, uint64_t lba, const struct blk_seg *segs,
+				     uint32_t nseg, uint32_t n)
 {
 	struct vblk *v = bd->priv;
 
-	return vblk_submit(v, VIRTIO_BLK_T_OUT, lba << v->lba_shift, (uintptr_t)buf,
+	return vblk_submit(v, VIRTIO_BLK_T_OUT, lba << v->lba_shift, segs, nseg,
 			   (uint64_t)n * bd->sector_size);
 }
 
@@ -203,10 +217,10 @@ static int virtio_blk_wait(struct blkdev *bd, long tag)
 static int virtio_blk_read(struct blkdev *bd, uint64_t lba, void *buf, uint32_t n)
 {
 	struct vblk *v = bd->priv;
+	struct blk_seg seg = { (uintptr_t)buf, n * bd->sector_size };
 	long tag;
 
-	tag = vblk_submit(v, VIRTIO_BLK_T_IN, lba << v->lba_shift, (uintptr_t)buf,
-			  (uint64_t)n * bd->sector_size);
+	tag = vblk_submit(v, VIRTIO_BLK_T_IN, lba << v->lba_shift, &seg, 1, seg.len);
 	if (tag < 0)
 		return tag;
 	return blkq_wait(&v->q, tag);
@@ -226,7 +240,7 @@ static int virtio_blk_flush(struct blkdev *bd)
 	blkq_report(&v->q);
 	if (!v->has_flush)
 		return 0;
-	tag = vblk_submit(v, VIRTIO_BLK_T_FLUSH, 0, 0, 0);
+	tag = vblk_submit(v, VIRTIO_BLK_T_FLUSH, 0, 0, 0, 0);
 	if (tag < 0)
 		return tag;
 	return blkq_wait(&v->q, tag);
@@ -251,14 +265,22 @@ static int vblk_layout(struct vblk *v, struct blkdev *bd, uint64_t feat)
 		kprintf("virtio-blk: size_max %u is below the sector size\n", size_max);
 		return -RD_EINVAL;
 	}
-	need = (VBLK_SUBMIT_MAX_BYTES + v->seg_bytes - 1) / v->seg_bytes;
+	/* a slot: req_bytes of data in at most (req_bytes / seg_bytes) +
+	 * (BLK_SEG_MAX - 1) descriptors, whatever the segment boundaries */
+	need = (VBLK_SUBMIT_MAX_BYTES + v->seg_bytes - 1) / v->seg_bytes + BLK_SEG_MAX - 1;
 	v->segs = seg_max < need ? seg_max : need;
 	if (v->segs > VBLK_MAX_SEGS)
 		v->segs = VBLK_MAX_SEGS;
 	if (v->segs + 2u > v->qsize)
 		v->segs = v->qsize - 2;
 	v->dpr = v->segs + 2;
-	v->req_bytes = v->segs * v->seg_bytes;
+	if (v->segs >= BLK_SEG_MAX) {
+		v->req_bytes = (v->segs - (BLK_SEG_MAX - 1)) * v->seg_bytes;
+		bd->max_segs = BLK_SEG_MAX;
+	} else {
+		v->req_bytes = v->segs * v->seg_bytes;
+		bd->max_segs = 1;
+	}
 	blkq_init(&v->q, "virtio-blk", v->qsize / v->dpr, vblk_reap, v);
 	per_mib = (VBLK_SUBMIT_MAX_BYTES + v->req_bytes - 1) / v->req_bytes;
 	bd->max_inflight = per_mib < v->q.nslots ? v->q.nslots / per_mib : 1;
@@ -408,7 +430,7 @@ const struct blk_driver virtio_blk_driver = {
 	.name = "virtio-blk",
 	.match = virtio_blk_match,
 	.init = virtio_blk_init,
-	.submit_write = virtio_blk_submit_write,
+	.submit_writev = virtio_blk_submit_writev,
 	.read = virtio_blk_read,
 	.wait = virtio_blk_wait,
 	.flush = virtio_blk_flush,

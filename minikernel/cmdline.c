@@ -295,6 +295,18 @@ int cmdline_parse(const char *s, struct mk_args *a)
 			rc = parse_whole(v, end, 1, &a->csumspeed);
 			if (!rc && !a->csumspeed)
 				rc = -RD_EINVAL;
+		} else if (word_is(w, klen, "rd.depth")) {
+			uint64_t d;
+
+			rc = parse_whole(v, end, 0, &d);
+			if (!rc && (d < 1 || d > 32))
+				rc = -RD_EINVAL;
+			a->depth = (uint32_t)d;
+		} else if (word_is(w, klen, "rd.sg")) {
+			if (eq(v, end, "0"))
+				a->no_sg = 1;
+			else if (!eq(v, end, "1"))
+				rc = -RD_EINVAL;
 		} else if (word_is(w, klen, "rd.ranges")) {
 			rc = parse_ranges(v, end, a);
 		} else if (word_is(w, klen, "elfcorehdr")) {

@@ -20,7 +20,8 @@
 #define MK_DEFAULT_CSUM		RD_CSUM_DEFAULT
 #define MK_CSUMSPEED_CHUNK	RD_BLOCK_MAX_MEM
 #define MK_IO_MAX		(512u * 1024u)	/* the writer's minimum: two full blocks */
-#define MK_INFLIGHT_MAX		4u
+#define MK_INFLIGHT_MAX		32u	/* the writer's and blkq's limit */
+#define MK_COPY_BUFS		3u	/* with scatter-gather: for zlib and metadata */
 #define MK_PROGRESS_STEP	5u	/* percent between progress lines */
 #define MK_DEFAULT_DUMPLEVEL	1	/* zero pages only: no filter, address order */
 
@@ -28,6 +29,7 @@ struct mk_sink {
 	struct blkdev bd;
 	uint64_t lba0;			/* partition start, device sectors */
 	uint32_t ss;
+	uint64_t sg_writes;		/* scatter-gather writes submitted */
 };
 
 static struct mk_sink mk_sink;
@@ -58,6 +60,29 @@ static long sink_submit(void *ctx, uint64_t off, const void *buf, uint32_t len)
 	int err = sink_geometry(s, off, len, &lba);
 
 	return err ? err : blk_submit_write(&s->bd, lba, buf, len / s->ss);
+}
+
+/* The writer's pieces are identity-mapped memory: physical addresses. */
+static long sink_submitv(void *ctx, uint64_t off, const struct rd_iov *iov, uint32_t n)
+{
+	struct mk_sink *s = ctx;
+	struct blk_seg seg[RD_IOV_MAX];
+	uint64_t lba, len = 0;
+	uint32_t i;
+	int err;
+
+	if (n > RD_IOV_MAX)
+		return -RD_EINVAL;
+	for (i = 0; i < n; i++) {
+		seg[i].addr = (uintptr_t)iov[i].base;
+		seg[i].len = iov[i].len;
+		len += iov[i].len;
+	}
+	err = sink_geometry(s, off, (uint32_t)len, &lba);
+	if (err)
+		return err;
+	s->sg_writes++;
+	return blk_submit_writev(&s->bd, lba, seg, n);
 }
 
 static int sink_wait(void *ctx, long tag)
@@ -295,8 +320,9 @@ static int dump_test_ranges(const struct mk_args *a, struct rd_writer_config *cf
  * are not touched.
  */
 static void dump_diskspeed(const struct mk_args *a, const struct rd_sink *sink,
-			   uint8_t *bufs, uint32_t io, uint32_t inflight)
+			   uint8_t *bufs, size_t avail, uint32_t io, uint32_t inflight)
 {
+	uint32_t nbufs = avail / io < inflight ? (uint32_t)(avail / io) : inflight;
 	struct rd_part_header ph;
 	uint64_t off, end, t0, us, done = 0;
 	long tags[MK_INFLIGHT_MAX];
@@ -316,7 +342,8 @@ static void dump_diskspeed(const struct mk_args *a, const struct rd_sink *sink,
 	end = rd_part_backup_offset(sink->size);
 	if (a->diskspeed < end - off)
 		end = off + (a->diskspeed & ~(uint64_t)(RD_SLOT_SIZE - 1));
-	for (i = 0; i < inflight * io; i++)
+	/* the device only reads them: requests may share a buffer */
+	for (i = 0; i < nbufs * io; i++)
 		bufs[i] = (uint8_t)(i * 131 + 7);
 	for (i = 0; i < inflight; i++)
 		tags[i] = -1;
@@ -328,7 +355,7 @@ static void dump_diskspeed(const struct mk_args *a, const struct rd_sink *sink,
 
 		if (tags[slot] >= 0 && (err = sink->wait(sink->ctx, tags[slot])))
 			mk_fail("diskspeed: write failed: %s", rd_strerror(err));
-		tag = rd_sink_submit(sink, off, bufs + (size_t)slot * io, n);
+		tag = rd_sink_submit(sink, off, bufs + (size_t)(slot % nbufs) * io, n);
 		if (tag < 0)
 			mk_fail("diskspeed: write failed: %s", rd_strerror((int)tag));
 		tags[slot] = tag;
@@ -390,7 +417,7 @@ int dump_run(const struct mk_args *a)
 	struct rd_sink sink;
 	struct blk_target t;
 	uint64_t part_bytes, w0, w1;
-	uint32_t io, inflight, i;
+	uint32_t io, inflight, copy_bufs, i;
 	size_t need, avail;
 	void *work;
 	int err;
@@ -429,6 +456,7 @@ int dump_run(const struct mk_args *a)
 	src.n = cfg.range_count;
 	source.map = source_map;
 	source.ctx = &src;
+	source.flags = RD_SRC_STABLE;	/* identity-mapped memory: the device may read it in place */
 	if (a->test == MK_TEST_WRDUMP && cfg.range_count) {
 		/* the memory to dump is mapped read-only: this must fault */
 		kprintf("test: writing dumped memory at %lx\n", cfg.ranges[0].src);
@@ -475,9 +503,13 @@ int dump_run(const struct mk_args *a)
 	if ((uint64_t)mk_sink.bd.max_sectors * mk_sink.ss < io)
 		io = mk_sink.bd.max_sectors * mk_sink.ss & ~4095u;
 	inflight = mk_sink.bd.max_inflight < MK_INFLIGHT_MAX ? mk_sink.bd.max_inflight : MK_INFLIGHT_MAX;
+	if (a->depth && a->depth < inflight)
+		inflight = a->depth;
+	/* scatter-gather: RAW blocks need no copy buffer (writer.h) */
+	copy_bufs = mk_sink.bd.max_segs >= RD_IOV_MAX && !a->no_sg ? MK_COPY_BUFS : 0;
 	avail = hw_heap_free();
 	for (;;) {
-		need = rd_writer_work_size(cfg.compression, io, inflight);
+		need = rd_writer_work_size(cfg.compression, io, inflight, copy_bufs);
 		if (need <= avail || inflight == 1)
 			break;
 		inflight--;
@@ -488,13 +520,14 @@ int dump_run(const struct mk_args *a)
 
 	sink.read = sink_read;
 	sink.submit = sink_submit;
+	sink.submitv = copy_bufs ? sink_submitv : NULL;
 	sink.wait = sink_wait;
 	sink.flush = sink_flush;
 	sink.ctx = &mk_sink;
 	sink.size = part_bytes;
 	sink.max_inflight = inflight;
 	if (a->diskspeed) {
-		dump_diskspeed(a, &sink, work, io, inflight);
+		dump_diskspeed(a, &sink, work, avail, io, inflight);
 		return 0;
 	}
 
@@ -513,12 +546,15 @@ int dump_run(const struct mk_args *a)
 	cfg.work = work;
 	cfg.work_size = avail;
 	cfg.io_size = io;
+	cfg.copy_bufs = copy_bufs;
 	cfg.write_align = mk_sink.ss;	/* PAD blocks keep every write sector aligned */
 	cfg.progress = dump_progress;
 	cfg.now_us = dump_now;
 
 	kprintf("dump: %u ranges, %u KiB requests, %u in flight, partition %lu MiB at sector %lu\n",
 		cfg.range_count, io / 1024, inflight, part_bytes >> 20, mk_sink.lba0);
+	kprintf("dump: RAW blocks %s\n", sink.submitv ? "zero-copy (scatter-gather)" :
+		"copied into I/O buffers");
 	if (cfg.compression == RD_COMP_ZLIB)
 		kprintf("dump: zlib level %d, %s checksums\n", cfg.zlib_level,
 			rd_csum_name(cfg.csum_kind));
@@ -535,5 +571,6 @@ int dump_run(const struct mk_args *a)
 		res.lost_bytes >> 20, res.elapsed_us / 1000,
 		(res.end_flags & RD_END_TRUNCATED) ? " TRUNCATED" : "");
 	dump_filter_report(&filter, &res);
+	kprintf("dump: %lu scatter-gather writes\n", (unsigned long)mk_sink.sg_writes);
 	return 0;
 }

@@ -52,6 +52,8 @@ struct mk_args {
 	uint32_t io_timeout_ms;		/* rd.iotimeout=MS, 0 = driver default */
 	uint64_t diskspeed;		/* rd.diskspeed=BYTES (benchmark), 0 = off */
 	uint64_t csumspeed;		/* rd.csumspeed=BYTES (benchmark), 0 = off */
+	int no_sg;			/* rd.sg=0: RAW blocks copied, no scatter-gather */
+	uint32_t depth;			/* rd.depth=N: at most N writes in flight, 0 = as many as fit */
 	uint32_t range_count;
 	struct { uint64_t addr, size; } ranges[MK_RANGES_MAX];
 };

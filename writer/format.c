@@ -121,6 +121,37 @@ long rd_sink_submit(const struct rd_sink *s, uint64_t off, const void *buf, uint
 	return err ? err : s->submit(s->ctx, off, buf, len);
 }
 
+/* The request shape writer.h promises a submitv() sink (RD_IOV_*). */
+static int rd_iov_shape(const struct rd_iov *iov, uint32_t n, uint64_t *total)
+{
+	uint32_t i;
+
+	*total = 0;
+	if (n == 0 || n > RD_IOV_MAX)
+		return -RD_EINVAL;
+	for (i = 0; i < n; i++) {
+		uintptr_t a = (uintptr_t)iov[i].base, e = a + iov[i].len;
+
+		if (!iov[i].len || ((a | iov[i].len) & 1) ||
+		    (i > 0 && a % RD_IOV_PAGE) || (i + 1 < n && e % RD_IOV_PAGE))
+			return -RD_EINVAL;
+		*total += iov[i].len;
+	}
+	return 0;
+}
+
+long rd_sink_submitv(const struct rd_sink *s, uint64_t off, const struct rd_iov *iov, uint32_t n)
+{
+	uint64_t len;
+	int err = rd_iov_shape(iov, n, &len);
+
+	if (!err)
+		err = rd_sink_check(s, off, len);
+	if (!err && (!s->submitv || len > UINT32_MAX))
+		err = -RD_EINVAL;
+	return err ? err : s->submitv(s->ctx, off, iov, n);
+}
+
 const char *rd_strerror(int err)
 {
 	static const char *const msg[] = {

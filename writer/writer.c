@@ -3,11 +3,18 @@
  * a rawdump partition, as Documentation/format.md describes.
  *
  * Freestanding: no libc, no malloc, no globals. Everything lives in the
- * caller's work area: a ring of I/O buffers (each one write request, so
- * several can be in flight), the deflate (zlib) or LZ4 state, and for the
- * page filter the EXCLUDED list being built and the set of frames pass 1
- * wrote. Every checksum is rd_csum() of the configured kind
- * (writer/csum.c); every block's compression is wr_compress().
+ * caller's work area: a ring of requests (several can be in flight), each
+ * with a small header area, a few I/O buffers the requests borrow for
+ * copied payloads, the deflate (zlib) or LZ4 state, and for the page filter
+ * the EXCLUDED list being built and the set of frames pass 1 wrote. Every
+ * checksum is rd_csum() of the configured kind (writer/csum.c); every
+ * block's compression is wr_compress().
+ *
+ * Zero copy: with a sink that has submitv() and a stable source
+ * (RD_SRC_STABLE), a RAW block whose memory is whole pages is a request of
+ * its own and its payload is never copied: [blocks before it + its header,
+ * ending on a page boundary][the source pages][zero pad (+ PAD block)].
+ * The bytes on the partition are the same as with the copy.
  *
  * Order of writes (the partition validates itself at every point):
  *   1. read + check the partition header; any mismatch: return, no write
@@ -26,8 +33,12 @@
 #include "writer.h"
 #include "pfilter.h"
 
-#define WR_MAX_BUFS	9
-#define WR_MAX_EXTENTS	32	/* memory extents one I/O buffer may carry */
+#define WR_MAX_REQS	33	/* requests in flight + the one being filled */
+#define WR_MAX_EXTENTS	32	/* memory extents one request may carry */
+#define WR_PAGE		RD_IOV_PAGE
+#define WR_HDR_AREA	(2 * WR_PAGE)	/* per request: head page, tail page */
+#define WR_SMALL_FILL	(WR_PAGE - RD_BLOCK_ALIGN)	/* bytes of blocks a request
+							 * keeps in its head page */
 #define WR_ZLIB_ARENA	(272u * 1024u)	/* deflateInit2(level, 15, 8): 262 KiB */
 #define WR_LZ4_STATE	((sizeof(LZ4_stream_t) + 4095u) & ~(size_t)4095u)
 #define WR_DEFAULT_IO	(1024u * 1024u)
@@ -44,8 +55,16 @@ struct wr_extent {
 };
 _Static_assert(sizeof(struct wr_extent) == 16, "wr_extent size (WR_FILTER_WORK)");
 
+/* One write request. Its bytes are data[0, fill), or for a zero-copy
+ * request data[head_off, head_off + zc_at) + zc_mem[0, zc_len) +
+ * data[WR_PAGE, ...) (wr_ptr). */
 struct wr_buf {
-	uint8_t *data;
+	uint8_t *data;			/* small, or a borrowed copy buffer */
+	uint8_t *small;			/* WR_HDR_AREA bytes, page aligned */
+	int copy;			/* copy buffer borrowed, -1 if none */
+	const uint8_t *zc_mem;		/* RAW payload left in place, or NULL */
+	uint32_t zc_at, zc_len;		/* its request offset and length */
+	uint32_t head_off;
 	uint32_t fill;			/* bytes used, multiple of 512 */
 	uint64_t off;			/* partition offset of data[0] */
 	long tag;			/* submitted write, -1 if none */
@@ -53,6 +72,11 @@ struct wr_buf {
 	uint32_t nblocks;
 	uint32_t next;			/* extents used */
 	struct wr_extent ext[WR_MAX_EXTENTS];
+};
+
+struct wr_copybuf {
+	uint8_t *data;			/* io_size bytes */
+	int owner;			/* request using it, -1 if none */
 };
 
 struct wr_arena {
@@ -66,8 +90,11 @@ struct wr {
 	const struct rd_sink *sink;
 	struct rd_writer_result *res;
 
-	struct wr_buf bufs[WR_MAX_BUFS];
+	struct wr_buf bufs[WR_MAX_REQS];
 	uint32_t nbufs, cur;
+	struct wr_copybuf copy[WR_MAX_REQS];
+	uint32_t ncopy, next_copy;
+	int zc;				/* RAW payloads may stay in place */
 	uint32_t io_size;
 	uint32_t align;			/* write granularity (sector size) */
 	uint8_t *slot;			/* RD_SLOT_SIZE scratch for headers */
@@ -131,16 +158,27 @@ static void wr_zfree(voidpf opaque, voidpf p)
 	(void)p;		/* the arena is dropped as a whole */
 }
 
-size_t rd_writer_work_size(uint32_t compression, uint32_t io_size, uint32_t max_inflight)
+static uint32_t wr_nreqs(uint32_t max_inflight)
 {
-	uint32_t nbufs;
+	if (max_inflight == 0)
+		max_inflight = 1;
+	return (max_inflight > WR_MAX_REQS - 1 ? WR_MAX_REQS - 1 : max_inflight) + 1;
+}
+
+static uint32_t wr_ncopy(uint32_t nreqs, uint32_t copy_bufs)
+{
+	return copy_bufs && copy_bufs < nreqs ? copy_bufs : nreqs;
+}
+
+size_t rd_writer_work_size(uint32_t compression, uint32_t io_size, uint32_t max_inflight,
+			   uint32_t copy_bufs)
+{
+	uint32_t nreqs = wr_nreqs(max_inflight);
 
 	if (io_size == 0)
 		io_size = WR_DEFAULT_IO;
-	if (max_inflight == 0)
-		max_inflight = 1;
-	nbufs = (max_inflight > WR_MAX_BUFS - 1 ? WR_MAX_BUFS - 1 : max_inflight) + 1;
-	return (size_t)nbufs * io_size + RD_SLOT_SIZE + 4096 + WR_FILTER_WORK +
+	return (size_t)wr_ncopy(nreqs, copy_bufs) * io_size + (size_t)nreqs * WR_HDR_AREA +
+	       RD_SLOT_SIZE + 4096 + WR_FILTER_WORK +
 	       (compression == RD_COMP_ZLIB ? WR_ZLIB_ARENA : 0) +
 	       (compression == RD_COMP_LZ4 ? WR_LZ4_STATE : 0);
 }
@@ -322,7 +360,7 @@ static int wr_write_meta(struct wr *w, struct rd_dump_header *dh)
 {
 	const struct rd_writer_config *cfg = w->cfg;
 	struct wr_note_scan ns = { 0, 0, 0 };
-	struct wr_buf *b = &w->bufs[0];
+	uint8_t *buf = w->copy[0].data;
 	uint64_t range_bytes = (uint64_t)cfg->range_count * sizeof(struct rd_range);
 	uint64_t meta_end = RD_DUMP_HDR_OFFSET + sizeof(*dh) + range_bytes + cfg->notes_size;
 	uint64_t meta_len = rd_align_up(meta_end, RD_SLOT_SIZE) - RD_DUMP_HDR_OFFSET;
@@ -400,8 +438,8 @@ static int wr_write_meta(struct wr *w, struct rd_dump_header *dh)
 		uint32_t n = meta_len - off < w->io_size ? (uint32_t)(meta_len - off) : w->io_size;
 		long tag;
 
-		wr_meta_bytes(w, dh, off, b->data, n);
-		tag = rd_sink_submit(w->sink, RD_DUMP_HDR_OFFSET + off, b->data, n);
+		wr_meta_bytes(w, dh, off, buf, n);
+		tag = rd_sink_submit(w->sink, RD_DUMP_HDR_OFFSET + off, buf, n);
 		if (tag < 0)
 			return (int)tag;
 		err = w->sink->wait(w->sink->ctx, tag);
@@ -413,7 +451,36 @@ static int wr_write_meta(struct wr *w, struct rd_dump_header *dh)
 	return 0;
 }
 
-/* ---- the buffer ring ----------------------------------------------- */
+/* ---- the request ring ---------------------------------------------- */
+
+/* Where byte `off` of request b lives (never inside a zero-copy payload:
+ * only headers and pads are read or written through this). */
+static uint8_t *wr_ptr(const struct wr_buf *b, uint32_t off)
+{
+	if (!b->zc_mem)
+		return b->data + off;
+	if (off < b->zc_at)
+		return b->data + b->head_off + off;
+	return b->data + WR_PAGE + (off - b->zc_at - b->zc_len);
+}
+
+/* Submit request b (again, for a retry): one buffer, or the three pieces
+ * of a zero-copy request (the RD_IOV_* shape: the head ends and the tail
+ * starts on a page boundary, the payload is whole pages). */
+static long wr_send(struct wr *w, struct wr_buf *b)
+{
+	struct rd_iov iov[3];
+
+	if (!b->zc_mem)
+		return rd_sink_submit(w->sink, b->off, b->data, b->fill);
+	iov[0].base = b->data + b->head_off;
+	iov[0].len = b->zc_at;
+	iov[1].base = b->zc_mem;
+	iov[1].len = b->zc_len;
+	iov[2].base = b->data + WR_PAGE;
+	iov[2].len = b->fill - b->zc_at - b->zc_len;
+	return rd_sink_submitv(w->sink, b->off, iov, 3);
+}
 
 /* A write completed (or failed): fold its block headers into the index,
  * or queue LOST records for its memory. */
@@ -436,11 +503,12 @@ static void wr_retire(struct wr *w, struct wr_buf *b, int err)
 		return;
 	}
 	while (off + sizeof(struct rd_block_header) <= b->fill) {
-		const struct rd_block_header *h = (const void *)(b->data + off);
+		struct rd_block_header h;
 
-		w->index_crc = rd_csum(w->csum, w->index_crc, h, sizeof(*h));
+		__builtin_memcpy(&h, wr_ptr(b, off), sizeof(h));
+		w->index_crc = rd_csum(w->csum, w->index_crc, &h, sizeof(h));
 		w->ok_blocks++;
-		off += (uint32_t)rd_align_up(sizeof(*h) + h->stored_len, RD_BLOCK_ALIGN);
+		off += (uint32_t)rd_align_up(sizeof(h) + h.stored_len, RD_BLOCK_ALIGN);
 	}
 }
 
@@ -453,7 +521,7 @@ static int wr_wait_buf(struct wr *w, struct wr_buf *b)
 	err = w->sink->wait(w->sink->ctx, b->tag);
 	if (err) {
 		/* one retry of the whole request at the same place */
-		long tag = rd_sink_submit(w->sink, b->off, b->data, b->fill);
+		long tag = wr_send(w, b);
 
 		err = tag < 0 ? (int)tag : w->sink->wait(w->sink->ctx, tag);
 	}
@@ -487,20 +555,39 @@ static void wr_pad_cur(struct wr *w)
 	__builtin_memset(&h, 0, sizeof(h));
 	h.type = RD_BLK_PAD;
 	h.stored_len = gap - sizeof(h);
-	__builtin_memset(b->data + b->fill + sizeof(h), 0, h.stored_len);
-	h.stored_crc = rd_csum(w->csum, 0, b->data + b->fill + sizeof(h), h.stored_len);
+	__builtin_memset(wr_ptr(b, b->fill + sizeof(h)), 0, h.stored_len);
+	h.stored_crc = rd_csum(w->csum, 0, wr_ptr(b, b->fill + sizeof(h)), h.stored_len);
 	wr_commit_block(w, &h);
+}
+
+/* Request b, retired, becomes the one being filled at w->pos. */
+static void wr_buf_reset(struct wr *w, struct wr_buf *b)
+{
+	if (b->copy >= 0 && w->copy[b->copy].owner == (int)(b - w->bufs))
+		w->copy[b->copy].owner = -1;
+	b->copy = -1;
+	b->data = b->small;
+	b->zc_mem = 0;
+	b->zc_at = b->zc_len = b->head_off = 0;
+	b->fill = 0;
+	b->nblocks = 0;
+	b->next = 0;
+	b->off = w->pos;
+	b->seq_first = b->seq_end = w->seq;
 }
 
 static int wr_submit_cur(struct wr *w)
 {
-	struct wr_buf *b = &w->bufs[w->cur];
+	struct wr_buf *b = &w->bufs[w->cur], *next;
 	long tag;
 
 	if (b->fill == 0)
 		return 0;
 	wr_pad_cur(w);
-	tag = rd_sink_submit(w->sink, b->off, b->data, b->fill);
+	/* the oldest request first: never more than max_inflight outstanding */
+	next = &w->bufs[(w->cur + 1) % w->nbufs];
+	wr_wait_buf(w, next);
+	tag = wr_send(w, b);
 	if (tag == -RD_EBOUNDS)
 		return (int)tag;	/* a writer bug: never write there */
 	b->tag = tag;
@@ -509,15 +596,32 @@ static int wr_submit_cur(struct wr *w)
 		wr_retire(w, b, (int)tag);
 	}
 	w->stored += b->fill;
-	w->cur = (w->cur + 1) % w->nbufs;
-	b = &w->bufs[w->cur];
-	wr_wait_buf(w, b);
-	b->fill = 0;
-	b->nblocks = 0;
-	b->next = 0;
-	b->off = w->pos;
-	b->seq_first = b->seq_end = w->seq;
+	w->cur = (uint32_t)(next - w->bufs);
+	wr_buf_reset(w, next);
 	return 0;
+}
+
+/* A copy buffer is busy while the request that used it is in flight. */
+static int wr_copybuf_busy(const struct wr *w, const struct wr_copybuf *c)
+{
+	return c->owner >= 0 && w->bufs[c->owner].tag >= 0;
+}
+
+/* The current request outgrew its head page: move it to the next copy
+ * buffer, retiring older requests (in write order) until that is free. */
+static void wr_use_copybuf(struct wr *w)
+{
+	struct wr_buf *b = &w->bufs[w->cur];
+	struct wr_copybuf *c = &w->copy[w->next_copy];
+	uint32_t i;
+
+	w->next_copy = (w->next_copy + 1) % w->ncopy;
+	for (i = 1; i < w->nbufs && wr_copybuf_busy(w, c); i++)
+		wr_wait_buf(w, &w->bufs[(w->cur + i) % w->nbufs]);
+	__builtin_memcpy(c->data, b->data, b->fill);
+	c->owner = (int)w->cur;
+	b->copy = (int)(c - w->copy);
+	b->data = c->data;
 }
 
 /* Room for a block of `need` bytes (header + payload, unpadded) in the
@@ -534,7 +638,10 @@ static int wr_reserve(struct wr *w, uint64_t need)
 		err = wr_submit_cur(w);
 		if (err)
 			return err;
+		b = &w->bufs[w->cur];
 	}
+	if (b->copy < 0 && b->fill + padded > WR_SMALL_FILL)
+		wr_use_copybuf(w);
 	return 0;
 }
 
@@ -555,15 +662,14 @@ static void wr_commit_block(struct wr *w, struct rd_block_header *h)
 {
 	struct wr_buf *b = &w->bufs[w->cur];
 	uint32_t padded = (uint32_t)rd_align_up(sizeof(*h) + h->stored_len, RD_BLOCK_ALIGN);
-	uint8_t *p = b->data + b->fill;
 
 	h->magic = RD_BLOCK_MAGIC;
 	h->flags |= (uint16_t)(w->csum << RD_BLK_CSUM_SHIFT);
 	h->dump_id = w->dump_id;
 	h->seq = w->seq++;
 	rd_block_header_seal(h);
-	__builtin_memcpy(p, h, sizeof(*h));
-	__builtin_memset(p + sizeof(*h) + h->stored_len, 0,
+	__builtin_memcpy(wr_ptr(b, b->fill), h, sizeof(*h));
+	__builtin_memset(wr_ptr(b, b->fill + sizeof(*h) + h->stored_len), 0,
 			 padded - sizeof(*h) - h->stored_len);
 	if (h->type != RD_BLK_LOST && h->type != RD_BLK_END && h->type != RD_BLK_PAD &&
 	    h->type != RD_BLK_EXCLUDED)
@@ -647,22 +753,65 @@ static int wr_compress(struct wr *w, struct rd_block_header *h, const uint8_t *m
 	return 0;
 }
 
+/* Can a RAW payload at mem stay where it is (see the file header)? On
+ * disks with sectors above 512 bytes each such request ends with a PAD to
+ * the sector: only worth it for long runs (at most ~3% more bytes). */
+#define WR_ZC_MIN_SECTORS	32
+
+static int wr_zc_ok(const struct wr *w, const uint8_t *mem, uint32_t len)
+{
+	return w->zc && w->cfg->compression == RD_COMP_NONE &&
+	       (uintptr_t)mem % WR_PAGE == 0 && len % WR_PAGE == 0 &&
+	       (w->align == RD_BLOCK_ALIGN || len >= WR_ZC_MIN_SECTORS * w->align);
+}
+
+/* A RAW block (header h sealed here) whose payload stays at mem: ends the
+ * current request, which must not hold a copy buffer, right behind it. */
+static int wr_emit_zc(struct wr *w, struct rd_block_header *h, const uint8_t *mem)
+{
+	struct wr_buf *b = &w->bufs[w->cur];
+	uint64_t padded = rd_align_up(sizeof(*h) + h->stored_len, RD_BLOCK_ALIGN);
+	int err;
+
+	if (w->pos + padded > w->limit)
+		return -RD_ENOSPC;
+	if (b->copy >= 0 || b->next == WR_MAX_EXTENTS) {
+		err = wr_submit_cur(w);
+		if (err)
+			return err;
+		b = &w->bufs[w->cur];
+	}
+	/* the blocks before it and its header end where the head page does */
+	b->head_off = WR_PAGE - b->fill - (uint32_t)sizeof(*h);
+	__builtin_memmove(b->data + b->head_off, b->data, b->fill);
+	b->zc_mem = mem;
+	b->zc_at = b->fill + (uint32_t)sizeof(*h);
+	b->zc_len = h->stored_len;
+	wr_commit_block(w, h);
+	return wr_submit_cur(w);
+}
+
 /* One run of non-zero memory, at most RD_BLOCK_MAX_MEM bytes. */
 static int wr_emit_data(struct wr *w, uint64_t paddr, const uint8_t *mem, uint32_t len)
 {
 	struct rd_block_header h;
-	struct wr_buf *b;
 	uint8_t *payload;
-	int err = wr_reserve(w, sizeof(h) + len);
+	int err;
 
-	if (err)
-		return err;
-	b = &w->bufs[w->cur];
-	payload = b->data + b->fill + sizeof(h);
 	__builtin_memset(&h, 0, sizeof(h));
 	h.paddr = paddr;
 	h.mem_len = len;
 	h.data_crc = rd_csum(w->csum, 0, mem, len);
+	if (wr_zc_ok(w, mem, len)) {
+		h.type = RD_BLK_RAW;
+		h.stored_len = len;
+		h.stored_crc = h.data_crc;
+		return wr_emit_zc(w, &h, mem);
+	}
+	err = wr_reserve(w, sizeof(h) + len);
+	if (err)
+		return err;
+	payload = wr_ptr(&w->bufs[w->cur], w->bufs[w->cur].fill + sizeof(h));
 	err = wr_compress(w, &h, mem, len, payload);
 	if (err)
 		return err;
@@ -727,7 +876,7 @@ static int wr_flush_excl(struct wr *w)
 	err = wr_reserve(w, sizeof(h) + len);
 	if (err)
 		return err;
-	payload = w->bufs[w->cur].data + w->bufs[w->cur].fill + sizeof(h);
+	payload = wr_ptr(&w->bufs[w->cur], w->bufs[w->cur].fill + sizeof(h));
 	__builtin_memcpy(payload, w->excl, len);
 	last = &w->excl[w->nexcl - 1];
 	__builtin_memset(&h, 0, sizeof(h));
@@ -1146,7 +1295,7 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 	struct rd_part_header ph;
 	struct rd_dump_header dh;
 	uint8_t *p;
-	uint32_t i, nbufs;
+	uint32_t i;
 	size_t need;
 	int err, cut = 0;
 
@@ -1168,12 +1317,13 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 	    w.io_size < 2 * RD_BLOCK_MAX_MEM || !sink->max_inflight ||
 	    cfg->compression > RD_COMP_LZ4 || cfg->csum_kind > RD_CSUM_MAX)
 		return -RD_EINVAL;
-	need = rd_writer_work_size(cfg->compression, w.io_size, sink->max_inflight);
+	need = rd_writer_work_size(cfg->compression, w.io_size, sink->max_inflight,
+				   cfg->copy_bufs);
 	if (cfg->work_size < need)
 		return -RD_ENOMEM;
 
-	/* carve the work area: slot, filter lists, buffers (4 KiB aligned), zlib
-	 * arena or LZ4 state */
+	/* carve the work area (4 KiB aligned): slot, filter lists, request
+	 * header areas, copy buffers, zlib arena or LZ4 state */
 	p = (uint8_t *)rd_align_up((uintptr_t)cfg->work, 4096);
 	w.slot = p;
 	p += RD_SLOT_SIZE;
@@ -1182,13 +1332,21 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 	w.p1 = (struct wr_extent *)p;
 	p += WR_P1_MAX * sizeof(struct wr_extent);
 	p = (uint8_t *)rd_align_up((uintptr_t)p, 4096);
-	nbufs = (sink->max_inflight > WR_MAX_BUFS - 1 ? WR_MAX_BUFS - 1 : sink->max_inflight) + 1;
-	w.nbufs = nbufs;
-	for (i = 0; i < nbufs; i++) {
-		w.bufs[i].data = p;
+	w.nbufs = wr_nreqs(sink->max_inflight);
+	w.ncopy = wr_ncopy(w.nbufs, cfg->copy_bufs);
+	for (i = 0; i < w.nbufs; i++) {
+		w.bufs[i].small = p;
 		w.bufs[i].tag = -1;
+		w.bufs[i].copy = -1;
+		w.bufs[i].data = p;
+		p += WR_HDR_AREA;
+	}
+	for (i = 0; i < w.ncopy; i++) {
+		w.copy[i].data = p;
+		w.copy[i].owner = -1;
 		p += w.io_size;
 	}
+	w.zc = sink->submitv && (src->flags & RD_SRC_STABLE);
 	for (i = 0; i < cfg->range_count; i++)
 		if (!(cfg->ranges[i].flags & RD_RANGE_ALIAS))
 			w.total += cfg->ranges[i].size;
@@ -1234,9 +1392,8 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 
 	/* 4. blocks */
 	w.cur = 0;
-	w.bufs[0].off = w.pos;
-	w.bufs[0].fill = 0;
 	w.seq = 0;
+	wr_buf_reset(&w, &w.bufs[0]);
 	err = w.cls && w.cls->priority_count ? wr_pass1(&w) : 0;
 	for (i = 0; !err && i < cfg->range_count; i++) {
 		if (!(cfg->ranges[i].flags & RD_RANGE_ALIAS))

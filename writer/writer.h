@@ -47,7 +47,26 @@ const char *rd_strerror(int err);	/* accepts err or -err */
 struct rd_source {
 	const void *(*map)(void *ctx, uint64_t addr, size_t len);
 	void *ctx;
+	uint32_t flags;		/* RD_SRC_* */
 };
+
+/* map()'s pointers stay valid and unchanged for the whole dump and are
+ * addresses the sink's device can read (the minikernel: identity-mapped
+ * physical memory). Only then may RAW payloads go to the sink in place. */
+#define RD_SRC_STABLE	1u
+
+/* One piece of a vectored write's memory side. */
+struct rd_iov {
+	const void *base;
+	uint32_t len;
+};
+
+/* The shape every submitv() request has (what NVMe PRPs can express, and
+ * so AHCI PRDs and virtio descriptors too): at most RD_IOV_MAX pieces, each
+ * of even length at an even address; every piece but the first starts on a
+ * RD_IOV_PAGE boundary; every piece but the last ends on one. */
+#define RD_IOV_MAX	3
+#define RD_IOV_PAGE	4096u
 
 /*
  * Where the dump goes: a partition of `size` bytes. Offsets are relative to
@@ -71,6 +90,9 @@ struct rd_sink {
 	void *ctx;
 	uint64_t size;		/* partition bytes */
 	uint32_t max_inflight;	/* writes the sink can have outstanding (>= 1) */
+	/* optional: like submit(), the bytes gathered from iov[0..n) in order;
+	 * every piece must stay untouched until wait(tag) returns */
+	long (*submitv)(void *ctx, uint64_t off, const struct rd_iov *iov, uint32_t n);
 };
 
 /* The one bounds check: 0 if [off, off+len) lies inside the partition and
@@ -78,6 +100,7 @@ struct rd_sink {
 int rd_sink_check(const struct rd_sink *s, uint64_t off, uint64_t len);
 int rd_sink_read(const struct rd_sink *s, uint64_t off, void *buf, uint32_t len);
 long rd_sink_submit(const struct rd_sink *s, uint64_t off, const void *buf, uint32_t len);
+long rd_sink_submitv(const struct rd_sink *s, uint64_t off, const struct rd_iov *iov, uint32_t n);
 
 /* One memory range to dump. */
 struct rd_writer_range {
@@ -141,6 +164,10 @@ struct rd_writer_config {
 	void *work;			/* work area, see rd_writer_work_size() */
 	size_t work_size;
 	uint32_t io_size;		/* bytes per write request; 0 = 1 MiB */
+	uint32_t copy_bufs;		/* io_size buffers; 0 = one per request
+					 * (max_inflight + 1). With a submitv sink
+					 * and a stable source RAW blocks need
+					 * none, so 2 are enough. */
 	uint32_t write_align;		/* every write starts and ends on this
 					 * boundary: the device's sector size,
 					 * 512..4096, power of two; 0 = 512 */
@@ -176,10 +203,11 @@ struct rd_writer_result {
 	int      first_error;		/* first device error seen, 0 if none */
 };
 
-/* Bytes of work area the writer needs for a config (io buffers, the zlib
- * or LZ4 state, the EXCLUDED list being built and the kernel-first pass's
- * extent set). */
-size_t rd_writer_work_size(uint32_t compression, uint32_t io_size, uint32_t max_inflight);
+/* Bytes of work area the writer needs for a config (io buffers, a small
+ * header area per request in flight, the zlib or LZ4 state, the EXCLUDED
+ * list being built and the kernel-first pass's extent set). */
+size_t rd_writer_work_size(uint32_t compression, uint32_t io_size, uint32_t max_inflight,
+			   uint32_t copy_bufs);
 
 /*
  * Write one dump. In order: read and check the partition header (magic,

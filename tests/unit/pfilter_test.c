@@ -125,7 +125,7 @@ int main(void)
 		{ 0x100000, PAGE_OFFSET + 0x100000, BACKUP_SRC - 0x100000, 0x100000, 0 },
 		{ KTEXT_PHYS, KTEXT_VIRT, 0x10000, KTEXT_PHYS, RD_RANGE_ALIAS },
 	};
-	struct rd_source src = { src_map, NULL };
+	struct rd_source src = { src_map, NULL, 0 };
 	struct rd_pf_config cfg;
 	char vmci[4096];
 	uint8_t want[16384], got[16384];

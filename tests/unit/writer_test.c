@@ -310,8 +310,8 @@ static int run(struct disk *d, struct mem *m, struct rd_writer_range *r, uint32_
 	       uint32_t comp, uint64_t cut, uint32_t inflight, struct rd_writer_result *res)
 {
 	struct rd_writer_config cfg;
-	struct rd_source src = { mem_map, m };
-	struct rd_sink sink = { d_read, d_submit, d_wait, d_flush, d, d->size, inflight };
+	struct rd_source src = { mem_map, m, 0 };
+	struct rd_sink sink = { d_read, d_submit, d_wait, d_flush, d, d->size, inflight, NULL };
 	static uint8_t *work;
 	int err;
 
@@ -329,7 +329,7 @@ static int run(struct disk *d, struct mem *m, struct rd_writer_range *r, uint32_
 	cfg.write_align = d->align;
 	cfg.cut_after_blocks = cut;
 	cfg.filter = run_filter;
-	cfg.work_size = rd_writer_work_size(comp, cfg.io_size, inflight);
+	cfg.work_size = rd_writer_work_size(comp, cfg.io_size, inflight, 0);
 	free(work);
 	work = malloc(cfg.work_size);
 	cfg.work = work;
@@ -859,8 +859,47 @@ static void test_filter_edges(void)
 	free(d.data);
 }
 
+static int iov_calls;
+
+static long iov_submitv(void *ctx, uint64_t off, const struct rd_iov *iov, uint32_t n)
+{
+	(void)ctx; (void)off; (void)iov; (void)n;
+	return iov_calls++;
+}
+
+/* rd_sink_submitv: the RD_IOV_* shape and the partition bounds are checked
+ * before the sink sees anything. */
+static void test_submitv_checks(void)
+{
+	static uint8_t page[3 * 4096] __attribute__((aligned(4096)));
+	struct rd_sink s = { 0 };
+	struct rd_iov good[3] = { { page + 4032, 64 }, { page + 4096, 4096 }, { page + 8192, 448 } };
+	struct rd_iov bad[3];
+	int ok = 1;
+
+	s.submitv = iov_submitv;
+	s.size = 1 << 20;
+	ok &= rd_sink_submitv(&s, 512, good, 3) == 0;
+	memcpy(bad, good, sizeof(bad));
+	bad[0].base = page + 4000;		/* head does not end on a page */
+	ok &= rd_sink_submitv(&s, 512, bad, 3) == -RD_EINVAL;
+	memcpy(bad, good, sizeof(bad));
+	bad[1].base = page + 4096 + 512;	/* middle piece not page aligned */
+	ok &= rd_sink_submitv(&s, 512, bad, 3) == -RD_EINVAL;
+	memcpy(bad, good, sizeof(bad));
+	bad[2].len = 447;			/* odd length */
+	ok &= rd_sink_submitv(&s, 512, bad, 3) == -RD_EINVAL;
+	ok &= rd_sink_submitv(&s, (1 << 20) - 4096, good, 3) == -RD_EBOUNDS;
+	ok &= rd_sink_submitv(&s, 100, good, 3) == -RD_EBOUNDS;
+	ok &= rd_sink_submitv(&s, 512, good, 4) == -RD_EINVAL;
+	s.submitv = NULL;
+	ok &= rd_sink_submitv(&s, 512, good, 3) == -RD_EINVAL;
+	report(ok && iov_calls == 1, "submitv: shape and bounds checked before the sink", "");
+}
+
 int main(void)
 {
+	test_submitv_checks();
 	make_notes();
 	test_checksums();
 	test_headers();

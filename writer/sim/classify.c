@@ -352,7 +352,7 @@ int cmd_classify(int argc, char **argv)
 	struct rd_writer_range r[CL_MAX_RANGES];
 	struct cl_notes notes = { 0 };
 	struct rd_pf_config cfg;
-	struct rd_source src = { cl_map, &im };
+	struct rd_source src = { cl_map, &im, 0 };
 	struct cl_result res;
 	const struct rd_pf_extent *pe;
 	const char *path = NULL, *vmci_path = NULL, *oracle = NULL, *kept_path = NULL;

@@ -18,6 +18,8 @@ static uint64_t pat_mix(uint64_t x)
 
 enum pat_kind pattern_kind(uint64_t seed, uint64_t pfn)
 {
+	if (seed & PAT_SEED_RANDOM)
+		return PAT_RANDOM;
 	switch (pat_mix(seed * 0x9e3779b97f4a7c15ull + pfn) & 7) {
 	case 0: case 1: case 2: case 3: return PAT_ZERO;
 	case 4: case 5: return PAT_TEXT;

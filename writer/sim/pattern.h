@@ -10,6 +10,10 @@
 
 enum pat_kind { PAT_ZERO, PAT_TEXT, PAT_RANDOM, PAT_HALF };
 
+/* Seeds with this bit set make every page random: incompressible memory
+ * without zero pages (benchmarks, long RAW blocks). */
+#define PAT_SEED_RANDOM	(1ull << 62)
+
 enum pat_kind pattern_kind(uint64_t seed, uint64_t pfn);
 /* Fill buf (4096 bytes) with the page at pfn. */
 void pattern_page(uint64_t seed, uint64_t pfn, uint8_t *buf);

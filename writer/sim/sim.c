@@ -10,6 +10,7 @@
  *        [--csum crc32|crc32c|xxh64] [--cut-after N]
  *        [--inflight N] [--io-size BYTES] [--fail-write OFF:LEN]
  *        [--fake-filter FSEED:LEVEL | --dump-level N] [--quiet]
+ *        [--vectored [--stable]] [--sector 512|4096]
  *   rawdump-sim pattern --pattern SEED --range PADDR:SIZE OUT
  *   rawdump-sim verify VMCORE --pattern SEED [--range PADDR:SIZE]...
  *        [--fake-filter FSEED:LEVEL] [--allow-missing]
@@ -30,7 +31,14 @@
  *
  *   rawdump-sim classify RAM.ELF [options]
  * runs the page filter over a crashed kernel's memory (writer/sim/classify.c).
+ * --vectored gives the sink a submitv() (the minikernel's scatter-gather
+ * path); --stable generates the pattern memory up front into read-only
+ * pages and marks the source RD_SRC_STABLE, so RAW payloads go to the sink
+ * in place, as in the minikernel. Without --stable every map() overwrites
+ * one window: a payload sent in place from it would be wrong on disk.
+ * Writes happen only at wait(), so memory reused before then shows too.
  */
+#include <sys/uio.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +57,7 @@
 #include "classify.h"
 
 #define SIM_MAX_RANGES	64
-#define SIM_MAX_REQS	16
+#define SIM_MAX_REQS	32
 #define SIM_DIRECT_MAP	0xffff888000000000ull
 #define SIM_TEXT_VADDR	0xffffffff81000000ull
 
@@ -322,8 +330,8 @@ static void target_open(const char *spec, int *fd, uint64_t *off, uint64_t *size
 
 struct sim_req {
 	uint64_t off;
-	const void *buf;
-	uint32_t len;
+	struct rd_iov iov[RD_IOV_MAX];
+	uint32_t niov, len;
 	int busy;
 };
 
@@ -332,7 +340,8 @@ struct sim_sink {
 	uint64_t base;
 	uint64_t fail_off, fail_len;	/* writes touching this fail */
 	struct sim_req req[SIM_MAX_REQS];
-	uint64_t writes, failed;
+	uint64_t writes, failed, vectored;
+	uint32_t max_inflight, busy;
 };
 
 static int sim_read(void *ctx, uint64_t off, void *buf, uint32_t len)
@@ -342,18 +351,40 @@ static int sim_read(void *ctx, uint64_t off, void *buf, uint32_t len)
 	return pread(s->fd, buf, len, (off_t)(s->base + off)) == (ssize_t)len ? 0 : -RD_EIO;
 }
 
-static long sim_submit(void *ctx, uint64_t off, const void *buf, uint32_t len)
+static long sim_submitv(void *ctx, uint64_t off, const struct rd_iov *iov, uint32_t n)
 {
 	struct sim_sink *s = ctx;
-	long i;
+	struct sim_req *r;
+	uint32_t i;
+	long t;
 
-	for (i = 0; i < SIM_MAX_REQS; i++) {
-		if (!s->req[i].busy) {
-			s->req[i] = (struct sim_req){ off, buf, len, 1 };
-			return i;
-		}
+	for (t = 0; t < SIM_MAX_REQS && s->req[t].busy; t++)
+		;
+	if (t == SIM_MAX_REQS || s->busy >= s->max_inflight || n > RD_IOV_MAX) {
+		fprintf(stderr, "%s: more than %u writes in flight: a writer bug\n", prog,
+			s->max_inflight);
+		return -RD_EIO;
 	}
-	return -RD_EIO;		/* more in flight than max_inflight: a writer bug */
+	s->busy++;
+	r = &s->req[t];
+	r->off = off;
+	r->niov = n;
+	r->len = 0;
+	for (i = 0; i < n; i++) {
+		r->iov[i] = iov[i];
+		r->len += iov[i].len;
+	}
+	r->busy = 1;
+	if (n > 1)
+		s->vectored++;
+	return t;
+}
+
+static long sim_submit(void *ctx, uint64_t off, const void *buf, uint32_t len)
+{
+	struct rd_iov iov = { buf, len };
+
+	return sim_submitv(ctx, off, &iov, 1);
 }
 
 /* The write happens only now: a writer that touched the buffer after
@@ -367,13 +398,23 @@ static int sim_wait(void *ctx, long tag)
 		return -RD_EINVAL;
 	r = &s->req[tag];
 	r->busy = 0;
+	s->busy--;
 	s->writes++;
 	if (s->fail_len && r->off < s->fail_off + s->fail_len && s->fail_off < r->off + r->len) {
 		s->failed++;
 		return -RD_EIO;
 	}
-	if (pwrite(s->fd, r->buf, r->len, (off_t)(s->base + r->off)) != (ssize_t)r->len)
-		return -RD_EIO;
+	{
+		struct iovec v[RD_IOV_MAX];
+		uint32_t i;
+
+		for (i = 0; i < r->niov; i++) {
+			v[i].iov_base = (void *)(uintptr_t)r->iov[i].base;
+			v[i].iov_len = r->iov[i].len;
+		}
+		if (pwritev(s->fd, v, (int)r->niov, (off_t)(s->base + r->off)) != (ssize_t)r->len)
+			return -RD_EIO;
+	}
 	return 0;
 }
 
@@ -399,6 +440,9 @@ static int sim_flush(void *ctx)
 struct sim_mem {
 	uint64_t seed;
 	uint8_t *win;			/* pattern: generated window */
+	const struct rd_writer_range *r;	/* --stable: ranges, and each one's */
+	uint8_t *stable[SIM_MAX_RANGES];	/* memory, generated, read-only */
+	int nr;
 	const uint8_t *elf;		/* mem-elf: mapped file */
 	uint64_t elf_size;
 };
@@ -411,6 +455,41 @@ static const void *sim_map_pattern(void *ctx, uint64_t addr, size_t len)
 		return NULL;
 	pattern_fill(m->seed, addr, m->win, len);
 	return m->win;
+}
+
+static const void *sim_map_stable(void *ctx, uint64_t addr, size_t len)
+{
+	struct sim_mem *m = ctx;
+	int i;
+
+	for (i = 0; i < m->nr; i++)
+		if (m->stable[i] && addr >= m->r[i].src && len <= m->r[i].size &&
+		    addr - m->r[i].src <= m->r[i].size - len)
+			return m->stable[i] + (addr - m->r[i].src);
+	return NULL;
+}
+
+/* --stable: every range's memory generated once, then made read-only. */
+static void sim_make_stable(struct sim_mem *m, const struct rd_writer_range *r, int nr)
+{
+	int i;
+
+	m->r = r;
+	m->nr = nr;
+	for (i = 0; i < nr; i++) {
+		size_t len = (r[i].size + 4095) & ~(size_t)4095;
+		uint8_t *p;
+
+		if (r[i].flags & RD_RANGE_ALIAS || !len)
+			continue;
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			die("mmap %zu bytes: %s", len, strerror(errno));
+		pattern_fill(m->seed, r[i].src, p, r[i].size);
+		if (mprotect(p, len, PROT_READ))
+			die("mprotect: %s", strerror(errno));
+		m->stable[i] = p;
+	}
 }
 
 static const void *sim_map_elf(void *ctx, uint64_t addr, size_t len)
@@ -533,10 +612,10 @@ static int cmd_write(int argc, char **argv)
 	struct rd_source src;
 	struct rd_sink sink;
 	const char *target = NULL, *mem_elf = NULL, *release = "6.1.0-sim-amd64";
-	uint64_t text_paddr = 0, text_size = 0, cut = 0, io_size = 0;
+	uint64_t text_paddr = 0, text_size = 0, cut = 0, io_size = 0, sector = 0;
 	uint8_t *notes = NULL, slot[RD_SLOT_SIZE];
 	size_t notes_size = 0;
-	int nr = 0, cpus = 2, level = 1, inflight = 4, quiet = 0, fake = 0, i, err;
+	int nr = 0, cpus = 2, level = 1, inflight = 4, quiet = 0, fake = 0, vectored = 0, stable = 0, i, err;
 	uint32_t comp = RD_COMP_NONE, csum = RD_CSUM_DEFAULT;
 	struct fake_filter ff;
 	struct rd_classifier cls;
@@ -553,6 +632,8 @@ static int cmd_write(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
+		if (!strcmp(a, "--vectored")) { vectored = 1; continue; }
+		if (!strcmp(a, "--stable")) { stable = 1; continue; }
 		if (a[0] != '-') {
 			if (target)
 				die("write: more than one target");
@@ -591,6 +672,7 @@ static int cmd_write(int argc, char **argv)
 		else if (!strcmp(a, "--cut-after")) cut = parse_num(v);
 		else if (!strcmp(a, "--inflight")) inflight = (int)parse_num(v);
 		else if (!strcmp(a, "--io-size")) io_size = parse_num(v);
+		else if (!strcmp(a, "--sector")) sector = parse_num(v);
 		else if (!strcmp(a, "--fail-write")) parse_pair(v, &sink_ctx.fail_off, &sink_ctx.fail_len);
 		else if (!strcmp(a, "--fake-filter")) { parse_fake(v, &ff.seed, &ff.level); fake = 1; }
 		else if (!strcmp(a, "--dump-level")) {
@@ -602,8 +684,10 @@ static int cmd_write(int argc, char **argv)
 	}
 	if (!target)
 		die("write: no target");
-	if (cpus < 0 || cpus > 8192 || inflight < 1 || inflight > 8 || level < 1 || level > 9)
-		die("write: --cpus 0..8192, --inflight 1..8, --level 1..9");
+	if (cpus < 0 || cpus > 8192 || inflight < 1 || inflight > SIM_MAX_REQS || level < 1 || level > 9)
+		die("write: --cpus 0..8192, --inflight 1..%d, --level 1..9", SIM_MAX_REQS);
+	if (stable && (!vectored || mem_elf))
+		die("write: --stable needs --vectored and pattern memory");
 
 	if (mem_elf) {
 		if (nr)
@@ -635,15 +719,23 @@ static int cmd_write(int argc, char **argv)
 		src.map = sim_map_pattern;
 	}
 	src.ctx = &mem;
+	src.flags = mem_elf ? RD_SRC_STABLE : 0;	/* a read-only mapping of the file */
 	rd_ranges_mark_aliases(ranges, (uint32_t)nr);
+	if (stable) {
+		sim_make_stable(&mem, ranges, nr);
+		src.map = sim_map_stable;
+		src.flags = RD_SRC_STABLE;
+	}
 
 	target_open(target, &sink_ctx.fd, &sink_ctx.base, &sink.size);
 	sink.read = sim_read;
 	sink.submit = sim_submit;
+	sink.submitv = vectored ? sim_submitv : NULL;
 	sink.wait = sim_wait;
 	sink.flush = sim_flush;
 	sink.ctx = &sink_ctx;
 	sink.max_inflight = (uint32_t)inflight;
+	sink_ctx.max_inflight = (uint32_t)inflight;
 
 	/* the capture kernel learns the UUID from its command line; here,
 	 * from the header itself (if it is not valid, the writer says so) */
@@ -670,7 +762,9 @@ static int cmd_write(int argc, char **argv)
 	cfg.notes = notes;
 	cfg.notes_size = notes_size;
 	cfg.io_size = (uint32_t)io_size;
-	cfg.work_size = rd_writer_work_size(comp, cfg.io_size, sink.max_inflight);
+	cfg.write_align = (uint32_t)sector;	/* the writer refuses what is not 512..4096 */
+	cfg.copy_bufs = vectored ? 2 : 0;
+	cfg.work_size = rd_writer_work_size(comp, cfg.io_size, sink.max_inflight, cfg.copy_bufs);
 	cfg.work = malloc(cfg.work_size);
 	cfg.progress = quiet || !isatty(2) ? NULL : progress;
 	cfg.now_us = now_us;
@@ -718,6 +812,8 @@ static int cmd_write(int argc, char **argv)
 		       (unsigned long long)res.zero_bytes, (unsigned long long)res.missing_bytes,
 		       (unsigned long long)res.lost_bytes, res.end_flags,
 		       (unsigned long long)res.elapsed_us, cut ? " (cut)" : "");
+	if (!quiet && vectored)
+		printf("vectored writes: %llu\n", (unsigned long long)sink_ctx.vectored);
 	for (i = 0; !quiet && fake && i < FAKE_PRI; i++)
 		printf("filter: extent 0x%llx 0x%llx\n", (unsigned long long)ff.pri[i].paddr,
 		       (unsigned long long)ff.pri[i].len);
