@@ -10,9 +10,9 @@
  * as the crash kernel with those on its command line (the rd.* keys of
  * Documentation/user-guide.md): kexec_file_load(2) first, kexec-tools'
  * `kexec -p --type=bzImage64` (kexec_load) when the kernel refuses the
- * file interface. Under kernel lockdown (Secure Boot) only
- * kexec_file_load is tried and its refusals are explained
- * (arm_load_locked, tools/lockdown.c). A record of what was armed goes to /run/rawdump/armed
+ * file interface. Under kernel lockdown (Secure Boot) only kexec_file_load
+ * is tried and its refusals are explained (arm_load_locked,
+ * tools/lockdown.c). A record of what was armed goes to /run/rawdump/armed
  * ($RAWDUMP_RUNDIR), which vanishes on reboot like the kexec image does.
  *
  * Linux interfaces: /sys/kernel/kexec_crash_size, kexec_crash_loaded,
@@ -548,6 +548,8 @@ static int arm_load_locked(const struct ld_state *ld, const struct arm_opts *o,
 			   const char *cmdline)
 {
 	char why[PATH_MAX + 512];
+	enum ld_sig sig;
+	unsigned nsigs;
 	int rc, ret;
 
 	if (!strcmp(o->method, "load")) {
@@ -555,6 +557,12 @@ static int arm_load_locked(const struct ld_state *ld, const struct arm_opts *o,
 		cli_error("arm", "%s", why);
 		return RD_EXIT_LOCKDOWN;
 	}
+	/* kexec_file_load unloads the armed image before it checks the new
+	 * one: refuse an unsigned image here and keep what is armed (--method
+	 * file tries anyway, for an IMA-appraised image) */
+	sig = ld_image_sig(o->minikernel, &nsigs);
+	if (!strcmp(o->method, "auto") && (sig == LD_SIG_NOT_PE || sig == LD_SIG_UNSIGNED))
+		return arm_sig_refusal(ld, o->minikernel, ENODATA);
 	rc = arm_file_load(o->minikernel, cmdline);
 	if (!rc)
 		return 0;
