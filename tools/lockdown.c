@@ -11,9 +11,10 @@
  * What 6.1's kexec_file_load returns for an image refused under lockdown
  * (kernel/kexec_file.c kimage_validate_signature ->
  * arch/x86/kernel/kexec-bzimage64.c kexec_bzImage64_verify_sig ->
- * verify_pefile_signature, secondary then platform keyring), seen in
- * tests/t-e2e-secureboot.sh: no PE/COFF header ELIBBAD, PE/COFF without a
- * certificate table ENODATA, a signer no keyring holds ENOKEY. EKEYREJECTED
+ * verify_pefile_signature, secondary then platform keyring): PE/COFF
+ * without a certificate table ENODATA and a signer no keyring holds ENOKEY
+ * (both seen in tests/t-e2e-secureboot.sh), no PE/COFF header at all
+ * ELIBBAD (seen with the minikernel before it had one). EKEYREJECTED
  * (a digest that does not match, or an unsigned image on older kernels),
  * EBADMSG (a malformed PKCS#7 message) and EPERM (locked down, signature
  * not enforced but failed) are classified by the image's own certificate
@@ -124,14 +125,24 @@ int ld_locked(const struct ld_state *s)
 	return s->mode == LD_MODE_INTEGRITY || s->mode == LD_MODE_CONFIDENTIALITY;
 }
 
+static const char *const ld_mode_names[] = { "none", "integrity", "confidentiality" };
+static const char *const ld_sb_names[] = { "no EFI", "disabled", "enabled" };
+
 const char *ld_describe(const struct ld_state *s, char *buf, size_t bufsz)
 {
-	static const char *const modes[] = { "none", "integrity", "confidentiality" };
-	static const char *const sb[] = { "no EFI", "disabled", "enabled" };
-
 	snprintf(buf, bufsz, "%s (Secure Boot: %s)",
-		 s->mode == LD_MODE_UNKNOWN ? "unknown, securityfs not mounted" : modes[s->mode],
-		 s->secure_boot == LD_SB_UNKNOWN ? "unknown, efivarfs not mounted" : sb[s->secure_boot]);
+		 s->mode == LD_MODE_UNKNOWN ? "unknown, securityfs not mounted" : ld_mode_names[s->mode],
+		 s->secure_boot == LD_SB_UNKNOWN ? "unknown, efivarfs not mounted" :
+		 ld_sb_names[s->secure_boot]);
+	return buf;
+}
+
+/* "lockdown integrity, Secure Boot enabled": for the error sentences */
+static const char *ld_brief(const struct ld_state *s, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "lockdown %s, Secure Boot %s",
+		 s->mode == LD_MODE_UNKNOWN ? "unknown" : ld_mode_names[s->mode],
+		 s->secure_boot == LD_SB_UNKNOWN ? "unknown" : ld_sb_names[s->secure_boot]);
 	return buf;
 }
 
@@ -214,22 +225,22 @@ enum ld_refusal ld_file_refusal(const struct ld_state *s, int err, const char *i
 	why[0] = '\0';
 	if (!sig_errno)
 		return LD_REFUSED_OTHER;
-	ld_describe(s, state, sizeof(state));
+	ld_brief(s, state, sizeof(state));
 	if (sig == LD_SIG_NOT_PE || sig == LD_SIG_UNSIGNED) {
-		snprintf(why, whysz, "the minikernel %s is not signed%s, and this kernel is locked "
-			 "down (%s), so kexec_file_load refuses it: sign it (make sign KEY=... "
-			 "CERT=..., or scripts/sign-minikernel.sh) with a key the kernel trusts and "
-			 "arm that image (--minikernel or 'minikernel' in rawdump.conf; "
+		snprintf(why, whysz, "the minikernel %s is not signed%s, and this kernel "
+			 "loads only signed images (%s): sign it with a key the kernel trusts "
+			 "(make sign KEY=... CERT=..., or scripts/sign-minikernel.sh) and arm that "
+			 "image (--minikernel, or 'minikernel' in rawdump.conf; "
 			 "Documentation/user-guide.md, \"Secure Boot\")", image,
-			 sig == LD_SIG_NOT_PE ? " (it has no PE/COFF header: built before "
-			 "rawdump could be signed)" : "", state);
+			 sig == LD_SIG_NOT_PE ? " (no PE/COFF header: built before rawdump "
+			 "could be signed)" : "", state);
 		return LD_REFUSED_UNSIGNED;
 	}
 	snprintf(why, whysz, "no keyring of this kernel trusts the signature of the minikernel "
-		 "%s (kexec_file_load: %s; lockdown %s): enroll the signing certificate "
-		 "(mokutil --import CERT.der on shim systems, or the UEFI db) and reboot, or "
-		 "sign with a key that is enrolled (Documentation/user-guide.md, \"Secure Boot\")",
-		 image, strerror(err), state);
+		 "%s (kexec_file_load: %s; %s): enroll the signing certificate "
+		 "(mokutil --import CERT.der on shim systems, or into the UEFI db) and reboot, "
+		 "or sign with a key that is enrolled (Documentation/user-guide.md, "
+		 "\"Secure Boot\")", image, strerror(err), state);
 	return LD_REFUSED_UNTRUSTED;
 }
 
@@ -239,5 +250,5 @@ void ld_load_forbidden(const struct ld_state *s, char *why, size_t whysz)
 
 	snprintf(why, whysz, "kexec_load is forbidden by kernel lockdown (%s): arm with "
 		 "--method auto or file (kexec_file_load) and a signed minikernel",
-		 ld_describe(s, state, sizeof(state)));
+		 ld_brief(s, state, sizeof(state)));
 }

@@ -14,7 +14,8 @@
 #                        rdguest.minikernel=PATH arms that image; with
 #                        rdguest.sbcases=1, first the Secure Boot refusals
 #                        (tests/t-e2e-secureboot.sh): arm with the unsigned
-#                        image, with rdguest.wrongkey=PATH, with --method load,
+#                        image (--method auto, then file), with
+#                        rdguest.wrongkey=PATH, with --method load,
 #                        each rc and kexec_crash_loaded printed
 #   rdguest.run=armcheck arm on the unformatted partition, format, arm
 #                        --dry-run, arm, status, disarm, arm --method load,
@@ -114,6 +115,8 @@ crash)
 		say "lockdown $(cat /sys/kernel/security/lockdown 2>/dev/null || echo none)"
 		rawdump arm --force --minikernel /usr/lib/rawdump/rdmk.bzImage
 		say "arm-unsigned rc=$? loaded=$(cat /sys/kernel/kexec_crash_loaded)"
+		rawdump arm --force --method file --minikernel /usr/lib/rawdump/rdmk.bzImage
+		say "arm-unsigned-file rc=$? loaded=$(cat /sys/kernel/kexec_crash_loaded)"
 		rawdump arm --force --minikernel "$(arg rdguest.wrongkey "")"
 		say "arm-wrongkey rc=$? loaded=$(cat /sys/kernel/kexec_crash_loaded)"
 		rawdump arm --force --method load --minikernel "$(arg rdguest.minikernel "")"
