@@ -68,6 +68,17 @@ off, size = struct.unpack_from("<II", b, cert)
 assert off == len(a) and off + size == len(b), (off, size, len(a), len(b))
 PY
 
+# make sign writes build/minikernel/rdmk.signed.bzImage; make install
+# installs it as rdmk.bzImage (the unsigned one again once it is removed)
+check "make sign KEY= CERT=" make -s -C "$TOP" sign KEY="$T/snakeoil.key" CERT=$SB_CERT
+check "make install installs the signed minikernel" sh -c "make -s -C '$TOP' install \
+	DESTDIR='$T/stage' PREFIX=/usr >/dev/null 2>&1 &&
+	cmp '$T/stage/usr/lib/rawdump/rdmk.bzImage' '$B/minikernel/rdmk.signed.bzImage'"
+rm -f "$B/minikernel/rdmk.signed.bzImage"
+check "make install without make sign installs the unsigned one" sh -c "make -s -C '$TOP' install \
+	DESTDIR='$T/stage' PREFIX=/usr >/dev/null 2>&1 &&
+	cmp '$T/stage/usr/lib/rawdump/rdmk.bzImage' '$BZ'"
+
 # The signed bzImage through QEMU -kernel (real-mode entry; the signature
 # is loaded after the image, in what becomes .bss): self-check and a dump.
 IMG=$T/direct.img
