@@ -6,11 +6,14 @@
  * confidentiality", the bracketed word is in force; securityfs), the EFI
  * variable SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c (efivarfs: 4
  * bytes of attributes, then the 1-byte value; UEFI 2.x, "Globally Defined
- * Variables").
+ * Variables"). `mokutil --sb-state` reads the same variable through the
+ * same efivarfs, so it is no fallback: without efivarfs the state is
+ * "unknown", and arm relies on the kernel's own answer (lockdown, and the
+ * errno of kexec_file_load).
  *
  * What 6.1's kexec_file_load returns for an image refused under lockdown
- * (kernel/kexec_file.c kimage_validate_signature ->
- * arch/x86/kernel/kexec-bzimage64.c kexec_bzImage64_verify_sig ->
+ * (kernel/kexec_file.c kimage_validate_signature -> the bzImage64
+ * loader's verify_sig, kexec_kernel_verify_pe_sig ->
  * verify_pefile_signature, secondary then platform keyring): PE/COFF
  * without a certificate table ENODATA and a signer no keyring holds ENOKEY
  * (both seen in tests/t-e2e-secureboot.sh), no PE/COFF header at all
