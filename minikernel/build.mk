@@ -3,7 +3,10 @@
 # $(B)/minikernel/, links them with zlib's deflate objects from Debian's
 # libz.a and lz4.o from Debian's liblz4.a into a static PIE, then mkimage embeds the self-check CRC and
 # writes rdmk.elf (PVH, QEMU -kernel) and rdmk.bzImage (kexec -p / -s -p,
-# and QEMU -kernel through minikernel/setup.S's real-mode entry).
+# and QEMU -kernel through minikernel/setup.S's real-mode entry; also a
+# PE/COFF image). `make sign KEY=... CERT=...` writes rdmk.signed.bzImage
+# (scripts/sign-minikernel.sh: sbsign, then sbverify against CERT) for
+# Secure Boot systems (Documentation/user-guide.md, "Secure Boot").
 
 MK_DIR := $(B)/minikernel
 MK_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wshadow \
@@ -76,3 +79,8 @@ $(MK_DIR)/rdmk.elf $(MK_DIR)/rdmk.bzImage &: $(MK_DIR)/rdmk.pie $(MK_DIR)/setup.
 .PHONY: minikernel
 minikernel: $(MK_DIR)/rdmk.elf $(MK_DIR)/rdmk.bzImage
 all: minikernel
+
+.PHONY: sign
+sign: $(MK_DIR)/rdmk.bzImage
+	@[ -n "$(KEY)" ] && [ -n "$(CERT)" ] || { echo "usage: make sign KEY=key.pem CERT=cert.pem" >&2; exit 1; }
+	scripts/sign-minikernel.sh "$(KEY)" "$(CERT)" $(MK_DIR)/rdmk.bzImage $(MK_DIR)/rdmk.signed.bzImage

@@ -11,7 +11,11 @@
  *    setup.bin (minikernel/setup.S: the boot protocol 2.15 header and a
  *    real-mode entry) with syssize, init_size and the offset of the boot
  *    page tables filled in, followed by the flat image (64-bit entry at
- *    +0x200).
+ *    +0x200), padded to a whole 512-byte sector.
+ *    The bzImage is also a PE/COFF image (written into the free bytes
+ *    before the setup header, as Linux's bzImage does), so that sbsign can
+ *    sign it and kexec_file_load can verify it under lockdown: see
+ *    pe_header() and Documentation/minikernel.md "PE/COFF form".
  * 4. Prints the memory budget against crashkernel=4M and fails if the
  *    footprint does not fit.
  */
@@ -28,6 +32,7 @@
 #define SETUP_SYSSIZE		0x1f4
 #define SETUP_INIT_SIZE		0x260
 #define SETUP_TABLES_OFF	0x3f8
+#define SETUP_HDR_START		0x1f1		/* struct setup_header begins here */
 #define CHECK_MAGIC		0x4b43484bu
 #define INIT_SIZE_MAX		0x300000u
 #define CRASH_KIB		4096u
@@ -163,14 +168,96 @@ static void check_relocs(struct img *im, uint64_t c0, uint64_t c1)
 	printf("mkimage: %zu RELATIVE relocations, none in the checked range\n", n);
 }
 
+static void put16(uint8_t *b, size_t off, uint16_t v) { memcpy(b + off, &v, 2); }
 static void put32(uint8_t *b, size_t off, uint32_t v) { memcpy(b + off, &v, 4); }
+static void put64(uint8_t *b, size_t off, uint64_t v) { memcpy(b + off, &v, 8); }
+
+/*
+ * PE/COFF form of the bzImage (Microsoft PE format specification; Linux's
+ * arch/x86/boot/header.S does the same for its bzImage). The headers live
+ * in bytes 0 .. 0x1f0 of the setup sector, which no boot protocol reads:
+ *
+ *   0x000 "MZ", e_lfanew (0x3c) = PE_OFF
+ *   PE_OFF "PE\0\0", COFF file header (x86-64, 1 section)
+ *          PE32+ optional header with 6 data directories; directory 4,
+ *          the certificate table, is what sbsign fills in
+ *          section table: ".text" = file bytes [SETUP_BYTES, file end)
+ *   PE_EFI_STUB  AddressOfEntryPoint: "return EFI_UNSUPPORTED" - the image
+ *          is no EFI application; a firmware that starts it gets an error
+ *
+ * SizeOfHeaders is the setup area (1 KiB), so headers + the one section
+ * cover every byte of the file, as sbsign's and the kernel's
+ * (crypto/asymmetric_keys/verify_pefile.c) Authenticode digests expect:
+ * no gap, no trailing data; the certificate table is appended after it.
+ * Signing changes only CheckSum and the certificate directory entry here
+ * and appends; the minikernel's self-check covers text and rodata of the
+ * flat image only, so a signed image checks exactly as an unsigned one.
+ */
+#define PE_OFF			0x40
+#define PE_OPT_OFF		(PE_OFF + 24)		/* after "PE\0\0" + COFF header */
+#define PE_OPT_SIZE		(112 + PE_NDIRS * 8)
+#define PE_NDIRS		6
+#define PE_SEC_OFF		(PE_OPT_OFF + PE_OPT_SIZE)
+#define PE_SEC_SIZE		40
+#define PE_EFI_STUB		0x1e0
+#define PE_FILE_ALIGN		512u
+#define PE_SECT_ALIGN		4096u
+#define PE_TEXT_RVA		0x1000u
+
+static uint32_t align_up32(uint32_t v, uint32_t a) { return (v + a - 1) & ~(a - 1); }
+
+static void pe_header(uint8_t *setup, uint32_t raw_size, uint32_t init_size)
+{
+	/* movabs $0x8000000000000003, %rax (EFI_UNSUPPORTED); ret */
+	static const uint8_t efi_stub[] = { 0x48, 0xb8, 3, 0, 0, 0, 0, 0, 0, 0x80, 0xc3 };
+	uint32_t image_size = PE_TEXT_RVA + align_up32(init_size, PE_SECT_ALIGN);
+	size_t i, o = PE_OPT_OFF, s = PE_SEC_OFF;
+
+	for (i = 0; i < SETUP_HDR_START; i++)
+		if (setup[i])
+			die("setup sectors: bytes before the setup header must be free for the PE header", NULL);
+	if (PE_SEC_OFF + PE_SEC_SIZE > PE_EFI_STUB || PE_EFI_STUB + sizeof(efi_stub) > SETUP_HDR_START)
+		die("PE header does not fit before the setup header", NULL);
+
+	setup[0] = 'M';
+	setup[1] = 'Z';
+	put32(setup, 0x3c, PE_OFF);
+	memcpy(setup + PE_OFF, "PE\0\0", 4);
+	put16(setup, PE_OFF + 4, 0x8664);		/* Machine: x86-64 */
+	put16(setup, PE_OFF + 6, 1);			/* NumberOfSections */
+	put16(setup, PE_OFF + 20, PE_OPT_SIZE);		/* SizeOfOptionalHeader */
+	/* EXECUTABLE_IMAGE | LINE_NUMS_STRIPPED | LARGE_ADDRESS_AWARE | DEBUG_STRIPPED */
+	put16(setup, PE_OFF + 22, 0x0226);
+
+	put16(setup, o + 0, 0x20b);			/* PE32+ */
+	put32(setup, o + 4, raw_size);			/* SizeOfCode */
+	put32(setup, o + 16, PE_EFI_STUB);		/* AddressOfEntryPoint */
+	put32(setup, o + 20, PE_TEXT_RVA);		/* BaseOfCode */
+	put64(setup, o + 24, 0);			/* ImageBase: relocatable */
+	put32(setup, o + 32, PE_SECT_ALIGN);
+	put32(setup, o + 36, PE_FILE_ALIGN);
+	put32(setup, o + 56, image_size);		/* SizeOfImage */
+	put32(setup, o + 60, SETUP_BYTES);		/* SizeOfHeaders */
+	put16(setup, o + 68, 10);			/* Subsystem: EFI application */
+	put32(setup, o + 108, PE_NDIRS);		/* NumberOfRvaAndSizes, all empty */
+
+	memcpy(setup + s, ".text\0\0\0", 8);
+	put32(setup, s + 8, init_size);			/* VirtualSize: the footprint */
+	put32(setup, s + 12, PE_TEXT_RVA);
+	put32(setup, s + 16, raw_size);			/* SizeOfRawData */
+	put32(setup, s + 20, SETUP_BYTES);		/* PointerToRawData */
+	/* CODE | INITIALIZED_DATA | EXECUTE | READ | WRITE */
+	put32(setup, s + 36, 0xe0000060u);
+
+	memcpy(setup + PE_EFI_STUB, efi_stub, sizeof(efi_stub));
+}
 
 int main(int argc, char **argv)
 {
 	struct img im = { 0 };
 	uint64_t c0, c1, chk, end, bss0, start, tables;
 	uint8_t setup[SETUP_BYTES], *flat;
-	size_t flat_len;
+	size_t flat_len, raw_len;
 	uint32_t crc, init_size, total_kib;
 	struct { uint32_t magic, crc; uint64_t length; } mc;
 
@@ -217,7 +304,20 @@ int main(int argc, char **argv)
 	put32(setup, SETUP_SYSSIZE, (uint32_t)((flat_len + 15) / 16));
 	put32(setup, SETUP_INIT_SIZE, init_size);
 	put32(setup, SETUP_TABLES_OFF, (uint32_t)(tables - LINK_BASE));
-	write_file(argv[4], setup, sizeof(setup), flat, flat_len);
+	/* the flat image padded to a whole sector: the PE section's raw size */
+	raw_len = align_up32((uint32_t)flat_len, PE_FILE_ALIGN);
+	if (raw_len > im.load->p_memsz)
+		die("padded image overruns the loaded segment", NULL);
+	{
+		uint8_t *padded = calloc(1, raw_len);
+
+		if (!padded)
+			die("out of memory", NULL);
+		memcpy(padded, flat, flat_len);
+		pe_header(setup, (uint32_t)raw_len, init_size);
+		write_file(argv[4], setup, sizeof(setup), padded, raw_len);
+		free(padded);
+	}
 
 	total_kib = init_size / 1024 + KEXEC_BACKUP_KIB + KEXEC_PURGATORY_KIB +
 		    KEXEC_ELFCOREHDR_KIB + KEXEC_PARAMS_KIB;

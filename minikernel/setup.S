@@ -11,7 +11,9 @@
  * patched in by mkimage), enters long mode and jumps to the image's 64-bit
  * entry (image + 0x200) with rsi = the zero page, as the 64-bit boot
  * protocol says. No BIOS call is made: the zero page has no e820 map.
- * mkimage patches syssize, init_size and tables_off.
+ * mkimage patches syssize, init_size and tables_off, and writes the
+ * PE/COFF header ("MZ" ... section table) into bytes 0 .. 0x1f0, which no
+ * boot protocol reads and which must stay zero here (mkimage checks).
  */
 #define GDT_CODE32	0x08
 #define GDT_DATA	0x10

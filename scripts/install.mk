@@ -2,7 +2,10 @@
 #   make install [DESTDIR=/staging] [PREFIX=/usr/local]
 # Installs the rawdump command, the minikernel, the boot helper, the systemd
 # units, the man page and an example /etc/rawdump.conf (only when none
-# exists: a configured system keeps its file). `rawdump` finds the
+# exists: a configured system keeps its file). When `make sign` has made
+# build/minikernel/rdmk.signed.bzImage (and it is newer than the unsigned
+# image), that one is installed as rdmk.bzImage: a Secure Boot system
+# can only load a signed minikernel. `rawdump` finds the
 # minikernel relative to itself (PREFIX/lib/rawdump), so any PREFIX works.
 
 SBINDIR    ?= $(PREFIX)/sbin
@@ -17,7 +20,15 @@ INSTALL_UNITS := rawdump-arm.service rawdump-save.service
 .PHONY: install uninstall
 install: all
 	install -D -m 0755 $(B)/rawdump $(DESTDIR)$(SBINDIR)/rawdump
-	install -D -m 0644 $(B)/minikernel/rdmk.bzImage $(DESTDIR)$(RDLIBDIR)/rdmk.bzImage
+	@if [ -f $(B)/minikernel/rdmk.signed.bzImage ] && \
+	    ! [ $(B)/minikernel/rdmk.bzImage -nt $(B)/minikernel/rdmk.signed.bzImage ]; then \
+		echo "installing the signed minikernel (make sign)"; \
+		install -D -m 0644 $(B)/minikernel/rdmk.signed.bzImage $(DESTDIR)$(RDLIBDIR)/rdmk.bzImage; \
+	else \
+		if [ -f $(B)/minikernel/rdmk.signed.bzImage ]; then \
+			echo "note: $(B)/minikernel/rdmk.signed.bzImage is older than the image: run make sign again" >&2; fi; \
+		install -D -m 0644 $(B)/minikernel/rdmk.bzImage $(DESTDIR)$(RDLIBDIR)/rdmk.bzImage; \
+	fi
 	install -D -m 0755 scripts/systemd/rawdump-boot $(DESTDIR)$(RDLIBDIR)/rawdump-boot
 	@for u in $(INSTALL_UNITS); do \
 		mkdir -p $(DESTDIR)$(UNITDIR) && \

@@ -46,6 +46,8 @@ expect_cmdline virtio 0
 check_eq "virtio: arm (kexec_file_load) exits 0" "$(e2e_line "$log" arm)" "rc=0"
 check "virtio: status shows armed with the target" grep -q '^armed: yes (kexec_file_load)' "$log"
 check "virtio: status shows the reservation" grep -q '^crashkernel: 8.0 MiB (8388608 bytes)' "$log"
+check "virtio: status shows no lockdown (BIOS boot)" grep -qx 'lockdown: none (Secure Boot: no EFI)' "$log"
+check "virtio: status says the armed minikernel is unsigned" grep -qx 'minikernel signature: unsigned' "$log"
 check_eq "virtio: disarm exits 0" "$(sed -n 's/^RDGUEST: disarm //p' "$log" | head -n 1)" "rc=0"
 check_eq "virtio: kexec_crash_loaded after arm, disarm, arm --method load" \
 	"$(sed -n 's/^RDGUEST: loaded //p' "$log" | head -n 3 | tr '\n' ' ')" "1 0 1 "

@@ -4,12 +4,13 @@
 # build/minikernel/rdmk.bzImage with `kexec -p --type=bzImage64`
 # (kexec_load) and with `kexec -s -p` (kexec_file_load), the rdplant module
 # writes known pages, sysrq-c crashes it (on the boot CPU with one loader, on
-# the other CPU with the other); the minikernel must dump into the
+# the other CPU with the other; kexec_load gets the image signed with sbsign,
+# which must load and run like the unsigned one); the minikernel must dump into the
 # rawdump partition, and the saved vmcore must hold every planted page
 # (tests/guest/corecheck.py), both CPU notes and the panic.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/minikernel/testlib.sh"
-need qemu-system-x86_64 sfdisk mke2fs python3 timeout busybox
+need qemu-system-x86_64 sfdisk mke2fs python3 timeout busybox sbsign openssl
 BZ=$B/minikernel/rdmk.bzImage
 for f in "$BZ" "$RAWDUMP"; do
 	[ -f "$f" ] || { fail "build" "$f missing (run make)"; exit 1; }
@@ -25,6 +26,11 @@ KERNEL=$(tail -n 1 "$T/build.log")
 ROOT=$T/root
 mkdir -p "$ROOT" && (cd "$ROOT" && gzip -dc "$T/guest/initrd.gz" | cpio -id --quiet) ||
 	{ fail "unpack guest initramfs"; exit 1; }
+# the PE/COFF form signed with a throw-away key (no lockdown here: any key)
+openssl req -new -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=rawdump test" \
+	-keyout "$T/k.pem" -out "$T/c.pem" >/dev/null 2>&1 &&
+	sbsign --key "$T/k.pem" --cert "$T/c.pem" --output "$ROOT/usr/lib/rawdump/rdmk.signed.bzImage" \
+		"$BZ" >/dev/null 2>&1 || { fail "sign the minikernel"; exit 1; }
 cat >"$ROOT/init" <<'INIT'
 #!/bin/sh
 PATH=/usr/sbin:/sbin:/bin
@@ -35,12 +41,14 @@ arg() { for w in $(cat /proc/cmdline); do case $w in "$1"=*) echo "${w#*=}";; es
 rawdump format PARTLABEL=rawdump --force >/dev/null
 U=$(rawdump info PARTLABEL=rawdump --json | sed -n 's/^ *"uuid": "\([^"]*\)".*/\1/p' | head -n 1)
 A="rd.pci=00:04.0 rd.start=$(cat /sys/class/block/vda2/start) rd.size=$(cat /sys/class/block/vda2/size) rd.uuid=$U rd.exit=qemu"
+IMG=/usr/lib/rawdump/rdmk.bzImage
+[ "$(arg mk.signed)" = 1 ] && IMG=/usr/lib/rawdump/rdmk.signed.bzImage
 if [ "$(arg mk.loader)" = file ]; then
-	kexec -s -p /usr/lib/rawdump/rdmk.bzImage --append="$A"
+	kexec -s -p $IMG --append="$A"
 else
-	kexec -p /usr/lib/rawdump/rdmk.bzImage --type=bzImage64 --append="$A"
+	kexec -p $IMG --type=bzImage64 --append="$A"
 fi
-echo "MKGUEST: kexec rc=$? loaded=$(cat /sys/kernel/kexec_crash_loaded) size=$(cat /sys/kernel/kexec_crash_size)"
+echo "MKGUEST: kexec rc=$? loaded=$(cat /sys/kernel/kexec_crash_loaded) size=$(cat /sys/kernel/kexec_crash_size) img=$IMG"
 insmod /lib/modules/$(uname -r)/rdplant.ko seed="$(arg mk.seed)"
 cat /proc/rdplant
 taskset "$(arg mk.cpumask)" sh -c 'echo c >/proc/sysrq-trigger'
@@ -58,8 +66,9 @@ chmod 0755 "$ROOT/init"
 # minikernel is entered with (kexec_load; kexec_file_load needs the
 # header's XLF_5LEVEL, tested by hand the same way).
 for loader in load file la57; do
-	cpu=qemu64 mask=1 cpumsg="INIT sent to all other CPUs"
+	cpu=qemu64 mask=1 cpumsg="INIT sent to all other CPUs" signed=0
 	case $loader in
+	load) signed=1 ;;
 	file) mask=2 cpumsg="not the boot CPU: no INIT" ;;
 	la57) cpu=qemu64,+la57 ;;
 	esac
@@ -67,13 +76,15 @@ for loader in load file la57; do
 	timeout 300 qemu-system-x86_64 -m 512 -smp 2 -cpu "$cpu" -display none -no-reboot \
 		-serial "file:$T/$loader.serial" -monitor none \
 		-kernel "$KERNEL" -initrd "$T/initrd.gz" \
-		-append "console=ttyS0 crashkernel=4M panic=-1 mk.loader=$loader mk.seed=$SEED mk.cpumask=$mask" \
+		-append "console=ttyS0 crashkernel=4M panic=-1 mk.loader=$loader mk.seed=$SEED mk.cpumask=$mask mk.signed=$signed" \
 		-drive file="$T/disk.img",format=raw,if=none,id=d0 \
 		-device virtio-blk-pci,drive=d0,addr=04.0 \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >/dev/null 2>&1
 	check_eq "kexec_$loader: QEMU exit 33 (DONE)" "$?" 33
 	mk_serial_has "kexec_$loader: loaded into crashkernel=4M" "$T/$loader.serial" \
 		"MKGUEST: kexec rc=0 loaded=1 size=4194304"
+	[ $signed = 1 ] && mk_serial_has "kexec_$loader: the sbsign-signed image" "$T/$loader.serial" \
+		"size=4194304 img=/usr/lib/rawdump/rdmk.signed.bzImage"
 	mk_serial_has "kexec_$loader: self-check" "$T/$loader.serial" "selfcheck: "
 	mk_serial_has "kexec_$loader: image inside the e820 RAM given" "$T/$loader.serial" \
 		"inside the loader's RAM map"

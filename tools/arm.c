@@ -10,7 +10,9 @@
  * as the crash kernel with those on its command line (the rd.* keys of
  * Documentation/user-guide.md): kexec_file_load(2) first, kexec-tools'
  * `kexec -p --type=bzImage64` (kexec_load) when the kernel refuses the
- * file interface. A record of what was armed goes to /run/rawdump/armed
+ * file interface. Under kernel lockdown (Secure Boot) only kexec_file_load
+ * is tried and its refusals are explained (arm_load_locked,
+ * tools/lockdown.c). A record of what was armed goes to /run/rawdump/armed
  * ($RAWDUMP_RUNDIR), which vanishes on reboot like the kexec image does.
  *
  * Linux interfaces: /sys/kernel/kexec_crash_size, kexec_crash_loaded,
@@ -39,6 +41,7 @@
 #include "estimate.h"
 #include "cli.h"
 #include "config.h"
+#include "lockdown.h"
 #include "target.h"
 #include "util.h"
 #include "writer.h"
@@ -521,6 +524,78 @@ static int arm_parse(int argc, char **argv, struct arm_opts *o, const struct rd_
 	return 0;
 }
 
+/*
+ * A kexec_file_load refusal (err: positive errno) that is about the
+ * signature - lockdown, or a kernel built with KEXEC_SIG_FORCE: print the
+ * sentence, return its exit code; 0 when err is about something else.
+ */
+static int arm_sig_refusal(const struct ld_state *ld, const char *image, int err)
+{
+	char why[PATH_MAX + 512];
+
+	switch (ld_file_refusal(ld, err, image, why, sizeof(why))) {
+	case LD_REFUSED_UNSIGNED:
+		cli_error("arm", "%s", why);
+		return RD_EXIT_UNSIGNED;
+	case LD_REFUSED_UNTRUSTED:
+		cli_error("arm", "%s", why);
+		return RD_EXIT_UNTRUSTED;
+	case LD_REFUSED_OTHER:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Under lockdown: kexec_load is forbidden, kexec_file_load checks the
+ * image's signature against the kernel's keyrings. One sentence with the
+ * fix for each refusal, each with its exit code (Documentation/rawdump.8).
+ * 0 when the image is loaded, else the exit code (nothing is loaded).
+ */
+static int arm_load_locked(const struct ld_state *ld, const struct arm_opts *o,
+			   const char *cmdline)
+{
+	char why[PATH_MAX + 512];
+	enum ld_sig sig;
+	unsigned nsigs;
+	int rc, ret;
+
+	if (!strcmp(o->method, "load")) {
+		ld_load_forbidden(ld, why, sizeof(why));
+		cli_error("arm", "%s", why);
+		return RD_EXIT_LOCKDOWN;
+	}
+	/* kexec_file_load unloads the armed image before it checks the new
+	 * one: refuse an unsigned image here and keep what is armed (--method
+	 * file tries anyway, for an IMA-appraised image) */
+	sig = ld_image_sig(o->minikernel, &nsigs);
+	if (!strcmp(o->method, "auto") && (sig == LD_SIG_NOT_PE || sig == LD_SIG_UNSIGNED))
+		return arm_sig_refusal(ld, o->minikernel, ENODATA);
+	rc = arm_file_load(o->minikernel, cmdline);
+	if (!rc)
+		return 0;
+	ret = arm_sig_refusal(ld, o->minikernel, -rc);
+	if (ret)
+		return ret;
+	cli_error("arm", "kexec_file_load refused the minikernel: %s", strerror(-rc));
+	return rc == -ENOMEM || rc == -EADDRNOTAVAIL ? RD_EXIT_CRASHKERNEL : RD_EXIT_ARM;
+}
+
+/* State-file lines on lockdown and the armed image's signature. */
+static const char *arm_sig_state(const struct ld_state *ld, const char *image,
+				 char *buf, size_t bufsz)
+{
+	char desc[128];
+	unsigned nsigs = 0;
+	enum ld_sig sig = ld_image_sig(image, &nsigs);
+
+	snprintf(buf, bufsz, "lockdown=%s\nsignature=%s\n", ld_describe(ld, desc, sizeof(desc)),
+		 sig != LD_SIG_SIGNED ? "unsigned" :
+		 ld_locked(ld) ? "signed, verified by the kernel (kexec_file_load under lockdown)" :
+		 "signed, not verified (no lockdown)");
+	return buf;
+}
+
 /* --config FILE must be known before the defaults it sets are parsed. */
 static const char *arm_config_arg(int argc, char **argv)
 {
@@ -544,6 +619,7 @@ int cmd_arm(int argc, char **argv)
 	struct arm_opts o = { 0 };
 	struct arm_dev d;
 	struct target t;
+	struct ld_state ld;
 	const char *method = "kexec_file_load";
 	uint64_t crash_size = 0, need = 0;
 	int rc, ret;
@@ -653,10 +729,20 @@ int cmd_arm(int argc, char **argv)
 		goto out_close;
 	}
 
-	/* 4. Load it: kexec_file_load, else kexec-tools (kexec_load). */
+	/* 4. Load it: kexec_file_load, else kexec-tools (kexec_load); under
+	 *    lockdown kexec_file_load only, and the image must be signed. */
+	ld_probe(&ld);
 	rc = -ENOSYS;
-	if (strcmp(o.method, "load")) {
+	if (ld_locked(&ld)) {
+		ret = arm_load_locked(&ld, &o, cmdline);
+		if (ret)
+			goto out_close;
+		rc = 0;
+	} else if (strcmp(o.method, "load")) {
 		rc = arm_file_load(o.minikernel, cmdline);
+		/* signature enforced without a lockdown we could read: say so */
+		if (rc && (ret = arm_sig_refusal(&ld, o.minikernel, -rc)))
+			goto out_close;
 		if (rc && !strcmp(o.method, "file")) {
 			cli_error("arm", "kexec_file_load refused the minikernel: %s", strerror(-rc));
 			ret = rc == -ENOMEM || rc == -EADDRNOTAVAIL ? RD_EXIT_CRASHKERNEL : RD_EXIT_ARM;
@@ -692,9 +778,10 @@ int cmd_arm(int argc, char **argv)
 	/* 5. Remember what was armed, for status. */
 	if (asprintf(&state, "target=%s\ndevice=%s\ncontroller=%s %s unit %u\n"
 		     "start=%llu\nsize=%llu\nuuid=%s\nmethod=%s\nminikernel=%s\n"
-		     "cmdline=%s\ntime=%lld\n", o.target, t.path, d.ctrl, d.pci, d.unit,
+		     "cmdline=%s\ntime=%lld\n%s", o.target, t.path, d.ctrl, d.pci, d.unit,
 		     (unsigned long long)d.start, (unsigned long long)d.size, uuid, method,
-		     o.minikernel, cmdline, (long long)time(NULL)) < 0) {
+		     o.minikernel, cmdline, (long long)time(NULL),
+		     arm_sig_state(&ld, o.minikernel, why, sizeof(why))) < 0) {
 		ret = RD_EXIT_IO;
 		goto out_close;
 	}
@@ -769,6 +856,7 @@ void arm_status_print(FILE *out)
 {
 	char path[PATH_MAX + 16], text[8192], v[ARM_CMDLINE_MAX], sz[32];
 	uint64_t crash_size = 0, start, size;
+	struct ld_state ld;
 	int loaded = arm_crash_loaded();
 	size_t n = 0;
 	FILE *f;
@@ -805,7 +893,11 @@ void arm_status_print(FILE *out)
 			fprintf(out, "armed uuid: %s\n", v);
 		if (arm_state_get(text, "cmdline", v, sizeof(v)))
 			fprintf(out, "minikernel cmdline: %s\n", v);
+		if (arm_state_get(text, "signature", v, sizeof(v)))
+			fprintf(out, "minikernel signature: %s\n", v);
 	}
+	ld_probe(&ld);
+	fprintf(out, "lockdown: %s\n", ld_describe(&ld, v, sizeof(v)));
 	if (arm_crash_size(&crash_size) || crash_size == 0)
 		fprintf(out, "crashkernel: none reserved\n");
 	else

@@ -21,6 +21,9 @@ enum rd_exit {
 	RD_EXIT_CORRUPT = 7,	/* corrupt beyond recovery */
 	RD_EXIT_ARM = 8,	/* kexec / arming failed */
 	RD_EXIT_CRASHKERNEL = 9,	/* no or too small crashkernel reservation */
+	RD_EXIT_UNSIGNED = 10,	/* lockdown: the minikernel is not signed */
+	RD_EXIT_UNTRUSTED = 11,	/* lockdown: no keyring trusts its signature */
+	RD_EXIT_LOCKDOWN = 12,	/* lockdown: kexec_load (--method load) forbidden */
 };
 
 void cli_error(const char *cmd, const char *fmt, ...)

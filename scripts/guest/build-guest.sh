@@ -13,7 +13,7 @@
 #
 # Everything comes from Debian packages installed on the host:
 # busybox-static (the shell and tools), the kernel's own modules for
-# virtio-blk, AHCI, NVMe and ext4 (order from `modprobe --show-depends`),
+# virtio-blk, AHCI, NVMe, ext4 and efivarfs (order from `modprobe --show-depends`),
 # kexec-tools' /sbin/kexec and e2fsprogs' mkfs/fsck with the libraries ldd
 # lists, plus this tree's build/rawdump, build/minikernel/rdmk.bzImage
 # (when built) and the test module tests/guest/plant built with Kbuild
@@ -97,7 +97,7 @@ done
 
 # 3. Kernel modules, in dependency order, listed in /etc/rdguest.modules.
 : >"$root/etc/rdguest.modules"
-for m in virtio_pci virtio_blk virtio_scsi ahci sd_mod nvme ext4; do
+for m in virtio_pci virtio_blk virtio_scsi ahci sd_mod nvme ext4 efivarfs; do
 	modprobe -S "$rel" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r ko; do
 	install -D -m 0644 "$ko" "$root$ko"

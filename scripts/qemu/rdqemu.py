@@ -9,6 +9,11 @@ and, with the host time in seconds since QEMU started, to LOG.ts
 dump-guest-memory (paging off, ELF): an independent reference for the
 bytes a crash dump claims. With --quit-after-dump it then quits QEMU;
 with --quit-on REGEX it quits when a later line matches.
+With --secure-boot the guest is a q35 machine with SMM and UEFI firmware
+that enforces Secure Boot: Debian's ovmf test firmware whose db holds
+the "SnakeOil" certificate (OVMF_CODE_4M.snakeoil.fd, a private copy of
+OVMF_VARS_4M.snakeoil.fd per run); the kernel must carry a SnakeOil
+signature (sbsign with /usr/share/ovmf/PkKek-1-snakeoil.key).
 With --trace-writes, QEMU's virtio-blk write submissions (trace event
 virtio_blk_handle_write, on QEMU's stderr) are timestamped in LOG.ts too.
 
@@ -37,6 +42,8 @@ import time
 QMP_CONNECT_TIMEOUT = 10.0      # seconds for QEMU to open its QMP socket
 QMP_DUMP_TIMEOUT = 600.0        # seconds for dump-guest-memory to finish
 QUIT_TIMEOUT = 30.0             # seconds for QEMU to exit after quit
+OVMF_SB_CODE = "/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd"
+OVMF_SB_VARS = "/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"
 
 
 class Qmp:
@@ -127,14 +134,25 @@ def main():
     ap.add_argument("--quit-on", help="quit QEMU through QMP when a serial line matches")
     ap.add_argument("--trace-writes", action="store_true",
                     help="log QEMU's virtio_blk_handle_write trace events among the serial lines")
+    ap.add_argument("--secure-boot", action="store_true",
+                    help="q35 + SMM + OVMF with Secure Boot on (SnakeOil db)")
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("extra", nargs="*")
     a = ap.parse_args()
 
     qdir = tempfile.mkdtemp(prefix="rdqemu.")
     qmp_path = os.path.join(qdir, "qmp.sock")
-    machine = a.machine or ("q35" if a.iommu else "pc")
-    cmd = ["qemu-system-x86_64", "-machine", machine,
+    machine = ["-machine", a.machine or ("q35" if a.iommu else "pc")]
+    vars_copy = None
+    if a.secure_boot:
+        vars_copy = os.path.join(qdir, "OVMF_VARS.fd")
+        with open(OVMF_SB_VARS, "rb") as src, open(vars_copy, "wb") as dst:
+            dst.write(src.read())
+        machine = ["-machine", "q35,smm=on",
+                   "-global", "driver=cfi.pflash01,property=secure,value=on",
+                   "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_SB_CODE,
+                   "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy]
+    cmd = ["qemu-system-x86_64"] + machine + [
            "-m", str(a.mem), "-smp", str(a.smp), "-display", "none",
            "-monitor", "none", "-serial", "stdio", "-no-reboot", "-nic", "none",
            "-qmp", "unix:%s,server=on,wait=off" % qmp_path,
@@ -235,6 +253,8 @@ def main():
         os.unlink(qmp_path)
     except OSError:
         pass
+    if vars_copy:
+        os.unlink(vars_copy)
     os.rmdir(qdir)
     return rc if rc is not None else qrc
 

@@ -6,7 +6,9 @@
 #                         run of the tests: rebuilt when an input is newer)
 #   e2e_boot LOG APPEND [rdqemu.py options...]
 #                         boot the guest; APPEND is added to the kernel
-#                         command line; returns QEMU's exit status
+#                         command line; returns QEMU's exit status.
+#                         E2E_KERNEL and E2E_INITRD (default: the built
+#                         guest's) may be set to boot other ones
 #   e2e_line LOG PREFIX   the value after "RDGUEST: PREFIX" in LOG (last one)
 E2E_REL=${E2E_REL:-$(ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1)}
 E2E_KERNEL=/boot/vmlinuz-$E2E_REL
@@ -42,7 +44,7 @@ e2e_guest() {
 e2e_boot() {
 	local log=$1 append=$2
 	shift 2
-	"$E2E_QEMU" --kernel "$E2E_KERNEL" --initrd "$E2E_GUEST/initrd.gz" \
+	"$E2E_QEMU" --kernel "$E2E_KERNEL" --initrd "${E2E_INITRD:-$E2E_GUEST/initrd.gz}" \
 		--append "console=ttyS0 quiet panic=-1 $append" --log "$log" "$@" \
 		>"$log.runner" 2>&1
 }
@@ -57,11 +59,15 @@ e2e_line() {
 #   starts, quit at DONE), then on the host rawdump save to $T/NAME.vmcore and
 #   the byte-exact checks: planted pages, every PT_LOAD against the
 #   reference (the kexec_load backup region through the elfcorehdr), notes.
+#   With E2E_KEEP_VMCORE=1, $T/NAME.vmcore is left for more checks; with
+#   E2E_NO_PLANT=1 the plant module is not loaded (a Secure Boot guest
+#   refuses unsigned modules) and its check is left out.
 e2e_crash() {
 	local name=$1 seed=$2 append=$3 log ech done_line
 	shift 3
 	log=$T/$name.log
 	"$TOP/scripts/guest/make-disk.sh" "$T/$name.img" --fs-size 32M --dump-size 1200M 2>/dev/null
+	[ "${E2E_NO_PLANT:-0}" = 1 ] && append="rdguest.plant=0 $append"
 	e2e_boot "$log" "rdguest.run=crash rdguest.format=1 rdguest.exit=halt rdguest.seed=$seed $append" \
 		--disk "$T/$name.img" --mem 1024 --smp 2 --timeout 600 --dump-file "$T/$name.ram" \
 		--dump-on '^dump: [0-9]+ ranges' --quit-on '^rawdump: (DONE|FAILED)' "$@"
@@ -75,11 +81,13 @@ e2e_crash() {
 	check_rc "$name: rawdump save" 0 "$RAWDUMP" save "$T/$name.img:2" -o "$T" --name "$name.vmcore"
 	ech=$(grep -a -o 'elfcorehdr=[0-9a-fx]*[kK]\?' "$log" | head -n 1 | cut -d= -f2)
 	case $ech in *[kK]) ech=$(( ${ech%[kK]} * 1024 )) ;; esac
-	check "$name: every planted byte is in the vmcore" "$E2E_CHECK" plant --seed "$seed" --list "$log" "$T/$name.vmcore"
+	[ "${E2E_NO_PLANT:-0}" = 1 ] ||
+		check "$name: every planted byte is in the vmcore" "$E2E_CHECK" plant --seed "$seed" --list "$log" "$T/$name.vmcore"
 	check "$name: every dumped byte equals QEMU's dump-guest-memory" \
 		"$E2E_CHECK" compare "$T/$name.vmcore" "$T/$name.ram" --elfcorehdr "$ech"
 	grep '^compare:' "$T/.out" | sed "s/^/# $name: /"
 	check "$name: NT_PRSTATUS per CPU and VMCOREINFO equal the kernel's" \
 		"$E2E_CHECK" notes "$T/$name.vmcore" "$T/$name.ram" --elfcorehdr "$ech"
-	rm -f "$T/$name.img" "$T/$name.ram" "$T/$name.vmcore"
+	rm -f "$T/$name.img" "$T/$name.ram"
+	[ "${E2E_KEEP_VMCORE:-0}" = 1 ] || rm -f "$T/$name.vmcore"
 }

@@ -6,11 +6,17 @@
 #   rdguest.run=crash    format the dump partition (rdguest.format=1), arm
 #                        (rdguest.exit=MODE, rdguest.comp=C, rdguest.level=N,
 #                        rdguest.method=M are passed to `rawdump arm`), load the plant module
-#                        (rdguest.seed=N), print its page list, crash with
+#                        (rdguest.seed=N; none with rdguest.plant=0), print its page list, crash with
 #                        sysrq-c; with rdguest.live=1, before sysrq-c: files
 #                        written and synced on the ext4 (their sha256 printed,
 #                        "RDGUEST: synced PATH SUM") and a writer loop left
-#                        running on it (tests/t-drv-live.sh)
+#                        running on it (tests/t-drv-live.sh);
+#                        rdguest.minikernel=PATH arms that image; with
+#                        rdguest.sbcases=1, first the Secure Boot refusals
+#                        (tests/t-e2e-secureboot.sh): arm with the unsigned
+#                        image (--method auto, then file), with
+#                        rdguest.wrongkey=PATH, with --method load,
+#                        each rc and kexec_crash_loaded printed
 #   rdguest.run=armcheck arm on the unformatted partition, format, arm
 #                        --dry-run, arm, status, disarm, arm --method load,
 #                        disarm, mkswap over the partition, arm (refused),
@@ -33,6 +39,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
+# what systemd mounts on a real system: the lockdown state (and, after the
+# modules, EFI variables)
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 
 arg() {
 	for w in $(cat /proc/cmdline); do
@@ -52,6 +61,7 @@ finish() {
 while read -r ko; do
 	insmod "$ko" 2>/dev/null
 done </etc/rdguest.modules
+[ -d /sys/firmware/efi/efivars ] && mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
 mdev -s 2>/dev/null
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	ls /dev/vd[a-z] /dev/sd[a-z] /dev/nvme[0-9]n[0-9] >/dev/null 2>&1 && break
@@ -102,7 +112,20 @@ crash)
 	fi
 	rawdump info PARTLABEL=rawdump --json | tr -d '\n'
 	echo
+	if [ "$(arg rdguest.sbcases 0)" = 1 ]; then
+		say "lockdown $(cat /sys/kernel/security/lockdown 2>/dev/null || echo none)"
+		rawdump arm --force --minikernel /usr/lib/rawdump/rdmk.bzImage
+		say "arm-unsigned rc=$? loaded=$(cat /sys/kernel/kexec_crash_loaded)"
+		rawdump arm --force --method file --minikernel /usr/lib/rawdump/rdmk.bzImage
+		say "arm-unsigned-file rc=$? loaded=$(cat /sys/kernel/kexec_crash_loaded)"
+		rawdump arm --force --minikernel "$(arg rdguest.wrongkey "")"
+		say "arm-wrongkey rc=$? loaded=$(cat /sys/kernel/kexec_crash_loaded)"
+		rawdump arm --force --method load --minikernel "$(arg rdguest.minikernel "")"
+		say "arm-load rc=$? loaded=$(cat /sys/kernel/kexec_crash_loaded)"
+		dmesg | grep -i 'kexec\|lockdown\|signature\|PEFILE' | sed 's/^/RDGUEST: dmesg /'
+	fi
 	set -- --force
+	m=$(arg rdguest.minikernel ""); [ -n "$m" ] && set -- "$@" --minikernel "$m"
 	e=$(arg rdguest.exit ""); [ -n "$e" ] && set -- "$@" --exit "$e"
 	c=$(arg rdguest.comp ""); [ -n "$c" ] && set -- "$@" --comp "$c"
 	l=$(arg rdguest.level ""); [ -n "$l" ] && set -- "$@" --level "$l"
@@ -113,11 +136,14 @@ crash)
 	say "arm rc=$rc uptime $t0 -> $(cut -d' ' -f1 /proc/uptime)"
 	rawdump status
 	[ "$rc" = 0 ] || finish "arm failed"
-	insmod /lib/modules/$(uname -r)/rdplant.ko seed="$(arg rdguest.seed 1)" ||
-		finish "insmod rdplant failed"
-	say "plant begin"
-	cat /proc/rdplant
-	say "plant end"
+	# rdguest.plant=0: no plant module (Secure Boot refuses unsigned modules)
+	if [ "$(arg rdguest.plant 1)" = 1 ]; then
+		insmod /lib/modules/$(uname -r)/rdplant.ko seed="$(arg rdguest.seed 1)" ||
+			finish "insmod rdplant failed"
+		say "plant begin"
+		cat /proc/rdplant
+		say "plant end"
+	fi
 	[ "$(arg rdguest.live 0)" = 1 ] && live_writer
 	say "crashing uptime=$(cut -d' ' -f1 /proc/uptime)"
 	echo c >/proc/sysrq-trigger
