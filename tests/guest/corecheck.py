@@ -34,6 +34,8 @@
       "rdscribble" lines must be kept, and their struct pages (at the
       listed physical address) must hold the scribbled bytes in DUMP.
       --reference: how many of the missing pages are zero in REFERENCE.
+      --min-excluded PCT: DUMP leaves out at least PCT % of the pages
+      ORACLE leaves out, over all RAM and over RAM above 4 GiB.
 The VMCORE of compare may be ELF or kdump-compressed (every page bitmap 2
 says is dumped is compared). All input is parsed with bounds checks;
 exit 0 when every check passed, 1 on a mismatch, 2 on unusable input.
@@ -479,11 +481,16 @@ def cmd_filter(a):
     # zero pages of DUMP: descriptors that decode to a zero page (both
     # makedumpfile and rawdump share one such page)
     zbits = bytearray((dump.max_mapnr + 7) // 8)
-    zdescs, others = set(), set()
+    first, zdescs, others = {}, set(), set()
     for pfn, off, size, flags in dump.descs():
         key = (off, size, flags)
-        if key not in zdescs and key not in others and size < PAGE:
+        if key not in first:
+            first[key] = pfn
+            continue
+        if key not in zdescs and key not in others:     # shared: check it once
             (zdescs if dump.page(off, size, flags).count(0) == PAGE else others).add(key)
+            if key in zdescs:
+                zbits[first[key] >> 3] |= 1 << (first[key] & 7)
         if key in zdescs:
             zbits[pfn >> 3] |= 1 << (pfn & 7)
     zero = int.from_bytes(zbits, "little")
@@ -510,6 +517,22 @@ def cmd_filter(a):
         extra.bit_count(), extra.bit_count() * PAGE >> 20, (extra & ~zero).bit_count()))
     if missing:
         ok = False
+    # how much of what makedumpfile leaves out rawdump leaves out too,
+    # over all RAM and over RAM above 4 GiB
+    high = ~((1 << (1 << 20)) - 1)
+    for what, mask in (("RAM", -1), ("RAM above 4 GiB", high)):
+        ram = oracle.bitmap1 & mask
+        if not ram:
+            continue
+        out_o = (ram & ~kept_o).bit_count()
+        out_d = (ram & ~kept_d).bit_count()
+        pct = 100.0 * out_d / out_o if out_o else 100.0
+        print("filter: %s: %d pages; makedumpfile leaves out %d, %s %d (%.1f %%)"
+              % (what, ram.bit_count(), out_o, os.path.basename(a.dump), out_d, pct))
+        if a.min_excluded is not None and pct < a.min_excluded:
+            print("filter: %s: less than %d %% of what makedumpfile leaves out is left out"
+                  % (what, a.min_excluded))
+            ok = False
     if a.elf:
         elf = Core(a.elf)
         covered = 0
@@ -535,7 +558,8 @@ def cmd_filter(a):
             print("filter: page frame 0x%x is not kept" % pfn)
             ok = False
     if want:
-        print("filter: %d named page frames checked" % len(want))
+        print("filter: %d named page frames checked (makedumpfile keeps %d of them)"
+              % (len(want), sum(kept_o >> pfn & 1 for pfn in want)))
     bad = 0
     for idx, pfn, paddr, sp in scr:
         got = dump.phys(sp, 64)
@@ -578,6 +602,8 @@ def main():
     f.add_argument("--reference", help="QEMU's dump: say which missing pages are zero")
     f.add_argument("--elfcorehdr", type=lambda s: int(s, 0))
     f.add_argument("--pfns")
+    f.add_argument("--min-excluded", type=int, metavar="PCT",
+                   help="DUMP must leave out at least PCT %% of the pages ORACLE leaves out")
     f.add_argument("--scribble")
     f.add_argument("--seed", type=int, default=1)
     t = sub.add_parser("pattern")
