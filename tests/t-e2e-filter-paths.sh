@@ -27,7 +27,7 @@ if e2e_filter ahci "$LEVEL" 1024 "rdguest.method=load rdguest.fill=1 rdguest.ano
 	--disk-if ahci --ahci-port 1; then
 	check "ahci: armed with kexec_load (elfcorehdr=NNNK)" grep -q 'elfcorehdr=[0-9]*[kK]' "$T/ahci.log"
 fi
-rm -f "$T"/ahci.*
+rm -f "$T"/ahci.img "$T"/ahci.ram "$T"/ahci.elf "$T"/ahci.kdump "$T"/ahci.mdf
 
 # dump_level from the configuration file unless this build has no
 # --dump-level at all (level 1: today's behaviour, nothing to configure)
@@ -41,5 +41,5 @@ if e2e_filter nvme "$LEVEL" 4096 "rdguest.method=file rdguest.comp=zlib rdguest.
 	done
 	check "nvme: the vmcore has memory above 4 GiB ($hi PT_LOADs)" test "$hi" -gt 0
 fi
-rm -f "$T"/nvme.*
+rm -f "$T"/nvme.img "$T"/nvme.ram "$T"/nvme.elf "$T"/nvme.kdump "$T"/nvme.mdf
 exit 0

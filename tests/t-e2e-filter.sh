@@ -49,6 +49,8 @@ e2e_crash_tool filter-kdump "$T/filter.kdump"
 "$RAWDUMP" info "$T/filter.img:2" --log >"$T/full.info" 2>&1
 nlog=$(sed -n 's/^kernel log: *\([0-9]*\) records.*/\1/p' "$T/full.info")
 sed -n '/^kernel log:/,$p' "$T/full.info" | tail -n +2 >"$T/full.log"
+check "filter: rawdump info --log prints the panic and the log (${nlog:-no} records)" \
+	sh -c "grep -q '^panic: *.*sysrq triggered crash' '$T/full.info' && [ '${nlog:-0}' -gt 0 ] && grep -q 'sysrq: Trigger a crash' '$T/full.log'"
 rm -f "$T/filter.img" "$T/filter.elf" "$T/filter.kdump"
 
 # ---- cut short -----------------------------------------------------------

@@ -185,7 +185,11 @@ e2e_filter() {
 	done_line=$(grep -a '^rawdump: \(DONE\|FAILED\)' "$log" | tail -n 1)
 	case $done_line in
 	"rawdump: DONE"*) pass "$name: minikernel wrote the dump (${done_line#rawdump: })" ;;
-	*) fail "$name: minikernel wrote the dump" "${done_line:-no DONE line}: $(grep -a -E '^(dump|rawdump|pfilter|filter):' "$log" | tail -n 2 | tr '\n' ' ')"; return 1 ;;
+	*)
+		fail "$name: minikernel wrote the dump" "${done_line:-no DONE line}"
+		grep -a -v '^rdplant ' "$log" | tail -n 8 | sed "s/^/# $name: /"
+		sed "s/^/# $name: /" "$log.runner"
+		return 1 ;;
 	esac
 	t1=$SECONDS
 	check "$name: QEMU's reference dump taken" test -s "$T/$name.ram"
