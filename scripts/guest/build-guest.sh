@@ -16,8 +16,9 @@
 # virtio-blk, AHCI, NVMe, ext4 and efivarfs (order from `modprobe --show-depends`),
 # kexec-tools' /sbin/kexec and e2fsprogs' mkfs/fsck with the libraries ldd
 # lists, plus this tree's build/rawdump, build/minikernel/rdmk.bzImage
-# (when built) and the test module tests/guest/plant built with Kbuild
-# against linux-headers-REL. /init is tests/guest/init.sh.
+# (when built), the test module tests/guest/plant built with Kbuild
+# against linux-headers-REL and tests/guest/fill/rdfill.c built static
+# (gcc -static, libc6-dev) as /bin/rdfill. /init is tests/guest/init.sh.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -53,6 +54,10 @@ cp "$top/tests/guest/plant/Kbuild" "$top/tests/guest/plant/rdplant.c" "$kb/"
 make -s -C "/lib/modules/$rel/build" M="$kb" modules >"$work/plant-build.log" 2>&1 ||
 	{ cat "$work/plant-build.log" >&2; die "module build failed"; }
 
+# 1b. The memory filler (static: the initramfs has no libc of its own).
+${CC:-gcc} -static -O2 -Wall -Werror -o "$work/rdfill" "$top/tests/guest/fill/rdfill.c" \
+	>"$work/rdfill-build.log" 2>&1 || { cat "$work/rdfill-build.log" >&2; die "rdfill build failed"; }
+
 # 2. The root tree.
 root=$work/initramfs
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,run,tmp,mnt,var/crash,usr/sbin,usr/lib/rawdump,lib/modules/"$rel"}
@@ -77,7 +82,8 @@ ln -sf mke2fs "$root/sbin/mkfs.ext4"
 # busybox's applets must not shadow the real tools copied above
 rm -f "$root/bin/mkfs.ext2" "$root/bin/e2fsck" "$root/bin/mke2fs"
 
-included="busybox kexec e2fsprogs rdplant.ko"
+included="busybox kexec e2fsprogs rdplant.ko rdfill"
+install -m 0755 "$work/rdfill" "$root/bin/rdfill"
 if [ -x "$rawdump_bin" ]; then
 	copy_bin "$rawdump_bin" /usr/sbin/rawdump
 	included="$included rawdump"

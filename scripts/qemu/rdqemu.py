@@ -16,6 +16,11 @@ OVMF_VARS_4M.snakeoil.fd per run); the kernel must carry a SnakeOil
 signature (sbsign with /usr/share/ovmf/PkKek-1-snakeoil.key).
 With --trace-writes, QEMU's virtio-blk write submissions (trace event
 virtio_blk_handle_write, on QEMU's stderr) are timestamped in LOG.ts too.
+With --snapshot-at PCT=DEST (repeatable), when the minikernel's progress
+line "dump: NN%" first reaches PCT, the runner stops the VM through QMP
+(QEMU drains the disk's in-flight requests), copies the disk image to
+DEST (sparse) and continues it: DEST is the disk as a power cut at that
+point would leave it.
 
 Exit status: QEMU's (isa-debug-exit: 0x10 -> 33, 0x11 -> 35), 124 when
 --timeout expired (QEMU is killed), 125 when the QMP dump failed.
@@ -24,7 +29,7 @@ Exit status: QEMU's (isa-debug-exit: 0x10 -> 33, 0x11 -> 35), 124 when
       --append 'console=ttyS0 crashkernel=16M' --disk disk.img \\
       --log out/serial.log [--echo] [--mem 1024] [--smp 2] \\
       [--dump-file ram.elf --dump-on '^rawdump: DONE' --quit-after-dump]
-      [--quit-on '^rawdump: (DONE|FAILED)']
+      [--quit-on '^rawdump: (DONE|FAILED)'] [--snapshot-at 30=cut30.img ...]
       [-- EXTRA QEMU ARGS]
 """
 import argparse
@@ -44,6 +49,7 @@ QMP_DUMP_TIMEOUT = 600.0        # seconds for dump-guest-memory to finish
 QUIT_TIMEOUT = 30.0             # seconds for QEMU to exit after quit
 OVMF_SB_CODE = "/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd"
 OVMF_SB_VARS = "/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"
+PROGRESS_RE = re.compile(r"^dump: +([0-9]+)%")
 
 
 class Qmp:
@@ -136,9 +142,18 @@ def main():
                     help="log QEMU's virtio_blk_handle_write trace events among the serial lines")
     ap.add_argument("--secure-boot", action="store_true",
                     help="q35 + SMM + OVMF with Secure Boot on (SnakeOil db)")
+    ap.add_argument("--snapshot-at", action="append", default=[], metavar="PCT=DEST",
+                    help="copy the disk image to DEST when the dump progress reaches PCT %%")
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("extra", nargs="*")
     a = ap.parse_args()
+    snapshots = []
+    for spec in a.snapshot_at:
+        pct, _, dest = spec.partition("=")
+        if not pct.isdigit() or not dest or not a.disk:
+            ap.error("--snapshot-at wants PCT=DEST and a --disk")
+        snapshots.append((int(pct), dest))
+    snapshots.sort()
 
     qdir = tempfile.mkdtemp(prefix="rdqemu.")
     qmp_path = os.path.join(qdir, "qmp.sock")
@@ -217,6 +232,25 @@ def main():
                 except (RuntimeError, OSError):
                     pass
                 a.quit_on = None
+            m = PROGRESS_RE.search(text)
+            while m and snapshots and int(m.group(1)) >= snapshots[0][0] and qmp is not None:
+                pct, dest = snapshots.pop(0)
+                try:
+                    t1 = time.monotonic()
+                    qmp.command("stop")
+                    subprocess.run(["cp", "--sparse=always", a.disk, dest], check=True)
+                    qmp.command("cont")
+                except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
+                    print("rdqemu: disk snapshot at %d%% failed: %s" % (pct, e), file=sys.stderr)
+                    rc = 125
+                    proc.kill()
+                    break
+                note = "rdqemu: disk snapshot at %d%% (%s) to %s in %.1f s" % (
+                    pct, m.group(1), dest, time.monotonic() - t1)
+                tslog.write("%10.6f %s\n" % (time.monotonic() - t0, note))
+                print(note, file=sys.stderr)
+            if rc is not None:
+                break
             if a.dump_file and dump_re.search(text):
                 if qmp is None:
                     print("rdqemu: no QMP connection for the dump", file=sys.stderr)

@@ -27,7 +27,8 @@ e2e_guest() {
 	local stamp=$E2E_GUEST/initrd.gz src stale=0
 	[ -f "$stamp" ] || stale=1
 	for src in "$RAWDUMP" "$B/minikernel/rdmk.bzImage" "$TOP"/tests/guest/init.sh \
-		"$TOP"/tests/guest/plant/rdplant.c "$TOP"/scripts/guest/build-guest.sh \
+		"$TOP"/tests/guest/plant/rdplant.c "$TOP"/tests/guest/fill/rdfill.c \
+		"$TOP"/scripts/guest/build-guest.sh \
 		"$TOP"/scripts/systemd/rawdump-boot; do
 		[ "$src" -nt "$stamp" ] && stale=1
 	done
@@ -90,4 +91,151 @@ e2e_crash() {
 		"$E2E_CHECK" notes "$T/$name.vmcore" "$T/$name.ram" --elfcorehdr "$ech"
 	rm -f "$T/$name.img" "$T/$name.ram"
 	[ "${E2E_KEEP_VMCORE:-0}" = 1 ] || rm -f "$T/$name.vmcore"
+}
+
+# ---- page filtering (tests/t-e2e-filter*.sh) ------------------------------
+
+e2e_has_dump_level() { "$RAWDUMP" arm --help 2>&1 | grep -q -- '--dump-level'; }
+
+# e2e_need_level NAME LEVEL: true when this build can dump at LEVEL; else
+# one "not ok" line saying why (level 1 is today's behaviour, always there)
+e2e_need_level() {
+	[ "$2" = 1 ] && return 0
+	e2e_has_dump_level && return 0
+	fail "$1: dump level $2" "rawdump arm --dump-level not supported by this build"
+	return 1
+}
+
+# e2e_elfcorehdr LOG: the elfcorehdr address the minikernel got
+e2e_elfcorehdr() {
+	local ech
+	ech=$(grep -a -o 'elfcorehdr=[0-9a-fx]*[kK]\?' "$1" | head -n 1 | cut -d= -f2)
+	case $ech in *[kK]) ech=$(( ${ech%[kK]} * 1024 )) ;; esac
+	echo "$ech"
+}
+
+# e2e_crash_tool NAME VMCORE: crash 8.0.2 with the debug vmlinux runs log,
+# bt and kmem -i on VMCORE: the panic in the log, the sysrq path in bt,
+# kmem -i's totals, and no error about memory crash could not read.
+# With E2E_CRASH_CMDS="log bt" only those two; with E2E_CRASH_STRICT=0
+# (partial dumps) unreadable memory is only reported.
+e2e_crash_tool() {
+	local name=$1 core=$2 out=$T/$1.crash cmds=${E2E_CRASH_CMDS:-log bt kmem}
+	local vmlinux="${RAWDUMP_CACHE:-/var/cache/rawdump}/vmlinux-$E2E_REL" t0=$SECONDS why
+	{
+		case " $cmds " in *" log "*) echo log ;; esac
+		case " $cmds " in *" bt "*) echo bt ;; esac
+		case " $cmds " in *" kmem "*) echo 'kmem -i' ;; esac
+		echo quit
+	} | timeout 600 crash -s "$vmlinux" "$core" >"$out" 2>&1
+	why=$(grep -a -m 1 -E '^crash: |^[a-z_]+: (read|seek) error' "$out")
+	e2e_crash_has() {
+		if eval "$2"; then pass "$name: crash $1"; else fail "$name: crash $1" "${why:-not in its output}"; fi
+	}
+	case " $cmds " in *" log "*)
+		e2e_crash_has "log shows the panic" \
+			"grep -q 'Kernel panic - not syncing: sysrq triggered crash' '$out'" ;;
+	esac
+	case " $cmds " in *" bt "*)
+		e2e_crash_has "bt shows the sysrq path" \
+			"grep -q ' panic at ' '$out' && grep -q ' sysrq_handle_crash at ' '$out'" ;;
+	esac
+	case " $cmds " in *" kmem "*)
+		e2e_crash_has "kmem -i prints the memory totals" \
+			"grep -q '^ *TOTAL MEM ' '$out' && grep -q '^ *FREE ' '$out'" ;;
+	esac
+	why=$(grep -a -m 1 -iE 'page excluded|seek error|read error|invalid kernel virtual address|cannot (read|access)' "$out")
+	if [ "${E2E_CRASH_STRICT:-1}" = 1 ]; then
+		check_eq "$name: crash reports no unreadable memory" "$why" ""
+	elif [ -n "$why" ]; then
+		echo "# $name: crash: $why"
+	fi
+	echo "# $name: crash ran $cmds in $((SECONDS - t0)) s"
+}
+
+# e2e_filter NAME LEVEL MEM APPEND [rdqemu.py options...]
+#   One crash boot of a MEM MiB guest on a fresh disk $T/NAME.img, armed at
+#   dump level LEVEL (rdguest.dumplevel, or what APPEND sets), the plant
+#   module loaded (seed $E2E_SEED); QEMU's reference dump $T/NAME.ram taken
+#   when the writer starts, QEMU quit at DONE. Then on the host:
+#   rawdump save ELF ($T/NAME.elf) and kdump ($T/NAME.kdump); the oracle:
+#   makedumpfile -d LEVEL over the vmcore the crashed kernel described
+#   (corecheck.py vmcore) -> $T/NAME.mdf; rawdump keeps every page it keeps
+#   and (LEVEL > 1) leaves out at least 90 % of the pages it leaves out;
+#   planted pages, every kept byte against the reference, the notes.
+#   Leaves the files for the caller; returns 1 when no dump was written.
+E2E_SEED=${E2E_SEED:-$((RANDOM * 32768 + RANDOM + 1))}
+# e2e_lap STEP: add "STEP Ns" (seconds since the last lap) to $E2E_LAPS; - resets
+e2e_lap() {
+	[ "$1" = - ] && { E2E_LAPS=; E2E_LAP0=$SECONDS; return; }
+	E2E_LAPS="$E2E_LAPS $1 $((SECONDS - E2E_LAP0))"
+	E2E_LAP0=$SECONDS
+}
+e2e_filter() {
+	local name=$1 level=$2 mem=$3 append=$4 log ech done_line t0=$SECONDS t1 fs=64M
+	shift 4
+	log=$T/$name.log
+	case " $append " in *" rdguest.fill=1 "*) fs=640M ;; esac
+	# level 1 without --dump-level: today's build, nothing to pass
+	case " $append " in
+	*" rdguest.conflevel="*) ;;
+	*) [ "$level" = 1 ] && ! e2e_has_dump_level || append="$append rdguest.dumplevel=$level" ;;
+	esac
+	"$TOP/scripts/guest/make-disk.sh" "$T/$name.img" --fs-size $fs --dump-size $((mem + 176))M 2>/dev/null
+	e2e_boot "$log" "crashkernel=${E2E_CRASHKERNEL:-4M} rdguest.run=crash rdguest.format=1 rdguest.exit=halt rdguest.seed=$E2E_SEED $append" \
+		--disk "$T/$name.img" --mem "$mem" --smp 2 --timeout 1200 --dump-file "$T/$name.ram" \
+		--dump-on '^dump: [0-9]+ ranges' --quit-on '^rawdump: (DONE|FAILED)' "$@"
+	check "$name: armed at dump level $level" grep -q '^RDGUEST: arm rc=0 ' "$log"
+	case " $append " in *" rdguest.fill=1 "*)
+		check "$name: guest filled its memory ($(e2e_line "$log" meminfo))" \
+			grep -q '^RDGUEST: fill rdfill: anon [0-9]* MiB touched' "$log" ;;
+	esac
+	done_line=$(grep -a '^rawdump: \(DONE\|FAILED\)' "$log" | tail -n 1)
+	case $done_line in
+	"rawdump: DONE"*) pass "$name: minikernel wrote the dump (${done_line#rawdump: })" ;;
+	*)
+		fail "$name: minikernel wrote the dump" "${done_line:-no DONE line}"
+		grep -a -v '^rdplant ' "$log" | tail -n 8 | sed "s/^/# $name: /"
+		sed "s/^/# $name: /" "$log.runner"
+		return 1 ;;
+	esac
+	t1=$SECONDS
+	check "$name: QEMU's reference dump taken" test -s "$T/$name.ram"
+	if e2e_has_dump_level; then
+		check_eq "$name: the dump header says dump level $level" \
+			"$("$RAWDUMP" info "$T/$name.img:2" --json | sed -n 's/^ *"dump_level": *\([0-9]*\).*/\1/p' | head -n 1)" "$level"
+	fi
+	e2e_lap -
+	check_rc "$name: rawdump save (ELF)" 0 "$RAWDUMP" save "$T/$name.img:2" -o "$T" --name "$name.elf"
+	check_rc "$name: rawdump save --format kdump" 0 "$RAWDUMP" save "$T/$name.img:2" -o "$T" --name "$name.kdump" --format kdump
+	ech=$(e2e_elfcorehdr "$log")
+	e2e_lap save
+
+	# the oracle: makedumpfile over what /proc/vmcore would have shown
+	"$E2E_CHECK" vmcore "$T/$name.ram" --elfcorehdr "$ech" -o "$T/$name.full" >"$T/.out" 2>&1 ||
+		{ fail "$name: the crashed kernel's vmcore from the reference" "$(tail -n 1 "$T/.out")"; return 1; }
+	check "$name: makedumpfile -d $level over the reference" \
+		makedumpfile -d "$level" "$T/$name.full" "$T/$name.mdf"
+	rm -f "$T/$name.full"
+	e2e_lap oracle
+	check "$name: kdump output keeps every page makedumpfile -d $level keeps (ELF too)" \
+		"$E2E_CHECK" filter "$T/$name.mdf" "$T/$name.kdump" --elf "$T/$name.elf" \
+		--reference "$T/$name.ram" --elfcorehdr "$ech" --seed "$E2E_SEED" \
+		$([ "$level" = 1 ] || echo --min-excluded 90) \
+		$(case " $append " in *" rdguest.scribble="*) echo --scribble "$log" ;; esac)
+	grep '^filter:' "$T/.out" | sed "s/^/# $name: /"
+	e2e_lap filter
+	check "$name: every planted byte is in the ELF" "$E2E_CHECK" plant --seed "$E2E_SEED" --list "$log" "$T/$name.elf"
+	check "$name: every planted byte is in the kdump output" "$E2E_CHECK" plant --seed "$E2E_SEED" --list "$log" "$T/$name.kdump"
+	e2e_lap plant
+	check "$name: every byte of the ELF equals QEMU's dump" \
+		"$E2E_CHECK" compare "$T/$name.elf" "$T/$name.ram" --elfcorehdr "$ech"
+	grep '^compare:' "$T/.out" | sed "s/^/# $name: /"
+	check "$name: every page of the kdump output equals QEMU's dump" \
+		"$E2E_CHECK" compare "$T/$name.kdump" "$T/$name.ram" --elfcorehdr "$ech"
+	grep '^compare:' "$T/.out" | sed "s/^/# $name: /"
+	e2e_lap compare
+	check "$name: NT_PRSTATUS per CPU and VMCOREINFO equal the kernel's" \
+		"$E2E_CHECK" notes "$T/$name.elf" "$T/$name.ram" --elfcorehdr "$ech"
+	echo "# $name: boot, crash and dump $((t1 - t0)) s, host checks $((SECONDS - t1)) s:$E2E_LAPS (host clock, machine shared)"
 }

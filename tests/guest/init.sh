@@ -5,9 +5,21 @@
 # What it does is chosen on the kernel command line:
 #   rdguest.run=crash    format the dump partition (rdguest.format=1), arm
 #                        (rdguest.exit=MODE, rdguest.comp=C, rdguest.level=N,
-#                        rdguest.method=M are passed to `rawdump arm`), load the plant module
+#                        rdguest.method=M, rdguest.dumplevel=N are passed to
+#                        `rawdump arm` as --exit, --comp, --level, --method,
+#                        --dump-level; rdguest.conflevel=N puts
+#                        dump_level = N in /etc/rawdump.conf), load the plant module
 #                        (rdguest.seed=N; none with rdguest.plant=0), print its page list, crash with
-#                        sysrq-c; with rdguest.live=1, before sysrq-c: files
+#                        sysrq-c; with rdguest.fill=1, before the plant
+#                        module: memory for the page filter (fill_memory:
+#                        rdguest.cache=MIB of files on the ext4 written,
+#                        dropped from the cache and read back, default 384;
+#                        rdguest.anon=MIB of anonymous memory touched by a
+#                        process left running, default 512);
+#                        with rdguest.scribble=N the plant module overwrites
+#                        N struct pages of its own pages right before
+#                        sysrq-c ("rdscribble" lines, corrupted mem_map);
+#                        with rdguest.live=1, before sysrq-c: files
 #                        written and synced on the ext4 (their sha256 printed,
 #                        "RDGUEST: synced PATH SUM") and a writer loop left
 #                        running on it (tests/t-drv-live.sh);
@@ -98,6 +110,31 @@ live_writer() {
 	say "writer running, $(cat /tmp/live.n) rounds done"
 }
 
+# fill_memory: page cache and user memory for the page filter
+# (tests/t-e2e-filter.sh), then a summary from /proc/meminfo
+fill_memory() {
+	cache=$(arg rdguest.cache 384)
+	anon=$(arg rdguest.anon 512)
+	mkdir -p /var/crash/fill
+	n=0
+	while [ $((n * 64)) -lt "$cache" ]; do
+		rdfill file /var/crash/fill/c$n 64 || say "rdfill file c$n failed"
+		n=$((n + 1))
+	done
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	cat /var/crash/fill/c* >/dev/null
+	rdfill anon "$anon" >/tmp/rdfill.out 2>&1 &
+	i=0
+	while ! grep -q touched /tmp/rdfill.out && [ $i -lt 3000 ]; do
+		kill -0 $! 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	say "fill $(cat /tmp/rdfill.out) cache ${cache} MiB in $n files"
+	say "meminfo $(awk '/^(MemTotal|MemFree|Cached|Buffers|AnonPages|Shmem|Slab):/ { printf "%s%s ", $1, $2 }' /proc/meminfo)"
+}
+
 run=$(arg rdguest.run shell)
 case $run in
 crash)
@@ -130,15 +167,19 @@ crash)
 	c=$(arg rdguest.comp ""); [ -n "$c" ] && set -- "$@" --comp "$c"
 	l=$(arg rdguest.level ""); [ -n "$l" ] && set -- "$@" --level "$l"
 	k=$(arg rdguest.method ""); [ -n "$k" ] && set -- "$@" --method "$k"
+	d=$(arg rdguest.dumplevel ""); [ -n "$d" ] && set -- "$@" --dump-level "$d"
+	d=$(arg rdguest.conflevel ""); [ -n "$d" ] && echo "dump_level = $d" >>/etc/rawdump.conf
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	rawdump arm "$@"
 	rc=$?
 	say "arm rc=$rc uptime $t0 -> $(cut -d' ' -f1 /proc/uptime)"
 	rawdump status
 	[ "$rc" = 0 ] || finish "arm failed"
+	[ "$(arg rdguest.fill 0)" = 1 ] && fill_memory
 	# rdguest.plant=0: no plant module (Secure Boot refuses unsigned modules)
 	if [ "$(arg rdguest.plant 1)" = 1 ]; then
-		insmod /lib/modules/$(uname -r)/rdplant.ko seed="$(arg rdguest.seed 1)" ||
+		scribble=$(arg rdguest.scribble 0)
+		insmod /lib/modules/$(uname -r)/rdplant.ko seed="$(arg rdguest.seed 1)" scribble="$scribble" ||
 			finish "insmod rdplant failed"
 		say "plant begin"
 		cat /proc/rdplant
@@ -146,6 +187,7 @@ crash)
 	fi
 	[ "$(arg rdguest.live 0)" = 1 ] && live_writer
 	say "crashing uptime=$(cut -d' ' -f1 /proc/uptime)"
+	[ "$scribble" != 0 ] && echo scribble >/proc/rdplant
 	echo c >/proc/sysrq-trigger
 	finish "still alive after sysrq-c"
 	;;
