@@ -214,10 +214,11 @@ static void dump_filter_setup(const struct mk_args *a, struct rd_writer_config *
 
 	cfg->dump_level = level;
 	memset(f, 0, sizeof(*f));
-	if (!(level & ~RD_CLASS_ZERO)) {
-		kprintf("filter: dump level %u: zero pages only, memory in address order\n", level);
-		return;
-	}
+	/* Level 0 or 1 leaves nothing out, but the kernel-first order (log,
+	 * kernel image, page tables first) is worth having at every level: a
+	 * dump cut short still holds what triage needs. */
+	if (!(level & ~RD_CLASS_ZERO))
+		kprintf("filter: dump level %u: zero pages only, kernel-first order\n", level);
 	if (!(cfg->flags & RD_DF_ELFCOREHDR)) {
 		kprintf("filter: off: no elfcorehdr (test ranges), every page dumped\n");
 		return;

@@ -396,7 +396,8 @@ static int wr_write_meta(struct wr *w, struct rd_dump_header *dh)
 	dh->dump_level = cfg->dump_level;
 	dh->filter_active = RD_CLASS_ZERO;	/* zero pages: always ZERO blocks */
 	if (w->cls) {
-		dh->flags |= RD_DF_FILTERED;
+		if (w->cls->active & RD_CLASS_ALL & ~RD_CLASS_ZERO)
+			dh->flags |= RD_DF_FILTERED;
 		if (w->cls->priority_count)
 			dh->flags |= RD_DF_KERNEL_FIRST;
 		dh->filter_active |= w->cls->active & RD_CLASS_ALL;
@@ -1033,7 +1034,10 @@ static int wr_dump_span(struct wr *w, const struct rd_writer_range *r,
 			if (k < w->np1 && w->p1[k].paddr <= p)
 				disp[i] = WR_SKIP;
 		}
-		if (pass2 && w->cls && !(pa % RD_PAGE_SIZE))
+		/* nothing to classify when only the kernel-first order is asked
+		 * for (dump level 0 or 1) */
+		if (pass2 && w->cls && (w->cls->active & RD_CLASS_ALL & ~RD_CLASS_ZERO) &&
+		    !(pa % RD_PAGE_SIZE))
 			wr_classify(w, pa, win / RD_PAGE_SIZE, disp);
 		for (i = 0; i < n; i++)
 			need_map |= !disp[i];
