@@ -118,7 +118,13 @@ cmd=$("$RAWDUMP" convert "$E" "$T/g2.lcrash" --to lcrash | sed -n 's/^open with:
 read -r -a opts <<<"${cmd% *}"
 check_eq "printed LKCD options" "${opts[0]}" "-m"
 crash_run "$T/c.lcrash" "${opts[0]}" "${opts[1]}" "${opts[2]}" "$VMLINUX" "$T/g.lcrash"
-check "crash: LKCD = ELF (sys log ps bt)" diff "$T/c.elf" "$T/c.lcrash"
+# LKCD carries only rip/rsp of each CPU: crash unwinds the bottom frames
+# (syscall entry) differently from run to run; compare up to vfs_write,
+# which the sysrq write path always passes through
+upto_vfs_write() { awk '{ print } /vfs_write/ { exit }' "$1"; }
+check "crash: LKCD = ELF (sys log ps, bt down to vfs_write)" \
+	diff <(upto_vfs_write "$T/c.elf") <(upto_vfs_write "$T/c.lcrash")
+check "crash: the LKCD bt reaches vfs_write" grep -q vfs_write "$T/c.lcrash"
 
 # 4. makedumpfile and the kernel log.
 check "makedumpfile --dump-dmesg reads the kdump file" makedumpfile --dump-dmesg "$T/g.kdump" "$T/dmesg.mdf"
