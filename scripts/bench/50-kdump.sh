@@ -41,7 +41,8 @@
 # 88M: the capture kernel panics "System is deadlocked on memory" while
 # booting, 80M: out of memory in its initcalls), RD_CRASHKERNEL (default 4M),
 # BENCH_CASES (default "full filtered"), BENCH_DUMPERS (default
-# "kdump rawdump": one side only, e.g. to find the smallest crashkernel).
+# "kdump rawdump": one side only, e.g. to find the smallest crashkernel),
+# BENCH_MODES (default "cp md0 md31 L1 L31").
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/bench-kdump
@@ -130,6 +131,7 @@ check_kdump() {
 run() {
 	local mem=$1 load=$2 dumper=$3 mode=$4 disk log ck append start fill check line cbytes
 	case " ${BENCH_DUMPERS:-kdump rawdump} " in *" $dumper "*) ;; *) return ;; esac
+	case " ${BENCH_MODES:-cp md0 md31 L1 L31} " in *" $mode "*) ;; *) return ;; esac
 	disk=$out/disk.img
 	log=$out/serial-$mem-$load-$dumper-$mode.log
 	fill=${BENCH_FILL:-$((mem * 15 / 16 - 256))}
@@ -158,7 +160,7 @@ run() {
 		/ RDKDUMP: done | rawdump: DONE/ && c && !d { d = $1 }
 		END {
 			if (!(c && d)) { print "FAILED"; exit }
-			printf "%.2f %.2f %.2f %.1f %d\n", u ? u - c : -1, f ? f - c : -1, d - c, bytes / 1048576, bytes }
+			printf "%.2f %.2f %.2f %.1f %.0f\n", u ? u - c : -1, f ? f - c : -1, d - c, bytes / 1048576, bytes }
 		' "$log.ts")
 	if [ "$line" = FAILED ]; then
 		check="FAILED: $(grep -a -E 'RDGUEST: END|RDKDUMP: FAILED|rawdump: FAILED|Kernel panic|Out of memory' "$log" |
@@ -211,16 +213,16 @@ echo "rawdump / kdump (same guest, same run; < 1 means rawdump is faster or smal
 printf '%-6s %-9s %-12s %-6s %12s %12s %12s\n' mem load rawdump kdump "first data" "dump done" "bytes"
 awk '
 	$6 == "FAILED" { next }
-	{ key = $1 " " $2; n[key]++; r[key, n[key]] = $0 }
+	{ line[++n] = $0 }
 	END {
-		for (k in n) for (i = 1; i <= n[k]; i++) {
-			split(r[k, i], a, " ")
+		for (i = 1; i <= n; i++) {
+			split(line[i], a, " ")
 			if (a[3] != "rawdump") continue
-			for (j = 1; j <= n[k]; j++) {
-				split(r[k, j], b, " ")
-				if (b[3] != "kdump") continue
+			for (j = 1; j <= n; j++) {
+				split(line[j], b, " ")
+				if (b[3] != "kdump" || b[1] != a[1] || b[2] != a[2]) continue
 				printf "%-6s %-9s %-12s %-6s %12.2f %12.2f %12.3f\n", a[1], a[2], "level " substr(a[4], 2), b[4],
 					(b[7] > 0 ? a[7] / b[7] : -1), a[8] / b[8], a[9] / b[9]
 			}
 		}
-	}' "$results" | sort -k1,1n -k2,2 -k3,4
+	}' "$results"
