@@ -30,7 +30,8 @@
 #                        rdguest.load=full fills rdguest.fill=MIB of anonymous
 #                        memory with incompressible data, rdguest.load=filtered
 #                        leaves 96 MiB read + 64 MiB written page cache on the
-#                        ext4 and 512 MiB of touched anonymous memory; sysrq-c
+#                        ext4 and 512 MiB of touched anonymous memory,
+#                        rdguest.load=none nothing (tests/t-kdump-smoke.sh); sysrq-c
 #   rdguest.run=shell    a shell on the console (default)
 # Disks: partition 1 is ext4 (mounted on /var/crash), the partition named
 # "rawdump" is the dump partition. Every line the host parses starts with
@@ -171,6 +172,7 @@ bench)
 		;;
 	esac
 	case $(arg rdguest.load full) in
+	none) ;;
 	filtered)
 		rdfill file 96 /var/crash/read.bin || finish "rdfill file failed"
 		sync
