@@ -130,6 +130,7 @@ check_kdump() {
 # run MEM LOAD DUMPER MODE: one guest boot, crash and dump; one result line
 run() {
 	local mem=$1 load=$2 dumper=$3 mode=$4 disk log ck append start fill check line cbytes
+	local up first fin mib bytes
 	case " ${BENCH_DUMPERS:-kdump rawdump} " in *" $dumper "*) ;; *) return ;; esac
 	case " ${BENCH_MODES:-cp md0 md31 L1 L31} " in *" $mode "*) ;; *) return ;; esac
 	disk=$out/disk.img
@@ -170,7 +171,7 @@ run() {
 		echo "$mem $load $dumper $mode $ck FAILED" >>"$results"
 		return
 	fi
-	read -r up first done mib bytes <<<"$line"
+	read -r up first fin mib bytes <<<"$line"
 	if [ "$dumper" = kdump ]; then
 		cbytes=$bytes
 		[ "$mode" = cp ] && cbytes=$(sed -n 's/^RDKDUMP: up .*vmcore=\([0-9]*\).*/\1/p' "$log")
@@ -180,8 +181,8 @@ run() {
 		check="$check, $(sed -n 's/^rawdump: DONE [^:]*: \([0-9]* MiB memory, [0-9]* MiB stored\).*/\1/p' "$log")"
 	fi
 	# shellcheck disable=SC2059
-	printf "$fmt" "$mem" "$load" "$dumper" "$mode" "$ck" "$up" "$first" "$done" "$mib" "$check"
-	echo "$mem $load $dumper $mode $ck $up $first $done $bytes" >>"$results"
+	printf "$fmt" "$mem" "$load" "$dumper" "$mode" "$ck" "$up" "$first" "$fin" "$mib" "$check"
+	echo "$mem $load $dumper $mode $ck $up $first $fin $bytes" >>"$results"
 	rm -f "$disk"
 }
 

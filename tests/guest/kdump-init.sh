@@ -69,6 +69,7 @@ first_write_watch() {
 first_write_watch &
 watch=$!
 
+# shellcheck disable=SC3040 # busybox ash has pipefail
 set -o pipefail
 case $mode in
 cp) dd if=/proc/vmcore of="/dev/$part" bs=1M conv=fsync 2>/tmp/dd.err ;;
