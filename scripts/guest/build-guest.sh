@@ -3,12 +3,17 @@
 #
 # Usage: scripts/guest/build-guest.sh [--release REL] [--out DIR]
 #                                     [--rawdump BIN] [--minikernel IMG]
+#                                     [--kdump]
 #   REL  kernel release of an installed linux-image (default: newest in
 #        /lib/modules); the guest boots /boot/vmlinuz-REL unchanged (the
 #        stock bzImage, KASLR on).
 #   DIR  output directory (default build/guest)
 #   BIN, IMG  the rawdump binary and minikernel to put in the guest
 #        (default build/rawdump, build/minikernel/rdmk.bzImage)
+#   --kdump  also the stock-kdump baseline (scripts/bench/50-kdump.sh): the
+#        capture initramfs of scripts/guest/build-kdump.sh (built into
+#        DIR/kdump, cached) and /boot/vmlinuz-REL under /usr/lib/rdkdump/ for
+#        `kexec -p`, and tests/guest/rdfill.c built static as /usr/sbin/rdfill
 # Produces DIR/initrd.gz and DIR/rdplant.ko, and prints the kernel path.
 #
 # Everything comes from Debian packages installed on the host:
@@ -26,13 +31,15 @@ rel=$(ls -1 /lib/modules | sort -V | tail -n 1)
 out=$top/build/guest
 rawdump_bin=$top/build/rawdump
 minikernel=$top/build/minikernel/rdmk.bzImage
+kdump=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--release) rel=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--rawdump) rawdump_bin=$2; shift 2 ;;
 	--minikernel) minikernel=$2; shift 2 ;;
-	*) echo "usage: $0 [--release REL] [--out DIR] [--rawdump BIN] [--minikernel IMG]" >&2; exit 1 ;;
+	--kdump) kdump=1; shift ;;
+	*) echo "usage: $0 [--release REL] [--out DIR] [--rawdump BIN] [--minikernel IMG] [--kdump]" >&2; exit 1 ;;
 	esac
 done
 
@@ -100,6 +107,16 @@ cp "$kb/rdplant.ko" "$root/lib/modules/$rel/rdplant.ko"
 for f in "$top"/scripts/systemd/rawdump-boot; do
 	[ -f "$f" ] && install -m 0755 "$f" "$root/usr/lib/rawdump/$(basename "$f")"
 done
+
+if [ "$kdump" = 1 ]; then
+	"$top/scripts/guest/build-kdump.sh" --release "$rel" --out "$out/kdump" >/dev/null ||
+		die "capture initramfs build failed"
+	install -D -m 0644 "/boot/vmlinuz-$rel" "$root/usr/lib/rdkdump/vmlinuz"
+	install -m 0644 "$out/kdump/initrd.gz" "$root/usr/lib/rdkdump/initrd.gz"
+	gcc -static -O2 -Wall -Wextra -o "$root/usr/sbin/rdfill" "$top/tests/guest/rdfill.c" ||
+		die "rdfill build failed"
+	included="$included kdump-capture rdfill"
+fi
 
 # 3. Kernel modules, in dependency order, listed in /etc/rdguest.modules.
 : >"$root/etc/rdguest.modules"

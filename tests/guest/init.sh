@@ -39,6 +39,18 @@
 #                        boot-time path: /usr/lib/rawdump/rawdump-boot all
 #                        saves the waiting dump to /var/crash (the ext4
 #                        partition) and re-arms; then power off
+#   rdguest.run=bench    the rawdump/kdump comparison (scripts/bench/50-kdump.sh;
+#                        guest built with build-guest.sh --kdump):
+#                        rdguest.dumper=rawdump formats the partition and
+#                        arms (--exit qemu, rdguest.dumplevel=N -> --dump-level N);
+#                        rdguest.dumper=kdump loads Debian's kernel and the
+#                        capture initramfs with `kexec -p` (rdguest.kmode=
+#                        cp|md0|md31, see tests/guest/kdump-init.sh); then
+#                        rdguest.load=full fills rdguest.fill=MIB of anonymous
+#                        memory with incompressible data, rdguest.load=filtered
+#                        leaves 96 MiB read + 64 MiB written page cache on the
+#                        ext4 and 512 MiB of touched anonymous memory,
+#                        rdguest.load=none nothing (tests/t-kdump-smoke.sh); sysrq-c
 #   rdguest.run=shell    a shell on the console (default)
 # Disks: partition 1 is ext4 (mounted on /var/crash), the partition named
 # "rawdump" is the dump partition. Every line the host parses starts with
@@ -86,6 +98,21 @@ case $disk in
 esac
 say "booted $(uname -r) disk=$disk uptime=$(cut -d' ' -f1 /proc/uptime)"
 say "crashkernel $(cat /sys/kernel/kexec_crash_size) bytes"
+
+# bench_fill_anon MIB: rdfill holds MIB MiB of anonymous memory, running at return
+bench_fill_anon() {
+	rm -f /tmp/fill.ready
+	rdfill anon "$1" /tmp/fill.ready &
+	fill_pid=$!
+	i=0
+	while [ ! -e /tmp/fill.ready ] && [ $i -lt $BENCH_FILL_TRIES ]; do
+		kill -0 $fill_pid 2>/dev/null || finish "rdfill anon $1 failed"
+		sleep 0.5
+		i=$((i + 1))
+	done
+	[ -e /tmp/fill.ready ] || finish "rdfill anon $1 timed out"
+}
+BENCH_FILL_TRIES=1200		# x 0.5 s for rdfill to touch its memory
 
 # live_writer: the synced files, then the writer loop, running at return
 live_writer() {
@@ -188,6 +215,48 @@ crash)
 	[ "$(arg rdguest.live 0)" = 1 ] && live_writer
 	say "crashing uptime=$(cut -d' ' -f1 /proc/uptime)"
 	[ "$scribble" != 0 ] && echo scribble >/proc/rdplant
+	echo c >/proc/sysrq-trigger
+	finish "still alive after sysrq-c"
+	;;
+bench)
+	mount -t ext4 "$fs" /var/crash || finish "mount $fs failed"
+	case $(arg rdguest.dumper rawdump) in
+	kdump)
+		kmode=$(arg rdguest.kmode md31)
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		kexec -p /usr/lib/rdkdump/vmlinuz --initrd=/usr/lib/rdkdump/initrd.gz \
+			--append="console=ttyS0 quiet reset_devices nr_cpus=1 irqpoll nousb panic=-1 rdkdump.mode=$kmode rdkdump.part=rawdump"
+		rc=$?
+		say "kexec-p rc=$rc loaded=$(cat /sys/kernel/kexec_crash_loaded) uptime $t0 -> $(cut -d' ' -f1 /proc/uptime)"
+		[ "$rc" = 0 ] || finish "kexec -p failed"
+		;;
+	*)
+		rawdump format PARTLABEL=rawdump --force --label bench >/dev/null || finish "format failed"
+		set -- --force --exit qemu
+		l=$(arg rdguest.dumplevel ""); [ -n "$l" ] && set -- "$@" --dump-level "$l"
+		rawdump arm "$@"
+		rc=$?
+		say "arm rc=$rc"
+		[ "$rc" = 0 ] || finish "arm failed"
+		;;
+	esac
+	case $(arg rdguest.load full) in
+	none) ;;
+	filtered)
+		rdfill file 96 /var/crash/read.bin || finish "rdfill file failed"
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+		cat /var/crash/read.bin >/dev/null
+		rdfill file 64 /var/crash/written.bin || finish "rdfill file failed"
+		sync
+		bench_fill_anon 512
+		;;
+	*)
+		bench_fill_anon "$(arg rdguest.fill 512)"
+		;;
+	esac
+	say "meminfo $(grep -E '^(MemTotal|MemFree|MemAvailable|Cached|AnonPages):' /proc/meminfo | tr -s ' ' | tr '\n' ' ')"
+	say "crashing uptime=$(cut -d' ' -f1 /proc/uptime)"
 	echo c >/proc/sysrq-trigger
 	finish "still alive after sysrq-c"
 	;;
