@@ -14,7 +14,7 @@ E2E_GUEST=$B/e2e/guest-kdump
 stale=0
 [ -f "$E2E_GUEST/initrd.gz" ] || stale=1
 for src in "$RAWDUMP" "$B/minikernel/rdmk.bzImage" "$TOP"/tests/guest/init.sh "$TOP"/tests/guest/kdump-init.sh \
-	"$TOP"/tests/guest/rdfill.c "$TOP"/scripts/guest/build-guest.sh "$TOP"/scripts/guest/build-kdump.sh; do
+	"$TOP"/tests/guest/fill/rdfill.c "$TOP"/scripts/guest/build-guest.sh "$TOP"/scripts/guest/build-kdump.sh; do
 	[ "$src" -nt "$E2E_GUEST/initrd.gz" ] && stale=1
 done
 if [ "$stale" = 1 ]; then

@@ -68,7 +68,7 @@ guest=$out/guest
 stale=0
 [ -f "$guest/initrd.gz" ] || stale=1
 for src in "$RAWDUMP" "$top/build/minikernel/rdmk.bzImage" "$top"/tests/guest/init.sh \
-	"$top"/tests/guest/kdump-init.sh "$top"/tests/guest/rdfill.c \
+	"$top"/tests/guest/kdump-init.sh "$top"/tests/guest/fill/rdfill.c \
 	"$top"/scripts/guest/build-guest.sh "$top"/scripts/guest/build-kdump.sh; do
 	[ "$src" -nt "$guest/initrd.gz" ] && stale=1
 done

@@ -13,7 +13,7 @@
 #   --kdump  also the stock-kdump baseline (scripts/bench/50-kdump.sh): the
 #        capture initramfs of scripts/guest/build-kdump.sh (built into
 #        DIR/kdump, cached) and /boot/vmlinuz-REL under /usr/lib/rdkdump/ for
-#        `kexec -p`, and tests/guest/rdfill.c built static as /usr/sbin/rdfill
+#        `kexec -p` (the memory fill is /bin/rdfill, built always)
 # Produces DIR/initrd.gz and DIR/rdplant.ko, and prints the kernel path.
 #
 # Everything comes from Debian packages installed on the host:
@@ -113,9 +113,7 @@ if [ "$kdump" = 1 ]; then
 		die "capture initramfs build failed"
 	install -D -m 0644 "/boot/vmlinuz-$rel" "$root/usr/lib/rdkdump/vmlinuz"
 	install -m 0644 "$out/kdump/initrd.gz" "$root/usr/lib/rdkdump/initrd.gz"
-	gcc -static -O2 -Wall -Wextra -o "$root/usr/sbin/rdfill" "$top/tests/guest/rdfill.c" ||
-		die "rdfill build failed"
-	included="$included kdump-capture rdfill"
+	included="$included kdump-capture"
 fi
 
 # 3. Kernel modules, in dependency order, listed in /etc/rdguest.modules.

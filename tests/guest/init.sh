@@ -243,11 +243,11 @@ bench)
 	case $(arg rdguest.load full) in
 	none) ;;
 	filtered)
-		rdfill file 96 /var/crash/read.bin || finish "rdfill file failed"
+		rdfill file /var/crash/read.bin 96 || finish "rdfill file failed"
 		sync
 		echo 3 >/proc/sys/vm/drop_caches
 		cat /var/crash/read.bin >/dev/null
-		rdfill file 64 /var/crash/written.bin || finish "rdfill file failed"
+		rdfill file /var/crash/written.bin 64 || finish "rdfill file failed"
 		sync
 		bench_fill_anon 512
 		;;

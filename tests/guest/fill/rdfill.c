@@ -3,17 +3,22 @@
  * inside the test guest (tests/guest/init.sh, rdguest.fill=1). Built as a
  * static binary by scripts/guest/build-guest.sh.
  *
- *   rdfill anon MIB     map MIB MiB of private anonymous memory, write a
+ *   rdfill anon MIB [READY]
+ *                       map MIB MiB of private anonymous memory, write a
  *                       non-zero pattern into every page (user pages,
  *                       makedumpfile class 8), print "rdfill: anon MIB MiB
- *                       touched" and sleep until killed: the pages stay
- *                       mapped at the crash. Runs in the background.
+ *                       touched", create the file READY if named, and sleep
+ *                       until killed: the pages stay mapped at the crash.
+ *                       Runs in the background.
  *   rdfill file PATH MIB
  *                       write MIB MiB of non-zero pattern to PATH and
  *                       fsync it (the data then sits in the page cache,
  *                       makedumpfile classes 2 and 4).
  * The pattern is never zero, so no page of either kind can be mistaken for
- * a zero page (class 1). Exit 0, or 1 with a one-line reason.
+ * a zero page (class 1), and every word is random (splitmix64): the data
+ * does not compress (the full-dump case of scripts/bench/50-kdump.sh).
+ * Used by the filter tests (rdguest.fill=1) and the kdump bench
+ * (rdguest.run=bench). Exit 0, or 1 with a one-line reason.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,14 +41,13 @@ static uint64_t rdfill_mix(uint64_t x)
 	return (x ^ (x >> 31)) | 1;	/* never zero */
 }
 
-/* One page of pattern: a word per 64 bytes is enough to make it non-zero
- * and different from every other page. */
+/* One page of pattern: every word random, never zero. */
 static void rdfill_page(uint8_t *p, uint64_t tag, uint64_t page)
 {
 	uint64_t *w = (uint64_t *)p;
 	unsigned i;
 
-	for (i = 0; i < RDFILL_PAGE / 8; i += 8)
+	for (i = 0; i < RDFILL_PAGE / 8; i++)
 		w[i] = rdfill_mix(tag ^ (page << 12) ^ i);
 }
 
@@ -65,7 +69,7 @@ static unsigned long rdfill_mib(const char *s)
 	return v;
 }
 
-static int rdfill_anon(unsigned long mib)
+static int rdfill_anon(unsigned long mib, const char *ready)
 {
 	size_t len = mib << 20, off;
 	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -76,6 +80,12 @@ static int rdfill_anon(unsigned long mib)
 		rdfill_page(m + off, 0xa11a, off / RDFILL_PAGE);
 	printf("rdfill: anon %lu MiB touched\n", mib);
 	fflush(stdout);
+	if (ready) {
+		int fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd < 0 || close(fd) != 0)
+			return rdfill_die(ready);
+	}
 	for (;;)
 		pause();
 }
@@ -110,10 +120,10 @@ static int rdfill_file(const char *path, unsigned long mib)
 
 int main(int argc, char **argv)
 {
-	if (argc == 3 && strcmp(argv[1], "anon") == 0)
-		return rdfill_anon(rdfill_mib(argv[2]));
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "anon") == 0)
+		return rdfill_anon(rdfill_mib(argv[2]), argc == 4 ? argv[3] : NULL);
 	if (argc == 4 && strcmp(argv[1], "file") == 0)
 		return rdfill_file(argv[2], rdfill_mib(argv[3]));
-	fprintf(stderr, "usage: rdfill anon MIB | rdfill file PATH MIB\n");
+	fprintf(stderr, "usage: rdfill anon MIB [READY] | rdfill file PATH MIB\n");
 	return 1;
 }
