@@ -13,7 +13,7 @@ e2e_guest
 for drv in ${IOMMU_DRIVERS:-virtio ahci nvme}; do
 	e2e_crash iommu-$drv $((2100 + ${#drv})) "crashkernel=4M intel_iommu=on" --iommu intel --disk-if $drv
 	log=$T/iommu-$drv.log
-	[ -n "$KEEP_LOG" ] && cp "$log" "$KEEP_LOG.$drv"
+	[ -n "${KEEP_LOG:-}" ] && cp "$log" "$KEEP_LOG.$drv"
 	check "iommu-$drv: the minikernel found translation on" grep -aq '^iommu: VT-d unit [0-9a-f]*: DMA translation is on' "$log"
 	check "iommu-$drv: own root table, the dump device pass-through" \
 		grep -aq '^iommu: VT-d unit [0-9a-f]*: own root table, .* pass-through, every other device blocked' "$log"

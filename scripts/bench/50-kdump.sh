@@ -19,6 +19,7 @@
 #               kdump   md31  makedumpfile -F -c -d 31 | dd of=PART
 #               rawdump L1    as above
 #               rawdump L31   rawdump arm --dump-level 31 (when built)
+#               rawdump L31lz4, L31zlib  the same with --comp lz4, zlib (level 1)
 # Figures, from the runner's host timestamps (scripts/qemu/rdqemu.py), from
 # sysrq-c (the guest's "crashing" line or the kernel's "sysrq: Trigger a
 # crash", whichever comes first: a line the guest prints just before the
@@ -42,7 +43,7 @@
 # booting, 80M: out of memory in its initcalls), RD_CRASHKERNEL (default 4M),
 # BENCH_CASES (default "full filtered"), BENCH_DUMPERS (default
 # "kdump rawdump": one side only, e.g. to find the smallest crashkernel),
-# BENCH_MODES (default "cp md0 md31 L1 L31").
+# BENCH_MODES (default "cp md0 md31 L1 L31 L31lz4 L31zlib").
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/bench-kdump
@@ -132,7 +133,7 @@ run() {
 	local mem=$1 load=$2 dumper=$3 mode=$4 disk log ck append start fill check line cbytes
 	local up first fin mib bytes
 	case " ${BENCH_DUMPERS:-kdump rawdump} " in *" $dumper "*) ;; *) return ;; esac
-	case " ${BENCH_MODES:-cp md0 md31 L1 L31} " in *" $mode "*) ;; *) return ;; esac
+	case " ${BENCH_MODES:-cp md0 md31 L1 L31 L31lz4 L31zlib} " in *" $mode "*) ;; *) return ;; esac
 	disk=$out/disk.img
 	log=$out/serial-$mem-$load-$dumper-$mode.log
 	fill=${BENCH_FILL:-$((mem * 15 / 16 - 256))}
@@ -144,7 +145,11 @@ run() {
 		append="$append rdguest.kmode=$mode"
 	else
 		ck=$rck
-		[ "$mode" = L31 ] && append="$append rdguest.dumplevel=31"
+		case $mode in
+		L31) append="$append rdguest.dumplevel=31" ;;
+		L31lz4) append="$append rdguest.dumplevel=31 rdguest.comp=lz4" ;;
+		L31zlib) append="$append rdguest.dumplevel=31 rdguest.comp=zlib" ;;
+		esac
 	fi
 	"$top/scripts/qemu/rdqemu.py" --kernel "$kernel" --initrd "$guest/initrd.gz" \
 		--append "$append crashkernel=$ck" --disk "$disk" --mem "$mem" --smp 2 \
@@ -199,6 +204,8 @@ for mem in $mems; do
 			run "$mem" filtered rawdump L1
 			if [ "$level31" = 1 ] || [[ " ${BENCH_DUMPERS:-rawdump} " != *" rawdump "* ]]; then
 				run "$mem" filtered rawdump L31
+				run "$mem" filtered rawdump L31lz4
+				run "$mem" filtered rawdump L31zlib
 			else
 				echo "rawdump level 31: not supported by this build"
 			fi

@@ -234,6 +234,7 @@ bench)
 		rawdump format PARTLABEL=rawdump --force --label bench >/dev/null || finish "format failed"
 		set -- --force --exit qemu
 		l=$(arg rdguest.dumplevel ""); [ -n "$l" ] && set -- "$@" --dump-level "$l"
+		c=$(arg rdguest.comp ""); [ -n "$c" ] && set -- "$@" --comp "$c"
 		rawdump arm "$@"
 		rc=$?
 		say "arm rc=$rc"
