@@ -655,7 +655,7 @@ struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz)
 	struct lkcd_priv *p = NULL;
 	uint8_t *area = NULL;
 	uint32_t version, hsize, asm_size = 0, ncpu = 0;
-	uint64_t page_off = LKCD_PAGE_OFFSET_V8, time_sec;
+	uint64_t page_off = LKCD_PAGE_OFFSET_V8, hlen, time_sec;
 	struct stat st;
 	int partial = 0, rc;
 	const char *why = "out of memory";
@@ -686,11 +686,14 @@ struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz)
 		why = "LKCD header size implausible";
 		goto fail;
 	}
+	/* a file shorter than page_off (truncated) has only hlen header
+	 * bytes: nothing past them is parsed */
+	hlen = page_off < (uint64_t)st.st_size ? page_off : (uint64_t)st.st_size;
 	free(area);
-	area = malloc(page_off);
+	area = calloc(1, page_off);
 	if (!area)
 		goto fail;
-	if (conv_pread(fd, area, page_off < (uint64_t)st.st_size ? page_off : (size_t)st.st_size, 0) < 0) {
+	if (conv_pread(fd, area, hlen, 0) < 0) {
 		why = "cannot read the LKCD header";
 		goto fail;
 	}
@@ -708,9 +711,9 @@ struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz)
 	m->priv = p;
 	m->kind = "lkcd";
 
-	if (hsize + LKCD_ASM_FIXED <= page_off && get64(area + hsize) == LKCD_ASM_MAGIC) {
+	if (hsize + LKCD_ASM_FIXED <= hlen && get64(area + hsize) == LKCD_ASM_MAGIC) {
 		asm_size = get32(area + hsize + 12);
-		if (asm_size < LKCD_ASM_FIXED || asm_size > page_off - hsize)
+		if (asm_size < LKCD_ASM_FIXED || asm_size > hlen - hsize)
 			asm_size = 0;
 		else
 			ncpu = (asm_size - LKCD_ASM_FIXED) / LKCD_ASM_PER_CPU;
@@ -725,8 +728,8 @@ struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz)
 	if (asm_size) {
 		size_t ext = rd_align_up(hsize + asm_size, 8);
 
-		if (ext < page_off)
-			rc = lkcd_read_ext(m, area + ext, page_off - ext);
+		if (ext < hlen)
+			rc = lkcd_read_ext(m, area + ext, hlen - ext);
 	}
 	if (rc == -ENOMEM)
 		goto fail;
