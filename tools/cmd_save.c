@@ -234,6 +234,11 @@ int cmd_save(int argc, char **argv)
 		ret = RD_EXIT_CORRUPT;
 		goto out;
 	}
+	if (mi_extent_check(m, err, sizeof(err)) < 0) {	/* every writer would refuse it */
+		cli_error("save", "%s: %s", spec, err);
+		ret = RD_EXIT_CORRUPT;
+		goto out;
+	}
 	if (in->part.state == RD_STATE_SAVED)
 		cli_warn("save", "%s: this dump was saved before; saving it again", spec);
 

@@ -270,6 +270,11 @@ int mi_write_lkcd(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char
 	int rc, st;
 
 	kinfo_gather(m, &ki);
+	/* the writers' one size rule: a range past MI_MAX_PHYS would be walked
+	 * page by page for ever */
+	rc = mi_extent_check(m, msg, msgsz);
+	if (rc < 0)
+		goto free_all;
 	rc = excl_scan(m, &runs, &nruns, counts);
 	if (rc < 0) {
 		snprintf(msg, msgsz, "out of memory");
@@ -557,7 +562,9 @@ static int lkcd_read_ext(struct memimage *m, const uint8_t *area, size_t area_le
 	uint32_t nranges, i;
 	uint64_t notes_size;
 	const uint8_t *r;
+	char why[128];
 	size_t body;
+	int rc;
 
 	if (area_len < LKCD_EXT_HDR || memcmp(area, LKCD_EXT_MAGIC, 8) != 0 || get32(area + 8) != 1 ||
 	    get32(area + 24) != (uint32_t)crc32(0, area, 24))
@@ -579,12 +586,14 @@ static int lkcd_read_ext(struct memimage *m, const uint8_t *area, size_t area_le
 		m->ranges[i].vaddr = get64(r + 8);
 		m->ranges[i].size = get64(r + 16);
 		m->ranges[i].flags = get32(r + 24) & MI_ALIAS;
-		if (m->ranges[i].paddr + m->ranges[i].size < m->ranges[i].paddr ||
-		    (i && m->ranges[i].paddr < m->ranges[i - 1].paddr)) {
-			free(m->ranges);
-			m->ranges = NULL;
-			return -ENOENT;
-		}
+	}
+	/* the readers' range rules (overlaps, aliases inside real memory):
+	 * a table breaking them is not used */
+	rc = mi_ranges_check(m->ranges, nranges, why, sizeof(why));
+	if (rc < 0) {
+		free(m->ranges);
+		m->ranges = NULL;
+		return rc == -ENOMEM ? rc : -ENOENT;
 	}
 	m->nranges = nranges;
 	if (notes_size) {
