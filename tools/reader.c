@@ -5,7 +5,9 @@
  * Order of checks, each on hostile bytes:
  *   1. partition header: primary copy, else the backup copy (util.c);
  *   2. dump header: magic, version, crc, same dump_id and partition uuid,
- *      range table and notes inside the metadata area, meta_crc;
+ *      range table and notes inside the metadata area, meta_crc; the range
+ *      rules (mi_ranges_check, tools/memimage.c): no two real ranges
+ *      overlap, every alias inside real memory;
  *   3. block stream from data_offset: every block on a 512-byte boundary,
  *      header crc, dump_id, seq increasing, lengths possible for its type,
  *      inside data_limit. A bad header starts a resync: forward in 512-byte
