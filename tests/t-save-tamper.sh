@@ -186,12 +186,15 @@ import struct, sys, zlib
 path, off, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 with open(path, 'r+b') as f:
     f.seek(off + 64); pay = f.read(n)
-    f.seek(off + 36); f.write(struct.pack('<I', zlib.crc32(pay) & 0xffffffff))	# stored_crc
+    f.seek(off + 44); f.write(struct.pack('<I', zlib.crc32(pay) & 0xffffffff))	# stored_crc
 PY
 reseal "$part" "$eoff" 64
 check_rc "END with a wrong index_crc: save exits 6" 6 "$RAWDUMP" save "$part" -o "$out" --name bad-index
-grep -q "index crc wrong" "$T/.out" && pass "END with a wrong index_crc: says so" ||
+grep -q "block count ok, index crc wrong" "$T/.out" && pass "END with a wrong index_crc: says so" ||
 	fail "END with a wrong index_crc: says so" "$(tail -n 2 "$T/.out" | tr '\n' ' ')"
+"$RAWDUMP" info "$part" --json > "$T/i.json" 2>/dev/null
+check_eq "END with a wrong index_crc: END taken, index_crc_ok false" \
+	"$(json "$T/i.json" complete) $(json "$T/i.json" index_crc_ok)" "True False"
 cp "$T/end.orig" "$part"
 flip "$part" $((eoff + 64 + 40))	# elapsed_us: read by nothing but info
 check_rc "END payload changed: save exits 6" 6 "$RAWDUMP" save "$part" -o "$out" --name bad-end
