@@ -64,12 +64,12 @@ int mi_ranges_check(const struct mi_range *r, size_t n, char *err, size_t errsz)
 	for (i = 0; i < n; i++) {
 		uint64_t end = r[i].paddr + r[i].size;
 
-		if (!r[i].size || end < r[i].paddr || (i && r[i].paddr < r[i - 1].paddr)) {
+		if (end < r[i].paddr || (i && r[i].paddr < r[i - 1].paddr)) {
 			snprintf(err, errsz, "range %zu is malformed", i);
 			rc = -EINVAL;
 			goto out;
 		}
-		if (r[i].flags & MI_ALIAS)
+		if ((r[i].flags & MI_ALIAS) || !r[i].size)	/* an empty range holds nothing */
 			continue;
 		/* sorted: i overlaps an earlier real range iff it starts below
 		 * the highest end so far, the end of the last run */
@@ -91,7 +91,7 @@ int mi_ranges_check(const struct mi_range *r, size_t n, char *err, size_t errsz)
 		uint64_t a = r[i].paddr, b = r[i].paddr + r[i].size;
 		size_t lo = 0, hi = nrun;
 
-		if (!(r[i].flags & MI_ALIAS))
+		if (!(r[i].flags & MI_ALIAS) || !r[i].size)
 			continue;
 		while (lo < hi) {	/* first run starting above a */
 			size_t mid = lo + (hi - lo) / 2;

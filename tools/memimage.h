@@ -104,9 +104,10 @@ unsigned int mi_class_slot(uint32_t class_bit);
  * than x86-64 4-level paging addresses). */
 #define MI_MAX_PHYS	(1ull << 47)
 
-/* Range-table rules every reader applies (ranges sorted by paddr): sizes
- * non-zero without wrapping, no two real (non-alias) ranges overlapping,
- * neighbours or not, and every alias inside memory the real ranges cover.
+/* Range-table rules every reader applies (ranges sorted by paddr): no
+ * range wrapping, no two real (non-alias) ranges overlapping, neighbours
+ * or not, and every alias inside memory the real ranges cover. Empty
+ * ranges hold nothing and pass (the rawdump reader refuses them itself).
  * 0, -EINVAL with a one-line reason in err, or -ENOMEM. */
 int mi_ranges_check(const struct mi_range *r, size_t n, char *err, size_t errsz);
 /* The writers' size rule: -EFBIG with a one-line reason in msg when a range
