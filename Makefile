@@ -3,6 +3,7 @@
 #   make check      install missing packages, build, run all tests
 #   make bench      benchmarks (ratios against baselines measured in the same run)
 #   make fuzz       every fuzz harness for a fixed budget (FUZZ_RUNS, default 10^7)
+#   make mutate     disable each safety check in a copy of the tree: its tests must fail
 #   make demo       a Debian guest crashes in QEMU, is dumped, saved and summarised
 #   make install    DESTDIR=, PREFIX= (default /usr/local)
 # Each directory contributes a build.mk fragment; the data path is
@@ -18,7 +19,7 @@ HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-D_FILE_OFFSET_BITS=64 -Iinclude -Iwriter $(EXTRA_CFLAGS)
 HOST_LDLIBS := -lz -llz4 -lisal -lxxhash
 
-.PHONY: all check deps bench demo install clean fuzz
+.PHONY: all check deps bench demo install clean fuzz mutate
 all:
 
 include writer/build.mk
@@ -42,6 +43,10 @@ clean:
 fuzz: deps
 	@$(MAKE) --no-print-directory all fuzz-build
 	@scripts/fuzz.sh
+
+mutate: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/mutate.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all

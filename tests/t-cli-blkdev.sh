@@ -3,7 +3,8 @@
 # (losetup) backed by a partition image. A loop device is a whole disk, so
 # format refuses it without --force; then status finds it among the
 # system's block devices, UUID= (the rawdump UUID, unknown to libblkid)
-# resolves to it, and save with no TARGET picks its unsaved dump.
+# resolves to it, and save with no TARGET picks its unsaved dump, or, when
+# several partitions hold one, refuses and names them.
 . "$(dirname "$0")/lib.sh"
 need losetup python3
 [ -x "$RAWDUMP" ] && [ -x "$SIM" ] || { fail "build/rawdump and build/rawdump-sim exist" "run make"; exit 1; }
@@ -35,13 +36,37 @@ check_eq "UUID=<rawdump uuid> resolves to $loop" "$(json "$T/u.json" device)" "$
 grep -q "^$loop  *complete" "$T/st" && pass "status shows complete" || fail "status shows complete" "$(cat "$T/st")"
 out=$T/out; mkdir -p "$out"
 # Without TARGET, save looks for the one partition with an unsaved dump.
-n_unsaved=$(grep -c " complete \| partial " "$T/st")
-if [ "$n_unsaved" = 1 ]; then
+# With several it refuses and names them all: a second loop device with
+# an unsaved dump makes that case happen on every machine.
+img2=$T/part2.img
+truncate -s 8M "$img2"
+loop2=$(losetup -f --show "$img2" 2>"$T/lo") || { fail "losetup (second device)" "$(cat "$T/lo")"; exit 1; }
+trap 'losetup -d "$loop" 2>/dev/null; losetup -d "$loop2" 2>/dev/null; rm -rf "$T"' EXIT
+"$RAWDUMP" format --force "$loop2" >/dev/null 2>&1 || fail "format $loop2"
+"$SIM" write "$loop2" --pattern 32 --range 0x100000:1M --quiet >/dev/null 2>&1 || fail "sim write to $loop2"
+check_rc "save without TARGET, two unsaved dumps: refused (1)" 1 "$RAWDUMP" save -o "$out" --name auto
+for d in "$loop" "$loop2"; do
+	grep -q "unsaved dumps (.*$d[,)]" "$T/.out" && pass "the refusal names $d" ||
+		fail "the refusal names $d" "$(cat "$T/.out")"
+done
+check_eq "nothing saved by the refusal" "$(ls -A "$out")" ""
+check_rc "save $loop2 by name" 0 "$RAWDUMP" save "$loop2" -o "$out" --name second
+# Now $loop holds the only unsaved dump this test made. Other unsaved
+# dumps on the machine (other tests' devices) must be named too.
+"$RAWDUMP" status > "$T/st" 2>&1
+others=$(awk -v me="$loop" '($2 == "complete" || $2 == "partial") && $1 != me { print $1 }' "$T/st")
+if [ -z "$others" ]; then
 	check_rc "save without TARGET finds $loop" 0 "$RAWDUMP" save -o "$out" --name auto
 	check "auto-saved vmcore is right" "$SIM" verify "$out/auto" --pattern 31 --range 0x100000:4M
 else
+	echo "# other unsaved dumps on this machine: $(echo $others)"
+	check_rc "save without TARGET, other unsaved dumps here: refused (1)" 1 "$RAWDUMP" save -o "$out" --name auto
+	for d in "$loop" $others; do
+		grep -q "unsaved dumps (.*$d[,)]" "$T/.out" && pass "the refusal names $d" ||
+			fail "the refusal names $d" "$(cat "$T/.out")"
+	done
 	check_rc "save $loop" 0 "$RAWDUMP" save "$loop" -o "$out" --name auto
-	echo "# $n_unsaved unsaved dumps on this system: save without TARGET not tried"
+	check "saved vmcore is right" "$SIM" verify "$out/auto" --pattern 31 --range 0x100000:4M
 fi
 check_eq "marked saved on the device" "$("$RAWDUMP" info "$loop" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')" "saved"
 check_rc "status on a named image" 0 "$RAWDUMP" status "$img"

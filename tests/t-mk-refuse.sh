@@ -36,7 +36,7 @@ refuse "size mismatch" "partition size does not match" \
 	"rd.start=$MK_P2_START rd.size=$((MK_P2_SIZE - 8)) rd.uuid=$UUID"
 refuse "start mismatch" "no rawdump signature" \
 	"rd.start=$((MK_P2_START + 16)) rd.size=$MK_P2_SIZE rd.uuid=$UUID"
-refuse "ext4 partition named" "no rawdump signature" \
+refuse "ext4 partition named" "the partition was reused: no rawdump header, other data at its start" \
 	"rd.start=$MK_P1_START rd.size=$MK_P1_SIZE rd.uuid=$UUID"
 refuse "bad rd.uuid" "bad value in 'rd.uuid=12345'" \
 	"rd.start=$MK_P2_START rd.size=$MK_P2_SIZE rd.uuid=12345"

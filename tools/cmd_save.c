@@ -46,7 +46,8 @@ static const char save_usage[] =
 	"Exit 6 when the dump was saved but is partial; the missing memory is listed.\n";
 
 struct save_find {
-	char spec[PATH_MAX];
+	char spec[PATH_MAX];	/* the first one found */
+	char names[1024];	/* every one found, ", " between, "..." when cut */
 	int found;
 };
 
@@ -60,8 +61,15 @@ static int save_find_unsaved(void *ctx, const char *dev)
 		return 0;
 	if (util_has_magic(&t) && util_part_header_read(&t, &h, NULL, NULL) == 0 &&
 	    (h.state == RD_STATE_WRITING || h.state == RD_STATE_COMPLETE)) {
+		size_t len = strlen(f->names);
+
 		if (!f->found)
 			snprintf(f->spec, sizeof(f->spec), "%s", dev);
+		if (len + strlen(dev) + 8 < sizeof(f->names))
+			snprintf(f->names + len, sizeof(f->names) - len, "%s%s",
+				 f->found ? ", " : "", dev);
+		else if (len + 5 < sizeof(f->names) && !strstr(f->names, "..."))
+			snprintf(f->names + len, sizeof(f->names) - len, ", ...");
 		f->found++;
 	}
 	target_close(&t);
@@ -207,8 +215,8 @@ int cmd_save(int argc, char **argv)
 			return RD_EXIT_NOTRD;
 		}
 		if (find.found > 1) {
-			cli_error("save", "%d rawdump partitions hold unsaved dumps; name one",
-				  find.found);
+			cli_error("save", "%d rawdump partitions hold unsaved dumps (%s); name one",
+				  find.found, find.names);
 			return RD_EXIT_USAGE;
 		}
 		spec = find.spec;
@@ -231,6 +239,11 @@ int cmd_save(int argc, char **argv)
 	if (in->data_bytes + in->zero_bytes == 0) {
 		cli_error("save", "%s: no memory of the dump could be recovered", spec);
 		save_report_missing(m);
+		ret = RD_EXIT_CORRUPT;
+		goto out;
+	}
+	if (mi_extent_check(m, err, sizeof(err)) < 0) {	/* every writer would refuse it */
+		cli_error("save", "%s: %s", spec, err);
 		ret = RD_EXIT_CORRUPT;
 		goto out;
 	}

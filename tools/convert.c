@@ -245,6 +245,11 @@ int cmd_convert(int argc, char **argv)
 		cli_error(CONV_CMD, "%s", err);
 		return stat(in, &st) == 0 ? RD_EXIT_NOTRD : RD_EXIT_TARGET;
 	}
+	if (mi_extent_check(m, err, sizeof(err)) < 0) {	/* every writer would refuse it */
+		cli_error(CONV_CMD, "%s: %s", in, err);
+		mi_close(m);
+		return RD_EXIT_CORRUPT;
+	}
 	dfd = conv_out_dir(out, name, sizeof(name));
 	fd = dfd < 0 ? dfd : outfile_create(dfd, name, tmp, sizeof(tmp));
 	if (fd < 0) {

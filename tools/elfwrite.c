@@ -45,6 +45,7 @@
 #define ELFW_RUN_MAX	(8u << 20)	/* bytes gathered before one pwrite */
 #define ELFW_MAX_SEGS	(1u << 19)	/* PT_LOADs before small stretches stay in
 					 * (tools/elfread.c takes up to 1 << 20) */
+#define ELFW_MAX_OFF	((uint64_t)INT64_MAX)	/* file offsets are off_t */
 #define ELFW_SMALL_GAP	256u		/* then: excluded pages kept as holes when
 					 * fewer back to back (makedumpfile -E) */
 
@@ -233,6 +234,16 @@ static size_t elfw_run_from(const struct rd_excl_run *runs, size_t n, uint64_t p
 	return lo;
 }
 
+/* a + b into *sum, -EFBIG when it overflows or is no file offset (off_t):
+ * every file offset sum of the layout goes through here, whatever the
+ * range table says. */
+static int elfw_off_add(uint64_t a, uint64_t b, uint64_t *sum)
+{
+	if (__builtin_add_overflow(a, b, sum) || *sum > ELFW_MAX_OFF)
+		return -EFBIG;
+	return 0;
+}
+
 /* Split range r into segments around the excluded runs; file offsets are
  * taken from *data_off (advanced). A stretch of fewer than min_gap
  * excluded pages between kept pages stays inside the segment's file bytes
@@ -272,10 +283,14 @@ static int elfw_split(struct elfw_segs *v, const struct mi_range *r,
 		g.vaddr = r->vaddr ? r->vaddr + (pos - r->paddr) : 0;
 		g.filesz = kept_end - pos;
 		g.memsz = ex_end - pos;
-		g.off = *data_off + (g.filesz ? (pos & (MI_PAGE - 1)) : 0);
 		g.copy = 1;
-		if (g.filesz)
-			*data_off = rd_align_up(g.off + g.filesz, MI_PAGE);
+		if (elfw_off_add(*data_off, g.filesz ? (pos & (MI_PAGE - 1)) : 0, &g.off))
+			return -EFBIG;
+		if (g.filesz) {
+			if (elfw_off_add(g.off, g.filesz, data_off))
+				return -EFBIG;
+			*data_off = rd_align_up(*data_off, MI_PAGE);	/* <= 2^63: no wrap */
+		}
 		if (elfw_seg_add(v, &g) < 0)
 			return -ENOMEM;
 		pos = ex_end;
@@ -327,8 +342,9 @@ static int elfw_layout(const struct memimage *m, const struct rd_excl_run *runs,
 		if (m->ranges[i].flags & MI_ALIAS)
 			continue;
 		first[i] = v->n;
-		if (elfw_split(v, &m->ranges[i], runs, nruns, min_gap, &data_off) < 0)
-			return -ENOMEM;
+		rc = elfw_split(v, &m->ranges[i], runs, nruns, min_gap, &data_off);
+		if (rc < 0)
+			return rc;
 		count[i] = v->n - first[i];
 	}
 	for (i = 0; i < m->nranges; i++) {
@@ -343,7 +359,7 @@ static int elfw_layout(const struct memimage *m, const struct rd_excl_run *runs,
 		else
 			rc = elfw_split(v, r, runs, nruns, min_gap, &data_off);
 		if (rc < 0)
-			return -ENOMEM;
+			return rc;
 		count[i] = v->n - first[i];
 	}
 	return 0;
@@ -362,6 +378,9 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 	size_t i, j, notes_len;
 	int rc = -ENOMEM;
 
+	rc = mi_extent_check(m, msg, msgsz);	/* the writers' one size rule */
+	if (rc < 0)
+		return rc;
 	if (excl_scan(m, &runs, &nruns, NULL) < 0)
 		goto nomem;
 	if (nruns || m->dump_level)
@@ -377,11 +396,13 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 		if (!(m->ranges[i].flags & MI_ALIAS))
 			real[nreal++] = i;
 
-	if (elfw_layout(m, runs, nruns, 1, real, nreal, &v, first, count) < 0)
+	rc = elfw_layout(m, runs, nruns, 1, real, nreal, &v, first, count);
+	if (!rc && v.n > ELFW_MAX_SEGS)
+		rc = elfw_layout(m, runs, nruns, ELFW_SMALL_GAP, real, nreal, &v, first, count);
+	if (rc == -ENOMEM)
 		goto nomem;
-	if (v.n > ELFW_MAX_SEGS &&
-	    elfw_layout(m, runs, nruns, ELFW_SMALL_GAP, real, nreal, &v, first, count) < 0)
-		goto nomem;
+	if (rc)
+		goto toobig;
 
 	nph = 1 + v.n;
 	hdr_len = sizeof(Elf64_Ehdr) + nph * sizeof(Elf64_Phdr) +
@@ -396,15 +417,18 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 		notes_len += excl_size;
 	}
 	data_off = rd_align_up(notes_off + notes_len, MI_PAGE);
+	file_end = data_off;
 	for (j = 0; j < v.n; j++) {
-		v.s[j].off += data_off;
+		uint64_t end;
+
+		if (elfw_off_add(v.s[j].off, data_off, &v.s[j].off) ||
+		    elfw_off_add(v.s[j].off, v.s[j].filesz, &end))
+			goto toobig;
 		if (v.s[j].copy)
 			total += v.s[j].filesz;
+		if (v.s[j].filesz && end > file_end)
+			file_end = end;
 	}
-	file_end = data_off;
-	for (j = 0; j < v.n; j++)
-		if (v.s[j].filesz && v.s[j].off + v.s[j].filesz > file_end)
-			file_end = v.s[j].off + v.s[j].filesz;
 	file_end = rd_align_up(file_end, MI_PAGE);
 
 	eh = (Elf64_Ehdr *)head;
@@ -481,6 +505,10 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 nomem:
 	rc = -ENOMEM;
 	snprintf(msg, msgsz, "out of memory");
+	goto out;
+toobig:
+	rc = -EFBIG;
+	snprintf(msg, msgsz, "the memory ranges need file offsets past 2^63");
 out:
 	free(head);
 	free(v.s);

@@ -75,6 +75,7 @@
 #define KDUMP_DESC_BATCH	4096u
 #define KDUMP_MAX_NOTES		(16u << 20)
 #define KDUMP_MAX_BITMAP	(1ull << 32)	/* bytes per bitmap: 128 TiB of RAM */
+_Static_assert(MI_MAX_PHYS / MI_PAGE / 8 <= KDUMP_MAX_BITMAP, "MI_MAX_PHYS fits a kdump bitmap");
 
 /* disk_dump_header offsets */
 enum {
@@ -250,11 +251,12 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	bm_len = rd_align_up((max_mapnr + 7) / 8, KDUMP_BS);
 	if (bm_len == 0)
 		bm_len = KDUMP_BS;
-	if (bm_len > KDUMP_MAX_BITMAP) {
-		rc = -EFBIG;
-		snprintf(msg, msgsz, "physical address space too large for a kdump bitmap");
+	/* the one size rule of every writer: ranges end below MI_MAX_PHYS,
+	 * so that bm_len <= KDUMP_MAX_BITMAP */
+	rc = mi_extent_check(m, msg, msgsz);
+	if (rc < 0)
 		goto free_all;
-	}
+	rc = -ENOMEM;
 	rd_note_size = m->nranges <= KDUMP_RD_MAX_RANGES ?
 		KDUMP_RD_NOTE_HDR + 8 + m->nranges * KDUMP_RD_RANGE : 0;
 	sub_blocks = (uint32_t)rd_align_up(KDUMP_SUB_SIZE + m->notes_size + excl_size + rd_note_size,
@@ -576,6 +578,8 @@ static int kdump_take_rd_note(struct memimage *m, const struct kdump_priv *p)
 	const uint8_t *n = NULL, *r;
 	struct mi_range *ranges;
 	uint32_t count, i;
+	char why[128];
+	int rc;
 	uint64_t end, pfn;
 
 	while (pos + 12 <= m->notes_size) {
@@ -619,6 +623,12 @@ static int kdump_take_rd_note(struct memimage *m, const struct kdump_priv *p)
 		ranges[i].vaddr = get64(r + 8);
 		ranges[i].size = get64(r + 16);
 		ranges[i].flags = get32(r + 24) & MI_ALIAS;
+	}
+	/* the readers' range rules: a table breaking them is not used */
+	rc = mi_ranges_check(ranges, count, why, sizeof(why));
+	if (rc < 0) {
+		free(ranges);
+		return rc == -ENOMEM ? rc : -ENOENT;
 	}
 	free(m->ranges);
 	m->ranges = ranges;

@@ -270,6 +270,11 @@ int mi_write_lkcd(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char
 	int rc, st;
 
 	kinfo_gather(m, &ki);
+	/* the writers' one size rule: a range past MI_MAX_PHYS would be walked
+	 * page by page for ever */
+	rc = mi_extent_check(m, msg, msgsz);
+	if (rc < 0)
+		goto free_all;
 	rc = excl_scan(m, &runs, &nruns, counts);
 	if (rc < 0) {
 		snprintf(msg, msgsz, "out of memory");
@@ -557,7 +562,9 @@ static int lkcd_read_ext(struct memimage *m, const uint8_t *area, size_t area_le
 	uint32_t nranges, i;
 	uint64_t notes_size;
 	const uint8_t *r;
+	char why[128];
 	size_t body;
+	int rc;
 
 	if (area_len < LKCD_EXT_HDR || memcmp(area, LKCD_EXT_MAGIC, 8) != 0 || get32(area + 8) != 1 ||
 	    get32(area + 24) != (uint32_t)crc32(0, area, 24))
@@ -579,12 +586,14 @@ static int lkcd_read_ext(struct memimage *m, const uint8_t *area, size_t area_le
 		m->ranges[i].vaddr = get64(r + 8);
 		m->ranges[i].size = get64(r + 16);
 		m->ranges[i].flags = get32(r + 24) & MI_ALIAS;
-		if (m->ranges[i].paddr + m->ranges[i].size < m->ranges[i].paddr ||
-		    (i && m->ranges[i].paddr < m->ranges[i - 1].paddr)) {
-			free(m->ranges);
-			m->ranges = NULL;
-			return -ENOENT;
-		}
+	}
+	/* the readers' range rules (overlaps, aliases inside real memory):
+	 * a table breaking them is not used */
+	rc = mi_ranges_check(m->ranges, nranges, why, sizeof(why));
+	if (rc < 0) {
+		free(m->ranges);
+		m->ranges = NULL;
+		return rc == -ENOMEM ? rc : -ENOENT;
 	}
 	m->nranges = nranges;
 	if (notes_size) {
@@ -655,7 +664,7 @@ struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz)
 	struct lkcd_priv *p = NULL;
 	uint8_t *area = NULL;
 	uint32_t version, hsize, asm_size = 0, ncpu = 0;
-	uint64_t page_off = LKCD_PAGE_OFFSET_V8, time_sec;
+	uint64_t page_off = LKCD_PAGE_OFFSET_V8, hlen, time_sec;
 	struct stat st;
 	int partial = 0, rc;
 	const char *why = "out of memory";
@@ -686,11 +695,14 @@ struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz)
 		why = "LKCD header size implausible";
 		goto fail;
 	}
+	/* a file shorter than page_off (truncated) has only hlen header
+	 * bytes: nothing past them is parsed */
+	hlen = page_off < (uint64_t)st.st_size ? page_off : (uint64_t)st.st_size;
 	free(area);
-	area = malloc(page_off);
+	area = calloc(1, page_off);
 	if (!area)
 		goto fail;
-	if (conv_pread(fd, area, page_off < (uint64_t)st.st_size ? page_off : (size_t)st.st_size, 0) < 0) {
+	if (conv_pread(fd, area, hlen, 0) < 0) {
 		why = "cannot read the LKCD header";
 		goto fail;
 	}
@@ -708,9 +720,9 @@ struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz)
 	m->priv = p;
 	m->kind = "lkcd";
 
-	if (hsize + LKCD_ASM_FIXED <= page_off && get64(area + hsize) == LKCD_ASM_MAGIC) {
+	if (hsize + LKCD_ASM_FIXED <= hlen && get64(area + hsize) == LKCD_ASM_MAGIC) {
 		asm_size = get32(area + hsize + 12);
-		if (asm_size < LKCD_ASM_FIXED || asm_size > page_off - hsize)
+		if (asm_size < LKCD_ASM_FIXED || asm_size > hlen - hsize)
 			asm_size = 0;
 		else
 			ncpu = (asm_size - LKCD_ASM_FIXED) / LKCD_ASM_PER_CPU;
@@ -725,8 +737,8 @@ struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz)
 	if (asm_size) {
 		size_t ext = rd_align_up(hsize + asm_size, 8);
 
-		if (ext < page_off)
-			rc = lkcd_read_ext(m, area + ext, page_off - ext);
+		if (ext < hlen)
+			rc = lkcd_read_ext(m, area + ext, hlen - ext);
 	}
 	if (rc == -ENOMEM)
 		goto fail;

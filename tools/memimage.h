@@ -99,6 +99,21 @@ const char *mi_class_name(unsigned int slot);
 /* Class bit -> slot (bit number); MI_CLASS_SLOTS - 1 for unknown bits. */
 unsigned int mi_class_slot(uint32_t class_bit);
 
+/* The highest physical address an output may hold: every writer refuses
+ * memory past it (2^47 = 128 TiB, what a 4 GiB kdump bitmap maps, more
+ * than x86-64 4-level paging addresses). */
+#define MI_MAX_PHYS	(1ull << 47)
+
+/* Range-table rules every reader applies (ranges sorted by paddr): no
+ * range wrapping, no two real (non-alias) ranges overlapping, neighbours
+ * or not, and every alias inside memory the real ranges cover. Empty
+ * ranges hold nothing and pass (the rawdump reader refuses them itself).
+ * 0, -EINVAL with a one-line reason in err, or -ENOMEM. */
+int mi_ranges_check(const struct mi_range *r, size_t n, char *err, size_t errsz);
+/* The writers' size rule: -EFBIG with a one-line reason in msg when a range
+ * ends past MI_MAX_PHYS, else 0. */
+int mi_extent_check(const struct memimage *m, char *msg, size_t msgsz);
+
 void mi_close(struct memimage *m);	/* calls ops->close, frees notes/ranges/excl_runs and m */
 
 /* Open any supported input, detected by content. path may be a file or

@@ -5,7 +5,9 @@
  * Order of checks, each on hostile bytes:
  *   1. partition header: primary copy, else the backup copy (util.c);
  *   2. dump header: magic, version, crc, same dump_id and partition uuid,
- *      range table and notes inside the metadata area, meta_crc;
+ *      range table and notes inside the metadata area, meta_crc; the range
+ *      rules (mi_ranges_check, tools/memimage.c): no two real ranges
+ *      overlap, every alias inside real memory;
  *   3. block stream from data_offset: every block on a 512-byte boundary,
  *      header crc, dump_id, seq increasing, lengths possible for its type,
  *      inside data_limit. A bad header starts a resync: forward in 512-byte
@@ -279,15 +281,6 @@ static int rdr_read_meta(struct rdr *r, struct memimage *m, int *why, char *err,
 			return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "range %zu is malformed", i);
 	}
 	qsort(r->rranges, r->nrranges, sizeof(*r->rranges), rdr_range_cmp);
-	for (i = 1; i < r->nrranges; i++) {
-		const struct rd_range *a = &r->rranges[i - 1], *b = &r->rranges[i];
-
-		if (!(a->flags & RD_RANGE_ALIAS) && !(b->flags & RD_RANGE_ALIAS) &&
-		    b->paddr < a->paddr + a->size)
-			return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT,
-					"memory ranges %llx and %llx overlap",
-					(unsigned long long)a->paddr, (unsigned long long)b->paddr);
-	}
 	m->ranges = calloc(r->nrranges, sizeof(*m->ranges));
 	if (!m->ranges)
 		return rdr_fail(err, errsz, why, RD_EXIT_IO, "out of memory");
@@ -298,6 +291,12 @@ static int rdr_read_meta(struct rdr *r, struct memimage *m, int *why, char *err,
 		m->ranges[i].flags = (r->rranges[i].flags & RD_RANGE_ALIAS) ? MI_ALIAS : 0;
 	}
 	m->nranges = r->nrranges;
+	/* every real range against every other, aliases inside real memory */
+	rc = mi_ranges_check(m->ranges, m->nranges, err, errsz);
+	if (rc == -ENOMEM)
+		return rdr_fail(err, errsz, why, RD_EXIT_IO, "out of memory");
+	if (rc)
+		return rdr_fail(NULL, 0, why, RD_EXIT_CORRUPT, "bad range table");	/* err says why */
 	memcpy(m->kernel_release, d->kernel_release, sizeof(m->kernel_release) - 1);
 	m->kernel_release[sizeof(m->kernel_release) - 1] = '\0';
 	m->crash_time = d->crash_time;
