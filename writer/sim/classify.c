@@ -498,7 +498,7 @@ int cmd_classify(int argc, char **argv)
 
 	if (oracle) {
 		uint64_t bits, p, both = 0, mdf_only = 0, ours_only = 0, shown = 0, shown_ours = 0;
-		uint64_t why[5] = { 0 };
+		uint64_t why[6] = { 0 };
 		uint8_t *bm = cl_kdump_bitmap2(oracle, &bits);
 
 		for (i = 0; i < nr; i++) {
@@ -537,9 +537,10 @@ int cmd_classify(int argc, char **argv)
 		       (unsigned long long)both, (unsigned long long)mdf_only,
 		       (unsigned long long)ours_only);
 		printf("oracle: we only, kernel-first: log %llu kernel %llu page tables %llu "
-		       "meta %llu; other %llu\n", (unsigned long long)why[RD_PF_PRI_LOG],
+		       "meta %llu cpu %llu; other %llu\n", (unsigned long long)why[RD_PF_PRI_LOG],
 		       (unsigned long long)why[RD_PF_PRI_KERNEL], (unsigned long long)why[RD_PF_PRI_PGTABLE],
-		       (unsigned long long)why[RD_PF_PRI_META], (unsigned long long)why[0]);
+		       (unsigned long long)why[RD_PF_PRI_META], (unsigned long long)why[RD_PF_PRI_CPU],
+		       (unsigned long long)why[0]);
 		free(bm);
 		if (mdf_only)
 			rc = 2;
