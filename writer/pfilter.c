@@ -44,6 +44,8 @@
 #define PF_TASK_SPAN		16384u		/* bytes kept from a task_struct's
 						 * start: SIZE(task_struct) is not
 						 * in VMCOREINFO; 6.1's is ~10 KiB */
+#define PF_NODES_MAX		1024u		/* x86-64 MAX_NUMNODES (NODES_SHIFT 10) */
+#define PF_NODE_SIZE_MAX	(1u << 20)	/* largest SIZE(pglist_data) accepted */
 #define PF_NT_PRSTATUS		1u
 #define PF_PRSTATUS_SP		264u	/* x86-64 elf_prstatus: pr_reg at 112,
 					 * user_regs_struct.sp is its 20th word */
@@ -684,11 +686,12 @@ static void pf_prio_seek(struct rd_pfilter *f, uint64_t paddr)
 /* The names we look up, in this order, NUL-separated (a string, not an
  * array of pointers: no relocations in the freestanding build). */
 #define PF_KS_WANTED	"prb\0__per_cpu_offset\0nr_cpu_ids\0__per_cpu_start\0" \
-			"__per_cpu_end\0pcpu_unit_size\0current_task\0idle_threads\0"
+			"__per_cpu_end\0pcpu_unit_size\0current_task\0idle_threads\0" \
+			"node_data\0"
 enum {
 	PF_KS_PRB, PF_KS_PER_CPU_OFFSET, PF_KS_NR_CPU_IDS, PF_KS_PCPU_START,
 	PF_KS_PCPU_END, PF_KS_UNIT_SIZE, PF_KS_CURRENT_TASK, PF_KS_IDLE_THREADS,
-	PF_KS_COUNT
+	PF_KS_NODE_DATA, PF_KS_COUNT
 };
 
 /* One byte of kernel virtual memory, through a small read-ahead buffer. */
@@ -818,22 +821,34 @@ static void pf_prio_task(struct rd_pfilter *f, uint64_t vaddr)
 		pf_extent_add_virt(f, task, PF_TASK_SPAN, RD_PF_PRI_CPU);
 }
 
+/* NUMA: the pglist_data node_data[] points at (memblock memory; crash's
+ * node and zone tables, "MEMORY:" of sys). */
+static void pf_prio_nodes(struct rd_pfilter *f, const struct rd_pf_config *cfg, uint64_t node_data)
+{
+	uint64_t size, pgdat;
+	uint32_t i;
+
+	if (!pf_key(cfg, "SIZE(pglist_data)", 0, &size) || !size || size > PF_NODE_SIZE_MAX)
+		return;
+	for (i = 0; i < PF_NODES_MAX; i++) {
+		if (pf_vread(f, node_data + (uint64_t)i * 8, &pgdat, 8))
+			break;
+		if (pgdat && pf_is_kernel_addr(f, pgdat))
+			pf_extent_add_virt(f, pgdat, size, RD_PF_PRI_CPU);
+	}
+}
+
 /*
  * crash's startup reads each CPU's per-CPU area (runqueues, current_task,
  * cpu_number, the IRQ and exception stacks), the idle and current tasks
  * and the stacks the NT_PRSTATUS notes point into: without them it stops
  * ("cannot determine idle task addresses") on a dump cut short.
  */
-static void pf_prio_cpus(struct rd_pfilter *f, const struct rd_pf_config *cfg)
+static void pf_prio_cpus(struct rd_pfilter *f, const uint64_t a[PF_KS_COUNT], uint32_t found)
 {
-	uint64_t a[PF_KS_COUNT] = { 0 }, len, off;
-	uint32_t found, ncpu = 0, unit = 0, cpu;
+	uint64_t len, off;
+	uint32_t ncpu = 0, unit = 0, cpu;
 
-	if (cfg->notes)
-		rd_notes_walk(cfg->notes, cfg->notes_size, pf_prio_note, f);
-	if (!f->have_pgt)
-		return;
-	found = pf_kallsyms(f, cfg, a);
 	if (!(found & (1u << PF_KS_PER_CPU_OFFSET)) || !(found & (1u << PF_KS_NR_CPU_IDS)) ||
 	    !(found & (1u << PF_KS_PCPU_START)) || !(found & (1u << PF_KS_PCPU_END)) ||
 	    a[PF_KS_PCPU_END] <= a[PF_KS_PCPU_START] || pf_vread(f, a[PF_KS_NR_CPU_IDS], &ncpu, 4)) {
@@ -873,6 +888,23 @@ static void pf_prio_cpus(struct rd_pfilter *f, const struct rd_pf_config *cfg)
 		pf_put_num(&l, found, 16);
 		pf_emit(f, &l);
 	}
+}
+
+/* In this order: the CPUs' stacks, their per-CPU areas and tasks, the
+ * NUMA nodes. */
+static void pf_prio_crash(struct rd_pfilter *f, const struct rd_pf_config *cfg)
+{
+	uint64_t a[PF_KS_COUNT] = { 0 };
+	uint32_t found;
+
+	if (cfg->notes)
+		rd_notes_walk(cfg->notes, cfg->notes_size, pf_prio_note, f);
+	if (!f->have_pgt)
+		return;
+	found = pf_kallsyms(f, cfg, a);
+	pf_prio_cpus(f, a, found);
+	if (found & (1u << PF_KS_NODE_DATA))
+		pf_prio_nodes(f, cfg, a[PF_KS_NODE_DATA]);
 }
 
 /* ---- setup --------------------------------------------------------------- */
@@ -1087,7 +1119,7 @@ struct rd_pfilter *rd_pf_init(void *area, const struct rd_pf_config *cfg,
 	pf_prio_kernel(f);
 	pf_prio_pgtables(f);
 	pf_prio_meta(f);
-	pf_prio_cpus(f, cfg);
+	pf_prio_crash(f, cfg);
 	if (!f->nprio)
 		f->flags |= RD_FF_NO_PRIORITY;
 	pf_prio_sort(f);
