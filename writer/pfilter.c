@@ -804,7 +804,8 @@ static int pf_prio_note(void *ctx, const struct rd_note *n)
 	struct rd_pfilter *f = ctx;
 	uint64_t sp;
 
-	if (n->type != PF_NT_PRSTATUS || n->descsz < PF_PRSTATUS_SP + 8)
+	if (n->type != PF_NT_PRSTATUS || n->descsz < PF_PRSTATUS_SP + 8 || n->namesz < 4 ||
+	    n->name[0] != 'C' || n->name[1] != 'O' || n->name[2] != 'R' || n->name[3] != 'E')
 		return 0;
 	sp = pf_get64(n->desc + PF_PRSTATUS_SP);
 	if (pf_is_kernel_addr(f, sp))
