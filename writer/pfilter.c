@@ -848,7 +848,7 @@ static void pf_prio_nodes(struct rd_pfilter *f, const struct rd_pf_config *cfg, 
 static void pf_prio_cpus(struct rd_pfilter *f, const uint64_t a[PF_KS_COUNT], uint32_t found)
 {
 	uint64_t len, off;
-	uint32_t ncpu = 0, unit = 0, cpu;
+	uint32_t ncpu = 0, unit = 0, cpu, areas = 0;
 
 	if (!(found & (1u << PF_KS_PER_CPU_OFFSET)) || !(found & (1u << PF_KS_NR_CPU_IDS)) ||
 	    !(found & (1u << PF_KS_PCPU_START)) || !(found & (1u << PF_KS_PCPU_END)) ||
@@ -873,6 +873,7 @@ static void pf_prio_cpus(struct rd_pfilter *f, const uint64_t a[PF_KS_COUNT], ui
 		if (!pf_is_kernel_addr(f, off + a[PF_KS_PCPU_START]))
 			continue;
 		pf_extent_add_virt(f, off + a[PF_KS_PCPU_START], len, RD_PF_PRI_CPU);
+		areas++;
 		if (found & (1u << PF_KS_CURRENT_TASK))
 			pf_prio_task(f, off + a[PF_KS_CURRENT_TASK]);
 		if (found & (1u << PF_KS_IDLE_THREADS))
@@ -882,7 +883,7 @@ static void pf_prio_cpus(struct rd_pfilter *f, const uint64_t a[PF_KS_COUNT], ui
 		struct pf_line l = { .n = 0 };
 
 		pf_put(&l, "pfilter: per-CPU areas of ");
-		pf_put_num(&l, cpu, 10);
+		pf_put_num(&l, areas, 10);
 		pf_put(&l, " CPUs, ");
 		pf_put_num(&l, len, 16);
 		pf_put(&l, " bytes each, kallsyms names ");
