@@ -248,6 +248,8 @@ static void dump_filter_setup(const struct mk_args *a, struct rd_writer_config *
 		pc.level = level;
 		pc.ranges = cfg->ranges;
 		pc.range_count = cfg->range_count;
+		pc.notes = cfg->notes;
+		pc.notes_size = cfg->notes_size;
 		pc.log = filter_log;
 		f->pf = rd_pf_init(area, &pc, src);
 		f->cls.classify = filter_classify;

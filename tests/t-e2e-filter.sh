@@ -19,8 +19,10 @@
 # page and every kept byte is right, and crash 8.0.2 runs log, bt and
 # kmem -i on the ELF and kdump-compressed outputs without unreadable
 # memory. Each cut: rawdump save exits 6, rawdump info --log still has
-# the panic and the whole log, and crash prints log and bt of the partial
-# vmcore (kernel-first order puts the log and the kernel first).
+# the panic and the whole log, and crash opens the partial vmcore and
+# prints log, bt and kmem -i (kernel-first order puts the log,
+# the kernel, its page tables, the per-CPU areas, the CPUs' stacks and
+# tasks and the NUMA node data first).
 #
 # E2E_FILTER_LEVEL=1 runs the same at today's level (no filtering): the
 # oracle is then makedumpfile -d 1. At another level, a build whose
@@ -77,7 +79,7 @@ for c in $cuts; do
 		"$(sed -n 's/^kernel log: *\([0-9]*\) records.*/\1/p' "$T/cut.info")" "$nlog"
 	check "cut $c%: the log is the complete dump's, line for line" cmp -s "$T/cut.log" "$T/full.log"
 	if [ -s "$T/cut$c.elf" ]; then
-		E2E_CRASH_CMDS="log bt" E2E_CRASH_STRICT=0 e2e_crash_tool "cut$c" "$T/cut$c.elf"
+		E2E_CRASH_CMDS="log bt kmem" E2E_CRASH_STRICT=0 e2e_crash_tool "cut$c" "$T/cut$c.elf"
 	else
 		fail "cut $c%: crash on the partial vmcore" "no vmcore saved"
 	fi

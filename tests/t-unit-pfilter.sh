@@ -98,8 +98,10 @@ for level in 2 4 8 16 30; do
 		rm -f "$T/mdf2"
 	fi
 done
-check "the log, kernel image, page tables and mem_section are kernel-first extents" \
-	grep -qE '^priority: [0-9]+ extents: log [1-9][0-9]* pages, kernel [1-9][0-9]*, page tables [1-9][0-9]*, meta [1-9][0-9]*$' "$T/cl.out"
+check "the log, kernel image, page tables, mem_section and per-CPU data are kernel-first extents" \
+	grep -qE '^priority: [0-9]+ extents: log [1-9][0-9]* pages, kernel [1-9][0-9]*, page tables [1-9][0-9]*, meta [1-9][0-9]*, cpu [1-9][0-9]*$' "$T/cl.out"
+check "kallsyms: every looked-up name found, 2 CPUs' per-CPU areas" \
+	grep -qE '^# pfilter: per-CPU areas of 2 CPUs, 0x[0-9a-f]+ bytes each, kallsyms names 0x1ff$' "$T/cl.out"
 
 # ---- the stream: other window sizes, the writer's two passes ---------------
 classify --level 30 --kept "$T/kept.64" >/dev/null 2>&1

@@ -33,6 +33,22 @@
 #define PF_PGT_READ_BUDGET	(1u << 20)	/* page-table entries read at init */
 #define PF_SPLIT_STACK		8	/* pending pieces when extents overlap */
 #define PF_SECTION_ROOTS_MAX	(1u << 16)	/* mem_section roots read at init */
+#define PF_KS_SYMS_MAX		(1u << 21)	/* kallsyms_num_syms accepted */
+#define PF_KS_TOKENS_LEN	4096u		/* kallsyms_token_table bytes read */
+#define PF_KS_NAME_MAX		128u		/* KSYM_NAME_LEN (bytes compared) */
+#define PF_CPUS_MAX		512u		/* CPUs whose areas go first */
+#define PF_PERCPU_UNIT_MAX	(8u << 20)	/* largest per-CPU unit accepted */
+#define PF_PERCPU_TOTAL_MAX	(64ull << 20)	/* whole units up to this, else the
+						 * static part of each */
+#define PF_STACK_SIZE		16384u		/* x86-64 THREAD_SIZE (no KASAN) */
+#define PF_TASK_SPAN		16384u		/* bytes kept from a task_struct's
+						 * start: SIZE(task_struct) is not
+						 * in VMCOREINFO; 6.1's is ~10 KiB */
+#define PF_NODES_MAX		1024u		/* x86-64 MAX_NUMNODES (NODES_SHIFT 10) */
+#define PF_NODE_SIZE_MAX	(1u << 20)	/* largest SIZE(pglist_data) accepted */
+#define PF_NT_PRSTATUS		1u
+#define PF_PRSTATUS_SP		264u	/* x86-64 elf_prstatus: pr_reg at 112,
+					 * user_regs_struct.sp is its 20th word */
 
 /* mem_section.section_mem_map flag bit (include/linux/mmzone.h), stable
  * since 2.6.x; makedumpfile relies on it too. */
@@ -101,6 +117,13 @@ struct rd_pfilter {
 	uint16_t prio_sorted[RD_PF_PRIORITY_MAX];	/* indices by paddr */
 
 	uint8_t buf[(PF_WINDOW + 1) * PF_SPAGE_MAX];	/* struct pages of a window */
+
+	/* kallsyms reader (setup only) */
+	uint64_t ks_at;
+	uint32_t ks_len;
+	uint8_t ks_buf[512];
+	uint16_t ks_tok_index[256];
+	uint8_t ks_tok[PF_KS_TOKENS_LEN];
 };
 
 /* ---- small freestanding helpers --------------------------------------- */
@@ -646,6 +669,246 @@ static void pf_prio_seek(struct rd_pfilter *f, uint64_t paddr)
 	f->prio_cursor = lo;
 }
 
+/* ---- kallsyms: symbols VMCOREINFO does not name ------------------------ */
+
+/*
+ * The crashed kernel's own symbol table, decoded from the format facts of
+ * kernel/kallsyms.c and scripts/kallsyms.c (6.1): kallsyms_names is a
+ * sequence of entries, each a length byte (when its top bit is set, a
+ * second byte carries bits 7..13) and that many token numbers; token t
+ * expands to the NUL-terminated string at kallsyms_token_table +
+ * kallsyms_token_index[t]; the first expanded character is the symbol's
+ * type. kallsyms_offsets[i] is an s32: on x86-64 SMP (absolute per-CPU)
+ * a non-negative one is the absolute value (the zero-based per-CPU
+ * symbols), a negative one means kallsyms_relative_base - 1 - offset.
+ */
+
+/* The names we look up, in this order, NUL-separated (a string, not an
+ * array of pointers: no relocations in the freestanding build). */
+#define PF_KS_WANTED	"prb\0__per_cpu_offset\0nr_cpu_ids\0__per_cpu_start\0" \
+			"__per_cpu_end\0pcpu_unit_size\0current_task\0idle_threads\0" \
+			"node_data\0"
+enum {
+	PF_KS_PRB, PF_KS_PER_CPU_OFFSET, PF_KS_NR_CPU_IDS, PF_KS_PCPU_START,
+	PF_KS_PCPU_END, PF_KS_UNIT_SIZE, PF_KS_CURRENT_TASK, PF_KS_IDLE_THREADS,
+	PF_KS_NODE_DATA, PF_KS_COUNT
+};
+
+/* One byte of kernel virtual memory, through a small read-ahead buffer. */
+static int pf_ks_byte(struct rd_pfilter *f, uint64_t v, uint8_t *b)
+{
+	if (!f->ks_len || v < f->ks_at || v - f->ks_at >= f->ks_len) {
+		uint32_t n = PF_PAGE_SIZE - (uint32_t)(v & (PF_PAGE_SIZE - 1));
+
+		if (n > sizeof(f->ks_buf))
+			n = sizeof(f->ks_buf);
+		f->ks_len = 0;
+		if (pf_vread(f, v, f->ks_buf, n))
+			return -1;
+		f->ks_at = v;
+		f->ks_len = n;
+	}
+	*b = f->ks_buf[v - f->ks_at];
+	return 0;
+}
+
+static int pf_streq(const char *a, uint32_t alen, const char *b)
+{
+	uint32_t i;
+
+	for (i = 0; i < alen; i++)
+		if (!b[i] || a[i] != b[i])
+			return 0;
+	return !b[alen];
+}
+
+/* Look up the PF_KS_WANTED names: addr[k] and bit k of the result for
+ * each found. 0 when the table cannot be read. */
+static uint32_t pf_kallsyms(struct rd_pfilter *f, const struct rd_pf_config *cfg,
+			    uint64_t addr[PF_KS_COUNT])
+{
+	const char *wanted = PF_KS_WANTED;
+	uint64_t names, num_a, tt, ti, offs, rb_a, rbase, pos;
+	uint32_t num, i, found = 0, all = (1u << PF_KS_COUNT) - 1;
+	char name[PF_KS_NAME_MAX];
+
+	if (!pf_need(f, cfg, "SYMBOL(kallsyms_names)", 1, &names, "per-CPU data not written first") ||
+	    !pf_need(f, cfg, "SYMBOL(kallsyms_num_syms)", 1, &num_a, "per-CPU data not written first") ||
+	    !pf_need(f, cfg, "SYMBOL(kallsyms_token_table)", 1, &tt, "per-CPU data not written first") ||
+	    !pf_need(f, cfg, "SYMBOL(kallsyms_token_index)", 1, &ti, "per-CPU data not written first") ||
+	    !pf_need(f, cfg, "SYMBOL(kallsyms_offsets)", 1, &offs, "per-CPU data not written first") ||
+	    !pf_need(f, cfg, "SYMBOL(kallsyms_relative_base)", 1, &rb_a, "per-CPU data not written first"))
+		return 0;
+	if (pf_vread(f, num_a, &num, 4) || pf_vread(f, rb_a, &rbase, 8) ||
+	    pf_vread(f, ti, f->ks_tok_index, sizeof(f->ks_tok_index)) ||
+	    pf_vread(f, tt, f->ks_tok, sizeof(f->ks_tok)) || num > PF_KS_SYMS_MAX) {
+		pf_say(f, "kallsyms unreadable: ", "per-CPU data not written first");
+		return 0;
+	}
+	pos = names;
+	f->ks_len = 0;
+	for (i = 0; i < num && found != all; i++) {
+		uint8_t b, t;
+		uint32_t len, j, n = 0, k;
+		const char *w;
+
+		if (pf_ks_byte(f, pos++, &b))
+			break;
+		len = b;
+		if (len & 0x80) {
+			if (pf_ks_byte(f, pos++, &b))
+				break;
+			len = (len & 0x7f) | ((uint32_t)b << 7);
+		}
+		for (j = 0; j < len; j++) {
+			uint32_t at;
+
+			if (pf_ks_byte(f, pos + j, &t))
+				break;
+			for (at = f->ks_tok_index[t]; at < PF_KS_TOKENS_LEN && f->ks_tok[at]; at++)
+				if (n < PF_KS_NAME_MAX)
+					name[n++] = (char)f->ks_tok[at];
+		}
+		if (j < len)
+			break;
+		pos += len;
+		if (n < 2 || n >= PF_KS_NAME_MAX)
+			continue;
+		for (k = 0, w = wanted; k < PF_KS_COUNT; k++) {
+			if (!(found & (1u << k)) && pf_streq(name + 1, n - 1, w)) {
+				int32_t o;
+
+				if (pf_vread(f, offs + (uint64_t)i * 4, &o, 4))
+					break;
+				addr[k] = o >= 0 ? (uint64_t)o : rbase - 1 - (uint64_t)(int64_t)o;
+				found |= 1u << k;
+				break;
+			}
+			while (*w)
+				w++;
+			w++;
+		}
+	}
+	if (!(found & (1u << PF_KS_PRB)) || !pf_key(cfg, "SYMBOL(prb)", 1, &pos) ||
+	    pos != addr[PF_KS_PRB]) {
+		pf_say(f, "kallsyms decoding does not give SYMBOL(prb): ", "per-CPU data not written first");
+		return 0;
+	}
+	return found;
+}
+
+/* ---- what crash needs to start: CPUs, their stacks and tasks ----------- */
+
+static int pf_prio_note(void *ctx, const struct rd_note *n)
+{
+	struct rd_pfilter *f = ctx;
+	uint64_t sp;
+
+	if (n->type != PF_NT_PRSTATUS || n->descsz < PF_PRSTATUS_SP + 8 || n->namesz < 4 ||
+	    n->name[0] != 'C' || n->name[1] != 'O' || n->name[2] != 'R' || n->name[3] != 'E')
+		return 0;
+	sp = pf_get64(n->desc + PF_PRSTATUS_SP);
+	if (pf_is_kernel_addr(f, sp))
+		pf_extent_add_virt(f, sp & ~(uint64_t)(PF_STACK_SIZE - 1), PF_STACK_SIZE, RD_PF_PRI_CPU);
+	return 0;
+}
+
+/* Add the task_struct a per-CPU pointer at vaddr points at. */
+static void pf_prio_task(struct rd_pfilter *f, uint64_t vaddr)
+{
+	uint64_t task;
+
+	if (!pf_vread(f, vaddr, &task, 8) && pf_is_kernel_addr(f, task))
+		pf_extent_add_virt(f, task, PF_TASK_SPAN, RD_PF_PRI_CPU);
+}
+
+/* NUMA: the pglist_data node_data[] points at (memblock memory; crash's
+ * node and zone tables, "MEMORY:" of sys). */
+static void pf_prio_nodes(struct rd_pfilter *f, const struct rd_pf_config *cfg, uint64_t node_data)
+{
+	uint64_t size, pgdat;
+	uint32_t i;
+
+	if (!pf_key(cfg, "SIZE(pglist_data)", 0, &size) || !size || size > PF_NODE_SIZE_MAX)
+		return;
+	for (i = 0; i < PF_NODES_MAX; i++) {
+		if (pf_vread(f, node_data + (uint64_t)i * 8, &pgdat, 8))
+			break;
+		if (pgdat && pf_is_kernel_addr(f, pgdat))
+			pf_extent_add_virt(f, pgdat, size, RD_PF_PRI_CPU);
+	}
+}
+
+/*
+ * crash's startup reads each CPU's per-CPU area (runqueues, current_task,
+ * cpu_number, the IRQ and exception stacks), the idle and current tasks
+ * and the stacks the NT_PRSTATUS notes point into: without them it stops
+ * ("cannot determine idle task addresses") on a dump cut short.
+ */
+static void pf_prio_cpus(struct rd_pfilter *f, const uint64_t a[PF_KS_COUNT], uint32_t found)
+{
+	uint64_t len, off;
+	uint32_t ncpu = 0, unit = 0, cpu, areas = 0;
+
+	if (!(found & (1u << PF_KS_PER_CPU_OFFSET)) || !(found & (1u << PF_KS_NR_CPU_IDS)) ||
+	    !(found & (1u << PF_KS_PCPU_START)) || !(found & (1u << PF_KS_PCPU_END)) ||
+	    a[PF_KS_PCPU_END] <= a[PF_KS_PCPU_START] || pf_vread(f, a[PF_KS_NR_CPU_IDS], &ncpu, 4)) {
+		if (found)
+			pf_say(f, "kallsyms has no per-CPU layout: ", "per-CPU data not written first");
+		return;
+	}
+	len = a[PF_KS_PCPU_END] - a[PF_KS_PCPU_START];
+	if ((found & (1u << PF_KS_UNIT_SIZE)) && !pf_vread(f, a[PF_KS_UNIT_SIZE], &unit, 4) &&
+	    unit >= len && unit <= PF_PERCPU_UNIT_MAX)
+		len = unit;		/* the dynamic per-CPU data too */
+	if (ncpu > PF_CPUS_MAX)
+		ncpu = PF_CPUS_MAX;
+	if (unit == len && (uint64_t)ncpu * len > PF_PERCPU_TOTAL_MAX)
+		len = a[PF_KS_PCPU_END] - a[PF_KS_PCPU_START];	/* many CPUs: static part only */
+	if (len > PF_PERCPU_UNIT_MAX)
+		return;
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		if (pf_vread(f, a[PF_KS_PER_CPU_OFFSET] + (uint64_t)cpu * 8, &off, 8))
+			break;
+		if (!pf_is_kernel_addr(f, off + a[PF_KS_PCPU_START]))
+			continue;
+		pf_extent_add_virt(f, off + a[PF_KS_PCPU_START], len, RD_PF_PRI_CPU);
+		areas++;
+		if (found & (1u << PF_KS_CURRENT_TASK))
+			pf_prio_task(f, off + a[PF_KS_CURRENT_TASK]);
+		if (found & (1u << PF_KS_IDLE_THREADS))
+			pf_prio_task(f, off + a[PF_KS_IDLE_THREADS]);
+	}
+	{
+		struct pf_line l = { .n = 0 };
+
+		pf_put(&l, "pfilter: per-CPU areas of ");
+		pf_put_num(&l, areas, 10);
+		pf_put(&l, " CPUs, ");
+		pf_put_num(&l, len, 16);
+		pf_put(&l, " bytes each, kallsyms names ");
+		pf_put_num(&l, found, 16);
+		pf_emit(f, &l);
+	}
+}
+
+/* In this order: the CPUs' stacks, their per-CPU areas and tasks, the
+ * NUMA nodes. */
+static void pf_prio_crash(struct rd_pfilter *f, const struct rd_pf_config *cfg)
+{
+	uint64_t a[PF_KS_COUNT] = { 0 };
+	uint32_t found;
+
+	if (cfg->notes)
+		rd_notes_walk(cfg->notes, cfg->notes_size, pf_prio_note, f);
+	if (!f->have_pgt)
+		return;
+	found = pf_kallsyms(f, cfg, a);
+	pf_prio_cpus(f, a, found);
+	if (found & (1u << PF_KS_NODE_DATA))
+		pf_prio_nodes(f, cfg, a[PF_KS_NODE_DATA]);
+}
+
 /* ---- setup --------------------------------------------------------------- */
 
 static void pf_setup_pgt(struct rd_pfilter *f, const struct rd_pf_config *cfg)
@@ -858,6 +1121,7 @@ struct rd_pfilter *rd_pf_init(void *area, const struct rd_pf_config *cfg,
 	pf_prio_kernel(f);
 	pf_prio_pgtables(f);
 	pf_prio_meta(f);
+	pf_prio_crash(f, cfg);
 	if (!f->nprio)
 		f->flags |= RD_FF_NO_PRIORITY;
 	pf_prio_sort(f);

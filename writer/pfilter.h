@@ -38,6 +38,9 @@ enum rd_pf_priority_kind {
 	RD_PF_PRI_PGTABLE = 3,		/* kernel page-table pages */
 	RD_PF_PRI_META = 4,		/* other kernel data triage needs
 					 * (mem_section's roots and their pages) */
+	RD_PF_PRI_CPU = 5,		/* what crash needs to start: per-CPU
+					 * areas, the CPUs' stacks, current and
+					 * idle task_structs */
 };
 
 struct rd_pf_config {
@@ -47,6 +50,10 @@ struct rd_pf_config {
 	/* the dumped ranges (paddr -> source address), as given to the writer */
 	const struct rd_writer_range *ranges;
 	uint32_t range_count;
+	/* the crashed kernel's ELF notes (NT_PRSTATUS gives each CPU's stack
+	 * pointer); may be NULL */
+	const void *notes;
+	size_t notes_size;
 	/* one line of explanation at a time (serial console); may be NULL */
 	void (*log)(void *ctx, const char *line);
 	void *log_ctx;

@@ -113,6 +113,78 @@ static void log_line(void *ctx, const char *line)
 	printf("# %s\n", line);
 }
 
+
+/* kallsyms in the kernel image: token t is the character t, token 1 is
+ * "__per_cpu_" (a multi-character token) */
+#define KS_TT		(KTEXT_PHYS + 0x6000)
+#define KS_TI		(KTEXT_PHYS + 0x6400)
+#define KS_NAMES	(KTEXT_PHYS + 0x7000)
+#define KS_OFFS		(KTEXT_PHYS + 0x9000)
+#define KS_NUM		(KTEXT_PHYS + 0xa000)
+#define KS_RBASE	(KTEXT_PHYS + 0xa008)
+#define KS_PCPU_OFF	(KTEXT_PHYS + 0xb000)
+#define KS_NR_CPU	(KTEXT_PHYS + 0xb100)
+
+static uint32_t ks_n;
+static uint64_t ks_pos = KS_NAMES;
+
+/* name: type character first; '\001' stands for token 1 */
+static void ks_sym(const char *name, int32_t off)
+{
+	size_t len = strlen(name);
+
+	if (len >= 128) {
+		phys(ks_pos++)[0] = (uint8_t)(0x80 | (len & 0x7f));
+		phys(ks_pos++)[0] = (uint8_t)(len >> 7);
+	} else {
+		phys(ks_pos++)[0] = (uint8_t)len;
+	}
+	memcpy(phys(ks_pos), name, len);
+	ks_pos += len;
+	memcpy(phys(KS_OFFS + ks_n * 4), &off, 4);
+	ks_n++;
+}
+
+static void ks_build(void)
+{
+	char big[140];
+	uint32_t t;
+
+	for (t = 0; t < 256; t++) {
+		uint16_t at = (uint16_t)(t * 2);
+
+		phys(KS_TT + t * 2)[0] = (uint8_t)t;
+		phys(KS_TT + t * 2 + 1)[0] = 0;
+		memcpy(phys(KS_TI + t * 2), &at, 2);
+	}
+	memcpy(phys(KS_TT + 512), "__per_cpu_", 11);
+	memcpy(phys(KS_TI + 2), &(uint16_t){ 512 }, 2);
+	memset(big, 'x', sizeof(big));
+	big[0] = 't';
+	big[sizeof(big) - 1] = 0;
+	ks_sym(big, -1);				/* a "big" name: two length bytes */
+	ks_sym("Tprb", -(int32_t)0x4001);		/* relative: KTEXT_VIRT + 0x4000 */
+	ks_sym("D\001offset", -(int32_t)0xb001);
+	ks_sym("Dnr_cpu_ids", -(int32_t)0xb101);
+	ks_sym("D\001start", 0);			/* absolute per-CPU symbols */
+	ks_sym("D\001end", 0x3000);
+	ks_sym("Dcurrent_task", 0x100);
+	ks_sym("didle_threads", 0x108);
+	memcpy(phys(KS_NUM), &ks_n, 4);
+	put64(KS_RBASE, KTEXT_VIRT);
+}
+
+/* bit i: physical [a_i, a_i + len_i) lies in one RD_PF_PRI_CPU extent */
+static int cpu_extent(const struct rd_pf_extent *e, uint32_t n, uint64_t a, uint64_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (e[i].what == RD_PF_PRI_CPU && e[i].paddr <= a && a + len <= e[i].paddr + e[i].len)
+			return 1;
+	return 0;
+}
+
 #define PG_LRU		(1ull << 4)
 #define PG_PRIVATE	(1ull << 13)
 #define PG_SLAB		(1ull << 9)
@@ -254,6 +326,64 @@ int main(void)
 	}
 	ok((kinds & 0x31e) == 0x30e, "kernel-first: log (through the direct map), kernel image, "
 	   "page tables from the PML5 in the backup region; no mem_section roots (static array)");
+
+	/* per-CPU data through kallsyms: 2 CPUs, a stack from an NT_PRSTATUS note */
+	{
+		uint8_t note[12 + 8 + 336];
+		uint64_t sp = KADDR(0xe01234);
+
+		ks_build();
+		put64(KS_PCPU_OFF, KADDR(0xc00000));
+		put64(KS_PCPU_OFF + 8, KADDR(0xc10000));
+		memcpy(phys(KS_NR_CPU), &(uint32_t){ 2 }, 4);
+		put64(0xc00000 + 0x100, KADDR(0xd00040));	/* CPU 0 current_task */
+		put64(0xc10000 + 0x108, KADDR(0xd10000));	/* CPU 1 idle task */
+		memset(note, 0, sizeof(note));
+		memcpy(note, &(uint32_t){ 5 }, 4);
+		memcpy(note + 4, &(uint32_t){ 336 }, 4);
+		memcpy(note + 8, &(uint32_t){ 1 }, 4);
+		memcpy(note + 12, "CORE", 5);
+		memcpy(note + 20 + 264, &sp, 8);
+		len += snprintf(vmci + len, sizeof(vmci) - (size_t)len,
+			"SYMBOL(kallsyms_names)=%llx\nSYMBOL(kallsyms_num_syms)=%llx\n"
+			"SYMBOL(kallsyms_token_table)=%llx\nSYMBOL(kallsyms_token_index)=%llx\n"
+			"SYMBOL(kallsyms_offsets)=%llx\nSYMBOL(kallsyms_relative_base)=%llx\n",
+			(unsigned long long)(KS_NAMES - KTEXT_PHYS + KTEXT_VIRT),
+			(unsigned long long)(KS_NUM - KTEXT_PHYS + KTEXT_VIRT),
+			(unsigned long long)(KS_TT - KTEXT_PHYS + KTEXT_VIRT),
+			(unsigned long long)(KS_TI - KTEXT_PHYS + KTEXT_VIRT),
+			(unsigned long long)(KS_OFFS - KTEXT_PHYS + KTEXT_VIRT),
+			(unsigned long long)(KS_RBASE - KTEXT_PHYS + KTEXT_VIRT));
+		cfg.vmcoreinfo_len = (size_t)len;
+		cfg.notes = note;
+		cfg.notes_size = sizeof(note);
+		f = rd_pf_init(area, &cfg, &src);
+		e = rd_pf_priority(f, &n);
+		ok(cpu_extent(e, n, 0xc00000, 0x3000) && cpu_extent(e, n, 0xc10000, 0x3000) &&
+		   cpu_extent(e, n, 0xd00040, 16384) && cpu_extent(e, n, 0xd10000, 16384) &&
+		   cpu_extent(e, n, 0xe00000, 16384) && !cpu_extent(e, n, 0xc03000, 4096),
+		   "kallsyms: both CPUs' per-CPU areas, current and idle task, the noted stack");
+
+		/* hostile symbol tables: no per-CPU extents, no fault */
+		memcpy(phys(KS_NUM), &(uint32_t){ 0xffffffffu }, 4);
+		f = rd_pf_init(area, &cfg, &src);
+		e = rd_pf_priority(f, &n);
+		ok(!cpu_extent(e, n, 0xc00000, 4096) && cpu_extent(e, n, 0xe00000, 16384),
+		   "kallsyms_num_syms 2^32-1: no per-CPU areas (the stack still)");
+		memcpy(phys(KS_NUM), &ks_n, 4);
+		memcpy(phys(KS_TI + 2 * 'p'), &(uint16_t){ 0xffff }, 2);	/* 'p' beyond the table */
+		f = rd_pf_init(area, &cfg, &src);
+		e = rd_pf_priority(f, &n);
+		ok(!cpu_extent(e, n, 0xc00000, 4096), "a token beyond the token table: no per-CPU areas");
+		memcpy(phys(KS_TI + 2 * 'p'), &(uint16_t){ 2 * 'p' }, 2);
+		put64(KS_PCPU_OFF + 8, 0x1234);		/* CPU 1's offset: a user address */
+		memcpy(phys(KS_NR_CPU), &(uint32_t){ 0xffffffffu }, 4);
+		f = rd_pf_init(area, &cfg, &src);
+		e = rd_pf_priority(f, &n);
+		ok(cpu_extent(e, n, 0xc00000, 0x3000) && !cpu_extent(e, n, 0xc10000, 4096),
+		   "nr_cpu_ids 2^32-1, a bad per-CPU offset: bounded, that CPU skipped");
+		cfg.notes = NULL;
+	}
 
 	/* the same with the displaced region unreadable: no page tables, nothing filtered */
 	r[0].src = MEM_SIZE;

@@ -129,6 +129,8 @@ static void cl_open(struct cl_image *im, const char *path)
 struct cl_notes {
 	const char *vmcoreinfo;
 	size_t len;
+	uint8_t *all;		/* every PT_NOTE segment, one after another */
+	size_t all_len;
 };
 
 static int cl_note(void *ctx, const struct rd_note *n)
@@ -161,8 +163,14 @@ static uint32_t cl_ranges(struct cl_image *im, const uint8_t *hdr, int physical,
 
 		if (off < 0 || (uint64_t)off + p->p_filesz > im->size)
 			cl_die("%s: a segment is not in the image", "elfcorehdr");
-		if (p->p_type == PT_NOTE)
+		if (p->p_type == PT_NOTE) {
 			rd_notes_walk(im->map + off, p->p_filesz, cl_note, notes);
+			notes->all = realloc(notes->all, notes->all_len + p->p_filesz);
+			if (!notes->all)
+				cl_die("%s", "out of memory");
+			memcpy(notes->all + notes->all_len, im->map + off, p->p_filesz);
+			notes->all_len += p->p_filesz;
+		}
 		if (p->p_type != PT_LOAD || !p->p_filesz)
 			continue;
 		if (n == CL_MAX_RANGES)
@@ -334,7 +342,7 @@ static uint32_t cl_in_prio(const struct rd_pf_extent *e, uint32_t n, uint64_t pa
 
 	for (i = 0; i < n; i++)
 		if (paddr >= e[i].paddr && paddr - e[i].paddr < e[i].len)
-			return e[i].what < 5 ? e[i].what : 0;
+			return e[i].what < 6 ? e[i].what : 0;
 	return 0;
 }
 
@@ -356,7 +364,7 @@ int cmd_classify(int argc, char **argv)
 	struct cl_result res;
 	const struct rd_pf_extent *pe;
 	const char *path = NULL, *vmci_path = NULL, *oracle = NULL, *kept_path = NULL;
-	uint64_t ech = 0, seed = 1, maxpfn = 0, pages_by_kind[5] = { 0 };
+	uint64_t ech = 0, seed = 1, maxpfn = 0, pages_by_kind[6] = { 0 };
 	uint32_t level = RD_CLASS_ALL & ~RD_CLASS_ZERO, nr, npe, i, scribble = 0;
 	uint8_t *kept;
 	void *area;
@@ -448,6 +456,8 @@ int cmd_classify(int argc, char **argv)
 	cfg.level = level;
 	cfg.ranges = r;
 	cfg.range_count = nr;
+	cfg.notes = notes.all;
+	cfg.notes_size = notes.all_len;
 	cfg.log = cl_log;
 	cfg.log_ctx = &cfg;
 	printf("classify: filter area %zu bytes\n", rd_pf_size());
@@ -458,11 +468,12 @@ int cmd_classify(int argc, char **argv)
 	f = rd_pf_init(area, &cfg, &src);
 	pe = rd_pf_priority(f, &npe);
 	for (i = 0; i < npe; i++)
-		if (pe[i].what < 5)
+		if (pe[i].what < 6)
 			pages_by_kind[pe[i].what] += pe[i].len / CL_PAGE;
-	printf("priority: %u extents: log %llu pages, kernel %llu, page tables %llu, meta %llu\n", npe,
+	printf("priority: %u extents: log %llu pages, kernel %llu, page tables %llu, meta %llu, cpu %llu\n", npe,
 	       (unsigned long long)pages_by_kind[RD_PF_PRI_LOG], (unsigned long long)pages_by_kind[RD_PF_PRI_KERNEL],
-	       (unsigned long long)pages_by_kind[RD_PF_PRI_PGTABLE], (unsigned long long)pages_by_kind[RD_PF_PRI_META]);
+	       (unsigned long long)pages_by_kind[RD_PF_PRI_PGTABLE], (unsigned long long)pages_by_kind[RD_PF_PRI_META],
+	       (unsigned long long)pages_by_kind[RD_PF_PRI_CPU]);
 	cl_run(f, r, nr, window, two_pass, kept, &res);
 	cl_print("classify", &res);
 
@@ -487,7 +498,7 @@ int cmd_classify(int argc, char **argv)
 
 	if (oracle) {
 		uint64_t bits, p, both = 0, mdf_only = 0, ours_only = 0, shown = 0, shown_ours = 0;
-		uint64_t why[5] = { 0 };
+		uint64_t why[6] = { 0 };
 		uint8_t *bm = cl_kdump_bitmap2(oracle, &bits);
 
 		for (i = 0; i < nr; i++) {
@@ -526,9 +537,10 @@ int cmd_classify(int argc, char **argv)
 		       (unsigned long long)both, (unsigned long long)mdf_only,
 		       (unsigned long long)ours_only);
 		printf("oracle: we only, kernel-first: log %llu kernel %llu page tables %llu "
-		       "meta %llu; other %llu\n", (unsigned long long)why[RD_PF_PRI_LOG],
+		       "meta %llu cpu %llu; other %llu\n", (unsigned long long)why[RD_PF_PRI_LOG],
 		       (unsigned long long)why[RD_PF_PRI_KERNEL], (unsigned long long)why[RD_PF_PRI_PGTABLE],
-		       (unsigned long long)why[RD_PF_PRI_META], (unsigned long long)why[0]);
+		       (unsigned long long)why[RD_PF_PRI_META], (unsigned long long)why[RD_PF_PRI_CPU],
+		       (unsigned long long)why[0]);
 		free(bm);
 		if (mdf_only)
 			rc = 2;

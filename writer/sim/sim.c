@@ -255,6 +255,8 @@ static int sim_pf_setup(struct sim_pf *p, struct rd_classifier *cls, uint32_t le
 	pc.level = level;
 	pc.ranges = r;
 	pc.range_count = (uint32_t)nr;
+	pc.notes = notes;
+	pc.notes_size = notes_size;
 	pc.log = sim_pf_log;
 	p->pf = rd_pf_init(area, &pc, src);
 	memset(cls, 0, sizeof(*cls));
