@@ -31,6 +31,7 @@
  */
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,10 @@
 #include "util.h"
 #include "writer.h"
 
-#define ELFW_RUN_MAX	(8u << 20)	/* bytes gathered before one pwrite */
+#define ELFW_RUN_MAX	(8u << 20)	/* bytes gathered before one pwrite (a page multiple) */
+#ifndef ELFW_HOLE_MIN
+#define ELFW_HOLE_MIN	(1u << 20)	/* shorter gaps are written as zeros */
+#endif
 #define ELFW_MAX_SEGS	(1u << 19)	/* PT_LOADs before small stretches stay in
 					 * (tools/elfread.c takes up to 1 << 20) */
 #define ELFW_SMALL_GAP	256u		/* then: excluded pages kept as holes when
@@ -50,20 +54,42 @@
 
 struct elfw_run {
 	int fd;
-	uint8_t *buf;
-	uint64_t off;		/* file offset of buf[0] */
+	int direct;		/* fd has O_DIRECT: writes bypass the page cache */
+	uint8_t *buf;		/* ELFW_RUN_MAX bytes, page-aligned */
+	uint64_t off;		/* file offset of buf[0], a page multiple */
 	size_t len;
 };
 
-static int elfw_pwrite(int fd, const void *buf, size_t len, uint64_t off)
+/* Write through O_DIRECT when the file system takes it: a buffered write
+ * copies every byte into the page cache, which costs more CPU on this
+ * path than the verification (see Documentation/formats.md). Runs are
+ * whole pages at page offsets from a page-aligned buffer; a file system
+ * that refuses (EINVAL) gets buffered writes from then on. */
+static void elfw_direct(struct elfw_run *w, int on)
+{
+	int fl = fcntl(w->fd, F_GETFL);
+
+	if (fl < 0)
+		return;
+	fl = on ? fl | O_DIRECT : fl & ~O_DIRECT;
+	if (fcntl(w->fd, F_SETFL, fl) == 0)
+		w->direct = on;
+}
+
+static int elfw_pwrite(struct elfw_run *w, const void *buf, size_t len, uint64_t off)
 {
 	const uint8_t *p = buf;
 
 	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		ssize_t n = pwrite(w->fd, p, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EINVAL && w->direct) {
+			elfw_direct(w, 0);
+			if (!w->direct)
+				continue;
+		}
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;
 		p += n;
@@ -73,29 +99,77 @@ static int elfw_pwrite(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+/* Write the run out, its end padded with zeros to a page boundary: the
+ * caller only ends a run before a gap of at least ELFW_HOLE_MIN bytes or
+ * at the end of the data, so the padding stands for zeros of the file. */
 static int elfw_flush(struct elfw_run *w)
 {
-	int rc = elfw_pwrite(w->fd, w->buf, w->len, w->off);
+	size_t n = rd_align_up(w->len, MI_PAGE);
+	int rc;
 
+	memset(w->buf + w->len, 0, n - w->len);
+	rc = elfw_pwrite(w, w->buf, n, w->off);
+	w->off += n;
 	w->len = 0;
 	return rc;
 }
 
-/* Append bytes that belong at file offset off; flushes on a gap or when full. */
-static int elfw_put(struct elfw_run *w, uint64_t off, const void *data, size_t len)
+/* Append len bytes of zeros (data NULL) or of data to the run. */
+static int elfw_fill(struct elfw_run *w, const uint8_t *data, size_t len)
 {
 	int rc;
 
-	if (w->len && (w->off + w->len != off || w->len + len > ELFW_RUN_MAX)) {
+	while (len) {
+		size_t n = ELFW_RUN_MAX - w->len;
+
+		if (!n) {
+			rc = elfw_flush(w);	/* full: whole pages, nothing padded */
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (n > len)
+			n = len;
+		if (data) {
+			memcpy(w->buf + w->len, data, n);
+			data += n;
+		} else {
+			memset(w->buf + w->len, 0, n);
+		}
+		w->len += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Bytes that belong at file offset off (after the bytes put before).
+ * A gap shorter than ELFW_HOLE_MIN is written as zeros; a longer one ends
+ * the run and stays a hole. A new run starts at the page holding off,
+ * zeros before off: pages of the file hold the data of one segment only
+ * (elfw_split), so those bytes are zeros of the file. */
+static int elfw_put(struct elfw_run *w, uint64_t off, const void *data, size_t len)
+{
+	uint64_t end = w->off + w->len;
+	int rc;
+
+	if (w->len && off > end && off - end < ELFW_HOLE_MIN) {
+		rc = elfw_fill(w, NULL, off - end);
+		if (rc)
+			return rc;
+		end = off;
+	}
+	if (w->len && end != off) {
 		rc = elfw_flush(w);
 		if (rc)
 			return rc;
 	}
-	if (!w->len)
-		w->off = off;
-	memcpy(w->buf + w->len, data, len);
-	w->len += len;
-	return 0;
+	if (!w->len) {
+		w->off = off & ~(uint64_t)(MI_PAGE - 1);
+		rc = elfw_fill(w, NULL, off - w->off);
+		if (rc)
+			return rc;
+	}
+	return elfw_fill(w, data, len);
 }
 
 /* The notes without empty or malformed ones. Returns the size written to out. */
@@ -369,7 +443,8 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 	first = calloc(m->nranges + 1, sizeof(*first));
 	count = calloc(m->nranges + 1, sizeof(*count));
 	real = calloc(m->nranges + 1, sizeof(*real));
-	w.buf = malloc(ELFW_RUN_MAX);
+	if (posix_memalign((void **)&w.buf, MI_PAGE, ELFW_RUN_MAX))
+		w.buf = NULL;
 	page = malloc(MI_PAGE);
 	if (!first || !count || !real || !w.buf || !page)
 		goto nomem;
@@ -454,6 +529,7 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 		}
 	}
 
+	elfw_direct(&w, 1);
 	for (j = 0; j < v.n; j++) {
 		const struct elfw_seg *g = &v.s[j];
 
@@ -466,9 +542,11 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 			goto out;
 		}
 	}
-	rc = elfw_flush(&w);
+	rc = w.len ? elfw_flush(&w) : 0;
+	if (w.direct)
+		elfw_direct(&w, 0);
 	if (!rc)
-		rc = elfw_pwrite(fd, head, notes_off + notes_len, 0);
+		rc = elfw_pwrite(&w, head, notes_off + notes_len, 0);
 	if (!rc && ftruncate(fd, (off_t)file_end) != 0)
 		rc = -errno;
 	if (rc) {
