@@ -32,6 +32,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,9 +56,18 @@
 struct elfw_run {
 	int fd;
 	int direct;		/* fd has O_DIRECT: writes bypass the page cache */
-	uint8_t *buf;		/* ELFW_RUN_MAX bytes, page-aligned */
+	uint8_t *buf;		/* the one being filled: ELFW_RUN_MAX bytes, page-aligned */
 	uint64_t off;		/* file offset of buf[0], a page multiple */
 	size_t len;
+	/* the writer thread: writes one full buffer while the other fills */
+	uint8_t *spare;
+	pthread_t thr;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int threaded, busy, quit, err;
+	const uint8_t *job;
+	size_t job_len;
+	uint64_t job_off;
 };
 
 /* Write through O_DIRECT when the file system takes it: a buffered write
@@ -99,16 +109,108 @@ static int elfw_pwrite(struct elfw_run *w, const void *buf, size_t len, uint64_t
 	return 0;
 }
 
+static void *elfw_thread(void *arg)
+{
+	struct elfw_run *w = arg;
+	int rc;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->busy && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->busy)
+			break;
+		pthread_mutex_unlock(&w->mu);
+		rc = elfw_pwrite(w, w->job, w->job_len, w->job_off);
+		pthread_mutex_lock(&w->mu);
+		if (rc && !w->err)
+			w->err = rc;
+		w->busy = 0;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Wait until the thread has written what it was given: its first error. */
+static int elfw_wait(struct elfw_run *w)
+{
+	int rc;
+
+	pthread_mutex_lock(&w->mu);
+	while (w->busy)
+		pthread_cond_wait(&w->cv, &w->mu);
+	rc = w->err;
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+/* A writer thread when a second buffer and a thread can be had; else
+ * every run is written by the caller. */
+static void elfw_start(struct elfw_run *w)
+{
+	if (posix_memalign((void **)&w->spare, MI_PAGE, ELFW_RUN_MAX)) {
+		w->spare = NULL;
+		return;
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->thr, NULL, elfw_thread, w) == 0) {
+		w->threaded = 1;
+		return;
+	}
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w->spare);
+	w->spare = NULL;
+}
+
+/* Stop the thread after its last write: that write's error, or 0. */
+static int elfw_stop(struct elfw_run *w)
+{
+	int rc;
+
+	if (!w->threaded)
+		return 0;
+	rc = elfw_wait(w);
+	pthread_mutex_lock(&w->mu);
+	w->quit = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thr, NULL);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	w->threaded = 0;
+	return rc;
+}
+
 /* Write the run out, its end padded with zeros to a page boundary: the
  * caller only ends a run before a gap of at least ELFW_HOLE_MIN bytes or
- * at the end of the data, so the padding stands for zeros of the file. */
+ * at the end of the data, so the padding stands for zeros of the file.
+ * With the thread, the buffer goes to it and the spare one is filled next. */
 static int elfw_flush(struct elfw_run *w)
 {
 	size_t n = rd_align_up(w->len, MI_PAGE);
+	uint8_t *b = w->buf;
 	int rc;
 
 	memset(w->buf + w->len, 0, n - w->len);
-	rc = elfw_pwrite(w, w->buf, n, w->off);
+	if (w->threaded) {
+		rc = elfw_wait(w);
+		if (!rc) {
+			pthread_mutex_lock(&w->mu);
+			w->job = b;
+			w->job_len = n;
+			w->job_off = w->off;
+			w->busy = 1;
+			pthread_cond_broadcast(&w->cv);
+			pthread_mutex_unlock(&w->mu);
+			w->buf = w->spare;
+			w->spare = b;
+		}
+	} else {
+		rc = elfw_pwrite(w, b, n, w->off);
+	}
 	w->off += n;
 	w->len = 0;
 	return rc;
@@ -434,7 +536,7 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 	Elf64_Ehdr *eh;
 	Elf64_Phdr *ph;
 	size_t i, j, notes_len;
-	int rc = -ENOMEM;
+	int rc = -ENOMEM, werr;
 
 	if (excl_scan(m, &runs, &nruns, NULL) < 0)
 		goto nomem;
@@ -530,6 +632,7 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 	}
 
 	elfw_direct(&w, 1);
+	elfw_start(&w);
 	for (j = 0; j < v.n; j++) {
 		const struct elfw_seg *g = &v.s[j];
 
@@ -543,6 +646,9 @@ int mi_write_elf(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char 
 		}
 	}
 	rc = w.len ? elfw_flush(&w) : 0;
+	werr = elfw_stop(&w);
+	if (!rc)
+		rc = werr;
 	if (w.direct)
 		elfw_direct(&w, 0);
 	if (!rc)
@@ -566,7 +672,9 @@ out:
 	free(first);
 	free(count);
 	free(real);
+	elfw_stop(&w);
 	free(w.buf);
+	free(w.spare);
 	free(page);
 	return rc;
 }
