@@ -9,8 +9,12 @@
  * sh_info holds the count.
  *
  * Each segment's data starts at a file offset congruent to its paddr modulo
- * the page size, so every memory page is one file page: zero and missing
- * pages are left as holes (never written), data is written in big runs.
+ * the page size, so every memory page is one file page: runs of zero and
+ * missing pages of ELFW_HOLE_MIN or more are left as holes (never
+ * written); shorter ones are written as zeros, so data goes out in
+ * page-aligned ELFW_RUN_MAX writes (O_DIRECT when the file system takes
+ * it) by a second thread while the next run is read and verified: one
+ * write per short run of pages cost two thirds of the time before.
  *
  * Filtered dumps (pages MI_EXCLUDED), laid out like makedumpfile -E: a
  * range is split into one PT_LOAD per run of kept pages, and the excluded
@@ -45,9 +49,7 @@
 #include "writer.h"
 
 #define ELFW_RUN_MAX	(8u << 20)	/* bytes gathered before one pwrite (a page multiple) */
-#ifndef ELFW_HOLE_MIN
 #define ELFW_HOLE_MIN	(1u << 20)	/* shorter gaps are written as zeros */
-#endif
 #define ELFW_MAX_SEGS	(1u << 19)	/* PT_LOADs before small stretches stay in
 					 * (tools/elfread.c takes up to 1 << 20) */
 #define ELFW_SMALL_GAP	256u		/* then: excluded pages kept as holes when
