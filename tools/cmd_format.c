@@ -36,19 +36,12 @@ static const char fmt_usage[] =
 /* Erase every signature libblkid finds (superblocks and partition tables). */
 static int fmt_wipe(const struct target *t)
 {
-	blkid_probe pr = blkid_new_probe();
-	int rc = 0;
+	int rc;
+	blkid_probe pr = target_blkid_probe(t, &rc);
 
 	if (!pr)
-		return -ENOMEM;
-	if (blkid_probe_set_device(pr, t->fd, (blkid_loff_t)t->io_offset,
-				   (blkid_loff_t)t->size) != 0) {
-		rc = -EIO;
-		goto out;
-	}
-	blkid_probe_enable_superblocks(pr, 1);
+		return rc;
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_MAGIC | BLKID_SUBLKS_BADCSUM);
-	blkid_probe_enable_partitions(pr, 1);
 	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC | BLKID_PARTS_FORCE_GPT);
 	while (blkid_do_probe(pr) == 0) {
 		if (blkid_do_wipe(pr, 0) != 0) {
@@ -56,7 +49,6 @@ static int fmt_wipe(const struct target *t)
 			break;
 		}
 	}
-out:
 	blkid_free_probe(pr);
 	return rc;
 }

@@ -479,23 +479,37 @@ int target_pick_rawdump(struct target *t, char *err, size_t errsz)
 
 /* What libblkid recognises in the target (filesystem, swap, RAID, LVM,
  * partition table), "" if nothing. 0, or <0 on error. */
-int target_probe_signature(const struct target *t, char *what, size_t whatsz)
+blkid_probe target_blkid_probe(const struct target *t, int *err)
 {
 	blkid_probe pr = blkid_new_probe();
+
+	*err = 0;
+	if (!pr) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (blkid_probe_set_device(pr, t->fd, (blkid_loff_t)t->io_offset,
+				   (blkid_loff_t)t->size) != 0) {
+		blkid_free_probe(pr);
+		*err = -EIO;
+		return NULL;
+	}
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_enable_partitions(pr, 1);
+	return pr;
+}
+
+int target_probe_signature(const struct target *t, char *what, size_t whatsz)
+{
 	const char *v = NULL;
+	blkid_probe pr;
 	int rc;
 
 	what[0] = '\0';
+	pr = target_blkid_probe(t, &rc);
 	if (!pr)
-		return -ENOMEM;
-	if (blkid_probe_set_device(pr, t->fd, (blkid_loff_t)t->io_offset,
-				   (blkid_loff_t)t->size) != 0) {
-		rc = -EIO;
-		goto out;
-	}
-	blkid_probe_enable_superblocks(pr, 1);
+		return rc;
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE);
-	blkid_probe_enable_partitions(pr, 1);
 	rc = blkid_do_safeprobe(pr);
 	if (rc == -2) {
 		snprintf(what, whatsz, "several conflicting signatures");
@@ -516,7 +530,6 @@ int target_probe_signature(const struct target *t, char *what, size_t whatsz)
 	} else {
 		rc = -EIO;
 	}
-out:
 	blkid_free_probe(pr);
 	return rc;
 }

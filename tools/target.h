@@ -18,6 +18,7 @@
 #define RAWDUMP_TOOLS_TARGET_H
 
 #include <stddef.h>
+#include <blkid/blkid.h>
 #include <stdint.h>
 #include <limits.h>
 #include <sys/types.h>
@@ -60,6 +61,11 @@ int target_sync(const struct target *t);
  * table) as text in what ("" if nothing: a rawdump partition is unknown to
  * libblkid). 0, or a negative errno. */
 int target_probe_signature(const struct target *t, char *what, size_t whatsz);
+
+/* A libblkid probe over t's extent with superblock and partition probing
+ * on (callers set the flags they need); NULL with *err set on failure.
+ * blkid_free_probe() it. */
+blkid_probe target_blkid_probe(const struct target *t, int *err);
 
 /* t is a disk image (TARGET_IMAGE_DISK): reopen t as its one partition
  * that holds a rawdump header. 0, -ENOENT (none), -EINVAL (several). */
