@@ -42,8 +42,8 @@
 #include "cli.h"
 #include "config.h"
 #include "lockdown.h"
-#include "target.h"
-#include "util.h"
+#include "disk/target.h"
+#include "disk/partheader.h"
 #include "writer.h"
 
 #define ARM_SYS_KEXEC		"/sys/kernel"

@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "target.h"
-#include "util.h"
+#include "disk/target.h"
+#include "disk/partheader.h"
 #include "writer.h"
 
 static const char fmt_usage[] =

@@ -1,7 +1,7 @@
 /*
  * tools/cmd_info.c - `rawdump info TARGET|FILE [--json] [--verify] [--full-log]`:
  * describe a rawdump partition and the dump on it (or an ELF / LKCD / kdump
- * file), then what kinfo (tools/kinfo.h) finds about the crashed kernel.
+ * file), then what kinfo (tools/image/kinfo.h) finds about the crashed kernel.
  * JSON members are stable names; sizes are bytes, times unix seconds.
  */
 #include <fcntl.h>
@@ -12,13 +12,13 @@
 #include <time.h>
 
 #include "cli.h"
-#include "excl.h"
-#include "kinfo.h"
-#include "memimage.h"
-#include "reader.h"
+#include "image/excl.h"
+#include "image/kinfo.h"
+#include "image/memimage.h"
+#include "image/partition.h"
 #include "writer.h"
-#include "target.h"
-#include "util.h"
+#include "disk/target.h"
+#include "disk/partheader.h"
 
 static const char info_usage[] =
 	"usage: rawdump info TARGET|FILE [--json] [--verify] [--log]\n"
@@ -183,7 +183,7 @@ static void info_missing(struct info_out *o, struct memimage *m)
  *   excluded_pages     110625 (432.1 MiB)
  *     free             100000
  * In JSON "excluded_pages" is an object of every class plus "total"
- * (counts from excl_counts, tools/excl.h). */
+ * (counts from excl_counts, tools/image/excl.h). */
 static void info_filter(struct info_out *o, struct memimage *m)
 {
 	const struct rdr_info *in = rdr_info(m);

@@ -1,6 +1,6 @@
 /*
  * tools/cmd_save.c - `rawdump save [TARGET] [-o DIR] [--format F] [--name N]`:
- * read the dump on a rawdump partition (tools/reader.c) and save it as an
+ * read the dump on a rawdump partition (tools/image/partition.c) and save it as an
  * ELF vmcore (or LKCD / kdump-compressed), then mark the partition SAVED.
  *
  * The output never replaces anything: it is written to a temp file created
@@ -23,14 +23,14 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "excl.h"
+#include "image/excl.h"
 #include "config.h"
-#include "kinfo.h"
+#include "image/kinfo.h"
 #include "outfile.h"
-#include "memimage.h"
-#include "reader.h"
-#include "target.h"
-#include "util.h"
+#include "image/memimage.h"
+#include "image/partition.h"
+#include "disk/target.h"
+#include "disk/partheader.h"
 
 #define SAVE_DEFAULT_DIR	"/var/crash"
 

@@ -14,8 +14,8 @@
 #include "arm.h"
 #include "cli.h"
 #include "estimate.h"
-#include "target.h"
-#include "util.h"
+#include "disk/target.h"
+#include "disk/partheader.h"
 
 static const char status_usage[] =
 	"usage: rawdump status [--proc-root DIR] [TARGET...]\n"

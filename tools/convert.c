@@ -19,9 +19,9 @@
 
 #include "cli.h"
 #include "convert.h"
-#include "excl.h"
+#include "image/excl.h"
 #include "outfile.h"
-#include "kinfo.h"
+#include "image/kinfo.h"
 
 #define CONV_CMD "convert"
 

@@ -1,7 +1,7 @@
 /*
  * tools/convert.h - `rawdump convert IN OUT --to elf|lcrash|kdump`, the LKCD
  * and kdump-compressed readers, and the page walk the LKCD and
- * kdump-compressed writers share (tools/lkcd.c, tools/kdump.c).
+ * kdump-compressed writers share (tools/image/lkcd.c, tools/image/kdump.c).
  */
 #ifndef RAWDUMP_CONVERT_H
 #define RAWDUMP_CONVERT_H
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "memimage.h"
+#include "image/memimage.h"
 
 int cmd_convert(int argc, char **argv);
 

@@ -1,8 +1,8 @@
 /*
  * tests/fuzz/fuzz_vmcore.c - libFuzzer harness for every vmcore reader
- * (ELF, LKCD, kdump-compressed: tools/elfread.c, lkcd.c, kdump.c, chosen
+ * (ELF, LKCD, kdump-compressed: tools/image/elfread.c, lkcd.c, kdump.c, chosen
  * by content in mi_open) and for kernel introspection on what they return
- * (tools/kinfo.c: VMCOREINFO, the printk ring buffer, the page-table walk,
+ * (tools/image/kinfo.c: VMCOREINFO, the printk ring buffer, the page-table walk,
  * the per-CPU registers). The input is the file.
  *
  *   make build/fuzz/fuzz_vmcore; build/fuzz/fuzz_vmcore CORPUS_DIR
@@ -16,8 +16,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "memimage.h"
-#include "kinfo.h"
+#include "image/memimage.h"
+#include "image/kinfo.h"
 
 #define FUZZ_PAGE_BUDGET	256u
 

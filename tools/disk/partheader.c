@@ -1,5 +1,5 @@
 /*
- * tools/util.c - UUID text form and partition-header I/O for the rawdump
+ * tools/disk/partheader.c - UUID text form and partition-header I/O for the rawdump
  * tool. The header layout and its checks are include/rawdump/format.h and
  * writer/format.c (rd_part_header_check / rd_part_header_seal); the primary
  * copy sits at offset 0, the backup at rd_part_backup_offset(part_size).
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util.h"
+#include "partheader.h"
 #include "writer.h"
 
 int util_uuid_parse(const char *s, uint8_t out[16])

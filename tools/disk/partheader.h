@@ -1,5 +1,5 @@
 /*
- * tools/util.h - small helpers of the rawdump tool: UUID text form and the
+ * tools/disk/partheader.h - small helpers of the rawdump tool: UUID text form and the
  * partition-header I/O shared by format, save, info, status and the reader.
  */
 #ifndef RAWDUMP_TOOLS_UTIL_H

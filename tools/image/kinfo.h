@@ -1,5 +1,5 @@
 /*
- * tools/kinfo.h - what a dump says about the crashed kernel, found without a
+ * tools/image/kinfo.h - what a dump says about the crashed kernel, found without a
  * vmlinux: VMCOREINFO keys, per-CPU registers from the NT_PRSTATUS notes,
  * kernel virtual-to-physical translation through the kernel's own page
  * tables (SYMBOL(init_top_pgt)), utsname from init_uts_ns, and the printk

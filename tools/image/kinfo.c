@@ -1,5 +1,5 @@
 /*
- * tools/kinfo.c - the crash summary of `rawdump info`, from VMCOREINFO and
+ * tools/image/kinfo.c - the crash summary of `rawdump info`, from VMCOREINFO and
  * the dump alone (no vmlinux).
  *
  * Follows: the ELF note layout (NT_PRSTATUS, x86-64 elf_prstatus with

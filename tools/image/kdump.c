@@ -1,5 +1,5 @@
 /*
- * tools/kdump.c - kdump-compressed ("KDUMP   ", header version 6) writer and
+ * tools/image/kdump.c - kdump-compressed ("KDUMP   ", header version 6) writer and
  * reader, the format of makedumpfile -c that crash and makedumpfile read.
  *
  * Follows makedumpfile's diskdump_mod.h (disk_dump_header, kdump_sub_header,
@@ -28,7 +28,7 @@
  * makedumpfile left out are set in bitmap 1 and clear in bitmap 2, as
  * makedumpfile -d N writes them, and the sub-header's dump_level says which
  * classes were filtered. The runs of excluded pages with their classes go
- * in rawdump's excluded-pages note (tools/excl.h) before the range note,
+ * in rawdump's excluded-pages note (tools/image/excl.h) before the range note,
  * so rawdump reads classes back and tells excluded from missing pages.
  * Reading a makedumpfile file (no such note), a page of bitmap 1 that is
  * clear in bitmap 2 is excluded when dump_level filters anything (its

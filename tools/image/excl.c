@@ -1,6 +1,6 @@
 /*
- * tools/excl.c - excluded-page runs of a memimage and the "RAWDUMP" note
- * that carries them (format in tools/excl.h).
+ * tools/image/excl.c - excluded-page runs of a memimage and the "RAWDUMP" note
+ * that carries them (format in tools/image/excl.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,9 +10,9 @@
 
 #include "cli.h"
 #include "convert.h"
-#include "reader.h"
+#include "partition.h"
 #include "excl.h"
-#include "util.h"
+#include "disk/partheader.h"
 #include "writer.h"
 
 #define EXCL_NOTE_HDR	20u	/* nhdr 12 + name 8 */

@@ -1,15 +1,15 @@
 /*
- * tools/readers.h - the container readers behind mi_open() (tools/memimage.c).
+ * tools/image/formats.h - the container readers behind mi_open() (tools/image/memimage.c).
  *
- * mi_open() resolves a target (tools/target.h), looks at its first bytes and
- * calls one of these. Each returns a struct memimage (tools/memimage.h) or
+ * mi_open() resolves a target (tools/disk/target.h), looks at its first bytes and
+ * calls one of these. Each returns a struct memimage (tools/image/memimage.h) or
  * NULL with a one-line reason in err. On success the memimage owns fd and
  * its close op closes it; on failure fd stays open and belongs to the caller.
  *
- *   mi_open_rawdump  tools/reader.c   rawdump partition at [offset, offset+size) of fd
- *   mi_open_elf      tools/elfread.c  ELF vmcore (ET_CORE)
- *   mi_open_lkcd     tools/lkcd.c     LKCD v8/v9 ("lcrash")
- *   mi_open_kdump    tools/kdump.c    kdump-compressed ("KDUMP   ")
+ *   mi_open_rawdump  tools/image/partition.c   rawdump partition at [offset, offset+size) of fd
+ *   mi_open_elf      tools/image/elfread.c  ELF vmcore (ET_CORE)
+ *   mi_open_lkcd     tools/image/lkcd.c     LKCD v8/v9 ("lcrash")
+ *   mi_open_kdump    tools/image/kdump.c    kdump-compressed ("KDUMP   ")
  */
 #ifndef RAWDUMP_TOOLS_READERS_H
 #define RAWDUMP_TOOLS_READERS_H

@@ -1,5 +1,5 @@
 /*
- * tools/hostcsum.c - block checksums on the host through the libraries
+ * tools/image/hostcsum.c - block checksums on the host through the libraries
  * (see hostcsum.h). ISA-L's crc32_iscsi(buf, len, init) runs the CRC-32C
  * register without the standard inversions: the usual crc32c(crc, ...)
  * (init ~0, final xor ~0, chainable like zlib's crc32) is

@@ -1,5 +1,5 @@
 /*
- * tools/lkcd.c - LKCD ("lcrash") v8/v9 dump writer and reader, x86-64.
+ * tools/image/lkcd.c - LKCD ("lcrash") v8/v9 dump writer and reader, x86-64.
  *
  * Follows LKCD's dump_header_t / dump_header_asm_t / dump_page_t as the
  * crash utility reads them (lkcd_v8.c, lkcd_dump_v8.h, lkcd_x86_64): see
@@ -22,7 +22,7 @@
  * crash only prints it). Excluded pages get no record; the level written
  * is ALL_RAM when nothing was excluded, USED when only zero, cache or free
  * pages were, KERN when user pages (or pages of unknown class) were. The
- * extension's notes carry rawdump's excluded-pages note (tools/excl.h) with
+ * extension's notes carry rawdump's excluded-pages note (tools/image/excl.h) with
  * the classes. Reading, a page of the ranges without a record is excluded
  * when that note says so, or, without the note, when the level is KERN or
  * USED (no ALL_RAM/ALL bit); otherwise it is missing.

@@ -1,12 +1,12 @@
 /*
- * tools/reader.c - read a dump from a rawdump partition (format:
+ * tools/image/partition.c - read a dump from a rawdump partition (format:
  * include/rawdump/format.h) as a struct memimage.
  *
  * Order of checks, each on hostile bytes:
  *   1. partition header: primary copy, else the backup copy (util.c);
  *   2. dump header: magic, version, crc, same dump_id and partition uuid,
  *      range table and notes inside the metadata area, meta_crc; the range
- *      rules (mi_ranges_check, tools/memimage.c): no two real ranges
+ *      rules (mi_ranges_check, tools/image/memimage.c): no two real ranges
  *      overlap, every alias inside real memory;
  *   3. block stream from data_offset: every block on a 512-byte boundary,
  *      header crc, dump_id, seq increasing, lengths possible for its type,
@@ -24,7 +24,7 @@
  *   6. data blocks and runs are indexed by paddr; overlapping or out-of-range
  *      entries are refused; memory nothing covers is recorded as missing.
  * Payload checksums (stored_crc, data_crc, of the kind in each block's
- * flags: host_csum(), tools/hostcsum.c) are checked when a block is
+ * flags: host_csum(), tools/image/hostcsum.c) are checked when a block is
  * decoded, once: the last decoded block is cached, and a block that fails
  * is marked corrupt and its memory reported missing. Version 1 blocks are
  * CRC-32 and never LZ4.
@@ -38,9 +38,9 @@
 #include <zlib.h>
 #include <lz4.h>
 
-#include "reader.h"
+#include "partition.h"
 #include "hostcsum.h"
-#include "readers.h"
+#include "formats.h"
 #include "cli.h"
 #include "writer.h"
 

@@ -1,5 +1,5 @@
 /*
- * tools/elfwrite.c - mi_write_elf(): write a memimage as an ELF vmcore the
+ * tools/image/elfwrite.c - mi_write_elf(): write a memimage as an ELF vmcore the
  * way /proc/vmcore presents one (see /work/shared/reference/dump-formats.md):
  * ELFCLASS64, ET_CORE, EM_X86_64; phdr[0] is the PT_NOTE holding the crashed
  * kernel's notes (empty terminator notes dropped); one PT_LOAD per range
@@ -30,7 +30,7 @@
  * written; zeros to other readers, excluded to rawdump through the
  * note). The kernel-text alias
  * is cut at the same places. The PT_NOTE also carries rawdump's
- * excluded-pages note (tools/excl.h) with each run's class and the dump
+ * excluded-pages note (tools/image/excl.h) with each run's class and the dump
  * level.
  */
 #include <elf.h>
@@ -44,14 +44,14 @@
 
 #include "excl.h"
 #include "memimage.h"
-#include "reader.h"
-#include "util.h"
+#include "partition.h"
+#include "disk/partheader.h"
 #include "writer.h"
 
 #define ELFW_RUN_MAX	(8u << 20)	/* bytes gathered before one pwrite (a page multiple) */
 #define ELFW_HOLE_MIN	(1u << 20)	/* shorter gaps are written as zeros */
 #define ELFW_MAX_SEGS	(1u << 19)	/* PT_LOADs before small stretches stay in
-					 * (tools/elfread.c takes up to 1 << 20) */
+					 * (tools/image/elfread.c takes up to 1 << 20) */
 #define ELFW_MAX_OFF	((uint64_t)INT64_MAX)	/* file offsets are off_t */
 #define ELFW_SMALL_GAP	256u		/* then: excluded pages kept as holes when
 					 * fewer back to back (makedumpfile -E) */

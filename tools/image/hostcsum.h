@@ -1,5 +1,5 @@
 /*
- * tools/hostcsum.h - block checksums on the host, through the fast
+ * tools/image/hostcsum.h - block checksums on the host, through the fast
  * libraries: zlib crc32 (CRC-32), ISA-L crc32_iscsi (CRC-32C), libxxhash
  * XXH64. Same values and chaining as the writer's own rd_csum()
  * (writer/csum.c); tests/unit/writer_test.c proves it.

@@ -1,5 +1,5 @@
 /*
- * tools/reader.h - what the rawdump partition reader (tools/reader.c) knows
+ * tools/image/partition.h - what the rawdump partition reader (tools/image/partition.c) knows
  * beyond struct memimage: the headers it trusted, what the block scan found,
  * and which memory is missing and why. `info` and `save` use it.
  */
@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include "rawdump/format.h"
 #include "memimage.h"
-#include "target.h"
-#include "util.h"
+#include "disk/target.h"
+#include "disk/partheader.h"
 
 /* Why memory is missing from a dump. */
 enum rdr_missing_why {

@@ -1,5 +1,5 @@
 /*
- * tools/target.h - what a rawdump command line names as its partition.
+ * tools/disk/target.h - what a rawdump command line names as its partition.
  *
  * Accepted forms (resolved with libblkid):
  *   /dev/X                a block device (partition or whole disk)

@@ -1,5 +1,5 @@
 /*
- * tools/target.c - resolve a rawdump target to an open partition extent.
+ * tools/disk/target.c - resolve a rawdump target to an open partition extent.
  *
  * Tags go through libblkid's blkid_evaluate_tag(); partitions inside disk
  * images come from libblkid's partition-table probing
@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "target.h"
-#include "util.h"
+#include "partheader.h"
 #include "writer.h"
 
 #define TARGET_MAX_PARTNO	128	/* highest partition number searched */

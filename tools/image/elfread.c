@@ -1,5 +1,5 @@
 /*
- * tools/elfread.c - read an ELF vmcore (as /proc/vmcore, makedumpfile -E,
+ * tools/image/elfread.c - read an ELF vmcore (as /proc/vmcore, makedumpfile -E,
  * QEMU dump-guest-memory or `rawdump save` write it) as a struct memimage.
  *
  * Follows the ELF-64 object file format (System V gABI) for ET_CORE files:
@@ -12,7 +12,7 @@
  * Filtered dumps: makedumpfile -E and rawdump's own ELF writer put pages
  * left out by filtering in the p_memsz tail of a PT_LOAD (p_memsz >
  * p_filesz); such a whole page reads as MI_EXCLUDED. rawdump's
- * excluded-pages note (tools/excl.h) gives their classes and dump level;
+ * excluded-pages note (tools/image/excl.h) gives their classes and dump level;
  * without it the class is MI_CLASS_UNKNOWN and the level 0 (unknown).
  * Adjacent PT_LOADs (paddr and vaddr contiguous, or both vaddr 0) make one
  * range again.
@@ -26,9 +26,9 @@
 #include <unistd.h>
 
 #include "memimage.h"
-#include "readers.h"
+#include "formats.h"
 #include "excl.h"
-#include "util.h"
+#include "disk/partheader.h"
 #include "writer.h"
 
 #define ELFR_MAX_PHDRS	(1u << 20)

@@ -1,5 +1,5 @@
 /*
- * tools/memimage.h - a read-only view of a crashed kernel's memory, whatever
+ * tools/image/memimage.h - a read-only view of a crashed kernel's memory, whatever
  * holds it: a rawdump partition (or image), an ELF vmcore, an LKCD or a
  * kdump-compressed file. Readers produce one; writers (ELF, LKCD, kdump)
  * and `rawdump info` consume one. Everything a reader parses is hostile
@@ -77,7 +77,7 @@ struct memimage {
 	uint64_t excluded_pages[MI_CLASS_SLOTS]; /* pages left out on purpose, by
 					 * class bit number (see MI_CLASS_UNKNOWN) */
 	struct rd_excl_run *excl_runs;	/* excluded runs read from rawdump's own
-					 * note (tools/excl.h), sorted; when set,
+					 * note (tools/image/excl.h), sorted; when set,
 					 * mi_page_class() answers from them */
 	size_t nexcl_runs;
 };
@@ -89,7 +89,7 @@ static inline int mi_read_page(struct memimage *m, uint64_t paddr, void *buf)
 
 /* RD_CLASS_* bit / MI_CLASS_UNKNOWN of an excluded page, 0 if paddr is not
  * excluded or the reader knows no classes. */
-int mi_page_class(struct memimage *m, uint64_t paddr);	/* tools/excl.c */
+int mi_page_class(struct memimage *m, uint64_t paddr);	/* tools/image/excl.c */
 
 /* Sum of excluded_pages[]. */
 uint64_t mi_excluded_total(const struct memimage *m);
@@ -118,7 +118,7 @@ void mi_close(struct memimage *m);	/* calls ops->close, frees notes/ranges/excl_
 
 /* Open any supported input, detected by content. path may be a file or
  * block device; part selects a partition inside a disk image (see
- * tools/target.h). Returns NULL and sets *err (a message) on failure. */
+ * tools/disk/target.h). Returns NULL and sets *err (a message) on failure. */
 struct memimage *mi_open(const char *path, char *err, size_t errsz);
 
 /* Output writers. fd is a fresh, empty regular file; the caller owns the

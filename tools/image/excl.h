@@ -1,5 +1,5 @@
 /*
- * tools/excl.h - pages left out by page filtering, as runs: found in any
+ * tools/image/excl.h - pages left out by page filtering, as runs: found in any
  * memimage (through mi_page_class), and carried inside the ELF, LKCD and
  * kdump-compressed files rawdump writes as one ELF note, so that reading
  * such a file back gives every excluded page its class and tells excluded

@@ -1,6 +1,6 @@
 /*
- * tools/memimage.c - mi_open(): resolve a target (tools/target.h) and pick
- * the reader by content (tools/readers.h):
+ * tools/image/memimage.c - mi_open(): resolve a target (tools/disk/target.h) and pick
+ * the reader by content (tools/image/formats.h):
  *   "RAWDUMP\0" at the partition start or in the backup slot -> rawdump
  *   "\177ELF"                                               -> ELF vmcore
  *   u64 0xa8190173618f23ed / ...23cd                         -> LKCD
@@ -15,10 +15,10 @@
 #include <string.h>
 
 #include "memimage.h"
-#include "reader.h"
-#include "readers.h"
-#include "target.h"
-#include "util.h"
+#include "partition.h"
+#include "formats.h"
+#include "disk/target.h"
+#include "disk/partheader.h"
 
 #define MI_LKCD_MAGIC		0xa8190173618f23edull
 #define MI_LKCD_MAGIC_LIVE	0xa8190173618f23cdull
