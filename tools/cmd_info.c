@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "image/excl.h"
+#include "image/formats.h"
 #include "image/kinfo.h"
 #include "image/memimage.h"
 #include "image/partition.h"

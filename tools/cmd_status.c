@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arm.h"
+#include "armed.h"
 #include "cli.h"
 #include "estimate.h"
 #include "disk/target.h"

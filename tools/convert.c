@@ -4,7 +4,6 @@
  * and write it in another format, with the output rules of `rawdump save`
  * (tools/outfile.c: 0600 temp file, never through a symlink, fsync, a
  * rename that replaces nothing).
- * Also the page walk shared by the LKCD and kdump-compressed writers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,133 +19,11 @@
 #include "cli.h"
 #include "convert.h"
 #include "image/excl.h"
+#include "image/formats.h"
 #include "outfile.h"
 #include "image/kinfo.h"
 
 #define CONV_CMD "convert"
-
-/* ------------------------------------------------------------------ */
-/* Shared helpers                                                      */
-/* ------------------------------------------------------------------ */
-
-void conv_pages_init(struct conv_pages *it, const struct memimage *m)
-{
-	it->m = m;
-	it->ri = 0;
-	it->next = 0;
-}
-
-int conv_pages_next(struct conv_pages *it, uint64_t *paddr)
-{
-	const struct mi_range *r;
-	uint64_t start, end;
-
-	for (; it->ri < it->m->nranges; it->ri++) {
-		r = &it->m->ranges[it->ri];
-		if ((r->flags & MI_ALIAS) || r->size == 0)
-			continue;
-		start = r->paddr & ~(uint64_t)(MI_PAGE - 1);
-		end = r->paddr + r->size;
-		if (end < r->paddr)
-			end = UINT64_MAX & ~(uint64_t)(MI_PAGE - 1);
-		if (start < it->next)
-			start = it->next;
-		if (start >= end)
-			continue;
-		*paddr = start;
-		it->next = start + MI_PAGE;
-		return 1;
-	}
-	return 0;
-}
-
-uint64_t conv_pages_total(const struct memimage *m)
-{
-	struct conv_pages it;
-	uint64_t n = 0, paddr;
-	const struct mi_range *r;
-	size_t i;
-
-	/* fast path for sorted, non-overlapping ranges; exact walk otherwise */
-	for (i = 0; i < m->nranges; i++) {
-		r = &m->ranges[i];
-		if (!(r->flags & MI_ALIAS) && i && r->paddr < m->ranges[i - 1].paddr + m->ranges[i - 1].size)
-			break;
-	}
-	if (i == m->nranges) {
-		uint64_t last = 0, s, e;
-
-		for (i = 0; i < m->nranges; i++) {
-			r = &m->ranges[i];
-			if ((r->flags & MI_ALIAS) || !r->size)
-				continue;
-			s = r->paddr / MI_PAGE;
-			e = (r->paddr + r->size + MI_PAGE - 1) / MI_PAGE;
-			if (s < last)
-				s = last;
-			if (e > s)
-				n += e - s;
-			if (e > last)
-				last = e;
-		}
-		return n;
-	}
-	conv_pages_init(&it, m);
-	while (conv_pages_next(&it, &paddr))
-		n++;
-	return n;
-}
-
-int conv_page_is_zero(const void *page)
-{
-	const uint64_t *p = page;
-	size_t i;
-
-	for (i = 0; i < MI_PAGE / 8; i++)
-		if (p[i])
-			return 0;
-	return 1;
-}
-
-int conv_pwrite(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-int conv_pread(int fd, void *buf, size_t len, uint64_t off)
-{
-	uint8_t *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = pread(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* rawdump convert                                                     */

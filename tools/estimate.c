@@ -29,7 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "arm.h"
+#include "armed.h"
 #include "cli.h"
 #include "config.h"
 #include "estimate.h"

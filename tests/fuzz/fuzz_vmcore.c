@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "image/memimage.h"
+#include "image/formats.h"
 #include "image/kinfo.h"
 
 #define FUZZ_PAGE_BUDGET	256u

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "rawdump/format.h"
-#include "target.h"
+#include "extent.h"
 
 #define UTIL_UUID_STR 37	/* 8-4-4-4-12 and NUL */
 

@@ -360,66 +360,6 @@ void target_close(struct target *t)
 	t->fd = -1;
 }
 
-static int target_bounds(const struct target *t, uint64_t off, size_t len)
-{
-	if (off > t->size || len > t->size - off)
-		return -ERANGE;
-	return 0;
-}
-
-int target_pread(const struct target *t, uint64_t off, void *buf, size_t len)
-{
-	uint8_t *p = buf;
-	int rc = target_bounds(t, off, len);
-
-	if (rc)
-		return rc;
-	while (len) {
-		ssize_t n = pread(t->fd, p, len, (off_t)(t->io_offset + off));
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-int target_pwrite(const struct target *t, uint64_t off, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	int rc = target_bounds(t, off, len);
-
-	if (rc)
-		return rc;
-	while (len) {
-		ssize_t n = pwrite(t->fd, p, len, (off_t)(t->io_offset + off));
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-int target_sync(const struct target *t)
-{
-	return fsync(t->fd) == 0 ? 0 : -errno;
-}
-
 int target_for_each_blockdev(int (*fn)(void *ctx, const char *dev), void *ctx)
 {
 	struct dirent *de;

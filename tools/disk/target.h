@@ -23,26 +23,8 @@
 #include <limits.h>
 #include <sys/types.h>
 
-enum target_kind {
-	TARGET_BLK_PART,	/* a partition block device, e.g. /dev/sda3 */
-	TARGET_BLK_DISK,	/* a whole-disk block device */
-	TARGET_IMAGE_PART,	/* partition N of a disk image file (or disk) */
-	TARGET_FILE,		/* a regular file with no partition table */
-	TARGET_IMAGE_DISK,	/* a file with a partition table, none selected */
-};
+#include "extent.h"
 
-struct target {
-	int fd;
-	enum target_kind kind;
-	uint64_t io_offset;	/* where the partition starts in fd */
-	uint64_t part_offset;	/* bytes from the start of the file or disk */
-	uint64_t size;		/* partition bytes, a multiple of 512 */
-	uint32_t sector_size;	/* logical sector size */
-	int partno;		/* partition number, 0 if none */
-	dev_t rdev;		/* block devices: the device opened, else 0 */
-	char path[PATH_MAX];	/* the file or device opened */
-	char spec[PATH_MAX];	/* as given on the command line */
-};
 
 /* Open spec with open(2) flags (O_RDONLY or O_RDWR; O_CLOEXEC is added).
  * Returns 0, or -ENOENT (nothing matches), -EINVAL (malformed), another
@@ -51,11 +33,6 @@ int  target_open(const char *spec, int oflags, struct target *t, char *err, size
 void target_close(struct target *t);
 const char *target_kind_name(enum target_kind k);
 
-/* Whole-buffer I/O inside the partition: 0, -ERANGE outside it, -EIO on a
- * short transfer, or -errno. */
-int target_pread(const struct target *t, uint64_t off, void *buf, size_t len);
-int target_pwrite(const struct target *t, uint64_t off, const void *buf, size_t len);
-int target_sync(const struct target *t);
 
 /* What libblkid recognises on t (filesystem, swap, RAID, LVM, partition
  * table) as text in what ("" if nothing: a rawdump partition is unknown to

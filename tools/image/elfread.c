@@ -28,6 +28,7 @@
 #include "memimage.h"
 #include "formats.h"
 #include "excl.h"
+#include "disk/io.h"
 #include "disk/partheader.h"
 #include "writer.h"
 
@@ -45,25 +46,6 @@ struct elfr {
 	size_t nseg, nreal;
 };
 
-static int elfr_pread(int fd, uint64_t off, void *buf, size_t len)
-{
-	uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static int elfr_seg_cmp(const void *a, const void *b)
 {
@@ -142,7 +124,7 @@ static int elfr_read_page(struct memimage *m, uint64_t paddr, void *buf)
 			continue;
 		if (b > fend)
 			b = fend;
-		rc = elfr_pread(e->fd, s->off + (a - s->paddr), (uint8_t *)buf + (a - paddr), b - a);
+		rc = pread_full(e->fd, (uint8_t *)buf + (a - paddr), b - a, s->off + (a - s->paddr));
 		if (rc)
 			return rc;
 	}
@@ -251,7 +233,7 @@ struct memimage *mi_open_elf(int fd, const char *path, char *err, size_t errsz)
 		goto fail;
 	}
 	fsize = (uint64_t)st.st_size;
-	if (fsize < sizeof(eh) || elfr_pread(fd, 0, &eh, sizeof(eh)) != 0) {
+	if (fsize < sizeof(eh) || pread_full(fd, &eh, sizeof(eh), 0) != 0) {
 		snprintf(err, errsz, "%s: too short for an ELF header", path);
 		goto fail;
 	}
@@ -266,7 +248,7 @@ struct memimage *mi_open_elf(int fd, const char *path, char *err, size_t errsz)
 		Elf64_Shdr sh;
 
 		if (eh.e_shoff > fsize || fsize - eh.e_shoff < sizeof(sh) ||
-		    elfr_pread(fd, eh.e_shoff, &sh, sizeof(sh)) != 0) {
+		    pread_full(fd, &sh, sizeof(sh), eh.e_shoff) != 0) {
 			snprintf(err, errsz, "%s: PN_XNUM without a section header", path);
 			goto fail;
 		}
@@ -283,7 +265,7 @@ struct memimage *mi_open_elf(int fd, const char *path, char *err, size_t errsz)
 		snprintf(err, errsz, "out of memory");
 		goto fail;
 	}
-	rc = elfr_pread(fd, eh.e_phoff, ph, phnum * sizeof(*ph));
+	rc = pread_full(fd, ph, phnum * sizeof(*ph), eh.e_phoff);
 	if (rc) {
 		snprintf(err, errsz, "%s: %s", path, strerror(-rc));
 		goto fail;
@@ -310,7 +292,7 @@ struct memimage *mi_open_elf(int fd, const char *path, char *err, size_t errsz)
 				goto fail;
 			}
 			m->notes = n;
-			rc = elfr_pread(fd, p->p_offset, n + m->notes_size, p->p_filesz);
+			rc = pread_full(fd, n + m->notes_size, p->p_filesz, p->p_offset);
 			if (rc) {
 				snprintf(err, errsz, "%s: %s", path, strerror(-rc));
 				goto fail;

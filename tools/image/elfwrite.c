@@ -45,6 +45,7 @@
 #include "excl.h"
 #include "memimage.h"
 #include "partition.h"
+#include "disk/io.h"
 #include "disk/partheader.h"
 #include "writer.h"
 
@@ -91,25 +92,16 @@ static void elfw_direct(struct elfw_run *w, int on)
 
 static int elfw_pwrite(struct elfw_run *w, const void *buf, size_t len, uint64_t off)
 {
-	const uint8_t *p = buf;
+	int rc = pwrite_full(w->fd, buf, len, off);
 
-	while (len) {
-		ssize_t n = pwrite(w->fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EINVAL && w->direct) {
-			elfw_direct(w, 0);
-			if (!w->direct)
-				continue;
-		}
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
+	if (rc == -EINVAL && w->direct) {
+		/* the file system refused O_DIRECT for this piece: write it
+		 * again (the same bytes at the same place) through the cache */
+		elfw_direct(w, 0);
+		if (!w->direct)
+			rc = pwrite_full(w->fd, buf, len, off);
 	}
-	return 0;
+	return rc;
 }
 
 static void *elfw_thread(void *arg)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "convert.h"
+#include "pages.h"
 #include "partition.h"
 #include "excl.h"
 #include "disk/partheader.h"
@@ -30,7 +30,7 @@ int excl_scan(struct memimage *m, struct rd_excl_run **runs, size_t *n,
 	      uint64_t counts[MI_CLASS_SLOTS])
 {
 	struct rd_excl_run *r = NULL, *nr;
-	struct conv_pages it;
+	struct mi_pages it;
 	size_t cnt = 0, cap = 0;
 	uint64_t paddr;
 	int cls;
@@ -41,8 +41,8 @@ int excl_scan(struct memimage *m, struct rd_excl_run **runs, size_t *n,
 		memset(counts, 0, MI_CLASS_SLOTS * sizeof(*counts));
 	if (!m->excl_runs && !m->ops->page_class)
 		return 0;
-	conv_pages_init(&it, m);
-	while (conv_pages_next(&it, &paddr)) {
+	mi_pages_init(&it, m);
+	while (mi_pages_next(&it, &paddr)) {
 		cls = mi_page_class(m, paddr);
 		if (cls <= 0)
 			continue;

@@ -1,5 +1,6 @@
 /*
- * tools/image/formats.h - the container readers behind mi_open() (tools/image/memimage.c).
+ * tools/image/formats.h - mi_open() (tools/image/detect.c) and the readers it
+ * picks from.
  *
  * mi_open() resolves a target (tools/disk/target.h), looks at its first bytes and
  * calls one of these. Each returns a struct memimage (tools/image/memimage.h) or
@@ -11,8 +12,8 @@
  *   mi_open_lkcd     tools/image/lkcd.c     LKCD v8/v9 ("lcrash")
  *   mi_open_kdump    tools/image/kdump.c    kdump-compressed ("KDUMP   ")
  */
-#ifndef RAWDUMP_TOOLS_READERS_H
-#define RAWDUMP_TOOLS_READERS_H
+#ifndef RAWDUMP_TOOLS_FORMATS_H
+#define RAWDUMP_TOOLS_FORMATS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -23,5 +24,13 @@ struct memimage *mi_open_rawdump(int fd, uint64_t offset, uint64_t size,
 struct memimage *mi_open_elf(int fd, const char *path, char *err, size_t errsz);
 struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz);
 struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz);
+
+/* Content checks on the first bytes of a file (at least 16 bytes). */
+int lkcd_probe(const void *head, size_t len);
+int kdump_probe(const void *head, size_t len);
+
+/* Open any supported input, detected by content. path may be a file or
+ * a target spec (tools/disk/target.h). NULL with a one-line reason in err. */
+struct memimage *mi_open(const char *path, char *err, size_t errsz);
 
 #endif

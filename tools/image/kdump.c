@@ -44,7 +44,9 @@
 #include <zlib.h>
 
 #include "rawdump/format.h"
-#include "convert.h"
+#include "formats.h"
+#include "pages.h"
+#include "disk/io.h"
 #include "excl.h"
 #include "kinfo.h"
 
@@ -131,7 +133,7 @@ struct kdump_w {
 
 static int kdump_flush_data(struct kdump_w *w)
 {
-	int rc = conv_pwrite(w->fd, w->data, w->data_len, w->data_off);
+	int rc = pwrite_full(w->fd, w->data, w->data_len, w->data_off);
 
 	w->data_off += w->data_len;
 	w->data_len = 0;
@@ -140,7 +142,7 @@ static int kdump_flush_data(struct kdump_w *w)
 
 static int kdump_flush_descs(struct kdump_w *w)
 {
-	int rc = conv_pwrite(w->fd, w->descs, w->ndescs * KDUMP_DESC_SIZE, w->desc_off);
+	int rc = pwrite_full(w->fd, w->descs, w->ndescs * KDUMP_DESC_SIZE, w->desc_off);
 
 	w->desc_off += w->ndescs * KDUMP_DESC_SIZE;
 	w->ndescs = 0;
@@ -219,7 +221,7 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	uint8_t page[MI_PAGE], zero[MI_PAGE] = { 0 }, *hdr = NULL, *bm1 = NULL, *bm2 = NULL;
 	uint8_t *zbuf = NULL;
 	struct kdump_w w = { .fd = fd };
-	struct conv_pages it;
+	struct mi_pages it;
 	struct kinfo ki;
 	uint64_t max_mapnr, bm_len, npages, paddr, done = 0, zero_off = 0, off;
 	uint64_t desc_start, ndesc_max, ndesc = 0, missing = 0, vmci_off = 0, counts[MI_CLASS_SLOTS];
@@ -246,7 +248,7 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	if (nruns || m->dump_level)
 		excl_size = excl_note_size(nruns);
 	max_mapnr = kdump_max_pfn(m);
-	npages = conv_pages_total(m);
+	npages = mi_pages_total(m);
 	ndesc_max = npages;
 	bm_len = rd_align_up((max_mapnr + 7) / 8, KDUMP_BS);
 	if (bm_len == 0)
@@ -292,8 +294,8 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	if (rc < 0)
 		goto write_error;
 
-	conv_pages_init(&it, m);
-	while (conv_pages_next(&it, &paddr)) {
+	mi_pages_init(&it, m);
+	while (mi_pages_next(&it, &paddr)) {
 		uint64_t pfn = paddr / MI_PAGE;
 
 		kdump_bit_set(bm1, pfn);
@@ -315,7 +317,7 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 			goto free_all;
 		}
 		kdump_bit_set(bm2, pfn);
-		if (st == MI_ZERO || conv_page_is_zero(page)) {
+		if (st == MI_ZERO || mi_page_is_zero(page)) {
 			rc = kdump_add_desc(&w, zero_off, zero_size, KDUMP_PD_ZLIB);
 		} else {
 			zlen = compressBound(MI_PAGE);
@@ -338,9 +340,9 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	if (rc == 0)
 		rc = kdump_flush_descs(&w);
 	if (rc == 0)
-		rc = conv_pwrite(fd, bm1, bm_len, hdr_len);
+		rc = pwrite_full(fd, bm1, bm_len, hdr_len);
 	if (rc == 0)
-		rc = conv_pwrite(fd, bm2, bm_len, hdr_len + bm_len);
+		rc = pwrite_full(fd, bm2, bm_len, hdr_len + bm_len);
 	if (rc < 0)
 		goto write_error;
 
@@ -385,7 +387,7 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	put64(sub + KSH_END_PFN, max_mapnr);
 	put64(sub + KSH_END_PFN_64, max_mapnr);
 	put64(sub + KSH_MAX_MAPNR_64, max_mapnr);
-	rc = conv_pwrite(fd, hdr, hdr_len, 0);
+	rc = pwrite_full(fd, hdr, hdr_len, 0);
 	if (rc < 0)
 		goto write_error;
 	if (pr)
@@ -459,7 +461,7 @@ static int kdump_read_page(struct memimage *m, uint64_t paddr, void *buf)
 	idx = p->rank[pfn / 64] + (uint64_t)__builtin_popcountll(word & ((1ull << (pfn % 64)) - 1));
 	if (p->desc_off + (idx + 1) * KDUMP_DESC_SIZE > p->fsize)
 		goto corrupt;		/* file cut inside the descriptors */
-	rc = conv_pread(p->fd, d, sizeof(d), p->desc_off + idx * KDUMP_DESC_SIZE);
+	rc = pread_full(p->fd, d, sizeof(d), p->desc_off + idx * KDUMP_DESC_SIZE);
 	if (rc < 0)
 		return rc;
 	off = get64(d);
@@ -470,11 +472,11 @@ static int kdump_read_page(struct memimage *m, uint64_t paddr, void *buf)
 	if (flags == 0) {
 		if (size != KDUMP_BS)
 			goto corrupt;
-		rc = conv_pread(p->fd, buf, KDUMP_BS, off);
+		rc = pread_full(p->fd, buf, KDUMP_BS, off);
 		if (rc < 0)
 			return rc;
 	} else if (flags & KDUMP_PD_ZLIB) {
-		rc = conv_pread(p->fd, p->cbuf, size, off);
+		rc = pread_full(p->fd, p->cbuf, size, off);
 		if (rc < 0)
 			return rc;
 		if (uncompress(buf, &dlen, p->cbuf, size) != Z_OK || dlen != MI_PAGE)
@@ -482,7 +484,7 @@ static int kdump_read_page(struct memimage *m, uint64_t paddr, void *buf)
 	} else {
 		goto corrupt;		/* lzo, snappy, zstd: refused at open */
 	}
-	return conv_page_is_zero(buf) ? MI_ZERO : MI_DATA;
+	return mi_page_is_zero(buf) ? MI_ZERO : MI_DATA;
 corrupt:
 	memset(buf, 0, MI_PAGE);
 	m->partial = 1;
@@ -652,7 +654,7 @@ struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz
 		why = "too short for a kdump-compressed header";
 		goto fail;
 	}
-	if (conv_pread(fd, hdr, sizeof(hdr), 0) < 0 || !kdump_probe(hdr, sizeof(hdr))) {
+	if (pread_full(fd, hdr, sizeof(hdr), 0) < 0 || !kdump_probe(hdr, sizeof(hdr))) {
 		why = "not a kdump-compressed file";
 		goto fail;
 	}
@@ -676,7 +678,7 @@ struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz
 		goto fail;
 	}
 	memset(sub, 0, sizeof(sub));
-	if (!diskdump && conv_pread(fd, sub, sizeof(sub), bs) < 0) {
+	if (!diskdump && pread_full(fd, sub, sizeof(sub), bs) < 0) {
 		why = "cannot read the kdump sub-header";
 		goto fail;
 	}
@@ -704,7 +706,7 @@ struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz
 		goto fail;
 	memset(p->bm1 + 2 * bm_len, 0, 8);
 	p->bm2 = p->bm1 + bm_len;
-	if (conv_pread(fd, p->bm1, 2 * bm_len, (uint64_t)(1 + sub_blocks) * bs) < 0) {
+	if (pread_full(fd, p->bm1, 2 * bm_len, (uint64_t)(1 + sub_blocks) * bs) < 0) {
 		why = "cannot read the kdump bitmaps";
 		goto fail;
 	}
@@ -739,7 +741,7 @@ struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz
 		m->notes = malloc(note_size);
 		if (!m->notes)
 			goto fail;
-		if (conv_pread(fd, m->notes, note_size, note_off) < 0) {
+		if (pread_full(fd, m->notes, note_size, note_off) < 0) {
 			why = "cannot read the kdump notes";
 			goto fail;
 		}

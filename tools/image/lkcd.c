@@ -37,7 +37,9 @@
 #include <zlib.h>
 
 #include "rawdump/format.h"
-#include "convert.h"
+#include "formats.h"
+#include "pages.h"
+#include "disk/io.h"
 #include "excl.h"
 #include "kinfo.h"
 
@@ -115,7 +117,7 @@ struct lkcd_out {
 
 static int lkcd_out_flush(struct lkcd_out *o)
 {
-	int rc = conv_pwrite(o->fd, o->buf, o->len, o->off);
+	int rc = pwrite_full(o->fd, o->buf, o->len, o->off);
 
 	o->off += o->len;
 	o->len = 0;
@@ -258,7 +260,7 @@ int mi_write_lkcd(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char
 {
 	uint8_t page[MI_PAGE], *hdr = NULL;
 	struct lkcd_out o = { .fd = fd };
-	struct conv_pages it;
+	struct mi_pages it;
 	struct kinfo ki;
 	uint64_t paddr, total, done = 0, written = 0, counts[MI_CLASS_SLOTS];
 	struct rd_excl_run *runs = NULL;
@@ -286,7 +288,7 @@ int mi_write_lkcd(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char
 		level = LKCD_LEVEL_KERN;
 	else if (nruns)
 		level = LKCD_LEVEL_USED;
-	total = conv_pages_total(m);
+	total = mi_pages_total(m);
 	o.buf = malloc(LKCD_WBUF);
 	zbuf = malloc(compressBound(MI_PAGE));
 	if (!o.buf || !zbuf) {
@@ -299,8 +301,8 @@ int mi_write_lkcd(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char
 		snprintf(msg, msgsz, "out of memory");
 		goto free_all;
 	}
-	conv_pages_init(&it, m);
-	while (conv_pages_next(&it, &paddr)) {
+	mi_pages_init(&it, m);
+	while (mi_pages_next(&it, &paddr)) {
 		st = mi_read_page(m, paddr, page);
 		if (st < 0) {
 			rc = st;
@@ -310,7 +312,7 @@ int mi_write_lkcd(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char
 		if (st == MI_MISSING || st == MI_EXCLUDED) {
 			/* not in the input, or left out: no record, crash
 			 * reports it as not dumped */
-		} else if (st == MI_ZERO || conv_page_is_zero(page)) {
+		} else if (st == MI_ZERO || mi_page_is_zero(page)) {
 			rc = lkcd_out_page(&o, paddr, 0, LKCD_DP_RAW, NULL);
 			written++;
 		} else {
@@ -334,7 +336,7 @@ int mi_write_lkcd(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char
 	/* the header goes last: num_pages is what was really written */
 	put32(hdr + DH_NUM_PAGES, written > UINT32_MAX ? UINT32_MAX : (uint32_t)written);
 	if (rc == 0)
-		rc = conv_pwrite(fd, hdr, hlen, 0);
+		rc = pwrite_full(fd, hdr, hlen, 0);
 	if (rc < 0) {
 		snprintf(msg, msgsz, "write: %s", strerror(-rc));
 		goto free_all;
@@ -436,10 +438,10 @@ static int lkcd_read_page(struct memimage *m, uint64_t paddr, void *buf)
 	if (r->size == 0)
 		return MI_ZERO;
 	if (r->flags & LKCD_DP_RAW) {
-		rc = conv_pread(p->fd, buf, r->size < MI_PAGE ? r->size : MI_PAGE, r->off);
+		rc = pread_full(p->fd, buf, r->size < MI_PAGE ? r->size : MI_PAGE, r->off);
 		return rc < 0 ? rc : MI_DATA;
 	}
-	rc = conv_pread(p->fd, p->cbuf, r->size, r->off);
+	rc = pread_full(p->fd, p->cbuf, r->size, r->off);
 	if (rc < 0)
 		return rc;
 	if (p->compress == LKCD_COMPRESS_RLE)
@@ -496,7 +498,7 @@ static int lkcd_scan(struct lkcd_priv *p, uint64_t page_off, uint64_t fsize, int
 
 	*partial = 1;
 	while (off + LKCD_DP_HDR <= fsize) {
-		rc = conv_pread(p->fd, hdr, sizeof(hdr), off);
+		rc = pread_full(p->fd, hdr, sizeof(hdr), off);
 		if (rc < 0)
 			return rc;
 		size = get32(hdr + 8);
@@ -636,15 +638,15 @@ static int lkcd_notes_from_asm(struct memimage *m, const uint8_t *a, uint32_t nc
  * counted by class in m->excluded_pages[], the others returned. */
 static uint64_t lkcd_count_missing(struct memimage *m, const struct lkcd_priv *p)
 {
-	struct conv_pages it;
+	struct mi_pages it;
 	uint64_t paddr, missing = 0;
 	size_t j = 0;
 	int cls;
 
 	if (!m->excl_runs)
 		memset(m->excluded_pages, 0, sizeof(m->excluded_pages));
-	conv_pages_init(&it, m);
-	while (conv_pages_next(&it, &paddr)) {
+	mi_pages_init(&it, m);
+	while (mi_pages_next(&it, &paddr)) {
 		while (j < p->nrecs && p->recs[j].paddr < paddr)
 			j++;
 		if (j < p->nrecs && p->recs[j].paddr == paddr)
@@ -676,7 +678,7 @@ struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz)
 	area = malloc(LKCD_PAGE_OFFSET_V8);
 	if (!area)
 		goto fail;
-	if (conv_pread(fd, area, LKCD_HDR_SIZE_V9, 0) < 0 || !lkcd_probe(area, LKCD_HDR_SIZE_V9)) {
+	if (pread_full(fd, area, LKCD_HDR_SIZE_V9, 0) < 0 || !lkcd_probe(area, LKCD_HDR_SIZE_V9)) {
 		why = "not an LKCD v8/v9 dump";
 		goto fail;
 	}
@@ -702,7 +704,7 @@ struct memimage *mi_open_lkcd(int fd, const char *path, char *err, size_t errsz)
 	area = calloc(1, page_off);
 	if (!area)
 		goto fail;
-	if (conv_pread(fd, area, hlen, 0) < 0) {
+	if (pread_full(fd, area, hlen, 0) < 0) {
 		why = "cannot read the LKCD header";
 		goto fail;
 	}

@@ -1,12 +1,7 @@
 /*
- * tools/image/memimage.c - mi_open(): resolve a target (tools/disk/target.h) and pick
- * the reader by content (tools/image/formats.h):
- *   "RAWDUMP\0" at the partition start or in the backup slot -> rawdump
- *   "\177ELF"                                               -> ELF vmcore
- *   u64 0xa8190173618f23ed / ...23cd                         -> LKCD
- *   "KDUMP   " or "DISKDUMP"                                 -> kdump-compressed
- * A disk image with a partition table and no partition named is searched
- * for its one rawdump partition.
+ * tools/image/memimage.c - the memory-image interface every reader fills
+ * (tools/image/memimage.h): range-table and extent rules, class names,
+ * mi_close. Picking a reader by content is tools/image/detect.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,13 +10,7 @@
 #include <string.h>
 
 #include "memimage.h"
-#include "partition.h"
-#include "formats.h"
-#include "disk/target.h"
-#include "disk/partheader.h"
 
-#define MI_LKCD_MAGIC		0xa8190173618f23edull
-#define MI_LKCD_MAGIC_LIVE	0xa8190173618f23cdull
 
 uint64_t mi_excluded_total(const struct memimage *m)
 {
@@ -140,45 +129,4 @@ void mi_close(struct memimage *m)
 	free(m->ranges);
 	free(m->excl_runs);
 	free(m);
-}
-
-struct memimage *mi_open(const char *path, char *err, size_t errsz)
-{
-	struct memimage *m = NULL;
-	struct target t;
-	uint8_t head[8];
-	uint64_t magic;
-	int why;
-
-	if (target_open(path, O_RDONLY, &t, err, errsz) != 0)
-		return NULL;
-	if (t.kind == TARGET_IMAGE_DISK && target_pick_rawdump(&t, err, errsz) != 0)
-		goto out_close;
-	if (util_has_magic(&t)) {
-		m = rdr_open(&t, &why, err, errsz);
-		goto out;
-	}
-	if (target_pread(&t, 0, head, sizeof(head)) != 0) {
-		snprintf(err, errsz, "%s: too short to hold a dump", t.path);
-		goto out_close;
-	}
-	memcpy(&magic, head, sizeof(magic));
-	if (t.io_offset != 0) {
-		snprintf(err, errsz, "%s: not a rawdump partition", path);
-		goto out_close;
-	}
-	if (!memcmp(head, "\177ELF", 4))
-		m = mi_open_elf(t.fd, t.path, err, errsz);
-	else if (magic == MI_LKCD_MAGIC || magic == MI_LKCD_MAGIC_LIVE)
-		m = mi_open_lkcd(t.fd, t.path, err, errsz);
-	else if (!memcmp(head, "KDUMP   ", 8) || !memcmp(head, "DISKDUMP", 8))
-		m = mi_open_kdump(t.fd, t.path, err, errsz);
-	else
-		snprintf(err, errsz, "%s: not a rawdump partition, ELF, LKCD or kdump file", t.path);
-out:
-	if (m)
-		return m;
-out_close:
-	target_close(&t);
-	return NULL;
 }

@@ -116,10 +116,7 @@ int mi_extent_check(const struct memimage *m, char *msg, size_t msgsz);
 
 void mi_close(struct memimage *m);	/* calls ops->close, frees notes/ranges/excl_runs and m */
 
-/* Open any supported input, detected by content. path may be a file or
- * block device; part selects a partition inside a disk image (see
- * tools/disk/target.h). Returns NULL and sets *err (a message) on failure. */
-struct memimage *mi_open(const char *path, char *err, size_t errsz);
+/* Opening an input by content: mi_open(), tools/image/formats.h. */
 
 /* Output writers. fd is a fresh, empty regular file; the caller owns the
  * temp-file/fsync/rename dance. Return 0 or a negative errno; msg gets a
