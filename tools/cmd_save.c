@@ -165,7 +165,8 @@ int cmd_save(int argc, char **argv)
 	struct target t;
 	const char *spec;
 	struct stat st;
-	int c, rc, why, ret, dfd = -1, fd = -1;
+	enum rdr_err why;
+	int c, rc, ret, dfd = -1, fd = -1;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:F:n:h", opts, NULL)) != -1) {
@@ -233,7 +234,7 @@ int cmd_save(int argc, char **argv)
 	if (!m) {
 		target_close(&t);
 		cli_error("save", "%s: %s", spec, err);
-		return why;
+		return cli_exit_rdr(why);
 	}
 	in = rdr_info(m);
 	if (in->data_bytes + in->zero_bytes == 0) {
@@ -341,7 +342,7 @@ int cmd_save(int argc, char **argv)
 	{
 		char sum[512];
 
-		excl_summary(m, sum, sizeof(sum));
+		cli_excl_summary(m, sum, sizeof(sum));
 		if (sum[0])
 			printf("%s\n", sum);
 	}

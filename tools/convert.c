@@ -171,7 +171,7 @@ int cmd_convert(int argc, char **argv)
 	printf("open with: %s\n", cmd);
 	if (fmt == CONV_LKCD && !ki.have_phys_base)
 		printf("note: no phys_base in VMCOREINFO; crash may need -m phys_base=...\n");
-	excl_summary(m, msg, sizeof(msg));
+	cli_excl_summary(m, msg, sizeof(msg));
 	if (msg[0])
 		printf("%s\n", msg);
 	kinfo_free(&ki);

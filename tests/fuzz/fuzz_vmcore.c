@@ -18,6 +18,7 @@
 
 #include "image/memimage.h"
 #include "image/formats.h"
+#include "cli.h"
 #include "image/kinfo.h"
 
 #define FUZZ_PAGE_BUDGET	256u

@@ -27,7 +27,7 @@ struct memimage *mi_open(const char *path, char *err, size_t errsz)
 	struct target t;
 	uint8_t head[8];
 	uint64_t magic;
-	int why;
+	enum rdr_err why;
 
 	if (target_open(path, O_RDONLY, &t, err, errsz) != 0)
 		return NULL;

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "pages.h"
 #include "partition.h"
 #include "excl.h"
@@ -183,29 +182,4 @@ uint64_t excl_counts(struct memimage *m, uint64_t cnt[MI_CLASS_SLOTS], uint32_t 
 		total += cnt[i];
 	}
 	return total;
-}
-
-void excl_summary(struct memimage *m, char *buf, size_t len)
-{
-	uint64_t cnt[MI_CLASS_SLOTS], total;
-	uint32_t level;
-	size_t pos;
-	unsigned int i;
-	char sz[32];
-	const char *sep = ": ";
-
-	buf[0] = '\0';
-	total = excl_counts(m, cnt, &level);
-	if (!total)
-		return;
-	pos = (size_t)snprintf(buf, len, "%" PRIu64 " pages (%s) left out by page filtering",
-			       total, cli_size(total * MI_PAGE, sz, sizeof(sz)));
-	if (level && pos < len)
-		pos += (size_t)snprintf(buf + pos, len - pos, " (dump level %" PRIu32 ")", level);
-	for (i = 0; i < MI_CLASS_SLOTS && pos < len; i++) {
-		if (!cnt[i])
-			continue;
-		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s %" PRIu64, sep, mi_class_name(i), cnt[i]);
-		sep = ", ";
-	}
 }

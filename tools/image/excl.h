@@ -48,10 +48,6 @@ int excl_note_take(struct memimage *m);
  * the total. */
 uint64_t excl_counts(struct memimage *m, uint64_t cnt[MI_CLASS_SLOTS], uint32_t *level);
 
-/* "110593 pages (432.0 MiB) left out by page filtering (dump level 31):
- * free 100000, user 10593" into buf; "" when nothing was left out. */
-void excl_summary(struct memimage *m, char *buf, size_t len);
-
 /* The class of paddr from m's installed runs; 0 if none holds it. */
 int excl_lookup(const struct memimage *m, uint64_t paddr);
 

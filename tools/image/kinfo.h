@@ -86,19 +86,9 @@ int kinfo_read_virt(struct memimage *m, const struct kinfo *ki, uint64_t vaddr,
 /* Parse NT_PRSTATUS notes: malloc'd array in note order, count in *n. */
 int kinfo_parse_cpus(const uint8_t *notes, size_t size, struct kinfo_cpu **cpus, uint32_t *n);
 
-/* Format one record the way the console printed it: "[%5lu.%06lu] text",
- * every line of a multi-line record prefixed. */
-void kinfo_print_rec(FILE *out, const struct kinfo_rec *r);
-
 /* The crash command line that opens a dump of kind m->kind (path may be
  * NULL: "<vmcore>" is printed). */
 void kinfo_crash_cmd(const struct memimage *m, const struct kinfo *ki, const char *path,
 		     char *out, size_t outsz);
-
-/* `rawdump info`: the crash summary. json: members each preceded by ",\n"
- * (the caller opened and closes the object, and prints kernel_release and
- * crash_time itself). full_log: the whole kernel
- * log instead of its last lines. */
-void kinfo_print(struct memimage *m, FILE *out, int json, int full_log);
 
 #endif

@@ -41,7 +41,6 @@
 #include "partition.h"
 #include "hostcsum.h"
 #include "formats.h"
-#include "cli.h"
 #include "writer.h"
 
 #define RDR_SCAN_CHUNK		(1u << 20)	/* bytes read at a time while resyncing */
@@ -94,10 +93,10 @@ struct rdr {
 	uint32_t scan_crc;		/* chained over every accepted block header */
 };
 
-static int rdr_fail(char *err, size_t errsz, int *why, int code, const char *fmt, ...)
+static int rdr_fail(char *err, size_t errsz, enum rdr_err *why, enum rdr_err code, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-static int rdr_fail(char *err, size_t errsz, int *why, int code, const char *fmt, ...)
+static int rdr_fail(char *err, size_t errsz, enum rdr_err *why, enum rdr_err code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -214,7 +213,7 @@ static int rdr_meta_inside(const struct rd_dump_header *d, uint64_t off, uint64_
 	return off >= lo && off <= d->data_offset && len <= d->data_offset - off;
 }
 
-static int rdr_read_meta(struct rdr *r, struct memimage *m, int *why, char *err, size_t errsz)
+static int rdr_read_meta(struct rdr *r, struct memimage *m, enum rdr_err *why, char *err, size_t errsz)
 {
 	struct rd_dump_header *d = &r->info.dump;
 	const struct rd_part_header *p = &r->info.part;
@@ -225,34 +224,34 @@ static int rdr_read_meta(struct rdr *r, struct memimage *m, int *why, char *err,
 
 	rc = target_pread(&r->t, RD_DUMP_HDR_OFFSET, d, sizeof(*d));
 	if (rc)
-		return rdr_fail(err, errsz, why, RD_EXIT_IO, "cannot read dump header: %s", strerror(-rc));
+		return rdr_fail(err, errsz, why, RDR_ERR_IO, "cannot read dump header: %s", strerror(-rc));
 	rc = rd_dump_header_check(d);
 	if (rc)
-		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "dump header is bad: %s", rd_strerror(rc));
+		return rdr_fail(err, errsz, why, RDR_ERR_CORRUPT, "dump header is bad: %s", rd_strerror(rc));
 	if (d->dump_id != p->dump_id || !d->dump_id)
-		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT,
+		return rdr_fail(err, errsz, why, RDR_ERR_CORRUPT,
 				"dump header (id %llx) is not the partition's dump (id %llx)",
 				(unsigned long long)d->dump_id, (unsigned long long)p->dump_id);
 	if (memcmp(d->part_uuid, p->uuid, 16))
-		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT,
+		return rdr_fail(err, errsz, why, RDR_ERR_CORRUPT,
 				"dump header names another partition's uuid");
 	if (d->page_size != RD_PAGE_SIZE)
-		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "dump page size %u is not %u",
+		return rdr_fail(err, errsz, why, RDR_ERR_CORRUPT, "dump page size %u is not %u",
 				d->page_size, RD_PAGE_SIZE);
 	if (d->data_offset % RD_SLOT_SIZE || d->data_offset < RD_DUMP_HDR_OFFSET + RD_SLOT_SIZE ||
 	    d->data_limit > backup || d->data_offset >= d->data_limit)
-		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT,
+		return rdr_fail(err, errsz, why, RDR_ERR_CORRUPT,
 				"dump data area [%llu, %llu) does not fit the partition",
 				(unsigned long long)d->data_offset, (unsigned long long)d->data_limit);
 	if (d->range_count == 0 || d->range_count > RDR_MAX_RANGES ||
 	    !rdr_meta_inside(d, d->range_offset, (uint64_t)d->range_count * sizeof(struct rd_range)))
-		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "range table (%u ranges) is malformed",
+		return rdr_fail(err, errsz, why, RDR_ERR_CORRUPT, "range table (%u ranges) is malformed",
 				d->range_count);
 	if (d->notes_size > RDR_MAX_NOTES || !rdr_meta_inside(d, d->notes_offset, d->notes_size))
-		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "notes (%llu bytes) are malformed",
+		return rdr_fail(err, errsz, why, RDR_ERR_CORRUPT, "notes (%llu bytes) are malformed",
 				(unsigned long long)d->notes_size);
 	if (d->version >= 2 && d->csum_kind > RD_CSUM_MAX)
-		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "unknown block checksum kind %u",
+		return rdr_fail(err, errsz, why, RDR_ERR_CORRUPT, "unknown block checksum kind %u",
 				d->csum_kind);
 	r->scan_csum = d->version >= 2 ? d->csum_kind : RD_CSUM_CRC32;
 	r->end_csum = r->scan_csum;
@@ -262,28 +261,28 @@ static int rdr_read_meta(struct rdr *r, struct memimage *m, int *why, char *err,
 	r->rranges = calloc(r->nrranges, sizeof(*r->rranges));
 	m->notes = malloc(d->notes_size ? d->notes_size : 1);
 	if (!r->rranges || !m->notes)
-		return rdr_fail(err, errsz, why, RD_EXIT_IO, "out of memory");
+		return rdr_fail(err, errsz, why, RDR_ERR_IO, "out of memory");
 	m->notes_size = d->notes_size;
 	rc = target_pread(&r->t, d->range_offset, r->rranges, r->nrranges * sizeof(*r->rranges));
 	if (!rc)
 		rc = target_pread(&r->t, d->notes_offset, m->notes, m->notes_size);
 	if (rc)
-		return rdr_fail(err, errsz, why, RD_EXIT_IO, "cannot read metadata: %s", strerror(-rc));
+		return rdr_fail(err, errsz, why, RDR_ERR_IO, "cannot read metadata: %s", strerror(-rc));
 	crc = rd_crc32(0, r->rranges, r->nrranges * sizeof(*r->rranges));
 	crc = rd_crc32(crc, m->notes, m->notes_size);
 	if (crc != d->meta_crc)
-		return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "range table and notes fail their crc");
+		return rdr_fail(err, errsz, why, RDR_ERR_CORRUPT, "range table and notes fail their crc");
 
 	for (i = 0; i < r->nrranges; i++) {
 		const struct rd_range *g = &r->rranges[i];
 
 		if (!g->size || g->paddr + g->size < g->paddr)
-			return rdr_fail(err, errsz, why, RD_EXIT_CORRUPT, "range %zu is malformed", i);
+			return rdr_fail(err, errsz, why, RDR_ERR_CORRUPT, "range %zu is malformed", i);
 	}
 	qsort(r->rranges, r->nrranges, sizeof(*r->rranges), rdr_range_cmp);
 	m->ranges = calloc(r->nrranges, sizeof(*m->ranges));
 	if (!m->ranges)
-		return rdr_fail(err, errsz, why, RD_EXIT_IO, "out of memory");
+		return rdr_fail(err, errsz, why, RDR_ERR_IO, "out of memory");
 	for (i = 0; i < r->nrranges; i++) {
 		m->ranges[i].paddr = r->rranges[i].paddr;
 		m->ranges[i].vaddr = r->rranges[i].vaddr;
@@ -294,9 +293,9 @@ static int rdr_read_meta(struct rdr *r, struct memimage *m, int *why, char *err,
 	/* every real range against every other, aliases inside real memory */
 	rc = mi_ranges_check(m->ranges, m->nranges, err, errsz);
 	if (rc == -ENOMEM)
-		return rdr_fail(err, errsz, why, RD_EXIT_IO, "out of memory");
+		return rdr_fail(err, errsz, why, RDR_ERR_IO, "out of memory");
 	if (rc)
-		return rdr_fail(NULL, 0, why, RD_EXIT_CORRUPT, "bad range table");	/* err says why */
+		return rdr_fail(NULL, 0, why, RDR_ERR_CORRUPT, "bad range table");	/* err says why */
 	memcpy(m->kernel_release, d->kernel_release, sizeof(m->kernel_release) - 1);
 	m->kernel_release[sizeof(m->kernel_release) - 1] = '\0';
 	m->crash_time = d->crash_time;
@@ -987,14 +986,14 @@ static const struct memimage_ops rdr_ops = {
 /* Public                                                              */
 /* ------------------------------------------------------------------ */
 
-struct memimage *rdr_open(struct target *t, int *why, char *err, size_t errsz)
+struct memimage *rdr_open(struct target *t, enum rdr_err *why, char *err, size_t errsz)
 {
 	struct memimage *m = calloc(1, sizeof(*m));
 	struct rdr *r = calloc(1, sizeof(*r));
 	int rc;
 
 	if (!m || !r) {
-		rdr_fail(err, errsz, why, RD_EXIT_IO, "out of memory");
+		rdr_fail(err, errsz, why, RDR_ERR_IO, "out of memory");
 		goto fail;
 	}
 	r->t = *t;
@@ -1004,15 +1003,15 @@ struct memimage *rdr_open(struct target *t, int *why, char *err, size_t errsz)
 	rc = util_part_header_read(&r->t, &r->info.part, &r->info.part_copy, &r->info.primary_ok);
 	if (rc == -EIO || (rc < 0 && rc != -RD_ENOSIG && rc != -RD_EVERSION &&
 			   rc != -RD_ECRC && rc != -RD_ESIZE)) {
-		rdr_fail(err, errsz, why, RD_EXIT_IO, "cannot read partition header: %s", strerror(-rc));
+		rdr_fail(err, errsz, why, RDR_ERR_IO, "cannot read partition header: %s", strerror(-rc));
 		goto fail;
 	}
 	if (rc) {
-		rdr_fail(err, errsz, why, RD_EXIT_NOTRD, "not a rawdump partition (%s)", rd_strerror(rc));
+		rdr_fail(err, errsz, why, RDR_ERR_NOTRD, "not a rawdump partition (%s)", rd_strerror(rc));
 		goto fail;
 	}
 	if (r->info.part.state == RD_STATE_EMPTY || r->info.part.state > RD_STATE_SAVED) {
-		rdr_fail(err, errsz, why, RD_EXIT_NOTRD, "the partition holds no dump (state %s)",
+		rdr_fail(err, errsz, why, RDR_ERR_NOTRD, "the partition holds no dump (state %s)",
 			 util_state_name(r->info.part.state));
 		goto fail;
 	}
@@ -1022,14 +1021,14 @@ struct memimage *rdr_open(struct target *t, int *why, char *err, size_t errsz)
 	if (!rc)
 		rc = rdr_index(r, m);
 	if (rc) {
-		rdr_fail(err, errsz, why, rc == -ENOMEM ? RD_EXIT_IO : RD_EXIT_IO,
+		rdr_fail(err, errsz, why, rc == -ENOMEM ? RDR_ERR_IO : RDR_ERR_IO,
 			 "reading blocks: %s", strerror(-rc));
 		goto fail;
 	}
 	r->cache = malloc(RD_BLOCK_MAX_MEM);
 	r->payload = malloc(RDR_MAX_ZLIB_STORED);
 	if (!r->cache || !r->payload || inflateInit(&r->zs) != Z_OK) {
-		rdr_fail(err, errsz, why, RD_EXIT_IO, "out of memory");
+		rdr_fail(err, errsz, why, RDR_ERR_IO, "out of memory");
 		goto fail;
 	}
 	r->zs_ready = 1;
@@ -1051,7 +1050,7 @@ struct memimage *mi_open_rawdump(int fd, uint64_t offset, uint64_t size,
 				 const char *path, char *err, size_t errsz)
 {
 	struct target t;
-	int why;
+	enum rdr_err why;
 
 	memset(&t, 0, sizeof(t));
 	t.fd = fd;

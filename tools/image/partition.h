@@ -53,10 +53,17 @@ struct rdr_info {
 	uint64_t scan_end;		/* partition offset where the scan stopped */
 };
 
+/* Why rdr_open failed (the commands map it to an exit code: cli_exit_rdr). */
+enum rdr_err {
+	RDR_ERR_NOTRD = 1,	/* no rawdump header, or no dump in the partition */
+	RDR_ERR_CORRUPT = 2,	/* dump header, range table or notes are bad */
+	RDR_ERR_IO = 3,		/* read error or out of memory */
+};
+
 /* Open the dump on an already open target. On failure returns NULL, err
- * gets the reason and *why an rd_exit code (RD_EXIT_NOTRD, RD_EXIT_CORRUPT,
- * RD_EXIT_IO). The memimage takes over t->fd on success. */
-struct memimage *rdr_open(struct target *t, int *why, char *err, size_t errsz);
+ * gets the reason and *why the kind of failure. The memimage takes over
+ * t->fd on success. */
+struct memimage *rdr_open(struct target *t, enum rdr_err *why, char *err, size_t errsz);
 
 /* NULL unless m came from the rawdump reader. */
 const struct rdr_info *rdr_info(struct memimage *m);
