@@ -23,7 +23,7 @@
 #include "hw.h"
 #include "blkdev.h"
 #include "blkq.h"
-#include "writer.h"
+#include "rawdump/err.h"
 
 /* HBA registers (§3.1) */
 #define AHCI_CAP		0x00

@@ -17,7 +17,7 @@
 #include "hw.h"
 #include "blkdev.h"
 #include "blkq.h"
-#include "writer.h"
+#include "rawdump/err.h"
 
 /* Controller registers (§3.1) */
 #define NVME_REG_CAP		0x00

@@ -16,7 +16,7 @@
 #include "blkdev.h"
 #include "blkq.h"
 #include "virtio_pci.h"
-#include "writer.h"
+#include "rawdump/err.h"
 
 #define VIRTIO_VENDOR			0x1af4
 #define VIRTIO_DEV_BLK_LEGACY		0x1001

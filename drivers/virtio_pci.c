@@ -15,7 +15,7 @@
 #include "hw.h"
 #include "pci.h"
 #include "virtio_pci.h"
-#include "writer.h"
+#include "rawdump/err.h"
 
 /* Vendor-specific capability (§4.1.4) */
 #define PCI_CAP_ID_VNDR			0x09

@@ -159,35 +159,3 @@ int util_has_magic(const struct target *t)
 		return 1;
 	return 0;
 }
-
-int util_note_next(const uint8_t *buf, size_t size, size_t *pos, size_t *start,
-		   struct rd_note *n)
-{
-	size_t p = *pos;
-
-	for (;;) {
-		uint32_t w[3];
-		uint64_t nsz, dsz;
-
-		if (p > size || size - p < sizeof(w))
-			return 0;
-		memcpy(w, buf + p, sizeof(w));
-		if (w[0] == 0) {
-			p += 4;
-			continue;
-		}
-		nsz = rd_align_up(w[0], 4);
-		dsz = rd_align_up(w[1], 4);
-		if (nsz > size - p - sizeof(w) || dsz > size - p - sizeof(w) - nsz)
-			return 0;
-		n->namesz = w[0];
-		n->descsz = w[1];
-		n->type = w[2];
-		n->name = (const char *)buf + p + sizeof(w);
-		n->desc = buf + p + sizeof(w) + nsz;
-		if (start)
-			*start = p;
-		*pos = p + sizeof(w) + nsz + dsz;
-		return 1;
-	}
-}

@@ -45,16 +45,4 @@ int util_part_header_write(const struct target *t, struct rd_part_header *h);
 /* Does the partition header look like rawdump at all (magic only)? */
 int util_has_magic(const struct target *t);
 
-
-/*
- * Next ELF note of a notes blob at *pos (name and desc padded to 4). Zero
- * words between notes (the empty terminator notes and padding of the
- * kernel's per-CPU note buffers) are skipped. Returns 1 and fills n (with
- * n->desc inside buf), or 0 at the end or at a malformed note.
- * *start gets the note's offset.
- */
-struct rd_note;
-int util_note_next(const uint8_t *buf, size_t size, size_t *pos, size_t *start,
-		   struct rd_note *n);
-
 #endif

@@ -29,7 +29,6 @@
 #include "formats.h"
 #include "excl.h"
 #include "disk/io.h"
-#include "disk/partheader.h"
 #include "writer.h"
 
 #define ELFR_MAX_PHDRS	(1u << 20)
@@ -198,7 +197,7 @@ static void elfr_note_facts(struct memimage *m)
 	struct rd_note n;
 	size_t pos = 0;
 
-	while (util_note_next(m->notes, m->notes_size, &pos, NULL, &n)) {
+	while (rd_note_next(m->notes, m->notes_size, &pos, NULL, &n)) {
 		if (n.type == NT_PRSTATUS && n.namesz == 5 && !memcmp(n.name, "CORE", 5)) {
 			m->cpu_count++;
 		} else if (n.type == 0 && n.namesz == 11 && !memcmp(n.name, "VMCOREINFO", 11)) {

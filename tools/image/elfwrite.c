@@ -46,7 +46,6 @@
 #include "memimage.h"
 #include "partition.h"
 #include "disk/io.h"
-#include "disk/partheader.h"
 #include "writer.h"
 
 #define ELFW_RUN_MAX	(8u << 20)	/* bytes gathered before one pwrite (a page multiple) */
@@ -275,7 +274,7 @@ static size_t elfw_notes(const struct memimage *m, uint8_t *out)
 	struct rd_note n;
 	size_t pos = 0, start, len = 0;
 
-	while (util_note_next(m->notes, m->notes_size, &pos, &start, &n)) {
+	while (rd_note_next(m->notes, m->notes_size, &pos, &start, &n)) {
 		memcpy(out + len, m->notes + start, pos - start);
 		len += pos - start;
 	}

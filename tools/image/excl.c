@@ -11,7 +11,6 @@
 #include "pages.h"
 #include "partition.h"
 #include "excl.h"
-#include "disk/partheader.h"
 #include "writer.h"
 
 #define EXCL_NOTE_HDR	20u	/* nhdr 12 + name 8 */
@@ -102,7 +101,7 @@ int excl_note_take(struct memimage *m)
 	uint64_t count, prev_end = 0;
 	int found = 0;
 
-	while (!found && util_note_next(m->notes, m->notes_size, &pos, &start, &n))
+	while (!found && rd_note_next(m->notes, m->notes_size, &pos, &start, &n))
 		found = n.type == EXCL_NOTE_TYPE && n.namesz == sizeof(EXCL_NOTE_NAME) &&
 			!memcmp(n.name, EXCL_NOTE_NAME, sizeof(EXCL_NOTE_NAME));
 	if (!found || n.descsz < EXCL_DESC_HDR)

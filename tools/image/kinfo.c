@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "kinfo.h"
+#include "rawdump/notes.h"
 
 #define KINFO_START_KERNEL_MAP	0xffffffff80000000ull
 #define KINFO_PTE_ADDR_MASK	0x000ffffffffff000ull
@@ -45,52 +46,15 @@
 /* Notes and VMCOREINFO                                                */
 /* ------------------------------------------------------------------ */
 
-struct kinfo_note {
-	uint32_t type;
-	const char *name;
-	uint32_t namesz;
-	const uint8_t *desc;
-	uint32_t descsz;
-};
-
-/* Step through an ELF note buffer; *pos advances. 1 = a note, 0 = end. */
-static int kinfo_note_next(const uint8_t *buf, size_t size, size_t *pos, struct kinfo_note *n)
-{
-	uint32_t hdr[3];
-	size_t p = *pos, nlen, dlen;
-
-	if (p + 12 > size)
-		return 0;
-	memcpy(hdr, buf + p, 12);
-	nlen = ((size_t)hdr[0] + 3) & ~(size_t)3;
-	dlen = ((size_t)hdr[1] + 3) & ~(size_t)3;
-	if (nlen > size - p - 12 || dlen > size - p - 12 - nlen)
-		return 0;
-	n->namesz = hdr[0];
-	n->descsz = hdr[1];
-	n->type = hdr[2];
-	n->name = (const char *)buf + p + 12;
-	n->desc = buf + p + 12 + nlen;
-	*pos = p + 12 + nlen + dlen;
-	return 1;
-}
-
-static int kinfo_note_is(const struct kinfo_note *n, const char *name)
-{
-	size_t l = strlen(name);
-
-	return n->namesz == l + 1 && memcmp(n->name, name, l) == 0 && n->name[l] == '\0';
-}
-
 int kinfo_parse_cpus(const uint8_t *notes, size_t size, struct kinfo_cpu **cpus, uint32_t *n)
 {
-	struct kinfo_note note;
+	struct rd_note note;
 	struct kinfo_cpu *c = NULL, *nc;
 	uint32_t count = 0, nqemu = 0;
 	size_t pos = 0;
 
-	while (kinfo_note_next(notes, size, &pos, &note)) {
-		if (kinfo_note_is(&note, "CORE") && note.type == NT_PRSTATUS &&
+	while (rd_note_next(notes, size, &pos, NULL, &note)) {
+		if (rd_note_is(&note, "CORE") && note.type == NT_PRSTATUS &&
 		    note.descsz == KINFO_PRSTATUS_SIZE) {
 			nc = realloc(c, (count + 1) * sizeof(*c));
 			if (!nc) {
@@ -106,8 +70,8 @@ int kinfo_parse_cpus(const uint8_t *notes, size_t size, struct kinfo_cpu **cpus,
 	}
 	/* QEMU's CPU-state notes come in CPU order like the NT_PRSTATUS ones */
 	pos = 0;
-	while (kinfo_note_next(notes, size, &pos, &note)) {
-		if (kinfo_note_is(&note, "QEMU") && note.descsz >= KINFO_QEMU_NOTE_MIN) {
+	while (rd_note_next(notes, size, &pos, NULL, &note)) {
+		if (rd_note_is(&note, "QEMU") && note.descsz >= KINFO_QEMU_NOTE_MIN) {
 			if (nqemu < count) {
 				c[nqemu].have_cr3 = 1;
 				memcpy(&c[nqemu].cr3, note.desc + KINFO_QEMU_CR3, 8);
@@ -122,13 +86,13 @@ int kinfo_parse_cpus(const uint8_t *notes, size_t size, struct kinfo_cpu **cpus,
 
 static void kinfo_find_vmcoreinfo(struct memimage *m, struct kinfo *ki)
 {
-	struct kinfo_note note;
+	struct rd_note note;
 	size_t pos = 0;
 
 	if (!m->notes)
 		return;
-	while (kinfo_note_next(m->notes, m->notes_size, &pos, &note)) {
-		if (kinfo_note_is(&note, "VMCOREINFO")) {
+	while (rd_note_next(m->notes, m->notes_size, &pos, NULL, &note)) {
+		if (rd_note_is(&note, "VMCOREINFO")) {
 			ki->vmcoreinfo = (const char *)note.desc;
 			ki->vmcoreinfo_len = note.descsz;
 			return;
@@ -138,29 +102,9 @@ static void kinfo_find_vmcoreinfo(struct memimage *m, struct kinfo *ki)
 
 int kinfo_vmci_str(const struct kinfo *ki, const char *key, char *out, size_t outsz)
 {
-	const char *p = ki->vmcoreinfo, *end, *eol;
-	size_t klen = strlen(key), vlen;
-
-	if (!p)
+	if (!ki->vmcoreinfo || rd_vmcoreinfo_get(ki->vmcoreinfo, ki->vmcoreinfo_len, key, out, outsz) < 0)
 		return -ENOENT;
-	end = p + ki->vmcoreinfo_len;
-	while (p < end) {
-		eol = memchr(p, '\n', end - p);
-		if (!eol)
-			eol = end;
-		if ((size_t)(eol - p) > klen && memcmp(p, key, klen) == 0 && p[klen] == '=') {
-			vlen = eol - p - klen - 1;
-			if (outsz == 0)
-				return 0;
-			if (vlen >= outsz)
-				vlen = outsz - 1;
-			memcpy(out, p + klen + 1, vlen);
-			out[vlen] = '\0';
-			return 0;
-		}
-		p = eol + 1;
-	}
-	return -ENOENT;
+	return 0;
 }
 
 int kinfo_vmci_num(const struct kinfo *ki, const char *key, uint64_t *val)
