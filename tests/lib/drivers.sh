@@ -1,4 +1,4 @@
-# drivers/testlib.sh - shared steps of the driver tests (tests/t-drv-*.sh):
+# tests/lib/drivers.sh - shared steps of the driver tests (tests/t-drv-*.sh):
 # a GPT disk image with a rawdump partition between random data, a direct
 # (PVH) boot of the minikernel in QEMU that captures planted memory through
 # one disk controller, and the checks that follow (exit status, console

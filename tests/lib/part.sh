@@ -1,4 +1,4 @@
-# tests/lib-part.sh - helpers for tests that take a rawdump partition image
+# tests/lib/part.sh - helpers for tests that take a rawdump partition image
 # apart (sourced after tests/lib.sh): list its blocks, damage one byte.
 # blocks IMG: "off type paddr mem_len stored_len kind" for each block of the dump
 blocks() {

@@ -1,4 +1,4 @@
-# minikernel/testlib.sh - helpers for the minikernel's direct-boot tests
+# tests/lib/minikernel.sh - helpers for the minikernel's direct-boot tests
 # (tests/t-mk-*.sh). Source it after tests/lib.sh. Every QEMU run is
 # wrapped in `timeout`; the minikernel is booted with -kernel rdmk.elf
 # (PVH) and leaves through isa-debug-exit (rd.exit=qemu): 33 = DONE,
