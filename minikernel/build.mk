@@ -35,7 +35,7 @@ MK_OBJS := $(MK_DIR)/mk/head.o $(patsubst minikernel/%.c,$(MK_DIR)/mk/%.o,$(MK_S
 	$(addprefix $(MK_DIR)/zlib/,$(MK_ZLIB_MEMBERS)) \
 	$(addprefix $(MK_DIR)/lz4/,$(MK_LZ4_MEMBERS))
 
-$(MK_DIR)/mk/head.o: minikernel/head.S
+$(MK_DIR)/mk/head.o: minikernel/head.S minikernel/bootpt.h
 	@mkdir -p $(dir $@)
 	$(CC) $(MK_CFLAGS) -c -o $@ $<
 
@@ -59,7 +59,7 @@ $(addprefix $(MK_DIR)/lz4/,$(MK_LZ4_MEMBERS)): $(MK_LIBLZ4)
 	@mkdir -p $(MK_DIR)/lz4
 	cd $(MK_DIR)/lz4 && ar x $(MK_LIBLZ4) $(MK_LZ4_MEMBERS) && touch $(MK_LZ4_MEMBERS)
 
-$(MK_DIR)/setup.o: minikernel/setup.S
+$(MK_DIR)/setup.o: minikernel/setup.S minikernel/bootpt.h
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
