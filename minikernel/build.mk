@@ -28,7 +28,7 @@ MK_SRCS := minikernel/main.c minikernel/console.c minikernel/cpu.c \
 	minikernel/paging.c minikernel/hw.c minikernel/lib.c \
 	minikernel/crashhdr.c minikernel/dump.c minikernel/iommu.c
 MK_HDRS := minikernel/mk.h drivers/hw.h drivers/pci.h drivers/blkdev.h \
-	writer/writer.h writer/pfilter.h include/rawdump/format.h
+	writer/writer.h writer/pfilter.h $(wildcard include/rawdump/*.h)
 MK_OBJS := $(MK_DIR)/mk/head.o $(patsubst minikernel/%.c,$(MK_DIR)/mk/%.o,$(MK_SRCS)) \
 	$(patsubst writer/%.c,$(MK_DIR)/writer/%.o,$(WRITER_SRCS)) \
 	$(patsubst drivers/%.c,$(MK_DIR)/drivers/%.o,$(DRIVER_SRCS)) \

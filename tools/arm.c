@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "arm.h"
+#include "rawdump/cmdline.h"
 #include "armed.h"
 #include "estimate.h"
 #include "cli.h"
@@ -113,7 +114,8 @@ static int arm_build_cmdline(char *buf, size_t bufsz, const struct arm_dev *d,
 	size_t len;
 	int i, n;
 
-	n = snprintf(buf, bufsz, "rd.pci=%s rd.unit=%u rd.start=%llu rd.size=%llu rd.uuid=",
+	n = snprintf(buf, bufsz, RD_KEY_PCI "=%s " RD_KEY_UNIT "=%u " RD_KEY_START "=%llu " RD_KEY_SIZE "=%llu "
+		     RD_KEY_UUID "=",
 		     d->pci, d->unit, (unsigned long long)d->start, (unsigned long long)d->size);
 	if (n < 0 || (size_t)n >= bufsz)
 		return -E2BIG;
@@ -121,13 +123,13 @@ static int arm_build_cmdline(char *buf, size_t bufsz, const struct arm_dev *d,
 	for (i = 0; i < 16 && len + 2 < bufsz; i++, len += 2)
 		snprintf(buf + len, bufsz - len, "%02x", uuid[i]);
 	if (o->comp && *o->comp)
-		len += (size_t)snprintf(buf + len, bufsz - len, " rd.comp=%s", o->comp);
+		len += (size_t)snprintf(buf + len, bufsz - len, " " RD_KEY_COMP "=%s", o->comp);
 	if (len < bufsz && o->level > 0)
-		len += (size_t)snprintf(buf + len, bufsz - len, " rd.level=%d", o->level);
+		len += (size_t)snprintf(buf + len, bufsz - len, " " RD_KEY_LEVEL "=%d", o->level);
 	if (len < bufsz && o->dump_level >= 0)
-		len += (size_t)snprintf(buf + len, bufsz - len, " rd.dumplevel=%d", o->dump_level);
+		len += (size_t)snprintf(buf + len, bufsz - len, " " RD_KEY_DUMPLEVEL "=%d", o->dump_level);
 	if (len < bufsz)
-		len += (size_t)snprintf(buf + len, bufsz - len, " rd.exit=%s", o->exit_mode);
+		len += (size_t)snprintf(buf + len, bufsz - len, " " RD_KEY_EXIT "=%s", o->exit_mode);
 	if (len < bufsz && o->append && *o->append)
 		len += (size_t)snprintf(buf + len, bufsz - len, " %s", o->append);
 	return len < bufsz ? 0 : -E2BIG;

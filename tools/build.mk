@@ -7,7 +7,7 @@
 TOOLS_DIRS := tools tools/disk tools/image
 TOOLS_SRCS := $(foreach d,$(TOOLS_DIRS),$(wildcard $(d)/*.c))
 TOOLS_OBJS := $(patsubst %.c,$(B)/host/%.o,$(TOOLS_SRCS))
-TOOLS_HDRS := $(foreach d,$(TOOLS_DIRS),$(wildcard $(d)/*.h)) include/rawdump/format.h writer/writer.h
+TOOLS_HDRS := $(foreach d,$(TOOLS_DIRS),$(wildcard $(d)/*.h)) $(wildcard include/rawdump/*.h) writer/writer.h
 
 $(B)/host/tools/%.o: tools/%.c $(TOOLS_HDRS)
 	@mkdir -p $(dir $@)
