@@ -25,8 +25,7 @@
 #include "cli.h"
 #include "image/excl.h"
 #include "config.h"
-#include "image/kinfo.h"
-#include "outfile.h"
+#include "export.h"
 #include "image/memimage.h"
 #include "image/partition.h"
 #include "disk/target.h"
@@ -146,6 +145,43 @@ static void save_report_missing(struct memimage *m)
 			cli_size(miss[i].size, sz, sizeof(sz)), rdr_missing_name(miss[i].why));
 }
 
+/* Write m as f to dir/outname (tools/export.c); each failed step gets its
+ * message. An exit code. */
+static int save_export(struct memimage *m, const struct export_fmt *f, int dfd,
+		       const char *dir, const char *outname)
+{
+	char msg[512];
+	int rc;
+	enum export_step step = export_write(m, f, dfd, outname, "saving", &rc, msg, sizeof(msg));
+
+	switch (step) {
+	case EXPORT_OK:
+		return RD_EXIT_OK;
+	case EXPORT_CREATE:
+		cli_error("save", "cannot create a file in %s: %s", dir, strerror(-rc));
+		return RD_EXIT_IO;
+	case EXPORT_WRITE:
+		cli_error("save", "%s/%s: %s", dir, outname, msg[0] ? msg : strerror(-rc));
+		return RD_EXIT_IO;
+	case EXPORT_FSYNC:
+	case EXPORT_CLOSE:
+		cli_error("save", "%s/%s: %s: %s", dir, outname,
+			  step == EXPORT_FSYNC ? "fsync" : "close", strerror(-rc));
+		return RD_EXIT_IO;
+	case EXPORT_PUBLISH:
+		if (rc == -EEXIST) {
+			cli_error("save", "%s/%s appeared meanwhile; not overwriting it", dir, outname);
+			return RD_EXIT_REFUSED;
+		}
+		cli_error("save", "cannot name the file %s/%s: %s", dir, outname, strerror(-rc));
+		return RD_EXIT_IO;
+	case EXPORT_SYNCDIR:
+		cli_error("save", "fsync %s: %s", dir, strerror(-rc));
+		return RD_EXIT_IO;
+	}
+	return RD_EXIT_IO;
+}
+
 int cmd_save(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -157,16 +193,16 @@ int cmd_save(int argc, char **argv)
 	};
 	const char *dir = NULL, *fmt = "elf", *name = NULL;
 	static struct rd_config conf;
-	char err[512], outname[256], tmp[320], sz[32], sz2[32];
+	char err[512], outname[256], sz[32], sz2[32];
 	struct save_find find = { .found = 0 };
 	const struct rdr_info *in;
+	const struct export_fmt *f;
 	struct memimage *m = NULL;
-	struct cli_progress prog;
 	struct target t;
 	const char *spec;
 	struct stat st;
 	enum rdr_err why;
-	int c, rc, ret, dfd = -1, fd = -1;
+	int c, rc, ret, dfd = -1;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:F:n:h", opts, NULL)) != -1) {
@@ -194,7 +230,8 @@ int cmd_save(int argc, char **argv)
 			cli_error("save", "ignoring the configuration: %s", err);
 		dir = conf.output_dir[0] ? conf.output_dir : SAVE_DEFAULT_DIR;
 	}
-	if (strcmp(fmt, "elf") && strcmp(fmt, "lcrash") && strcmp(fmt, "kdump")) {
+	f = export_fmt_find(fmt, 0);
+	if (!f) {
 		cli_error("save", "unknown format '%s' (elf, lcrash or kdump)", fmt);
 		return RD_EXIT_USAGE;
 	}
@@ -279,72 +316,16 @@ int cmd_save(int argc, char **argv)
 		}
 	}
 
-	fd = outfile_create(dfd, outname, tmp, sizeof(tmp));
-	if (fd < 0) {
-		cli_error("save", "cannot create a file in %s: %s", dir, strerror(-fd));
-		ret = RD_EXIT_IO;
+	ret = save_export(m, f, dfd, dir, outname);
+	if (ret != RD_EXIT_OK)
 		goto out;
-	}
-	cli_progress_init(&prog, "saving");
-	if (!strcmp(fmt, "elf"))
-		rc = mi_write_elf(m, fd, cli_progress, &prog, err, sizeof(err));
-	else if (!strcmp(fmt, "lcrash"))
-		rc = mi_write_lkcd(m, fd, cli_progress, &prog, err, sizeof(err));
-	else
-		rc = mi_write_kdump(m, fd, cli_progress, &prog, err, sizeof(err));
-	cli_progress_done(&prog);
-	if (!rc && fsync(fd) != 0) {
-		rc = -errno;
-		snprintf(err, sizeof(err), "fsync: %s", strerror(errno));
-	}
-	if (close(fd) != 0 && !rc) {
-		rc = -errno;
-		snprintf(err, sizeof(err), "close: %s", strerror(errno));
-	}
-	fd = -1;
-	if (rc) {
-		cli_error("save", "%s/%s: %s", dir, outname, err);
-		ret = RD_EXIT_IO;
-		goto out_unlink;
-	}
-	rc = outfile_publish(dfd, tmp, outname);
-	if (rc == -EEXIST) {
-		cli_error("save", "%s/%s appeared meanwhile; not overwriting it", dir, outname);
-		ret = RD_EXIT_REFUSED;
-		goto out_unlink;
-	}
-	if (rc) {
-		cli_error("save", "cannot name the file %s/%s: %s", dir, outname, strerror(-rc));
-		ret = RD_EXIT_IO;
-		goto out_unlink;
-	}
-	if (fsync(dfd) != 0) {
-		cli_error("save", "fsync %s: %s", dir, strerror(errno));
-		ret = RD_EXIT_IO;
-		goto out;
-	}
 	printf("saved %s/%s (%s format, %s of memory)\n", dir, outname, fmt,
 	       cli_size(in->data_bytes + in->zero_bytes, sz, sizeof(sz)));
 	{
-		/* the crash command line, with -m phys_base/--kaslr for LKCD */
-		struct kinfo ki;
-		char cmd[1024], path[4096 + 256];
-		const char *kind = m->kind;
+		char path[4096 + 256];
 
 		snprintf(path, sizeof(path), "%s/%s", dir, outname);
-		kinfo_gather(m, &ki);
-		m->kind = !strcmp(fmt, "lcrash") ? "lkcd" : fmt;
-		kinfo_crash_cmd(m, &ki, path, cmd, sizeof(cmd));
-		m->kind = kind;
-		printf("open with: %s\n", cmd);
-		kinfo_free(&ki);
-	}
-	{
-		char sum[512];
-
-		cli_excl_summary(m, sum, sizeof(sum));
-		if (sum[0])
-			printf("%s\n", sum);
+		export_print_how(m, f, path, 0);
 	}
 
 	rc = save_mark(spec, in->dump.dump_id, err, sizeof(err));
@@ -372,13 +353,7 @@ int cmd_save(int argc, char **argv)
 		save_report_missing(m);
 		ret = RD_EXIT_PARTIAL;
 	}
-	goto out;
-
-out_unlink:
-	outfile_abandon(dfd, tmp);
 out:
-	if (fd >= 0)
-		close(fd);
 	if (dfd >= 0)
 		close(dfd);
 	mi_close(m);
