@@ -337,7 +337,7 @@ static const char *arm_config_arg(int argc, char **argv)
 
 int cmd_arm(int argc, char **argv)
 {
-	char why[PATH_MAX + 128], cmdline[ARM_CMDLINE_MAX], uuid[UTIL_UUID_STR];
+	char why[PATH_MAX + 128], cmdline[ARM_CMDLINE_MAX], uuid[PART_UUID_STR];
 	char size_a[32], size_b[32], *state;
 	struct rd_part_header h;
 	struct rd_config cfg;
@@ -394,7 +394,7 @@ int cmd_arm(int argc, char **argv)
 		ret = RD_EXIT_TARGET;
 		goto out_close;
 	}
-	rc = util_part_header_read(&t, &h, NULL, NULL);
+	rc = part_header_read(&t, &h, NULL, NULL);
 	if (rc == -RD_ESIZE && target_pread(&t, RD_PART_HDR_OFFSET, &h, sizeof(h)) == 0 &&
 	    rd_part_header_check(&h) == 0) {
 		cli_error("arm", "%s (%s) was formatted as %llu bytes and is %llu bytes now: "
@@ -424,11 +424,11 @@ int cmd_arm(int argc, char **argv)
 	}
 	if ((h.state == RD_STATE_WRITING || h.state == RD_STATE_COMPLETE) && !o.force) {
 		cli_error("arm", "%s holds an unsaved dump (state %s): run rawdump save first, "
-			  "or arm --force to overwrite it", t.path, util_state_name(h.state));
+			  "or arm --force to overwrite it", t.path, part_state_name(h.state));
 		ret = RD_EXIT_REFUSED;
 		goto out_close;
 	}
-	util_uuid_format(h.uuid, uuid);
+	part_uuid_format(h.uuid, uuid);
 
 	/* 3. Controller, unit and extent, as the minikernel will see them. */
 	rc = arm_resolve(t.rdev, &d, why, sizeof(why));

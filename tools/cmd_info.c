@@ -105,14 +105,14 @@ static void info_kernel(struct info_out *o, const struct memimage *m)
 }
 
 static void info_partition(struct info_out *o, const struct target *t,
-			   const struct rd_part_header *h, enum util_hdr_copy copy, int primary_ok)
+			   const struct rd_part_header *h, enum part_hdr_copy copy, int primary_ok)
 {
-	char uuid[UTIL_UUID_STR], label[sizeof(h->label) + 1];
+	char uuid[PART_UUID_STR], label[sizeof(h->label) + 1];
 
-	util_uuid_format(h->uuid, uuid);
+	part_uuid_format(h->uuid, uuid);
 	memcpy(label, h->label, sizeof(h->label));
 	label[sizeof(h->label)] = '\0';
-	info_str(o, "state", util_state_name(h->state));
+	info_str(o, "state", part_state_name(h->state));
 	info_str(o, "uuid", uuid);
 	info_str(o, "label", label);
 	info_str(o, "device", t->path);
@@ -121,7 +121,7 @@ static void info_partition(struct info_out *o, const struct target *t,
 	info_size(o, "part_size", t->size);
 	info_size(o, "header_part_size", h->part_size);
 	info_u64(o, "sector_size", t->sector_size);
-	info_str(o, "header_copy", copy == UTIL_HDR_PRIMARY ? "primary" : "backup");
+	info_str(o, "header_copy", copy == PART_HDR_PRIMARY ? "primary" : "backup");
 	info_bool(o, "primary_header_ok", primary_ok);
 	info_u64(o, "generation", h->generation);
 	info_time(o, "format_time", h->format_time);
@@ -461,7 +461,7 @@ int cmd_info(int argc, char **argv)
 	struct info_out o = { .f = stdout, .first = 1 };
 	enum rdr_err why;
 	int verify = 0, full_log = 0, c, rc, primary_ok = 0, ret = RD_EXIT_OK;
-	enum util_hdr_copy copy = UTIL_HDR_PRIMARY;
+	enum part_hdr_copy copy = PART_HDR_PRIMARY;
 	struct rd_part_header h;
 	struct memimage *m = NULL;
 	char err[512];
@@ -500,7 +500,7 @@ int cmd_info(int argc, char **argv)
 		return RD_EXIT_TARGET;
 	}
 
-	if (!util_has_magic(&t)) {
+	if (!part_has_magic(&t)) {
 		target_close(&t);
 		m = mi_open(argv[optind], err, sizeof(err));
 		if (!m) {
@@ -513,7 +513,7 @@ int cmd_info(int argc, char **argv)
 		goto kinfo;
 	}
 
-	rc = util_part_header_read(&t, &h, &copy, &primary_ok);
+	rc = part_header_read(&t, &h, &copy, &primary_ok);
 	if (rc) {
 		target_close(&t);
 		cli_error("info", "%s: rawdump signature present but both headers are bad",

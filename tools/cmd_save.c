@@ -58,7 +58,7 @@ static int save_find_unsaved(void *ctx, const char *dev)
 
 	if (target_open(dev, O_RDONLY, &t, NULL, 0) != 0)
 		return 0;
-	if (util_has_magic(&t) && util_part_header_read(&t, &h, NULL, NULL) == 0 &&
+	if (part_has_magic(&t) && part_header_read(&t, &h, NULL, NULL) == 0 &&
 	    (h.state == RD_STATE_WRITING || h.state == RD_STATE_COMPLETE)) {
 		size_t len = strlen(f->names);
 
@@ -99,7 +99,7 @@ static int save_mark(const char *spec, uint64_t dump_id, char *err, size_t errsz
 		if (rc)
 			return rc;
 	}
-	rc = util_part_header_read(&t, &h, NULL, NULL);
+	rc = part_header_read(&t, &h, NULL, NULL);
 	if (rc) {
 		snprintf(err, errsz, "partition header unreadable now");
 		goto out;
@@ -111,7 +111,7 @@ static int save_mark(const char *spec, uint64_t dump_id, char *err, size_t errsz
 	}
 	h.state = RD_STATE_SAVED;
 	h.saved_time = (uint64_t)time(NULL);
-	rc = util_part_header_write(&t, &h);
+	rc = part_header_write(&t, &h);
 	if (rc)
 		snprintf(err, errsz, "%s", strerror(-rc));
 out:

@@ -1,6 +1,6 @@
 /*
- * tools/disk/partheader.c - UUID text form and partition-header I/O for the rawdump
- * tool. The header layout and its checks are include/rawdump/format.h and
+ * tools/disk/partheader.c - the partition header, read and written
+ * (tools/disk/partheader.h); UUID text form. The header layout and its checks are include/rawdump/format.h and
  * writer/format.c (rd_part_header_check / rd_part_header_seal); the primary
  * copy sits at offset 0, the backup at rd_part_backup_offset(part_size).
  */
@@ -11,7 +11,7 @@
 #include "partheader.h"
 #include "writer.h"
 
-int util_uuid_parse(const char *s, uint8_t out[16])
+int part_uuid_parse(const char *s, uint8_t out[16])
 {
 	int n = 0, hi = -1;
 
@@ -40,15 +40,15 @@ int util_uuid_parse(const char *s, uint8_t out[16])
 	return (n == 16 && hi < 0) ? 0 : -1;
 }
 
-void util_uuid_format(const uint8_t u[16], char out[UTIL_UUID_STR])
+void part_uuid_format(const uint8_t u[16], char out[PART_UUID_STR])
 {
-	snprintf(out, UTIL_UUID_STR,
+	snprintf(out, PART_UUID_STR,
 		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7],
 		 u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
-const char *util_state_name(uint32_t state)
+const char *part_state_name(uint32_t state)
 {
 	switch (state) {
 	case RD_STATE_EMPTY:	return "empty";
@@ -64,7 +64,7 @@ const char *util_state_name(uint32_t state)
  * header of its last partition (whose backup slot it shares) for its own,
  * and a partition that grew after format is not taken for one the capture
  * would accept (the capture requires the same exact size). */
-static int util_part_copy_read(const struct target *t, uint64_t off,
+static int part_copy_read(const struct target *t, uint64_t off,
 			       struct rd_part_header *h)
 {
 	int rc = target_pread(t, off, h, sizeof(*h));
@@ -83,7 +83,7 @@ static int util_part_copy_read(const struct target *t, uint64_t off,
  * slot is all zeros or still starts with the rawdump magic (a torn header
  * write). Anything else there means the partition was reused (mkswap,
  * mkfs ... rewrite the start): the backup is a stale leftover. */
-static int util_backup_allowed(const struct target *t)
+static int part_backup_allowed(const struct target *t)
 {
 	uint8_t slot[RD_SLOT_SIZE];
 	size_t i;
@@ -98,8 +98,8 @@ static int util_backup_allowed(const struct target *t)
 	return 1;
 }
 
-int util_part_header_read(const struct target *t, struct rd_part_header *h,
-			  enum util_hdr_copy *which, int *primary_ok)
+int part_header_read(const struct target *t, struct rd_part_header *h,
+			  enum part_hdr_copy *which, int *primary_ok)
 {
 	int rc, rc_backup;
 
@@ -107,26 +107,26 @@ int util_part_header_read(const struct target *t, struct rd_part_header *h,
 		*primary_ok = 0;
 	if (t->size < RD_MIN_PART_SIZE)
 		return -RD_ENOSIG;
-	rc = util_part_copy_read(t, RD_PART_HDR_OFFSET, h);
+	rc = part_copy_read(t, RD_PART_HDR_OFFSET, h);
 	if (rc == 0) {
 		if (primary_ok)
 			*primary_ok = 1;
 		if (which)
-			*which = UTIL_HDR_PRIMARY;
+			*which = PART_HDR_PRIMARY;
 		return 0;
 	}
-	rc_backup = util_backup_allowed(t) ?
-		util_part_copy_read(t, rd_part_backup_offset(t->size), h) : -RD_ENOSIG;
+	rc_backup = part_backup_allowed(t) ?
+		part_copy_read(t, rd_part_backup_offset(t->size), h) : -RD_ENOSIG;
 	if (rc_backup == 0) {
 		if (which)
-			*which = UTIL_HDR_BACKUP;
+			*which = PART_HDR_BACKUP;
 		return 0;
 	}
 	memset(h, 0, sizeof(*h));
 	return rc;
 }
 
-int util_part_header_write(const struct target *t, struct rd_part_header *h)
+int part_header_write(const struct target *t, struct rd_part_header *h)
 {
 	static uint8_t slot[RD_SLOT_SIZE];
 	int rc;
@@ -146,14 +146,14 @@ int util_part_header_write(const struct target *t, struct rd_part_header *h)
 	return target_sync(t);
 }
 
-int util_has_magic(const struct target *t)
+int part_has_magic(const struct target *t)
 {
 	uint8_t magic[8];
 
 	if (target_pread(t, RD_PART_HDR_OFFSET, magic, sizeof(magic)) == 0 &&
 	    !memcmp(magic, RD_PART_MAGIC, 8))
 		return 1;
-	if (t->size >= RD_MIN_PART_SIZE && util_backup_allowed(t) &&
+	if (t->size >= RD_MIN_PART_SIZE && part_backup_allowed(t) &&
 	    target_pread(t, rd_part_backup_offset(t->size), magic, sizeof(magic)) == 0 &&
 	    !memcmp(magic, RD_PART_MAGIC, 8))
 		return 1;

@@ -1,27 +1,31 @@
 /*
- * tools/disk/partheader.h - small helpers of the rawdump tool: UUID text form and the
- * partition-header I/O shared by format, save, info, status and the reader.
+ * tools/disk/partheader.h - THE place the tool reads and writes a rawdump
+ * partition header (tools/disk/partheader.c): primary copy, else the backup
+ * copy, magic, size match, sealing both copies; the UUID's text form and
+ * the state names. Used by format, save, info, status, arm and the
+ * partition reader (tools/image/partition.c). Picking the rawdump
+ * partition of a disk image: target_pick_rawdump (tools/disk/target.h).
  */
-#ifndef RAWDUMP_TOOLS_UTIL_H
-#define RAWDUMP_TOOLS_UTIL_H
+#ifndef RAWDUMP_TOOLS_PARTHEADER_H
+#define RAWDUMP_TOOLS_PARTHEADER_H
 
 #include <stdint.h>
 #include <stddef.h>
 #include "rawdump/format.h"
 #include "extent.h"
 
-#define UTIL_UUID_STR 37	/* 8-4-4-4-12 and NUL */
+#define PART_UUID_STR 37	/* 8-4-4-4-12 and NUL */
 
 /* 32 hex digits, dashes anywhere ignored. 0 or -1. */
-int  util_uuid_parse(const char *s, uint8_t out[16]);
-void util_uuid_format(const uint8_t u[16], char out[UTIL_UUID_STR]);
+int  part_uuid_parse(const char *s, uint8_t out[16]);
+void part_uuid_format(const uint8_t u[16], char out[PART_UUID_STR]);
 
-const char *util_state_name(uint32_t state);
+const char *part_state_name(uint32_t state);
 
 /* Where a partition header was found. */
-enum util_hdr_copy {
-	UTIL_HDR_PRIMARY = 0,
-	UTIL_HDR_BACKUP = 1,
+enum part_hdr_copy {
+	PART_HDR_PRIMARY = 0,
+	PART_HDR_BACKUP = 1,
 };
 
 /*
@@ -34,15 +38,15 @@ enum util_hdr_copy {
  * reason), or a negative errno for I/O errors. primary_ok tells whether the
  * primary itself was good (may be NULL).
  */
-int util_part_header_read(const struct target *t, struct rd_part_header *h,
-			  enum util_hdr_copy *which, int *primary_ok);
+int part_header_read(const struct target *t, struct rd_part_header *h,
+			  enum part_hdr_copy *which, int *primary_ok);
 
 /* Seal h and write it to the primary slot, sync, then the backup slot at
  * rd_part_backup_offset(h->part_size), sync. Each slot is written whole:
  * the header followed by zeros. 0 or -errno. */
-int util_part_header_write(const struct target *t, struct rd_part_header *h);
+int part_header_write(const struct target *t, struct rd_part_header *h);
 
 /* Does the partition header look like rawdump at all (magic only)? */
-int util_has_magic(const struct target *t);
+int part_has_magic(const struct target *t);
 
 #endif

@@ -273,7 +273,7 @@ static int target_uuid_match(void *ctx, const char *dev)
 
 	if (target_open_path(dev, NULL, O_RDONLY, &t, NULL, 0) != 0)
 		return 0;
-	rc = util_part_header_read(&t, &h, NULL, NULL);
+	rc = part_header_read(&t, &h, NULL, NULL);
 	target_close(&t);
 	if (rc == 0 && !memcmp(h.uuid, s->uuid, 16)) {
 		snprintf(s->found, sizeof(s->found), "%s", dev);
@@ -309,7 +309,7 @@ int target_open(const char *spec, int oflags, struct target *t, char *err, size_
 		if (!dev && !strcmp(tags[i], "UUID=")) {
 			struct target_uuid_scan s = { .found = "" };
 
-			if (util_uuid_parse(spec + n, s.uuid) == 0) {
+			if (part_uuid_parse(spec + n, s.uuid) == 0) {
 				target_for_each_blockdev(target_uuid_match, &s);
 				if (s.found[0])
 					dev = strdup(s.found);
@@ -396,7 +396,7 @@ int target_pick_rawdump(struct target *t, char *err, size_t errsz)
 		snprintf(spec, sizeof(spec), "%s:%d", t->path, n);
 		if (target_open(spec, O_RDONLY, &c, NULL, 0) != 0)
 			continue;
-		if (util_has_magic(&c)) {
+		if (part_has_magic(&c)) {
 			if (found) {
 				target_close(&c);
 				snprintf(err, errsz, "%s holds several rawdump partitions: name one as %s:N",

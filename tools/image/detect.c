@@ -33,7 +33,7 @@ struct memimage *mi_open(const char *path, char *err, size_t errsz)
 		return NULL;
 	if (t.kind == TARGET_IMAGE_DISK && target_pick_rawdump(&t, err, errsz) != 0)
 		goto out_close;
-	if (util_has_magic(&t)) {
+	if (part_has_magic(&t)) {
 		m = rdr_open(&t, &why, err, errsz);
 		goto out;
 	}

@@ -1000,7 +1000,7 @@ struct memimage *rdr_open(struct target *t, enum rdr_err *why, char *err, size_t
 	m->priv = r;
 	m->ops = &rdr_ops;
 	m->kind = "rawdump";
-	rc = util_part_header_read(&r->t, &r->info.part, &r->info.part_copy, &r->info.primary_ok);
+	rc = part_header_read(&r->t, &r->info.part, &r->info.part_copy, &r->info.primary_ok);
 	if (rc == -EIO || (rc < 0 && rc != -RD_ENOSIG && rc != -RD_EVERSION &&
 			   rc != -RD_ECRC && rc != -RD_ESIZE)) {
 		rdr_fail(err, errsz, why, RDR_ERR_IO, "cannot read partition header: %s", strerror(-rc));
@@ -1012,7 +1012,7 @@ struct memimage *rdr_open(struct target *t, enum rdr_err *why, char *err, size_t
 	}
 	if (r->info.part.state == RD_STATE_EMPTY || r->info.part.state > RD_STATE_SAVED) {
 		rdr_fail(err, errsz, why, RDR_ERR_NOTRD, "the partition holds no dump (state %s)",
-			 util_state_name(r->info.part.state));
+			 part_state_name(r->info.part.state));
 		goto fail;
 	}
 	if (rdr_read_meta(r, m, why, err, errsz))

@@ -29,7 +29,7 @@ struct rdr_missing {
 
 struct rdr_info {
 	struct rd_part_header part;
-	enum util_hdr_copy part_copy;	/* which header copy was used */
+	enum part_hdr_copy part_copy;	/* which header copy was used */
 	int primary_ok;
 	struct rd_dump_header dump;
 	int have_end;
