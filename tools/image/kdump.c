@@ -45,6 +45,7 @@
 
 #include "rawdump/format.h"
 #include "formats.h"
+#include "bytes.h"
 #include "pages.h"
 #include "disk/io.h"
 #include "excl.h"
@@ -96,10 +97,6 @@ enum {
 	KSH_MAX_MAPNR_64 = 96,
 };
 
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
 int kdump_probe(const void *head, size_t len)
 {
@@ -350,13 +347,7 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 		status |= KDUMP_ST_INCOMPLETE;
 	memcpy(hdr + DDH_SIGNATURE, KDUMP_SIGNATURE, 8);
 	put32(hdr + DDH_VERSION, KDUMP_VERSION);
-	if (ki.have_uts) {
-		memcpy(hdr + DDH_UTSNAME, ki.uts, sizeof(ki.uts));
-	} else {
-		snprintf((char *)hdr + DDH_UTSNAME, KINFO_UTS_LEN, "Linux");
-		snprintf((char *)hdr + DDH_UTSNAME + 2 * KINFO_UTS_LEN, KINFO_UTS_LEN, "%s", ki.release);
-		snprintf((char *)hdr + DDH_UTSNAME + 4 * KINFO_UTS_LEN, KINFO_UTS_LEN, "x86_64");
-	}
+	kinfo_put_utsname(&ki, hdr + DDH_UTSNAME);
 	put64(hdr + DDH_TIMESTAMP, ki.crash_time);
 	put32(hdr + DDH_STATUS, status);
 	put32(hdr + DDH_BLOCK_SIZE, KDUMP_BS);
@@ -486,10 +477,7 @@ static int kdump_read_page(struct memimage *m, uint64_t paddr, void *buf)
 	}
 	return mi_page_is_zero(buf) ? MI_ZERO : MI_DATA;
 corrupt:
-	memset(buf, 0, MI_PAGE);
-	m->partial = 1;
-	m->missing_bytes += MI_PAGE;
-	return MI_MISSING;
+	return mi_page_corrupt(m, buf);
 }
 
 static void kdump_close(struct memimage *m)

@@ -12,6 +12,7 @@
  * QEMUCPUState) give CR3 when present. Everything read is bounds-checked.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -545,3 +546,13 @@ void kinfo_crash_cmd(const struct memimage *m, const struct kinfo *ki, const cha
 		 ki->release[0] ? ki->release : "RELEASE", path ? path : "<vmcore>");
 }
 
+void kinfo_put_utsname(const struct kinfo *ki, uint8_t *out)
+{
+	if (ki->have_uts) {
+		memcpy(out, ki->uts, sizeof(ki->uts));
+		return;
+	}
+	snprintf((char *)out, KINFO_UTS_LEN, "Linux");
+	snprintf((char *)out + 2 * KINFO_UTS_LEN, KINFO_UTS_LEN, "%s", ki->release);
+	snprintf((char *)out + 4 * KINFO_UTS_LEN, KINFO_UTS_LEN, "x86_64");
+}

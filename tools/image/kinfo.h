@@ -91,4 +91,9 @@ int kinfo_parse_cpus(const uint8_t *notes, size_t size, struct kinfo_cpu **cpus,
 void kinfo_crash_cmd(const struct memimage *m, const struct kinfo *ki, const char *path,
 		     char *out, size_t outsz);
 
+/* A struct new_utsname (6 fields of KINFO_UTS_LEN bytes, zeroed by the
+ * caller) for an output header: the dump's own, else sysname "Linux",
+ * release and machine "x86_64". */
+void kinfo_put_utsname(const struct kinfo *ki, uint8_t *out);
+
 #endif

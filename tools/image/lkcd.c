@@ -38,6 +38,7 @@
 
 #include "rawdump/format.h"
 #include "formats.h"
+#include "bytes.h"
 #include "pages.h"
 #include "disk/io.h"
 #include "excl.h"
@@ -86,10 +87,6 @@ enum {
 	DH_DUMP_BUFFER_SIZE = 734,
 };
 
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
 int lkcd_probe(const void *head, size_t len)
 {
@@ -199,13 +196,7 @@ static int lkcd_build_header(struct memimage *m, const struct kinfo *ki, uint64_
 	put32(h + DH_NUM_PAGES, num_pages > UINT32_MAX ? UINT32_MAX : (uint32_t)num_pages);
 	snprintf((char *)h + DH_PANIC_STRING, 256, "%s", ki->panic);
 	put64(h + DH_TIME, ki->crash_time);
-	if (ki->have_uts) {
-		memcpy(h + DH_UTSNAME, ki->uts, sizeof(ki->uts));
-	} else {
-		snprintf((char *)h + DH_UTSNAME, KINFO_UTS_LEN, "Linux");
-		snprintf((char *)h + DH_UTSNAME + 2 * KINFO_UTS_LEN, KINFO_UTS_LEN, "%s", ki->release);
-		snprintf((char *)h + DH_UTSNAME + 4 * KINFO_UTS_LEN, KINFO_UTS_LEN, "x86_64");
-	}
+	kinfo_put_utsname(ki, h + DH_UTSNAME);
 	put32(h + DH_DUMP_COMPRESS, LKCD_COMPRESS_GZIP);
 	if (version >= 9)
 		put64(h + DH_DUMP_BUFFER_SIZE, poff);
@@ -448,12 +439,8 @@ static int lkcd_read_page(struct memimage *m, uint64_t paddr, void *buf)
 		rc = lkcd_rle_decode(p->cbuf, r->size, buf, MI_PAGE);
 	else
 		rc = (uncompress(buf, &dlen, p->cbuf, r->size) == Z_OK && dlen == MI_PAGE) ? 0 : -EINVAL;
-	if (rc < 0) {
-		memset(buf, 0, MI_PAGE);
-		m->partial = 1;
-		m->missing_bytes += MI_PAGE;
-		return MI_MISSING;
-	}
+	if (rc < 0)
+		return mi_page_corrupt(m, buf);
 	return MI_DATA;
 }
 

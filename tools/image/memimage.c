@@ -130,3 +130,11 @@ void mi_close(struct memimage *m)
 	free(m->excl_runs);
 	free(m);
 }
+
+int mi_page_corrupt(struct memimage *m, void *buf)
+{
+	memset(buf, 0, MI_PAGE);
+	m->partial = 1;
+	m->missing_bytes += MI_PAGE;
+	return MI_MISSING;
+}

@@ -114,6 +114,10 @@ int mi_ranges_check(const struct mi_range *r, size_t n, char *err, size_t errsz)
  * ends past MI_MAX_PHYS, else 0. */
 int mi_extent_check(const struct memimage *m, char *msg, size_t msgsz);
 
+/* For a reader's read_page: the page at hand does not decode. Zeroes buf,
+ * marks m partial with the page missing; returns MI_MISSING. */
+int mi_page_corrupt(struct memimage *m, void *buf);
+
 void mi_close(struct memimage *m);	/* calls ops->close, frees notes/ranges/excl_runs and m */
 
 /* Opening an input by content: mi_open(), tools/image/formats.h. */
