@@ -213,23 +213,149 @@ static void kdump_put_rd_note(uint8_t *n, const struct memimage *m)
 	}
 }
 
+/* Where the parts of a kdump-compressed file go, and what its headers say. */
+struct kdump_layout {
+	uint64_t max_mapnr;	/* pages the bitmaps cover */
+	uint64_t bm_len;	/* bytes of each bitmap */
+	uint32_t sub_blocks;	/* blocks of the sub-header and its notes */
+	size_t hdr_len;		/* main header + sub-header */
+	uint32_t level;		/* dump level the header names */
+	size_t excl_size;	/* rawdump's excluded-runs note, 0 if none */
+	size_t rd_note_size;	/* rawdump's range note, 0 if none */
+};
+
+/* Step 2: every page into w (descriptors and data) and the two bitmaps.
+ * 0, or <0 with the reason in msg; *missing counts missing pages. */
+static int kdump_write_pages(struct memimage *m, struct kdump_w *w, uint8_t *bm1, uint8_t *bm2,
+			     uint8_t *zbuf, uint64_t ndesc_max, uint64_t *missing,
+			     mi_progress_fn pr, void *ctx, char *msg, size_t msgsz)
+{
+	uint8_t page[MI_PAGE], zero[MI_PAGE] = { 0 };
+	uint64_t npages = mi_pages_total(m), paddr, done = 0, zero_off = 0, off, ndesc = 0;
+	uint32_t zero_size;
+	struct mi_pages it;
+	uLongf zlen;
+	int rc, st;
+
+	/* the shared zero page */
+	zlen = compressBound(MI_PAGE);
+	if (compress2(zbuf, &zlen, zero, MI_PAGE, KDUMP_ZLEVEL) != Z_OK) {
+		snprintf(msg, msgsz, "zlib failed");
+		return -EIO;
+	}
+	zero_size = (uint32_t)zlen;
+	rc = kdump_add_data(w, zbuf, zero_size, &zero_off);
+	if (rc < 0)
+		goto write_error;
+
+	mi_pages_init(&it, m);
+	while (mi_pages_next(&it, &paddr)) {
+		uint64_t pfn = paddr / MI_PAGE;
+
+		kdump_bit_set(bm1, pfn);
+		st = mi_read_page(m, paddr, page);
+		if (st < 0) {
+			snprintf(msg, msgsz, "reading page 0x%" PRIx64 ": %s", paddr, strerror(-st));
+			return st;
+		}
+		if (st == MI_MISSING) {
+			(*missing)++;
+			continue;
+		}
+		if (st == MI_EXCLUDED)
+			continue;
+		if (++ndesc > ndesc_max) {
+			snprintf(msg, msgsz, "page 0x%" PRIx64 " read back although it was excluded", paddr);
+			return -EIO;
+		}
+		kdump_bit_set(bm2, pfn);
+		if (st == MI_ZERO || mi_page_is_zero(page)) {
+			rc = kdump_add_desc(w, zero_off, zero_size, KDUMP_PD_ZLIB);
+		} else {
+			zlen = compressBound(MI_PAGE);
+			if (compress2(zbuf, &zlen, page, MI_PAGE, KDUMP_ZLEVEL) == Z_OK && zlen < MI_PAGE) {
+				rc = kdump_add_data(w, zbuf, zlen, &off);
+				if (rc == 0)
+					rc = kdump_add_desc(w, off, (uint32_t)zlen, KDUMP_PD_ZLIB);
+			} else {
+				rc = kdump_add_data(w, page, MI_PAGE, &off);
+				if (rc == 0)
+					rc = kdump_add_desc(w, off, MI_PAGE, 0);
+			}
+		}
+		if (rc < 0)
+			goto write_error;
+		if (pr && (++done & 255) == 0)
+			pr(ctx, done * MI_PAGE, npages * MI_PAGE);
+	}
+	rc = kdump_flush_data(w);
+	if (rc == 0)
+		rc = kdump_flush_descs(w);
+	if (rc == 0)
+		return 0;
+write_error:
+	snprintf(msg, msgsz, "write: %s", strerror(-rc));
+	return rc;
+}
+
+/* Step 3: the main header and the sub-header with its notes (the crashed
+ * kernel's, rawdump's excluded runs and ranges), into hdr (zeroed). */
+static void kdump_put_headers(uint8_t *hdr, const struct kdump_layout *l, const struct memimage *m,
+			      const struct kinfo *ki, uint32_t status,
+			      const struct rd_excl_run *runs, size_t nruns)
+{
+	uint8_t *sub;
+
+	memcpy(hdr + DDH_SIGNATURE, KDUMP_SIGNATURE, 8);
+	put32(hdr + DDH_VERSION, KDUMP_VERSION);
+	kinfo_put_utsname(ki, hdr + DDH_UTSNAME);
+	put64(hdr + DDH_TIMESTAMP, ki->crash_time);
+	put32(hdr + DDH_STATUS, status);
+	put32(hdr + DDH_BLOCK_SIZE, KDUMP_BS);
+	put32(hdr + DDH_SUB_HDR_SIZE, l->sub_blocks);
+	put32(hdr + DDH_BITMAP_BLOCKS, (uint32_t)(2 * l->bm_len / KDUMP_BS));
+	put32(hdr + DDH_MAX_MAPNR, l->max_mapnr > UINT32_MAX ? UINT32_MAX : (uint32_t)l->max_mapnr);
+	put32(hdr + DDH_CURRENT_CPU, ki->crashed_cpu >= 0 ? (uint32_t)ki->crashed_cpu : 0);
+	put32(hdr + DDH_NR_CPUS, ki->ncpus);
+
+	sub = hdr + KDUMP_BS;
+	put64(sub + KSH_PHYS_BASE, ki->phys_base);
+	put32(sub + KSH_DUMP_LEVEL, l->level);
+	if (m->notes_size)
+		memcpy(sub + KDUMP_SUB_SIZE, m->notes, m->notes_size);
+	if (l->excl_size)
+		excl_note_put(sub + KDUMP_SUB_SIZE + m->notes_size, m->dump_level, runs, nruns);
+	if (l->rd_note_size)
+		kdump_put_rd_note(sub + KDUMP_SUB_SIZE + m->notes_size + l->excl_size, m);
+	if (m->notes_size + l->excl_size + l->rd_note_size) {
+		put64(sub + KSH_OFF_NOTE, KDUMP_BS + KDUMP_SUB_SIZE);
+		put64(sub + KSH_SIZE_NOTE, m->notes_size + l->excl_size + l->rd_note_size);
+	}
+	if (ki->vmcoreinfo) {
+		uint64_t vmci_off = KDUMP_BS + KDUMP_SUB_SIZE +
+			(uint64_t)((const uint8_t *)ki->vmcoreinfo - m->notes);
+
+		put64(sub + KSH_OFF_VMCOREINFO, vmci_off);
+		put64(sub + KSH_SIZE_VMCOREINFO, ki->vmcoreinfo_len);
+	}
+	put64(sub + KSH_END_PFN, l->max_mapnr);
+	put64(sub + KSH_END_PFN_64, l->max_mapnr);
+	put64(sub + KSH_MAX_MAPNR_64, l->max_mapnr);
+}
+
+/* Step 1 is the layout (sizes from the ranges, the notes and the excluded
+ * runs); the file is: headers | bitmap 1 | bitmap 2 | descriptors | data,
+ * written in steps 2 (pages), then the bitmaps, then 3 (headers, last). */
 int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char *msg, size_t msgsz)
 {
-	uint8_t page[MI_PAGE], zero[MI_PAGE] = { 0 }, *hdr = NULL, *bm1 = NULL, *bm2 = NULL;
-	uint8_t *zbuf = NULL;
+	uint8_t *hdr = NULL, *bm1 = NULL, *bm2 = NULL, *zbuf = NULL;
 	struct kdump_w w = { .fd = fd };
-	struct mi_pages it;
+	struct kdump_layout l = { 0 };
 	struct kinfo ki;
-	uint64_t max_mapnr, bm_len, npages, paddr, done = 0, zero_off = 0, off;
-	uint64_t desc_start, ndesc_max, ndesc = 0, missing = 0, vmci_off = 0, counts[MI_CLASS_SLOTS];
+	uint64_t npages, desc_start, ndesc_max, missing = 0, counts[MI_CLASS_SLOTS];
 	struct rd_excl_run *runs = NULL;
-	size_t rd_note_size, excl_size = 0, nruns = 0, i;
-	uint32_t level;
-	uint32_t sub_blocks, status = KDUMP_ST_ZLIB, zero_size;
-	uint8_t *sub;
-	uLongf zlen;
-	size_t hdr_len;
-	int rc = -ENOMEM, st;
+	size_t nruns = 0, i;
+	int rc = -ENOMEM;
 
 	kinfo_gather(m, &ki);
 	if (excl_scan(m, &runs, &nruns, counts) < 0) {
@@ -238,34 +364,34 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	}
 	/* the header's level names every class left out; the note keeps the
 	 * input's own level */
-	level = m->dump_level;
+	l.level = m->dump_level;
 	for (i = 0; i < MI_CLASS_SLOTS; i++)
 		if (counts[i])
-			level |= i < RD_CLASS_COUNT ? 1u << i : RD_CLASS_ALL;
+			l.level |= i < RD_CLASS_COUNT ? 1u << i : RD_CLASS_ALL;
 	if (nruns || m->dump_level)
-		excl_size = excl_note_size(nruns);
-	max_mapnr = kdump_max_pfn(m);
+		l.excl_size = excl_note_size(nruns);
+	l.max_mapnr = kdump_max_pfn(m);
 	npages = mi_pages_total(m);
 	ndesc_max = npages;
-	bm_len = rd_align_up((max_mapnr + 7) / 8, KDUMP_BS);
-	if (bm_len == 0)
-		bm_len = KDUMP_BS;
+	l.bm_len = rd_align_up((l.max_mapnr + 7) / 8, KDUMP_BS);
+	if (l.bm_len == 0)
+		l.bm_len = KDUMP_BS;
 	/* the one size rule of every writer: ranges end below MI_MAX_PHYS,
 	 * so that bm_len <= KDUMP_MAX_BITMAP */
 	rc = mi_extent_check(m, msg, msgsz);
 	if (rc < 0)
 		goto free_all;
 	rc = -ENOMEM;
-	rd_note_size = m->nranges <= KDUMP_RD_MAX_RANGES ?
+	l.rd_note_size = m->nranges <= KDUMP_RD_MAX_RANGES ?
 		KDUMP_RD_NOTE_HDR + 8 + m->nranges * KDUMP_RD_RANGE : 0;
-	sub_blocks = (uint32_t)rd_align_up(KDUMP_SUB_SIZE + m->notes_size + excl_size + rd_note_size,
-					    KDUMP_BS) / KDUMP_BS;
-	hdr_len = (size_t)(1 + sub_blocks) * KDUMP_BS;
-	desc_start = hdr_len + 2 * bm_len;
+	l.sub_blocks = (uint32_t)rd_align_up(KDUMP_SUB_SIZE + m->notes_size + l.excl_size +
+					      l.rd_note_size, KDUMP_BS) / KDUMP_BS;
+	l.hdr_len = (size_t)(1 + l.sub_blocks) * KDUMP_BS;
+	desc_start = l.hdr_len + 2 * l.bm_len;
 
-	hdr = calloc(1, hdr_len);
-	bm1 = calloc(1, bm_len);
-	bm2 = calloc(1, bm_len);
+	hdr = calloc(1, l.hdr_len);
+	bm1 = calloc(1, l.bm_len);
+	bm2 = calloc(1, l.bm_len);
 	zbuf = malloc(compressBound(MI_PAGE));
 	w.data = malloc(KDUMP_WBUF);
 	w.descs = malloc(KDUMP_DESC_BATCH * KDUMP_DESC_SIZE);
@@ -279,106 +405,18 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	w.desc_off = desc_start;
 	w.data_off = desc_start + ndesc_max * KDUMP_DESC_SIZE;
 
-	/* the shared zero page */
-	zlen = compressBound(MI_PAGE);
-	if (compress2(zbuf, &zlen, zero, MI_PAGE, KDUMP_ZLEVEL) != Z_OK) {
-		rc = -EIO;
-		snprintf(msg, msgsz, "zlib failed");
+	rc = kdump_write_pages(m, &w, bm1, bm2, zbuf, ndesc_max, &missing, pr, ctx, msg, msgsz);
+	if (rc < 0)
 		goto free_all;
-	}
-	zero_size = (uint32_t)zlen;
-	rc = kdump_add_data(&w, zbuf, zero_size, &zero_off);
+	rc = pwrite_full(fd, bm1, l.bm_len, l.hdr_len);
+	if (rc == 0)
+		rc = pwrite_full(fd, bm2, l.bm_len, l.hdr_len + l.bm_len);
 	if (rc < 0)
 		goto write_error;
 
-	mi_pages_init(&it, m);
-	while (mi_pages_next(&it, &paddr)) {
-		uint64_t pfn = paddr / MI_PAGE;
-
-		kdump_bit_set(bm1, pfn);
-		st = mi_read_page(m, paddr, page);
-		if (st < 0) {
-			rc = st;
-			snprintf(msg, msgsz, "reading page 0x%" PRIx64 ": %s", paddr, strerror(-st));
-			goto free_all;
-		}
-		if (st == MI_MISSING) {
-			missing++;
-			continue;
-		}
-		if (st == MI_EXCLUDED)
-			continue;
-		if (++ndesc > ndesc_max) {
-			rc = -EIO;
-			snprintf(msg, msgsz, "page 0x%" PRIx64 " read back although it was excluded", paddr);
-			goto free_all;
-		}
-		kdump_bit_set(bm2, pfn);
-		if (st == MI_ZERO || mi_page_is_zero(page)) {
-			rc = kdump_add_desc(&w, zero_off, zero_size, KDUMP_PD_ZLIB);
-		} else {
-			zlen = compressBound(MI_PAGE);
-			if (compress2(zbuf, &zlen, page, MI_PAGE, KDUMP_ZLEVEL) == Z_OK && zlen < MI_PAGE) {
-				rc = kdump_add_data(&w, zbuf, zlen, &off);
-				if (rc == 0)
-					rc = kdump_add_desc(&w, off, (uint32_t)zlen, KDUMP_PD_ZLIB);
-			} else {
-				rc = kdump_add_data(&w, page, MI_PAGE, &off);
-				if (rc == 0)
-					rc = kdump_add_desc(&w, off, MI_PAGE, 0);
-			}
-		}
-		if (rc < 0)
-			goto write_error;
-		if (pr && (++done & 255) == 0)
-			pr(ctx, done * MI_PAGE, npages * MI_PAGE);
-	}
-	rc = kdump_flush_data(&w);
-	if (rc == 0)
-		rc = kdump_flush_descs(&w);
-	if (rc == 0)
-		rc = pwrite_full(fd, bm1, bm_len, hdr_len);
-	if (rc == 0)
-		rc = pwrite_full(fd, bm2, bm_len, hdr_len + bm_len);
-	if (rc < 0)
-		goto write_error;
-
-	if (missing || m->partial)
-		status |= KDUMP_ST_INCOMPLETE;
-	memcpy(hdr + DDH_SIGNATURE, KDUMP_SIGNATURE, 8);
-	put32(hdr + DDH_VERSION, KDUMP_VERSION);
-	kinfo_put_utsname(&ki, hdr + DDH_UTSNAME);
-	put64(hdr + DDH_TIMESTAMP, ki.crash_time);
-	put32(hdr + DDH_STATUS, status);
-	put32(hdr + DDH_BLOCK_SIZE, KDUMP_BS);
-	put32(hdr + DDH_SUB_HDR_SIZE, sub_blocks);
-	put32(hdr + DDH_BITMAP_BLOCKS, (uint32_t)(2 * bm_len / KDUMP_BS));
-	put32(hdr + DDH_MAX_MAPNR, max_mapnr > UINT32_MAX ? UINT32_MAX : (uint32_t)max_mapnr);
-	put32(hdr + DDH_CURRENT_CPU, ki.crashed_cpu >= 0 ? (uint32_t)ki.crashed_cpu : 0);
-	put32(hdr + DDH_NR_CPUS, ki.ncpus);
-
-	sub = hdr + KDUMP_BS;
-	put64(sub + KSH_PHYS_BASE, ki.phys_base);
-	put32(sub + KSH_DUMP_LEVEL, level);
-	if (m->notes_size)
-		memcpy(sub + KDUMP_SUB_SIZE, m->notes, m->notes_size);
-	if (excl_size)
-		excl_note_put(sub + KDUMP_SUB_SIZE + m->notes_size, m->dump_level, runs, nruns);
-	if (rd_note_size)
-		kdump_put_rd_note(sub + KDUMP_SUB_SIZE + m->notes_size + excl_size, m);
-	if (m->notes_size + excl_size + rd_note_size) {
-		put64(sub + KSH_OFF_NOTE, KDUMP_BS + KDUMP_SUB_SIZE);
-		put64(sub + KSH_SIZE_NOTE, m->notes_size + excl_size + rd_note_size);
-	}
-	if (ki.vmcoreinfo) {
-		vmci_off = KDUMP_BS + KDUMP_SUB_SIZE + (uint64_t)((const uint8_t *)ki.vmcoreinfo - m->notes);
-		put64(sub + KSH_OFF_VMCOREINFO, vmci_off);
-		put64(sub + KSH_SIZE_VMCOREINFO, ki.vmcoreinfo_len);
-	}
-	put64(sub + KSH_END_PFN, max_mapnr);
-	put64(sub + KSH_END_PFN_64, max_mapnr);
-	put64(sub + KSH_MAX_MAPNR_64, max_mapnr);
-	rc = pwrite_full(fd, hdr, hdr_len, 0);
+	kdump_put_headers(hdr, &l, m, &ki,
+			  KDUMP_ST_ZLIB | (missing || m->partial ? KDUMP_ST_INCOMPLETE : 0), runs, nruns);
+	rc = pwrite_full(fd, hdr, l.hdr_len, 0);
 	if (rc < 0)
 		goto write_error;
 	if (pr)
