@@ -335,6 +335,134 @@ static const char *arm_config_arg(int argc, char **argv)
 	return NULL;
 }
 
+/* Step 1: a crashkernel reservation the minikernel fits in; its size in
+ * *crash_size. An exit code. */
+static int arm_check_crashkernel(const struct arm_opts *o, uint64_t *crash_size)
+{
+	char why[PATH_MAX + 128], size_a[32], size_b[32];
+	uint64_t need = 0;
+	int rc;
+
+	rc = arm_minikernel_need(o->minikernel, &need, why, sizeof(why));
+	if (rc) {
+		cli_error("arm", "%s", why);
+		return RD_EXIT_ARM;
+	}
+	rc = arm_crash_size(crash_size);
+	if (rc == -ENOENT) {
+		cli_error("arm", "this kernel has no kexec crash support (no %s/kexec_crash_size)",
+			  ARM_SYS_KEXEC);
+		return RD_EXIT_ARM;
+	}
+	if (rc || *crash_size == 0) {
+		cli_error("arm", "no crashkernel reservation: boot with crashkernel=%lluM or more",
+			  (unsigned long long)ARM_MIB_UP(need));
+		return RD_EXIT_CRASHKERNEL;
+	}
+	if (*crash_size < need) {
+		cli_error("arm", "crashkernel reservation of %s is too small: the minikernel needs %s "
+			  "(boot with crashkernel=%lluM)", cli_size(*crash_size, size_a, sizeof(size_a)),
+			  cli_size(need, size_b, sizeof(size_b)), (unsigned long long)ARM_MIB_UP(need));
+		return RD_EXIT_CRASHKERNEL;
+	}
+	return RD_EXIT_OK;
+}
+
+/* Step 2: the partition t (open) is a block device holding a valid
+ * rawdump header h, with no other signature and no unsaved dump (unless
+ * --force). An exit code. */
+static int arm_check_partition(const struct arm_opts *o, struct target *t, struct rd_part_header *h)
+{
+	char why[PATH_MAX + 128];
+	int rc;
+
+	if (t->kind != TARGET_BLK_PART && t->kind != TARGET_BLK_DISK) {
+		cli_error("arm", "%s is a %s: arming needs a block device", o->target,
+			  target_kind_name(t->kind));
+		return RD_EXIT_TARGET;
+	}
+	rc = part_header_read(t, h, NULL, NULL);
+	if (rc == -RD_ESIZE && target_pread(t, RD_PART_HDR_OFFSET, h, sizeof(*h)) == 0 &&
+	    rd_part_header_check(h) == 0) {
+		cli_error("arm", "%s (%s) was formatted as %llu bytes and is %llu bytes now: "
+			  "the capture would refuse it; run rawdump format again", o->target,
+			  t->path, (unsigned long long)h->part_size, (unsigned long long)t->size);
+		return RD_EXIT_NOTRD;
+	}
+	if (rc) {
+		cli_error("arm", "%s (%s) is not a formatted rawdump partition: run rawdump format",
+			  o->target, t->path);
+		return rc == -RD_ENOSIG || rc == -RD_ECRC || rc == -RD_EVERSION || rc == -RD_ESIZE ?
+			RD_EXIT_NOTRD : RD_EXIT_IO;
+	}
+	rc = target_probe_signature(t, why, sizeof(why));
+	if (rc || why[0]) {
+		if (rc)
+			cli_error("arm", "%s: probing for other signatures failed: %s", t->path,
+				  strerror(-rc));
+		else
+			cli_error("arm", "%s holds a %s besides the rawdump header: the partition "
+				  "was reused; a crash would overwrite it. Run rawdump format --force "
+				  "to make it rawdump's again", t->path, why);
+		return rc ? RD_EXIT_IO : RD_EXIT_NOTRD;
+	}
+	if ((h->state == RD_STATE_WRITING || h->state == RD_STATE_COMPLETE) && !o->force) {
+		cli_error("arm", "%s holds an unsaved dump (state %s): run rawdump save first, "
+			  "or arm --force to overwrite it", t->path, part_state_name(h->state));
+		return RD_EXIT_REFUSED;
+	}
+	return RD_EXIT_OK;
+}
+
+/* Step 4: load the minikernel with cmdline: kexec_file_load, else
+ * kexec-tools (kexec_load); under lockdown kexec_file_load only, and the
+ * image must be signed. *method says which worked. An exit code. */
+static int arm_load(const struct arm_opts *o, const struct rd_config *cfg, const struct ld_state *ld,
+		    const char *cmdline, const char **method)
+{
+	int rc, ret;
+
+	rc = -ENOSYS;
+	if (ld_locked(ld)) {
+		ret = arm_load_locked(ld, o, cmdline);
+		if (ret)
+			return ret;
+		rc = 0;
+	} else if (strcmp(o->method, "load")) {
+		rc = arm_file_load(o->minikernel, cmdline);
+		/* signature enforced without a lockdown we could read: say so */
+		if (rc && (ret = arm_sig_refusal(ld, o->minikernel, -rc)))
+			return ret;
+		if (rc && !strcmp(o->method, "file")) {
+			cli_error("arm", "kexec_file_load refused the minikernel: %s", strerror(-rc));
+			return rc == -ENOMEM || rc == -EADDRNOTAVAIL ? RD_EXIT_CRASHKERNEL : RD_EXIT_ARM;
+		}
+	}
+	if (rc) {
+		int frc = rc;
+
+		*method = "kexec_load";
+		rc = arm_tool_load(cfg->kexec_tool, o->minikernel, cmdline);
+		if (rc == -ENOENT) {
+			cli_error("arm", "kexec_file_load failed (%s) and %s (kexec-tools) is not installed",
+				  strerror(-frc), cfg->kexec_tool);
+			return RD_EXIT_ARM;
+		}
+		if (rc) {
+			cli_error("arm", "kexec refused the minikernel (kexec_file_load: %s; kexec -p: %s)",
+				  strcmp(o->method, "load") ? strerror(-frc) : "not tried",
+				  rc == -ECANCELED ? "failed, see above" : strerror(-rc));
+			return RD_EXIT_ARM;
+		}
+	}
+	if (!arm_crash_loaded()) {
+		cli_error("arm", "%s returned success but %s/kexec_crash_loaded is not 1",
+			  *method, ARM_SYS_KEXEC);
+		return RD_EXIT_ARM;
+	}
+	return RD_EXIT_OK;
+}
+
 int cmd_arm(int argc, char **argv)
 {
 	char why[PATH_MAX + 128], cmdline[ARM_CMDLINE_MAX], uuid[PART_UUID_STR];
@@ -346,7 +474,7 @@ int cmd_arm(int argc, char **argv)
 	struct target t;
 	struct ld_state ld;
 	const char *method = "kexec_file_load";
-	uint64_t crash_size = 0, need = 0;
+	uint64_t crash_size = 0;
 	int rc, ret;
 
 	rc = config_load(arm_config_arg(argc, argv), &cfg, why, sizeof(why));
@@ -359,28 +487,9 @@ int cmd_arm(int argc, char **argv)
 		return ret < 0 ? RD_EXIT_OK : ret;
 
 	/* 1. A crashkernel reservation the minikernel fits in. */
-	rc = arm_minikernel_need(o.minikernel, &need, why, sizeof(why));
-	if (rc) {
-		cli_error("arm", "%s", why);
-		return RD_EXIT_ARM;
-	}
-	rc = arm_crash_size(&crash_size);
-	if (rc == -ENOENT) {
-		cli_error("arm", "this kernel has no kexec crash support (no %s/kexec_crash_size)",
-			  ARM_SYS_KEXEC);
-		return RD_EXIT_ARM;
-	}
-	if (rc || crash_size == 0) {
-		cli_error("arm", "no crashkernel reservation: boot with crashkernel=%lluM or more",
-			  (unsigned long long)ARM_MIB_UP(need));
-		return RD_EXIT_CRASHKERNEL;
-	}
-	if (crash_size < need) {
-		cli_error("arm", "crashkernel reservation of %s is too small: the minikernel needs %s "
-			  "(boot with crashkernel=%lluM)", cli_size(crash_size, size_a, sizeof(size_a)),
-			  cli_size(need, size_b, sizeof(size_b)), (unsigned long long)ARM_MIB_UP(need));
-		return RD_EXIT_CRASHKERNEL;
-	}
+	ret = arm_check_crashkernel(&o, &crash_size);
+	if (ret)
+		return ret;
 
 	/* 2. The partition: a block device holding a rawdump header. */
 	rc = target_open(o.target, O_RDONLY, &t, why, sizeof(why));
@@ -388,46 +497,9 @@ int cmd_arm(int argc, char **argv)
 		cli_error("arm", "%s", why);
 		return RD_EXIT_TARGET;
 	}
-	if (t.kind != TARGET_BLK_PART && t.kind != TARGET_BLK_DISK) {
-		cli_error("arm", "%s is a %s: arming needs a block device", o.target,
-			  target_kind_name(t.kind));
-		ret = RD_EXIT_TARGET;
+	ret = arm_check_partition(&o, &t, &h);
+	if (ret)
 		goto out_close;
-	}
-	rc = part_header_read(&t, &h, NULL, NULL);
-	if (rc == -RD_ESIZE && target_pread(&t, RD_PART_HDR_OFFSET, &h, sizeof(h)) == 0 &&
-	    rd_part_header_check(&h) == 0) {
-		cli_error("arm", "%s (%s) was formatted as %llu bytes and is %llu bytes now: "
-			  "the capture would refuse it; run rawdump format again", o.target,
-			  t.path, (unsigned long long)h.part_size, (unsigned long long)t.size);
-		ret = RD_EXIT_NOTRD;
-		goto out_close;
-	}
-	if (rc) {
-		cli_error("arm", "%s (%s) is not a formatted rawdump partition: run rawdump format",
-			  o.target, t.path);
-		ret = rc == -RD_ENOSIG || rc == -RD_ECRC || rc == -RD_EVERSION || rc == -RD_ESIZE ?
-			RD_EXIT_NOTRD : RD_EXIT_IO;
-		goto out_close;
-	}
-	rc = target_probe_signature(&t, why, sizeof(why));
-	if (rc || why[0]) {
-		if (rc)
-			cli_error("arm", "%s: probing for other signatures failed: %s", t.path,
-				  strerror(-rc));
-		else
-			cli_error("arm", "%s holds a %s besides the rawdump header: the partition "
-				  "was reused; a crash would overwrite it. Run rawdump format --force "
-				  "to make it rawdump's again", t.path, why);
-		ret = rc ? RD_EXIT_IO : RD_EXIT_NOTRD;
-		goto out_close;
-	}
-	if ((h.state == RD_STATE_WRITING || h.state == RD_STATE_COMPLETE) && !o.force) {
-		cli_error("arm", "%s holds an unsaved dump (state %s): run rawdump save first, "
-			  "or arm --force to overwrite it", t.path, part_state_name(h.state));
-		ret = RD_EXIT_REFUSED;
-		goto out_close;
-	}
 	part_uuid_format(h.uuid, uuid);
 
 	/* 3. Controller, unit and extent, as the minikernel will see them. */
@@ -454,51 +526,11 @@ int cmd_arm(int argc, char **argv)
 		goto out_close;
 	}
 
-	/* 4. Load it: kexec_file_load, else kexec-tools (kexec_load); under
-	 *    lockdown kexec_file_load only, and the image must be signed. */
+	/* 4. Load it. */
 	ld_probe(&ld);
-	rc = -ENOSYS;
-	if (ld_locked(&ld)) {
-		ret = arm_load_locked(&ld, &o, cmdline);
-		if (ret)
-			goto out_close;
-		rc = 0;
-	} else if (strcmp(o.method, "load")) {
-		rc = arm_file_load(o.minikernel, cmdline);
-		/* signature enforced without a lockdown we could read: say so */
-		if (rc && (ret = arm_sig_refusal(&ld, o.minikernel, -rc)))
-			goto out_close;
-		if (rc && !strcmp(o.method, "file")) {
-			cli_error("arm", "kexec_file_load refused the minikernel: %s", strerror(-rc));
-			ret = rc == -ENOMEM || rc == -EADDRNOTAVAIL ? RD_EXIT_CRASHKERNEL : RD_EXIT_ARM;
-			goto out_close;
-		}
-	}
-	if (rc) {
-		int frc = rc;
-
-		method = "kexec_load";
-		rc = arm_tool_load(cfg.kexec_tool, o.minikernel, cmdline);
-		if (rc == -ENOENT) {
-			cli_error("arm", "kexec_file_load failed (%s) and %s (kexec-tools) is not installed",
-				  strerror(-frc), cfg.kexec_tool);
-			ret = RD_EXIT_ARM;
-			goto out_close;
-		}
-		if (rc) {
-			cli_error("arm", "kexec refused the minikernel (kexec_file_load: %s; kexec -p: %s)",
-				  strcmp(o.method, "load") ? strerror(-frc) : "not tried",
-				  rc == -ECANCELED ? "failed, see above" : strerror(-rc));
-			ret = RD_EXIT_ARM;
-			goto out_close;
-		}
-	}
-	if (!arm_crash_loaded()) {
-		cli_error("arm", "%s returned success but %s/kexec_crash_loaded is not 1",
-			  method, ARM_SYS_KEXEC);
-		ret = RD_EXIT_ARM;
+	ret = arm_load(&o, &cfg, &ld, cmdline, &method);
+	if (ret)
 		goto out_close;
-	}
 
 	/* 5. Remember what was armed, for status. */
 	if (asprintf(&state, "target=%s\ndevice=%s\ncontroller=%s %s unit %u\n"
