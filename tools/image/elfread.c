@@ -212,35 +212,25 @@ static void elfr_note_facts(struct memimage *m)
 	}
 }
 
-struct memimage *mi_open_elf(int fd, const char *path, char *err, size_t errsz)
+/* Step 1: the ELF header (an x86-64 ELF64 core) and the program headers,
+ * PN_XNUM included. 0, or -1 with the reason in err. */
+static int elfr_read_phdrs(int fd, const char *path, uint64_t fsize, Elf64_Phdr **php,
+			   uint64_t *phnump, char *err, size_t errsz)
 {
-	struct memimage *m = calloc(1, sizeof(*m));
-	struct elfr *e = calloc(1, sizeof(*e));
-	Elf64_Phdr *ph = NULL;
+	Elf64_Phdr *ph;
 	Elf64_Ehdr eh;
-	struct stat st;
-	uint64_t fsize, phnum;
-	size_t i, k;
+	uint64_t phnum;
 	int rc;
 
-	if (!m || !e) {
-		snprintf(err, errsz, "out of memory");
-		goto fail;
-	}
-	if (fstat(fd, &st) != 0) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	fsize = (uint64_t)st.st_size;
 	if (fsize < sizeof(eh) || pread_full(fd, &eh, sizeof(eh), 0) != 0) {
 		snprintf(err, errsz, "%s: too short for an ELF header", path);
-		goto fail;
+		return -1;
 	}
 	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_type != ET_CORE ||
 	    eh.e_machine != EM_X86_64 || eh.e_phentsize != sizeof(Elf64_Phdr)) {
 		snprintf(err, errsz, "%s: not an x86-64 ELF64 core file", path);
-		goto fail;
+		return -1;
 	}
 	phnum = eh.e_phnum;
 	if (phnum == PN_XNUM) {
@@ -249,26 +239,40 @@ struct memimage *mi_open_elf(int fd, const char *path, char *err, size_t errsz)
 		if (eh.e_shoff > fsize || fsize - eh.e_shoff < sizeof(sh) ||
 		    pread_full(fd, &sh, sizeof(sh), eh.e_shoff) != 0) {
 			snprintf(err, errsz, "%s: PN_XNUM without a section header", path);
-			goto fail;
+			return -1;
 		}
 		phnum = sh.sh_info;
 	}
 	if (!phnum || phnum > ELFR_MAX_PHDRS || eh.e_phoff > fsize ||
 	    phnum * sizeof(Elf64_Phdr) > fsize - eh.e_phoff) {
 		snprintf(err, errsz, "%s: program headers are malformed", path);
-		goto fail;
+		return -1;
 	}
 	ph = malloc(phnum * sizeof(*ph));
-	e->seg = calloc(phnum, sizeof(*e->seg));
-	if (!ph || !e->seg) {
+	if (!ph) {
 		snprintf(err, errsz, "out of memory");
-		goto fail;
+		return -1;
 	}
 	rc = pread_full(fd, ph, phnum * sizeof(*ph), eh.e_phoff);
 	if (rc) {
 		snprintf(err, errsz, "%s: %s", path, strerror(-rc));
-		goto fail;
+		free(ph);
+		return -1;
 	}
+	*php = ph;
+	*phnump = phnum;
+	return 0;
+}
+
+/* Step 2: PT_NOTE contents into m->notes, PT_LOAD segments into e->seg
+ * (room for phnum). 0, or -1 with the reason in err. */
+static int elfr_take_segments(struct memimage *m, struct elfr *e, int fd, const char *path,
+			      uint64_t fsize, const Elf64_Phdr *ph, uint64_t phnum,
+			      char *err, size_t errsz)
+{
+	size_t i;
+	int rc;
+
 	for (i = 0; i < phnum; i++) {
 		const Elf64_Phdr *p = &ph[i];
 
@@ -276,25 +280,25 @@ struct memimage *mi_open_elf(int fd, const char *path, char *err, size_t errsz)
 			continue;
 		if (p->p_offset > fsize || p->p_filesz > fsize - p->p_offset) {
 			snprintf(err, errsz, "%s: segment %zu lies past the end of the file", path, i);
-			goto fail;
+			return -1;
 		}
 		if (p->p_type == PT_NOTE) {
 			uint8_t *n;
 
 			if (p->p_filesz > ELFR_MAX_NOTES - m->notes_size) {
 				snprintf(err, errsz, "%s: notes too large", path);
-				goto fail;
+				return -1;
 			}
 			n = realloc(m->notes, m->notes_size + p->p_filesz + 1);
 			if (!n) {
 				snprintf(err, errsz, "out of memory");
-				goto fail;
+				return -1;
 			}
 			m->notes = n;
 			rc = pread_full(fd, n + m->notes_size, p->p_filesz, p->p_offset);
 			if (rc) {
 				snprintf(err, errsz, "%s: %s", path, strerror(-rc));
-				goto fail;
+				return -1;
 			}
 			m->notes_size += p->p_filesz;
 			continue;
@@ -310,32 +314,43 @@ struct memimage *mi_open_elf(int fd, const char *path, char *err, size_t errsz)
 	}
 	if (!e->nseg) {
 		snprintf(err, errsz, "%s: no PT_LOAD segments", path);
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
+
+/* Step 3: a segment whose memory earlier ones cover is an alias (kernel
+ * text mapped twice); real segments first, then the aliases. */
+static void elfr_mark_aliases(struct elfr *e)
+{
+	uint64_t cover_end = 0;
+	int have = 0;
+	size_t i;
+
 	qsort(e->seg, e->nseg, sizeof(*e->seg), elfr_seg_cmp);
-	{
-		uint64_t cover_end = 0;
-		int have = 0;
+	for (i = 0; i < e->nseg; i++) {
+		struct elfr_seg *s = &e->seg[i];
 
-		for (i = 0; i < e->nseg; i++) {
-			struct elfr_seg *s = &e->seg[i];
-
-			if (have && s->paddr + s->memsz <= cover_end)
-				s->alias = 1;
-			else if (!have || s->paddr + s->memsz > cover_end) {
-				cover_end = s->paddr + s->memsz;
-				have = 1;
-			}
+		if (have && s->paddr + s->memsz <= cover_end)
+			s->alias = 1;
+		else if (!have || s->paddr + s->memsz > cover_end) {
+			cover_end = s->paddr + s->memsz;
+			have = 1;
 		}
 	}
 	qsort(e->seg, e->nseg, sizeof(*e->seg), elfr_seg_cmp);
 	for (e->nreal = 0; e->nreal < e->nseg && !e->seg[e->nreal].alias; e->nreal++)
 		;
+}
+
+/* Step 4: m's range table from the segments. 0, or -1 (out of memory). */
+static int elfr_fill_ranges(struct memimage *m, const struct elfr *e)
+{
+	size_t i, k;
+
 	m->ranges = calloc(e->nseg, sizeof(*m->ranges));
-	if (!m->ranges) {
-		snprintf(err, errsz, "out of memory");
-		goto fail;
-	}
+	if (!m->ranges)
+		return -1;
 	for (i = 0, k = 0; i < e->nseg; i++) {
 		m->ranges[k].paddr = e->seg[i].paddr;
 		m->ranges[k].vaddr = e->seg[i].vaddr;
@@ -346,6 +361,39 @@ struct memimage *mi_open_elf(int fd, const char *path, char *err, size_t errsz)
 	m->nranges = k;
 	qsort(m->ranges, m->nranges, sizeof(*m->ranges), elfr_range_cmp);
 	elfr_merge_ranges(m);
+	return 0;
+}
+
+struct memimage *mi_open_elf(int fd, const char *path, char *err, size_t errsz)
+{
+	struct memimage *m = calloc(1, sizeof(*m));
+	struct elfr *e = calloc(1, sizeof(*e));
+	Elf64_Phdr *ph = NULL;
+	struct stat st;
+	uint64_t phnum;
+
+	if (!m || !e) {
+		snprintf(err, errsz, "out of memory");
+		goto fail;
+	}
+	if (fstat(fd, &st) != 0) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (elfr_read_phdrs(fd, path, (uint64_t)st.st_size, &ph, &phnum, err, errsz))
+		goto fail;
+	e->seg = calloc(phnum, sizeof(*e->seg));
+	if (!e->seg) {
+		snprintf(err, errsz, "out of memory");
+		goto fail;
+	}
+	if (elfr_take_segments(m, e, fd, path, (uint64_t)st.st_size, ph, phnum, err, errsz))
+		goto fail;
+	elfr_mark_aliases(e);
+	if (elfr_fill_ranges(m, e)) {
+		snprintf(err, errsz, "out of memory");
+		goto fail;
+	}
 	e->fd = fd;
 	m->ops = &elfr_ops;
 	m->priv = e;
