@@ -182,7 +182,14 @@ static int save_export(struct memimage *m, const struct export_fmt *f, int dfd,
 	return RD_EXIT_IO;
 }
 
-int cmd_save(int argc, char **argv)
+struct save_opts {
+	const char *dir, *fmt, *name;
+	const struct export_fmt *f;
+};
+
+/* Step 1: options, with the configuration's output_dir as the default.
+ * An exit code, or -1 to go on. */
+static int save_parse(int argc, char **argv, struct save_opts *o)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -191,30 +198,21 @@ int cmd_save(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL, *fmt = "elf", *name = NULL;
 	static struct rd_config conf;
-	char err[512], outname[256], sz[32], sz2[32];
-	struct save_find find = { .found = 0 };
-	const struct rdr_info *in;
-	const struct export_fmt *f;
-	struct memimage *m = NULL;
-	struct target t;
-	const char *spec;
-	struct stat st;
-	enum rdr_err why;
-	int c, rc, ret, dfd = -1;
+	char err[512];
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:F:n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			dir = optarg;
+			o->dir = optarg;
 			break;
 		case 'F':
-			fmt = optarg;
+			o->fmt = optarg;
 			break;
 		case 'n':
-			name = optarg;
+			o->name = optarg;
 			break;
 		case 'h':
 			fputs(save_usage, stdout);
@@ -224,26 +222,73 @@ int cmd_save(int argc, char **argv)
 			return RD_EXIT_USAGE;
 		}
 	}
-	if (!dir) {
+	if (!o->dir) {
 		/* output_dir of /etc/rawdump.conf; a broken file does not stop a save */
 		if (config_load(NULL, &conf, err, sizeof(err)) != 0)
 			cli_error("save", "ignoring the configuration: %s", err);
-		dir = conf.output_dir[0] ? conf.output_dir : SAVE_DEFAULT_DIR;
+		o->dir = conf.output_dir[0] ? conf.output_dir : SAVE_DEFAULT_DIR;
 	}
-	f = export_fmt_find(fmt, 0);
-	if (!f) {
-		cli_error("save", "unknown format '%s' (elf, lcrash or kdump)", fmt);
+	o->f = export_fmt_find(o->fmt, 0);
+	if (!o->f) {
+		cli_error("save", "unknown format '%s' (elf, lcrash or kdump)", o->fmt);
 		return RD_EXIT_USAGE;
 	}
-	if (name && (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
-		     strlen(name) > 200)) {
-		cli_error("save", "bad --name '%s': a plain file name is needed", name);
+	if (o->name && (!*o->name || strchr(o->name, '/') || !strcmp(o->name, ".") ||
+			!strcmp(o->name, "..") || strlen(o->name) > 200)) {
+		cli_error("save", "bad --name '%s': a plain file name is needed", o->name);
 		return RD_EXIT_USAGE;
 	}
 	if (argc - optind > 1) {
 		fputs(save_usage, stderr);
 		return RD_EXIT_USAGE;
 	}
+	return -1;
+}
+
+/* The closing complaint of a partial or suspect dump. */
+static void save_report_partial(struct memimage *m, const struct rdr_info *in)
+{
+	char sz[32];
+
+	if (m->missing_bytes)
+		cli_error("save", "the dump is partial: %s of memory missing%s%s",
+			  cli_size(m->missing_bytes, sz, sizeof(sz)),
+			  in->have_end ? "" : " (the capture did not finish)",
+			  in->corrupt_blocks ? " (corrupt blocks on disk)" : "");
+	else
+		cli_error("save", "all memory saved, but the dump is suspect: "
+			  "%llu bad block headers, %llu refused blocks, %llu blocks of "
+			  "failed writes, block count %s, index crc %s",
+			  (unsigned long long)in->bad_headers,
+			  (unsigned long long)in->rejected_blocks,
+			  (unsigned long long)in->ignored_blocks,
+			  in->count_ok == 1 ? "ok" : "wrong",
+			  in->index_ok == 1 ? "ok" : "wrong");
+	save_report_missing(m);
+}
+
+int cmd_save(int argc, char **argv)
+{
+	struct save_opts o = { .fmt = "elf" };
+	const char *dir, *fmt, *name;
+	char err[512], outname[256], sz[32], sz2[32];
+	struct save_find find = { .found = 0 };
+	const struct rdr_info *in;
+	const struct export_fmt *f;
+	struct memimage *m = NULL;
+	struct target t;
+	const char *spec;
+	struct stat st;
+	enum rdr_err why;
+	int rc, ret, dfd = -1;
+
+	ret = save_parse(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	dir = o.dir;
+	fmt = o.fmt;
+	name = o.name;
+	f = o.f;
 	if (optind < argc) {
 		spec = argv[optind];
 	} else {
@@ -336,21 +381,7 @@ int cmd_save(int argc, char **argv)
 	}
 	ret = RD_EXIT_OK;
 	if (m->partial) {
-		if (m->missing_bytes)
-			cli_error("save", "the dump is partial: %s of memory missing%s%s",
-				  cli_size(m->missing_bytes, sz, sizeof(sz)),
-				  in->have_end ? "" : " (the capture did not finish)",
-				  in->corrupt_blocks ? " (corrupt blocks on disk)" : "");
-		else
-			cli_error("save", "all memory saved, but the dump is suspect: "
-				  "%llu bad block headers, %llu refused blocks, %llu blocks of "
-				  "failed writes, block count %s, index crc %s",
-				  (unsigned long long)in->bad_headers,
-				  (unsigned long long)in->rejected_blocks,
-				  (unsigned long long)in->ignored_blocks,
-				  in->count_ok == 1 ? "ok" : "wrong",
-				  in->index_ok == 1 ? "ok" : "wrong");
-		save_report_missing(m);
+		save_report_partial(m, in);
 		ret = RD_EXIT_PARTIAL;
 	}
 out:
