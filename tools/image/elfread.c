@@ -67,10 +67,10 @@ static int elfr_range_cmp(const void *a, const void *b)
 }
 
 /* Is the page at paddr wholly in the p_memsz tail of a non-alias segment? */
-static int elfr_in_tail(const struct elfr *e, uint64_t paddr)
+/* The first real segment that ends after paddr (e->nreal if none). */
+static size_t elfr_seg_after(const struct elfr *e, uint64_t paddr)
 {
 	size_t lo = 0, hi = e->nreal;
-	const struct elfr_seg *s;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -80,6 +80,14 @@ static int elfr_in_tail(const struct elfr *e, uint64_t paddr)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+static int elfr_in_tail(const struct elfr *e, uint64_t paddr)
+{
+	size_t lo = elfr_seg_after(e, paddr);
+	const struct elfr_seg *s;
+
 	if (lo == e->nreal)
 		return 0;
 	s = &e->seg[lo];
@@ -96,7 +104,7 @@ static int elfr_read_page(struct memimage *m, uint64_t paddr, void *buf)
 {
 	struct elfr *e = m->priv;
 	uint64_t pend = paddr + MI_PAGE;
-	size_t lo = 0, hi = e->nreal;
+	size_t lo;
 	int covered = 0, rc;
 	const uint64_t *w;
 	size_t i;
@@ -104,14 +112,7 @@ static int elfr_read_page(struct memimage *m, uint64_t paddr, void *buf)
 	memset(buf, 0, MI_PAGE);
 	if (mi_page_class(m, paddr))
 		return MI_EXCLUDED;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (e->seg[mid].paddr + e->seg[mid].memsz <= paddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = elfr_seg_after(e, paddr);
 	for (; lo < e->nreal && e->seg[lo].paddr < pend; lo++) {
 		const struct elfr_seg *s = &e->seg[lo];
 		uint64_t a = s->paddr > paddr ? s->paddr : paddr;
