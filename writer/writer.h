@@ -230,6 +230,12 @@ uint64_t rd_xxh64(const void *buf, size_t len, uint64_t seed);
  * are sealed and checked with the checksum kind in their flags. */
 void rd_part_header_seal(struct rd_part_header *h);	/* sets header_crc */
 int  rd_part_header_check(const struct rd_part_header *h);	/* 0 / -RD_ENOSIG / -RD_EVERSION / -RD_ECRC */
+/* May the backup header stand in for a bad primary? Only when the primary
+ * slot (RD_SLOT_SIZE bytes) is all zeros or still starts with the magic (a
+ * torn header write); anything else means the partition was reused
+ * (mkswap, mkfs ...) and the backup is a stale leftover. The one rule, for
+ * the writer and the tool (tools/disk/partheader.c). */
+int  rd_part_slot_is_ours(const uint8_t *slot);
 void rd_dump_header_seal(struct rd_dump_header *h);
 int  rd_dump_header_check(const struct rd_dump_header *h);
 void rd_block_header_seal(struct rd_block_header *h);

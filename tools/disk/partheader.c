@@ -79,23 +79,15 @@ static int part_copy_read(const struct target *t, uint64_t off,
 	return 0;
 }
 
-/* May the backup copy stand in for a bad primary? Only when the primary
- * slot is all zeros or still starts with the rawdump magic (a torn header
- * write). Anything else there means the partition was reused (mkswap,
- * mkfs ... rewrite the start): the backup is a stale leftover. */
+/* May the backup copy stand in for a bad primary? The writer's rule
+ * (rd_part_slot_is_ours, writer/format.c) on t's primary slot. */
 static int part_backup_allowed(const struct target *t)
 {
 	uint8_t slot[RD_SLOT_SIZE];
-	size_t i;
 
 	if (target_pread(t, RD_PART_HDR_OFFSET, slot, sizeof(slot)))
 		return 0;
-	if (!memcmp(slot, RD_PART_MAGIC, 8))
-		return 1;
-	for (i = 0; i < sizeof(slot); i++)
-		if (slot[i])
-			return 0;
-	return 1;
+	return rd_part_slot_is_ours(slot);
 }
 
 int part_header_read(const struct target *t, struct rd_part_header *h,
