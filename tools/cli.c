@@ -13,26 +13,31 @@
 #include "image/excl.h"
 #include "image/partition.h"
 
+/* "rawdump: CMD: [warning: ]MESSAGE\n" on stderr. */
+static void __attribute__((format(printf, 3, 0)))
+cli_say(const char *cmd, const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "rawdump: %s: %s", cmd, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void cli_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "rawdump: %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_say(cmd, "", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_warn(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "rawdump: %s: warning: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_say(cmd, "warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cli_is_help(const char *arg)
