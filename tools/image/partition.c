@@ -3,7 +3,8 @@
  * include/rawdump/format.h) as a struct memimage.
  *
  * Order of checks, each on hostile bytes:
- *   1. partition header: primary copy, else the backup copy (util.c);
+ *   1. partition header: primary copy, else the backup copy
+ *      (tools/disk/partheader.c);
  *   2. dump header: magic, version, crc, same dump_id and partition uuid,
  *      range table and notes inside the metadata area, meta_crc; the range
  *      rules (mi_ranges_check, tools/image/memimage.c): no two real ranges
