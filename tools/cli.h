@@ -71,7 +71,7 @@ int cmd_info(int argc, char **argv);
  * crash_time itself). full_log: the whole kernel
  * log instead of its last lines. */
 struct memimage;
-void kinfo_print(struct memimage *m, FILE *out, int json, int full_log);
+void info_print_kernel(struct memimage *m, FILE *out, int json, int full_log);
 int cmd_status(int argc, char **argv);
 
 #endif

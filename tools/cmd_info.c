@@ -302,7 +302,7 @@ static const char *const kinfo_reg_names[KINFO_NREGS] = {
 	"rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs", "gs",
 };
 
-static void kinfo_print_rec(FILE *out, const struct kinfo_rec *r)
+static void info_print_rec(FILE *out, const struct kinfo_rec *r)
 {
 	const char *p = r->text, *nl;
 
@@ -314,7 +314,7 @@ static void kinfo_print_rec(FILE *out, const struct kinfo_rec *r)
 	} while (p && *p);
 }
 
-static void kinfo_json_rec(FILE *out, const struct kinfo_rec *r)
+static void info_json_rec(FILE *out, const struct kinfo_rec *r)
 {
 	char *line;
 	size_t len;
@@ -322,7 +322,7 @@ static void kinfo_json_rec(FILE *out, const struct kinfo_rec *r)
 
 	if (!mem)
 		return;
-	kinfo_print_rec(mem, r);
+	info_print_rec(mem, r);
 	fclose(mem);
 	if (len && line[len - 1] == '\n')
 		line[len - 1] = '\0';
@@ -330,7 +330,7 @@ static void kinfo_json_rec(FILE *out, const struct kinfo_rec *r)
 	free(line);
 }
 
-static void kinfo_print_json(struct memimage *m, const struct kinfo *ki, FILE *out, size_t first)
+static void info_kernel_json(struct memimage *m, const struct kinfo *ki, FILE *out, size_t first)
 {
 	char cmd[512];
 	uint32_t c;
@@ -375,12 +375,12 @@ static void kinfo_print_json(struct memimage *m, const struct kinfo *ki, FILE *o
 	fputs(",\n  \"log\": [", out);
 	for (i = first; i < ki->nlog; i++) {
 		fputs(i > first ? ",\n    " : "\n    ", out);
-		kinfo_json_rec(out, &ki->log[i]);
+		info_json_rec(out, &ki->log[i]);
 	}
 	fputs(ki->nlog > first ? "\n  ]" : "]", out);
 }
 
-static void kinfo_print_text(struct memimage *m, const struct kinfo *ki, FILE *out, size_t first)
+static void info_kernel_text(struct memimage *m, const struct kinfo *ki, FILE *out, size_t first)
 {
 	char cmd[512], tbuf[64];
 	uint32_t c;
@@ -430,10 +430,10 @@ static void kinfo_print_text(struct memimage *m, const struct kinfo *ki, FILE *o
 	fprintf(out, "kernel log:   %zu records%s\n", ki->nlog,
 		first ? ", the last lines (--log for all):" : ":");
 	for (i = first; i < ki->nlog; i++)
-		kinfo_print_rec(out, &ki->log[i]);
+		info_print_rec(out, &ki->log[i]);
 }
 
-void kinfo_print(struct memimage *m, FILE *out, int json, int full_log)
+void info_print_kernel(struct memimage *m, FILE *out, int json, int full_log)
 {
 	struct kinfo ki;
 	size_t first = 0;
@@ -442,9 +442,9 @@ void kinfo_print(struct memimage *m, FILE *out, int json, int full_log)
 	if (!full_log && ki.nlog > KINFO_TAIL_LINES)
 		first = ki.nlog - KINFO_TAIL_LINES;
 	if (json)
-		kinfo_print_json(m, &ki, out, first);
+		info_kernel_json(m, &ki, out, first);
 	else
-		kinfo_print_text(m, &ki, out, first);
+		info_kernel_text(m, &ki, out, first);
 	kinfo_free(&ki);
 }
 
@@ -543,7 +543,7 @@ int cmd_info(int argc, char **argv)
 	info_dump(&o, m);
 kinfo:
 	fflush(o.f);
-	kinfo_print(m, o.f, o.json, full_log);
+	info_print_kernel(m, o.f, o.json, full_log);
 close:
 	if (o.json)
 		fputs("\n}\n", o.f);

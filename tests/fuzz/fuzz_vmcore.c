@@ -58,8 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&ki, 0, sizeof(ki));
 	kinfo_gather(m, &ki);
 	kinfo_free(&ki);
-	kinfo_print(m, fuzz_null, 0, 1);
-	kinfo_print(m, fuzz_null, 1, 0);
+	info_print_kernel(m, fuzz_null, 0, 1);
+	info_print_kernel(m, fuzz_null, 1, 0);
 	mi_close(m);
 	return 0;
 }
