@@ -523,7 +523,7 @@ int cmd_info(int argc, char **argv)
 	if (o.json)
 		fputs("{\n", o.f);
 	info_partition(&o, &t, &h, copy, primary_ok);
-	if (h.state == RD_STATE_EMPTY || h.state > RD_STATE_SAVED) {
+	if (h.state == RD_STATE_EMPTY || h.state > RD_STATE_CLEARED) {
 		target_close(&t);
 		goto close;
 	}

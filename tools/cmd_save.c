@@ -42,6 +42,7 @@ static const char save_usage[] =
 	"  -F, --format FMT    elf (default; for crash and gdb), lcrash (LKCD v8),\n"
 	"                      kdump (makedumpfile's kdump-compressed)\n"
 	"  -n, --name NAME     file name (default vmcore-YYYYmmdd-HHMMSS[.lcrash|.kdump])\n"
+	"  -f, --force         save a dump that rawdump clear marked as not wanted\n"
 	"Exit 6 when the dump was saved but is partial; the missing memory is listed.\n";
 
 struct save_find {
@@ -185,6 +186,7 @@ static int save_export(struct memimage *m, const struct export_fmt *f, int dfd,
 struct save_opts {
 	const char *dir, *fmt, *name;
 	const struct export_fmt *f;
+	int force;		/* --force: save a cleared dump too */
 };
 
 /* Step 1: options, with the configuration's output_dir as the default.
@@ -195,6 +197,7 @@ static int save_parse(int argc, char **argv, struct save_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "name", required_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -203,8 +206,11 @@ static int save_parse(int argc, char **argv, struct save_opts *o)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:F:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:F:n:fh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'f':
+			o->force = 1;
+			break;
 		case 'o':
 			o->dir = optarg;
 			break;
@@ -332,6 +338,12 @@ int cmd_save(int argc, char **argv)
 	}
 	if (in->part.state == RD_STATE_SAVED)
 		cli_warn("save", "%s: this dump was saved before; saving it again", spec);
+	if (in->part.state == RD_STATE_CLEARED && !o.force) {
+		cli_error("save", "%s: this dump was cleared (rawdump clear: not wanted); "
+			  "save --force saves it anyway", spec);
+		ret = RD_EXIT_REFUSED;
+		goto out;
+	}
 
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
