@@ -683,11 +683,11 @@ int cmd_disarm(int argc, char **argv)
 
 	if (argc > 1) {
 		if (cli_is_help(argv[1])) {
-			arm_usage(stdout);
+			printf("usage: rawdump disarm\nUnload the crash kernel (rawdump's or another tool's).\n"
+			       "  -h, --help  this text\n");
 			return RD_EXIT_OK;
 		}
-		arm_usage(stderr);
-		return RD_EXIT_USAGE;
+		return cli_usage_error("disarm", "takes no arguments ('%s')", argv[1]);
 	}
 	snprintf(path, sizeof(path), "%s/%s", arm_rundir(), ARM_STATE_NAME);
 	if (!arm_crash_loaded()) {

@@ -27,7 +27,8 @@ static const char info_usage[] =
 	"Describe a rawdump partition and its dump, or a vmcore / LKCD / kdump file.\n"
 	"  -j, --json      one JSON object on stdout\n"
 	"  -v, --verify    check every block's payload (reads the whole dump)\n"
-	"  -l, --log, --full-log  the whole kernel log instead of its last lines\n";
+	"  -l, --log, --full-log  the whole kernel log instead of its last lines\n"
+	"  -h, --help      this text\n";
 
 struct info_out {
 	FILE *f;
@@ -468,7 +469,8 @@ int cmd_info(int argc, char **argv)
 	struct target t;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jvlh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jvlh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = 1;
@@ -483,15 +485,11 @@ int cmd_info(int argc, char **argv)
 			fputs(info_usage, stdout);
 			return RD_EXIT_OK;
 		default:
-			fputs(info_usage, stderr);
-			return RD_EXIT_USAGE;
+			return cli_getopt_error("info", argv, c);
 		}
 	}
-	if (optind != argc - 1) {
-		cli_error("info", "need exactly one TARGET or FILE");
-		fputs(info_usage, stderr);
-		return RD_EXIT_USAGE;
-	}
+	if (optind != argc - 1)
+		return cli_usage_error("info", "need exactly one TARGET or FILE");
 	rc = target_open(argv[optind], O_RDONLY, &t, err, sizeof(err));
 	if (!rc && t.kind == TARGET_IMAGE_DISK)
 		rc = target_pick_rawdump(&t, err, sizeof(err));

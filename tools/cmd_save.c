@@ -43,6 +43,7 @@ static const char save_usage[] =
 	"                      kdump (makedumpfile's kdump-compressed)\n"
 	"  -n, --name NAME     file name (default vmcore-YYYYmmdd-HHMMSS[.lcrash|.kdump])\n"
 	"  -f, --force         save a dump that rawdump clear marked as not wanted\n"
+	"  -h, --help          this text\n"
 	"Exit 6 when the dump was saved but is partial; the missing memory is listed.\n";
 
 struct save_find {
@@ -206,7 +207,8 @@ static int save_parse(int argc, char **argv, struct save_opts *o)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:F:n:fh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:F:n:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->force = 1;
@@ -224,8 +226,7 @@ static int save_parse(int argc, char **argv, struct save_opts *o)
 			fputs(save_usage, stdout);
 			return RD_EXIT_OK;
 		default:
-			fputs(save_usage, stderr);
-			return RD_EXIT_USAGE;
+			return cli_getopt_error("save", argv, c);
 		}
 	}
 	if (!o->dir) {
@@ -244,10 +245,8 @@ static int save_parse(int argc, char **argv, struct save_opts *o)
 		cli_error("save", "bad --name '%s': a plain file name is needed", o->name);
 		return RD_EXIT_USAGE;
 	}
-	if (argc - optind > 1) {
-		fputs(save_usage, stderr);
-		return RD_EXIT_USAGE;
-	}
+	if (argc - optind > 1)
+		return cli_usage_error("save", "one TARGET only ('%s' is a second)", argv[optind + 1]);
 	return -1;
 }
 

@@ -35,7 +35,9 @@ static void conv_usage(FILE *out)
 		"usage: rawdump convert IN OUT --to elf|lcrash|kdump\n"
 		"  IN   a rawdump partition or disk image (as for rawdump save), or an\n"
 		"       ELF vmcore, LKCD or kdump-compressed file\n"
-		"  OUT  a new file (never overwritten; written 0600 via a temp file)\n");
+		"  OUT  a new file (never overwritten; written 0600 via a temp file)\n"
+		"  --to FMT    the output format: elf, lcrash or kdump\n"
+		"  -h, --help  this text\n");
 }
 
 /* The directory of path (opened) and its last component. */
@@ -77,22 +79,21 @@ int cmd_convert(int argc, char **argv)
 		} else if (!strncmp(argv[i], "--to=", 5)) {
 			to = argv[i] + 5;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_error(CONV_CMD, "unknown option '%s'", argv[i]);
-			conv_usage(stderr);
-			return RD_EXIT_USAGE;
+			return cli_usage_error(CONV_CMD, "unknown option %s", argv[i]);
 		} else if (!in) {
 			in = argv[i];
 		} else if (!out) {
 			out = argv[i];
 		} else {
-			conv_usage(stderr);
-			return RD_EXIT_USAGE;
+			return cli_usage_error(CONV_CMD, "IN and OUT only ('%s' is a third)", argv[i]);
 		}
 	}
-	if (!in || !out || !to || !(fmt = export_fmt_find(to, 1))) {
-		conv_usage(stderr);
-		return RD_EXIT_USAGE;
-	}
+	if (!in || !out)
+		return cli_usage_error(CONV_CMD, "need IN and OUT");
+	if (!to)
+		return cli_usage_error(CONV_CMD, "need --to elf|lcrash|kdump");
+	if (!(fmt = export_fmt_find(to, 1)))
+		return cli_usage_error(CONV_CMD, "--to %s: allowed elf, lcrash, kdump", to);
 	if (lstat(out, &st) == 0) {
 		cli_error(CONV_CMD, "%s exists; not overwriting it", out);
 		return RD_EXIT_REFUSED;
