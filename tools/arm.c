@@ -552,6 +552,8 @@ static int arm_record(const struct arm_opts *o, const struct target *t, const st
 	arm_rec(text, sizeof(text), &len, "time", v);
 	if (arm_boot_id(v, sizeof(v)) == 0)
 		arm_rec(text, sizeof(text), &len, "boot_id", v);
+	if (config_path_named())
+		arm_rec(text, sizeof(text), &len, "config", config_default_path());
 	for (i = 1; i < argc; i++)
 		if (!strchr(argv[i], '\n'))
 			arm_rec(text, sizeof(text), &len, "arg", argv[i]);
@@ -565,6 +567,7 @@ static int arm_record(const struct arm_opts *o, const struct target *t, const st
 
 int arm_again(const char *record, char *how, size_t howsz)
 {
+	static char conf[PATH_MAX];	/* config_set_path keeps the pointer */
 	char *copy = strdup(record), *line, *save = NULL, *argv[64];
 	int argc = 1, ret;
 	size_t len;
@@ -572,7 +575,21 @@ int arm_again(const char *record, char *how, size_t howsz)
 	if (!copy)
 		return RD_EXIT_IO;
 	argv[0] = "arm";
-	len = (size_t)snprintf(how, howsz, "rawdump arm");
+	len = (size_t)snprintf(how, howsz, "rawdump");
+	for (line = strtok_r(copy, "\n", &save); line && argc < 63; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "config=", 7)) {
+			snprintf(conf, sizeof(conf), "%s", line + 7);
+			config_set_path(conf);
+			if (len < howsz)
+				len += (size_t)snprintf(how + len, howsz - len, " --config '%s'", line + 7);
+		}
+	}
+	if (len < howsz)
+		len += (size_t)snprintf(how + len, howsz - len, " arm");
+	free(copy);
+	copy = strdup(record);
+	if (!copy)
+		return RD_EXIT_IO;
 	for (line = strtok_r(copy, "\n", &save); line && argc < 63; line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "arg=", 4))
 			continue;
