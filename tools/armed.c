@@ -149,8 +149,6 @@ void arm_status_print(FILE *out)
 	uint64_t crash_size = 0, start, size;
 	struct ld_state ld;
 	enum arm_owner own = arm_owner(text, sizeof(text));
-	int loaded = own == ARM_OURS;
-	int n = loaded;
 
 	if (own == ARM_NOT_LOADED)
 		fprintf(out, "armed: no\n");
@@ -159,7 +157,7 @@ void arm_status_print(FILE *out)
 	else
 		fprintf(out, "armed: yes (%s)\n",
 			arm_state_get(text, "method", v, sizeof(v)) ? v : "?");
-	if (loaded && n) {
+	if (own == ARM_OURS) {
 		if (arm_state_get(text, "target", v, sizeof(v)))
 			fprintf(out, "armed target: %s", v);
 		if (arm_state_get(text, "device", v, sizeof(v)))
@@ -188,23 +186,11 @@ void arm_status_print(FILE *out)
 			(unsigned long long)crash_size);
 }
 
-/* The arm state file's text when a crash kernel is loaded; 0 or -ENOENT. */
+/* The arm record's text when rawdump armed the loaded crash kernel this
+ * boot; 0 or -ENOENT. */
 static int arm_state_read(char *text, size_t textsz)
 {
-	char path[PATH_MAX + 16];
-	size_t n;
-	FILE *f;
-
-	if (!arm_crash_loaded())
-		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/%s", arm_rundir(), ARM_STATE_NAME);
-	f = fopen(path, "re");
-	if (!f)
-		return -ENOENT;
-	n = fread(text, 1, textsz - 1, f);
-	fclose(f);
-	text[n] = '\0';
-	return n ? 0 : -ENOENT;
+	return arm_owner(text, textsz) == ARM_OURS ? 0 : -ENOENT;
 }
 
 int arm_armed_cmdline(char *out, size_t outsz)
