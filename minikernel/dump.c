@@ -500,7 +500,8 @@ int dump_run(const struct mk_args *a)
 	 * the device and what is left of the heap allow */
 	dump_filter_setup(a, &cfg, &source, &filter);
 	cfg.compression = a->comp >= 0 ? (uint32_t)a->comp : MK_DEFAULT_COMP;
-	cfg.zlib_level = a->level > 0 ? a->level : MK_DEFAULT_LEVEL;
+	/* rd.level is zlib's; zstd runs at level 1 (writer.c: fast strategy) */
+	cfg.zlib_level = a->level > 0 && cfg.compression == RD_COMP_ZLIB ? a->level : MK_DEFAULT_LEVEL;
 	cfg.csum_kind = a->csum >= 0 ? (uint32_t)a->csum : MK_DEFAULT_CSUM;
 	io = MK_IO_MAX;
 	if ((uint64_t)mk_sink.bd.max_sectors * mk_sink.ss < io)
@@ -558,8 +559,9 @@ int dump_run(const struct mk_args *a)
 		cfg.range_count, io / 1024, inflight, part_bytes >> 20, mk_sink.lba0);
 	kprintf("dump: RAW blocks %s\n", sink.submitv ? "zero-copy (scatter-gather)" :
 		"copied into I/O buffers");
-	if (cfg.compression == RD_COMP_ZLIB)
-		kprintf("dump: zlib level %d, %s checksums\n", cfg.zlib_level,
+	if (cfg.compression == RD_COMP_ZLIB || cfg.compression == RD_COMP_ZSTD)
+		kprintf("dump: %s level %d, %s checksums\n",
+			cfg.compression == RD_COMP_ZLIB ? "zlib" : "zstd", cfg.zlib_level,
 			rd_csum_name(cfg.csum_kind));
 	else
 		kprintf("dump: %s, %s checksums\n",

@@ -24,6 +24,6 @@ $(B)/fuzz/fuzz_reader: $(FUZZ_SRCS) $(TOOLS_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Iwriter -Itools \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-o $@ $(FUZZ_SRCS) -lblkid -lz -llz4 -lisal -lxxhash
+		-o $@ $(FUZZ_SRCS) -lblkid $(HOST_LDLIBS)
 
 

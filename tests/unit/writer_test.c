@@ -686,7 +686,7 @@ static void test_headers(void)
 	report(rd_part_header_check(&h) == -RD_ECRC, "part header: changed byte fails crc", "");
 	memset(&b, 0, sizeof(b));
 	b.magic = RD_BLOCK_MAGIC;
-	b.type = RD_BLK_EXCLUDED + 1;	/* the highest type is the last known one */
+	b.type = RD_BLK_TYPE_MAX + 1;	/* the highest type is the last known one */
 	rd_block_header_seal(&b);
 	report(rd_block_header_check(&b) == -RD_EINVAL, "block header: unknown type refused", "");
 	n = rd_vmcoreinfo_get(vi, sizeof(vi) - 1, "PAGESIZE", out, sizeof(out));
