@@ -16,9 +16,12 @@
  *                       room is reserved for every RAM page that is not
  *                       excluded, so pages the input lacks leave unused
  *                       space at the end
- *   then                page data: one shared zlib zero page first, then
- *                       every other page zlib-compressed, or raw when
- *                       compression does not shrink it
+ *   then                page data: one shared compressed zero page first,
+ *                       then every other page compressed, or raw when
+ *                       compression does not shrink it. zlib (level 1),
+ *                       or zstd (level 1, header and page flag 0x20, which
+ *                       crash 8 and libkdumpfile read) when the input's
+ *                       pages were zstd: a zstd capture stays zstd
  *
  * Zero pages are dumped (bitmap 2 set, pointing at the shared zero page):
  * crash refuses excluded pages. Pages missing from the input are left out
@@ -42,6 +45,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "rawdump/format.h"
 #include "convert.h"
@@ -62,6 +66,7 @@
 #define KDUMP_ST_INCOMPLETE	0x8u
 #define KDUMP_ST_ZSTD		0x20u
 #define KDUMP_PD_ZLIB		0x1u
+#define KDUMP_PD_ZSTD		0x20u
 
 /* rawdump's range-table note, appended after the crashed kernel's notes */
 #define KDUMP_RD_NOTE_NAME	"RAWDUMP"	/* namesz 8 */
@@ -71,6 +76,7 @@
 #define KDUMP_RD_MAX_RANGES	65536u
 
 #define KDUMP_ZLEVEL		Z_BEST_SPEED
+#define KDUMP_ZSTD_LEVEL	1
 #define KDUMP_WBUF		(1u << 20)
 #define KDUMP_DESC_BATCH	4096u
 #define KDUMP_MAX_NOTES		(16u << 20)
@@ -214,6 +220,30 @@ static void kdump_put_rd_note(uint8_t *n, const struct memimage *m)
 	}
 }
 
+/* The output's page compressor: zlib, or zstd when zc is set. */
+struct kdump_pack {
+	ZSTD_CCtx *zc;
+	uint32_t flag;		/* KDUMP_PD_* of a compressed page */
+};
+
+/* Page into out (room KDUMP_PACK_ROOM): its compressed size, or 0 when it
+ * does not shrink or the compressor fails. */
+#define KDUMP_PACK_ROOM		(MI_PAGE + 1024u)	/* > compressBound, ZSTD_COMPRESSBOUND */
+static size_t kdump_pack_page(const struct kdump_pack *k, uint8_t *out, const uint8_t *page)
+{
+	uLongf zlen = KDUMP_PACK_ROOM;
+	size_t n;
+
+	if (k->zc) {
+		n = ZSTD_compressCCtx(k->zc, out, KDUMP_PACK_ROOM, page, MI_PAGE, KDUMP_ZSTD_LEVEL);
+		return ZSTD_isError(n) || n >= MI_PAGE ? 0 : n;
+	}
+	if (compress2(out, &zlen, page, MI_PAGE, KDUMP_ZLEVEL) != Z_OK || zlen >= MI_PAGE)
+		return 0;
+	return zlen;
+}
+_Static_assert(KDUMP_PACK_ROOM >= ZSTD_COMPRESSBOUND(MI_PAGE), "zstd page bound");
+
 int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, char *msg, size_t msgsz)
 {
 	uint8_t page[MI_PAGE], zero[MI_PAGE] = { 0 }, *hdr = NULL, *bm1 = NULL, *bm2 = NULL;
@@ -227,8 +257,9 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	size_t rd_note_size, excl_size = 0, nruns = 0, i;
 	uint32_t level;
 	uint32_t sub_blocks, status = KDUMP_ST_ZLIB, zero_size;
+	struct kdump_pack pk = { NULL, KDUMP_PD_ZLIB };
 	uint8_t *sub;
-	uLongf zlen;
+	size_t zlen;
 	size_t hdr_len;
 	int rc = -ENOMEM, st;
 
@@ -267,10 +298,16 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	hdr = calloc(1, hdr_len);
 	bm1 = calloc(1, bm_len);
 	bm2 = calloc(1, bm_len);
-	zbuf = malloc(compressBound(MI_PAGE));
+	zbuf = malloc(KDUMP_PACK_ROOM);
 	w.data = malloc(KDUMP_WBUF);
 	w.descs = malloc(KDUMP_DESC_BATCH * KDUMP_DESC_SIZE);
-	if (!hdr || !bm1 || !bm2 || !zbuf || !w.data || !w.descs) {
+	if (m->compression == RD_COMP_ZSTD) {
+		pk.zc = ZSTD_createCCtx();
+		pk.flag = KDUMP_PD_ZSTD;
+		status = KDUMP_ST_ZSTD;
+	}
+	if (!hdr || !bm1 || !bm2 || !zbuf || !w.data || !w.descs ||
+	    (m->compression == RD_COMP_ZSTD && !pk.zc)) {
 		snprintf(msg, msgsz, "out of memory");
 		goto free_all;
 	}
@@ -281,10 +318,10 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	w.data_off = desc_start + ndesc_max * KDUMP_DESC_SIZE;
 
 	/* the shared zero page */
-	zlen = compressBound(MI_PAGE);
-	if (compress2(zbuf, &zlen, zero, MI_PAGE, KDUMP_ZLEVEL) != Z_OK) {
+	zlen = kdump_pack_page(&pk, zbuf, zero);
+	if (!zlen) {
 		rc = -EIO;
-		snprintf(msg, msgsz, "zlib failed");
+		snprintf(msg, msgsz, "%s failed", pk.zc ? "zstd" : "zlib");
 		goto free_all;
 	}
 	zero_size = (uint32_t)zlen;
@@ -316,13 +353,13 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 		}
 		kdump_bit_set(bm2, pfn);
 		if (st == MI_ZERO || conv_page_is_zero(page)) {
-			rc = kdump_add_desc(&w, zero_off, zero_size, KDUMP_PD_ZLIB);
+			rc = kdump_add_desc(&w, zero_off, zero_size, pk.flag);
 		} else {
-			zlen = compressBound(MI_PAGE);
-			if (compress2(zbuf, &zlen, page, MI_PAGE, KDUMP_ZLEVEL) == Z_OK && zlen < MI_PAGE) {
+			zlen = kdump_pack_page(&pk, zbuf, page);
+			if (zlen) {
 				rc = kdump_add_data(&w, zbuf, zlen, &off);
 				if (rc == 0)
-					rc = kdump_add_desc(&w, off, (uint32_t)zlen, KDUMP_PD_ZLIB);
+					rc = kdump_add_desc(&w, off, (uint32_t)zlen, pk.flag);
 			} else {
 				rc = kdump_add_data(&w, page, MI_PAGE, &off);
 				if (rc == 0)
@@ -402,6 +439,7 @@ free_all:
 	free(zbuf);
 	free(w.data);
 	free(w.descs);
+	ZSTD_freeCCtx(pk.zc);
 	kinfo_free(&ki);
 	return rc;
 }
@@ -479,8 +517,14 @@ static int kdump_read_page(struct memimage *m, uint64_t paddr, void *buf)
 			return rc;
 		if (uncompress(buf, &dlen, p->cbuf, size) != Z_OK || dlen != MI_PAGE)
 			goto corrupt;
+	} else if (flags & KDUMP_PD_ZSTD) {
+		rc = conv_pread(p->fd, p->cbuf, size, off);
+		if (rc < 0)
+			return rc;
+		if (ZSTD_decompress(buf, MI_PAGE, p->cbuf, size) != MI_PAGE)
+			goto corrupt;
 	} else {
-		goto corrupt;		/* lzo, snappy, zstd: refused at open */
+		goto corrupt;		/* lzo, snappy: refused at open */
 	}
 	return conv_page_is_zero(buf) ? MI_ZERO : MI_DATA;
 corrupt:
@@ -665,8 +709,8 @@ struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz
 		why = "kdump-compressed block size is not 4096";
 		goto fail;
 	}
-	if (status & (KDUMP_ST_LZO | KDUMP_ST_SNAPPY | KDUMP_ST_ZSTD)) {
-		why = "kdump-compressed file uses lzo, snappy or zstd; rawdump reads zlib ones";
+	if (status & (KDUMP_ST_LZO | KDUMP_ST_SNAPPY)) {
+		why = "kdump-compressed file uses lzo or snappy; rawdump reads zlib and zstd ones";
 		goto fail;
 	}
 	diskdump = memcmp(hdr, KDUMP_DISKDUMP_SIGNATURE, 8) == 0;
@@ -731,6 +775,8 @@ struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz
 		goto fail;
 	if (status & KDUMP_ST_INCOMPLETE)
 		m->partial = 1;
+	if (status & KDUMP_ST_ZSTD)
+		m->compression = RD_COMP_ZSTD;
 
 	note_off = !diskdump && version >= 4 ? get64(sub + KSH_OFF_NOTE) : 0;
 	note_size = !diskdump && version >= 4 ? get64(sub + KSH_SIZE_NOTE) : 0;

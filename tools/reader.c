@@ -810,6 +810,7 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 	m->missing_bytes = missing;
 	if (in->dump.version >= 2)
 		m->dump_level = in->dump.dump_level;
+	m->compression = in->dump.compression;
 	for (i = 0; i < RD_CLASS_COUNT; i++)
 		m->excluded_pages[i] = in->excluded_pages[i];
 	m->partial = !in->have_end || (in->end.flags & (RD_END_TRUNCATED | RD_END_ERRORS)) ||
