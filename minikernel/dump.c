@@ -17,7 +17,7 @@
 #define MK_DEFAULT_COMP		RD_COMP_NONE
 #define MK_DEFAULT_LEVEL	1
 /* zstd (writer.c: fast strategy): levels -1 and -3 were no faster under
- * QEMU TCG and stored 16 % and 0-3 % more (Documentation/format.md). */
+ * QEMU TCG and stored 8-10 % more per MiB (Documentation/format.md). */
 #define MK_ZSTD_LEVEL		1
 /* Measured with rd.csumspeed= (Documentation/format.md, "Block checksums"). */
 #define MK_DEFAULT_CSUM		RD_CSUM_DEFAULT
