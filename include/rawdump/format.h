@@ -137,7 +137,7 @@ struct rd_dump_header {
 	uint32_t dumping_cpu;	/* index of the dumping CPU's note, ~0u unknown */
 	uint32_t dumping_apic_id;
 	uint32_t compression;	/* enum rd_compression of data blocks */
-	uint32_t zlib_level;
+	uint32_t zlib_level;	/* zlib: 1-9; zstd: its level (1 from the minikernel) */
 	uint32_t flags;		/* RD_DF_* */
 	uint32_t page_size;	/* RD_PAGE_SIZE */
 	uint32_t range_count;
