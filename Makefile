@@ -17,7 +17,7 @@ DESTDIR  ?=
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -D_GNU_SOURCE \
 	-D_FILE_OFFSET_BITS=64 -Iinclude -Iwriter $(EXTRA_CFLAGS)
-HOST_LDLIBS := -lz -llz4 -lisal -lxxhash
+HOST_LDLIBS := -lz -llz4 -lzstd -lisal -lxxhash
 
 .PHONY: all check deps bench demo install clean fuzz mutate
 all:
