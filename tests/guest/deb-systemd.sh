@@ -70,9 +70,6 @@ crashed)
 	find /var/crash -type f | sort | while read -r f; do
 		say "saved $f $(stat -c %s "$f")"
 	done
-	for f in $(find /var/crash -type f -name 'vmcore*' | sort); do
-		run "info $f" rawdump info "$f"
-	done
 	export DEBIAN_FRONTEND=noninteractive
 	run remove apt-get remove -y rawdump
 	say "after remove: kexec_crash_loaded $(cat /sys/kernel/kexec_crash_loaded) conf=$(test -f /etc/rawdump.conf && echo kept || echo gone) status=$(dpkg-query -W -f='${db:Status-Abbrev}' rawdump)"
