@@ -55,6 +55,13 @@ for f in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; do
 done
 [ -n "$sources" ] || die "no configured apt source"
 
+# module_files: the .ko files of $MODULES and their dependencies, in load order
+module_files() {
+	for m in $MODULES; do
+		modprobe -S "$rel" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+	done | awk '!seen[$0]++'
+}
+
 hash=$(printf '%s\n' $PKGS "layout $ROOTFS_LAYOUT" "$rel" | sha256sum | cut -c1-12)
 rootfs=$cache/systemd-rootfs-$hash.ext4
 mkdir -p "$cache" "$out"
@@ -70,15 +77,13 @@ if [ ! -s "$rootfs" ]; then
 	echo rdguest >"$tree/etc/hostname"
 	echo "LABEL=rdroot / ext4 defaults 0 1" >"$tree/etc/fstab"
 	passwd -R "$tree" -d root >/dev/null
-	for m in $MODULES; do
-		modprobe -S "$rel" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
-	done | sort -u | while read -r ko; do
+	module_files | while read -r ko; do
 		install -D -m 0644 "$ko" "$tree$ko"
 	done
 	cp /lib/modules/"$rel"/modules.order /lib/modules/"$rel"/modules.builtin* "$tree/lib/modules/$rel/"
 	depmod -b "$tree" "$rel"
-	mke2fs -q -F -t ext4 -L rdroot -d "$tree" "$work/rootfs.ext4" "$ROOTFS_SIZE" ||
-		die "mke2fs -d failed"
+	mke2fs -q -F -t ext4 -L rdroot -d "$tree" "$work/rootfs.ext4" "$ROOTFS_SIZE" \
+		>"$work/mke2fs.log" 2>&1 || { cat "$work/mke2fs.log" >&2; die "mke2fs -d failed"; }
 	mv "$work/rootfs.ext4" "$rootfs"
 	echo "build-systemd-guest: built $rootfs in $((SECONDS - t0)) s ($(du -sm "$tree" | cut -f1) MiB)" >&2
 fi
@@ -92,9 +97,7 @@ if [ ! -s "$initrd" ] || [ "$0" -nt "$initrd" ]; then
 	for app in sh mount umount switch_root insmod sleep cat echo ls; do
 		ln -s busybox "$ir/bin/$app"
 	done
-	for m in $MODULES; do
-		modprobe -S "$rel" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
-	done | awk '!seen[$0]++' >"$work/modules"
+	module_files >"$work/modules"
 	while read -r ko; do
 		install -D -m 0644 "$ko" "$ir$ko"
 	done <"$work/modules"
