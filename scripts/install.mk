@@ -59,15 +59,18 @@ uninstall:
 # `make deb`: the Debian package (debian/, debhelper) built from a copy of
 # the source tree (the files git lists: tracked and not ignored) in
 # build/deb/src, so the working tree stays clean; the .deb, .buildinfo and
-# .changes land in build/deb/. Runs lintian when it is installed.
+# .changes land in build/deb/. Runs lintian when it is installed (and
+# DEB_LINTIAN=1, the default). DEB_JOBS: dpkg-buildpackage -J (default 2).
 DEB_DIR := $(B)/deb
+DEB_JOBS ?= 2
+DEB_LINTIAN ?= 1
 .PHONY: deb
 deb:
 	@command -v dpkg-buildpackage >/dev/null || { echo "make deb: dpkg-buildpackage missing (make deps)" >&2; exit 1; }
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
 	git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/src
-	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc -J$(DEB_JOBS) >../build.log 2>&1 || \
 		{ tail -n 30 ../build.log >&2; echo "make deb: failed, see $(DEB_DIR)/build.log" >&2; exit 1; }
 	rm -rf $(DEB_DIR)/src
 	@ls $(DEB_DIR)/*.deb
-	@if command -v lintian >/dev/null; then lintian $(DEB_DIR)/*.changes || true; fi
+	@if [ "$(DEB_LINTIAN)" = 1 ] && command -v lintian >/dev/null; then lintian $(DEB_DIR)/*.changes || true; fi

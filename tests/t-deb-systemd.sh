@@ -18,13 +18,13 @@
 #           dpkg --purge (removes everything) without errors
 # Host again: the saved vmcore, read from the guest's ext4 root, equals
 # QEMU's dump byte for byte (every PT_LOAD), its notes equal the kernel's,
-# and crash shows the sysrq panic.
+# and its kernel log (makedumpfile --dump-dmesg) ends in the sysrq panic.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/guest/e2e-lib.sh"
-MEM=384
+MEM=256
 DUMP_SIZE=$((MEM + 176))M
 e2e_need
-need dpkg-buildpackage dpkg-deb mmdebstrap debugfs sfdisk crash git
+need dpkg-buildpackage dpkg-deb mmdebstrap debugfs sfdisk makedumpfile git
 
 # Where boot-time save puts vmcores, and which of the files the guest lists
 # under output_dir is the ELF vmcore: the one place to change when the
@@ -44,7 +44,7 @@ else
 fi
 if [ "$stale" = 1 ]; then
 	t0=$SECONDS
-	if make -s -C "$TOP" deb >"$T/deb.log" 2>&1; then
+	if make -s -C "$TOP" deb DEB_LINTIAN=0 >"$T/deb.log" 2>&1; then
 		pass "make deb builds the package ($((SECONDS - t0)) s)"
 	else
 		fail "make deb builds the package" "$(tail -n 3 "$T/deb.log" | tr '\n' ' ')"; exit 1
@@ -184,5 +184,7 @@ check "every byte of the saved vmcore equals QEMU's dump" "$E2E_CHECK" compare "
 grep '^compare:' "$T/.out" | sed 's/^/# /'
 check "its notes equal the kernel's" "$E2E_CHECK" notes "$T/vmcore" "$T/ram.elf" --elfcorehdr "$ech"
 rm -f "$T/ram.elf" "$disk"
-E2E_CRASH_CMDS="log bt" e2e_crash_tool saved "$T/vmcore"
+makedumpfile --dump-dmesg "$T/vmcore" "$T/dmesg.txt" >"$T/mdf.out" 2>&1
+check "makedumpfile --dump-dmesg reads the saved vmcore" grep -q 'The dmesg log is saved' "$T/mdf.out"
+check "... its log ends in the sysrq panic" grep -q 'Kernel panic - not syncing: sysrq triggered crash' "$T/dmesg.txt"
 exit 0

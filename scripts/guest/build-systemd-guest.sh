@@ -117,7 +117,7 @@ exec switch_root /root /sbin/init
 INIT
 	} >"$ir/init"
 	chmod 0755 "$ir/init"
-	(cd "$ir" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$work/initrd.gz"
+	(cd "$ir" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 -n >"$work/initrd.gz"
 	mv "$work/initrd.gz" "$initrd"
 fi
 echo "$rootfs"
