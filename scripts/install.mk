@@ -43,9 +43,10 @@ install: all
 	@if [ -f Documentation/rawdump.8 ]; then \
 		install -D -m 0644 Documentation/rawdump.8 $(DESTDIR)$(MANDIR)/man8/rawdump.8; fi
 	install -D -m 0644 Documentation/user-guide.md $(DESTDIR)$(DOCDIR)/user-guide.md
-	install -D -m 0644 scripts/systemd/rawdump.conf.example $(DESTDIR)$(DOCDIR)/rawdump.conf.example
+	mkdir -p $(DESTDIR)$(DOCDIR) && sed 's|/usr/local/lib/rawdump/|$(RDLIBDIR)/|' \
+		scripts/systemd/rawdump.conf.example >$(DESTDIR)$(DOCDIR)/rawdump.conf.example
 	@if [ "$(CONF_INSTALL)" = always ] || [ ! -e $(DESTDIR)$(SYSCONFDIR)/rawdump.conf ]; then \
-		install -D -m 0644 scripts/systemd/rawdump.conf.example $(DESTDIR)$(SYSCONFDIR)/rawdump.conf && \
+		install -D -m 0644 $(DESTDIR)$(DOCDIR)/rawdump.conf.example $(DESTDIR)$(SYSCONFDIR)/rawdump.conf && \
 		echo "installed $(SYSCONFDIR)/rawdump.conf (edit 'target')"; \
 	else echo "kept existing $(SYSCONFDIR)/rawdump.conf"; fi
 
@@ -57,7 +58,8 @@ uninstall:
 	-rmdir $(DESTDIR)$(RDLIBDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 # `make deb`: the Debian package (debian/, debhelper) built from a copy of
-# the source tree (the files git lists: tracked and not ignored) in
+# the source tree (the files git lists: tracked and not ignored; outside a
+# git checkout every file but build/) in
 # build/deb/src, so the working tree stays clean; the .deb, .buildinfo and
 # .changes land in build/deb/. Runs lintian when it is installed (and
 # DEB_LINTIAN=1, the default). DEB_JOBS: dpkg-buildpackage -J (default 2).
@@ -68,7 +70,8 @@ DEB_LINTIAN ?= 1
 deb:
 	@command -v dpkg-buildpackage >/dev/null || { echo "make deb: dpkg-buildpackage missing (make deps)" >&2; exit 1; }
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
-	git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/src
+	{ git ls-files -co --exclude-standard -z 2>/dev/null || find . -path ./build -prune -o -type f -print0; } | \
+		tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/src
 	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc -J$(DEB_JOBS) >../build.log 2>&1 || \
 		{ tail -n 30 ../build.log >&2; echo "make deb: failed, see $(DEB_DIR)/build.log" >&2; exit 1; }
 	rm -rf $(DEB_DIR)/src
