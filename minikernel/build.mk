@@ -28,14 +28,14 @@ MK_SRCS := minikernel/main.c minikernel/console.c minikernel/cpu.c \
 	minikernel/paging.c minikernel/hw.c minikernel/lib.c \
 	minikernel/crashhdr.c minikernel/dump.c minikernel/iommu.c
 MK_HDRS := minikernel/mk.h drivers/hw.h drivers/pci.h drivers/blkdev.h \
-	writer/writer.h writer/pfilter.h include/rawdump/format.h
+	writer/writer.h writer/pfilter.h $(wildcard include/rawdump/*.h)
 MK_OBJS := $(MK_DIR)/mk/head.o $(patsubst minikernel/%.c,$(MK_DIR)/mk/%.o,$(MK_SRCS)) \
 	$(patsubst writer/%.c,$(MK_DIR)/writer/%.o,$(WRITER_SRCS)) \
 	$(patsubst drivers/%.c,$(MK_DIR)/drivers/%.o,$(DRIVER_SRCS)) \
 	$(addprefix $(MK_DIR)/zlib/,$(MK_ZLIB_MEMBERS)) \
 	$(addprefix $(MK_DIR)/lz4/,$(MK_LZ4_MEMBERS))
 
-$(MK_DIR)/mk/head.o: minikernel/head.S
+$(MK_DIR)/mk/head.o: minikernel/head.S minikernel/bootpt.h
 	@mkdir -p $(dir $@)
 	$(CC) $(MK_CFLAGS) -c -o $@ $<
 
@@ -59,7 +59,7 @@ $(addprefix $(MK_DIR)/lz4/,$(MK_LZ4_MEMBERS)): $(MK_LIBLZ4)
 	@mkdir -p $(MK_DIR)/lz4
 	cd $(MK_DIR)/lz4 && ar x $(MK_LIBLZ4) $(MK_LZ4_MEMBERS) && touch $(MK_LZ4_MEMBERS)
 
-$(MK_DIR)/setup.o: minikernel/setup.S
+$(MK_DIR)/setup.o: minikernel/setup.S minikernel/bootpt.h
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 

@@ -8,7 +8,7 @@
 # crc32c, crc32), on virtio-blk, AHCI and NVMe, and into a partition
 # smaller than the planted memory.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/minikernel/testlib.sh"
+. "$TOP/tests/lib/minikernel.sh"
 need qemu-system-x86_64 sfdisk mkfs.ext4 python3 timeout
 for f in "$MK_ELF" "$RAWDUMP" "$SIM"; do
 	[ -x "$f" ] || [ -f "$f" ] || { fail "build" "$f missing (run make)"; exit 1; }

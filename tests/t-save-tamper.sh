@@ -15,7 +15,7 @@ out=$T/out; mkdir -p "$out"
 R="--range 0x100000:3M --range 0x1000000:1M"
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])' "$1" "$2"; }
 fresh() { rm -f "$part"; truncate -s 24M "$part"; "$RAWDUMP" format "$part" >/dev/null || fail "format $part"; }
-. "$(dirname "$0")/lib-part.sh"
+. "$(dirname "$0")/lib/part.sh"
 
 seed=400
 # --- a changed block header of each kind: only its header checksum sees it ---

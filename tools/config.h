@@ -23,6 +23,8 @@ struct rd_config {
 	int level;			/* zlib level 1-9, -1 = minikernel default */
 	int dump_level;			/* page filtering 0-31 (RD_CLASS_* bits),
 					 * -1 = minikernel default (1) */
+	int panic_on_oops;		/* arm sets kernel.panic_on_oops=1: 1 yes (default), 0 no */
+	int max_dumps;			/* save keeps the newest N dump directories, 0 = all */
 	char minikernel[PATH_MAX];	/* the capture kernel image */
 	char exit_mode[16];		/* minikernel's rd.exit: reboot, poweroff, halt */
 	char kexec_method[8];		/* auto, file (kexec_file_load), load (kexec-tools) */

@@ -234,11 +234,6 @@ static int wr_part_header_store(struct wr *w, struct rd_part_header *h)
 	return err;
 }
 
-static int wr_slot_is_ours(const uint8_t *slot)
-{
-	return !__builtin_memcmp(slot, RD_PART_MAGIC, 8) || wr_page_is_zero(slot, RD_SLOT_SIZE);
-}
-
 /* Step 1: find a valid header (primary, else backup) that names this
  * partition. Nothing is written before this succeeds. */
 static int wr_part_header_load(struct wr *w, struct rd_part_header *h)
@@ -262,7 +257,7 @@ static int wr_part_header_load(struct wr *w, struct rd_part_header *h)
 		 * zeros or still carries the magic (a torn header write);
 		 * anything else means the partition was reused (mkswap, mkfs):
 		 * never write over it. */
-		if (i == 0 && !wr_slot_is_ours(w->slot))
+		if (i == 0 && !rd_part_slot_is_ours(w->slot))
 			return err == -RD_ENOSIG ? -RD_EFOREIGN : err;
 	}
 	if (err)

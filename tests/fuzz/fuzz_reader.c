@@ -1,6 +1,6 @@
 /*
  * tests/fuzz/fuzz_reader.c - libFuzzer harness for the rawdump partition
- * reader (tools/reader.c): every byte of a dump partition is hostile input.
+ * reader (tools/image/partition.c): every byte of a dump partition is hostile input.
  *
  * An input becomes a FUZZ_PART_SIZE partition of zeros in a memfd: its last
  * FUZZ_TAIL bytes go to the backup header slot, the rest to offset 0. The
@@ -21,9 +21,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "memimage.h"
-#include "reader.h"
-#include "readers.h"
+#include "image/memimage.h"
+#include "image/partition.h"
+#include "image/formats.h"
 #include "rawdump/format.h"
 #include "writer.h"
 

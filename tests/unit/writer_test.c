@@ -7,7 +7,7 @@
  * can fail writes in a chosen byte range, and records every access for the
  * bounds assertions. The decoder below is an independent reading of
  * Documentation/format.md, not the tool's reader; it checks checksums with
- * the libraries (tools/hostcsum.c: zlib, ISA-L, libxxhash) and decodes LZ4
+ * the libraries (tools/image/hostcsum.c: zlib, ISA-L, libxxhash) and decodes LZ4
  * with liblz4. The writer's own checksums (writer/csum.c) are checked
  * against those libraries and against published test vectors.
  *
@@ -19,7 +19,7 @@
 #include <zlib.h>
 #include <lz4.h>
 #include "writer.h"
-#include "hostcsum.h"
+#include "image/hostcsum.h"
 #include "pfilter.h"
 
 static int failures;
