@@ -6,6 +6,7 @@
 #   make mutate     disable each safety check in a copy of the tree: its tests must fail
 #   make demo       a Debian guest crashes in QEMU, is dumped, saved and summarised
 #   make install    DESTDIR=, PREFIX= (default /usr/local)
+#   make deb        the Debian package, into build/deb/ (debian/)
 # Each directory contributes a build.mk fragment; the data path is
 # minikernel/ (+ writer/, drivers/) -> partition -> tools/ -> vmcore.
 
