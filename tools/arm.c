@@ -186,7 +186,7 @@ static void arm_usage(FILE *out)
 		"  -f, --force            overwrite an unsaved dump; replace another tool's crash kernel\n"
 		"  -n, --dry-run          check everything, print the minikernel command line, load nothing\n"
 		"      --exit MODE        after the dump: reboot (default), poweroff, halt, qemu\n"
-		"      --comp C           data block compression: zlib, lz4, none\n"
+		"      --comp C           data block compression: zstd, lz4, zlib, none\n"
 		"      --level N          zlib level 1 to 9\n"
 		"      --dump-level N     pages left out, makedumpfile's bits: 0 to 31 (default 1)\n"
 		"      --minikernel PATH  the capture kernel image\n"
@@ -257,8 +257,8 @@ static int arm_parse(int argc, char **argv, struct arm_opts *o, const struct rd_
 		return cli_usage_error("arm", "one TARGET only ('%s' is a second)", argv[optind]);
 	if (!arm_one_of(o->exit_mode, "reboot", "poweroff", "halt", "qemu"))
 		return cli_usage_error("arm", "--exit %s: allowed reboot, poweroff, halt, qemu", o->exit_mode);
-	if (*o->comp && !arm_one_of(o->comp, "zlib", "lz4", "none", NULL))
-		return cli_usage_error("arm", "--comp %s: allowed zlib, lz4, none", o->comp);
+	if (*o->comp && !arm_one_of(o->comp, "zstd", "lz4", "zlib", "none"))
+		return cli_usage_error("arm", "--comp %s: allowed zstd, lz4, zlib, none", o->comp);
 	if (!arm_one_of(o->method, "auto", "file", "load", NULL))
 		return cli_usage_error("arm", "--method %s: allowed auto, file, load", o->method);
 	if (!o->target)

@@ -163,7 +163,7 @@ static int config_int(const char *v, long lo, long hi, int *out)
 /* Store value v for key k; 0, or -EINVAL with "REASON (allowed: ...)" in why. */
 static int config_set(struct rd_config *c, const char *k, const char *v, char *why, size_t whysz)
 {
-	static const char *const comps[] = { "zlib", "lz4", "none", NULL };
+	static const char *const comps[] = { "zlib", "lz4", "zstd", "none", NULL };
 	static const char *const exits[] = { "reboot", "poweroff", "halt", "qemu", NULL };
 	static const char *const methods[] = { "auto", "file", "load", NULL };
 	static const char *const fmts[] = { "elf", "lcrash", "lkcd", "kdump", NULL };
