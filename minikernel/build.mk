@@ -26,7 +26,8 @@ MK_LZ4_MEMBERS := lz4.o
 MK_SRCS := minikernel/main.c minikernel/console.c minikernel/cpu.c \
 	minikernel/selfcheck.c minikernel/boot.c minikernel/cmdline.c \
 	minikernel/paging.c minikernel/hw.c minikernel/lib.c \
-	minikernel/crashhdr.c minikernel/dump.c minikernel/iommu.c
+	minikernel/crashhdr.c minikernel/dump.c minikernel/iommu.c \
+	minikernel/amdvi.c
 MK_HDRS := minikernel/mk.h drivers/hw.h drivers/pci.h drivers/blkdev.h \
 	writer/writer.h writer/pfilter.h include/rawdump/format.h
 MK_OBJS := $(MK_DIR)/mk/head.o $(patsubst minikernel/%.c,$(MK_DIR)/mk/%.o,$(MK_SRCS)) \

@@ -129,7 +129,9 @@ def main():
     ap.add_argument("--ahci-port", type=int, default=0, help="AHCI port of the disk")
     ap.add_argument("--nvme-nsid", type=int, default=0, help="NVMe namespace id (0: default)")
     ap.add_argument("--machine", default=None, help="QEMU machine (default pc; q35 with --iommu)")
-    ap.add_argument("--iommu", choices=["intel"], help="an IOMMU (q35): the guest boots intel_iommu=on")
+    ap.add_argument("--iommu", choices=["intel", "amd"],
+                    help="an IOMMU (q35): intel-iommu (the guest boots intel_iommu=on) or "
+                    "amd-iommu (AMD-Vi, on by default in the guest)")
     ap.add_argument("--mem", type=int, default=1024, help="MiB")
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--log", required=True)
@@ -173,8 +175,10 @@ def main():
            "-qmp", "unix:%s,server=on,wait=off" % qmp_path,
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-kernel", a.kernel, "-append", a.append]
-    if a.iommu:
+    if a.iommu == "intel":
         cmd += ["-device", "intel-iommu,intremap=off"]  # DMA remapping; IR off: TCG timer check
+    elif a.iommu == "amd":
+        cmd += ["-device", "amd-iommu,intremap=off"]    # DMA remapping only, as for intel
     if a.initrd:
         cmd += ["-initrd", a.initrd]
     if a.trace_writes:
