@@ -1,12 +1,12 @@
 #!/bin/bash
 # tests/fuzz/seeds.sh - seed corpora for the parser harnesses, from real
 # outputs of this tree. Usage: tests/fuzz/seeds.sh OUTDIR (needs build/).
-# Makes OUTDIR/{vmcore,config,cmdline,elfcorehdr}/.
+# Makes OUTDIR/{vmcore,config,cmdline,elfcorehdr,ivrs}/.
 set -eu
 out=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 RAWDUMP=$top/build/rawdump SIM=$top/build/rawdump-sim
-mkdir -p "$out"/{vmcore,config,cmdline,elfcorehdr}
+mkdir -p "$out"/{vmcore,config,cmdline,elfcorehdr,ivrs}
 w=$(mktemp -d); trap 'rm -rf "$w"' EXIT
 
 # vmcores: a small dump saved in each output format
@@ -54,4 +54,26 @@ img[0:len(eh + ph)] = eh + ph
 blob = cpu + cpu + info
 img[0x1000:0x1000 + len(blob)] = blob
 open(sys.argv[1], 'wb').write(bytes(img))
+PY
+
+# ACPI IVRS tables (tests/fuzz/fuzz_mk.c, FUZZ_IVRS: bus and devfn of the dump
+# device first): QEMU's shape (IVHD 10h and 40h, one bus as a range) with
+# alias, special and ACPI HID entries; and an "all devices" one
+python3 - "$out/ivrs" <<'PY'
+import struct, sys
+def ivhd(t, entries, base=0xfed80000):
+    hdr = 24 if t == 0x10 else 40
+    h = struct.pack('<BBHHHQHHI', t, 0x20, hdr + len(entries), 0x10, 0x40, base, 0, 0, 0)
+    return h + b'\0' * (hdr - len(h)) + entries
+def ivrs(blocks):
+    body = struct.pack('<I', 0x203040) + b'\0' * 8 + b''.join(blocks)
+    return b'IVRS' + struct.pack('<I', 36 + len(body)) + b'\2\0' + b'QEMU  QEMUIVRS' + b'\0' * 12 + body
+rng = struct.pack('<BHB', 3, 0x0000, 0) + struct.pack('<BHB', 4, 0x00ff, 0)
+alias = struct.pack('<BHBBHB', 0x42, 0x0208, 0, 0, 0x0200, 0) + \
+	struct.pack('<BHBBHB', 0x43, 0x0300, 0, 0, 0x0210, 0) + struct.pack('<BHB', 4, 0x03ff, 0)
+special = struct.pack('<BHBBHB', 0x48, 0, 0xd7, 0, 0x00a0, 1)
+hid = struct.pack('<BHB', 0xf0, 0x00a5, 0x40) + b'AMDI0020' + b'\0' * 8 + bytes([2, 4]) + b'ID00'
+open(sys.argv[1] + '/qemu', 'wb').write(bytes([0, 0x18]) + ivrs([ivhd(0x10, rng), ivhd(0x40, rng + alias + special + hid)]))
+open(sys.argv[1] + '/alias', 'wb').write(bytes([3, 0x08]) + ivrs([ivhd(0x11, rng + alias + hid)]))
+open(sys.argv[1] + '/all', 'wb').write(bytes([1, 0]) + ivrs([ivhd(0x10, struct.pack('<BHB', 1, 0, 0))]))
 PY
