@@ -1,12 +1,12 @@
 #!/bin/bash
 # tests/fuzz/seeds.sh - seed corpora for the parser harnesses, from real
 # outputs of this tree. Usage: tests/fuzz/seeds.sh OUTDIR (needs build/).
-# Makes OUTDIR/{vmcore,config,cmdline,elfcorehdr,ivrs}/.
+# Makes OUTDIR/{reader,vmcore,config,cmdline,elfcorehdr,ivrs}/.
 set -eu
 out=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 RAWDUMP=$top/build/rawdump SIM=$top/build/rawdump-sim
-mkdir -p "$out"/{vmcore,config,cmdline,elfcorehdr,ivrs}
+mkdir -p "$out"/{reader,vmcore,config,cmdline,elfcorehdr,ivrs}
 w=$(mktemp -d); trap 'rm -rf "$w"' EXIT
 
 # vmcores: a small dump saved in each output format
@@ -18,6 +18,30 @@ for f in elf lcrash kdump; do
 	"$RAWDUMP" save "$w/p.img" -o "$w" --name "s.$f" --format $f >/dev/null 2>&1 || true
 	[ -s "$w/s.$f" ] && cp "$w/s.$f" "$out/vmcore/$f"
 done
+
+# partition reader (fuzz_reader.c): a 1 MiB partition dump -> harness input
+# (body without its zero tail, then the 256-byte backup header)
+reader_seed() {
+	name=$1; shift
+	truncate -s 1M "$w/r.img"
+	"$RAWDUMP" format --force "$w/r.img" >/dev/null 2>&1
+	"$SIM" write "$w/r.img" --quiet "$@" >/dev/null 2>&1 || true
+	python3 - "$w/r.img" "$out/reader/$name" <<'PY'
+import sys
+d = open(sys.argv[1], 'rb').read()
+bk = (len(d) & ~4095) - 4096
+body = d[:bk].rstrip(b'\0')
+open(sys.argv[2], 'wb').write(body + d[bk:bk + 256])
+PY
+	rm -f "$w/r.img"
+}
+reader_seed zlib --pattern 1 --range 0x100000:96K --range 0x200000:64K --kernel-text 0x104000:16K --comp zlib --cpus 2
+reader_seed raw --pattern 2 --range 0x1000:0x1e000 --range 0x9f000:0x1c00 --comp none
+reader_seed cut --pattern 3 --range 0x100000:512K --comp zlib --cut-after 3
+reader_seed trunc --pattern 4 --range 0x100000:4M --comp none
+reader_seed lost --pattern 5 --range 0x100000:128K --comp none --fail-write 0x4000:0x1000
+reader_seed lz4 --pattern 6 --range 0x100000:128K --range 0x200000:64K --comp lz4 --csum crc32c
+reader_seed empty
 
 # configuration files
 cp "$top/scripts/systemd/rawdump.conf.example" "$out/config/example"
