@@ -33,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct mk_bootinfo mk_boot;
 static uint8_t *fuzz_mem;
+static size_t fuzz_mem_used;
 static uint8_t fuzz_heap[FUZZ_HEAP_SIZE] __attribute__((aligned(4096)));
 static size_t fuzz_heap_used;
 
@@ -144,8 +145,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > FUZZ_MEM_SIZE)
 		size = FUZZ_MEM_SIZE;
-	memset(fuzz_mem, 0, FUZZ_MEM_SIZE);
+	/* only the last input made any of it non-zero (the parser cannot
+	 * write): clearing 4 MiB per run held the harness to ~800 runs/s */
+	memset(fuzz_mem, 0, fuzz_mem_used);
 	memcpy(fuzz_mem, data, size);
+	fuzz_mem_used = size;
 	/* read-only, as the minikernel maps it: a write faults */
 	mprotect(fuzz_mem, FUZZ_MEM_SIZE, PROT_READ);
 	fuzz_heap_used = 0;
