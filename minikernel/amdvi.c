@@ -30,8 +30,9 @@
  *   6. a device table too large for our heap (the IVHD names DeviceIDs far
  *      above the dump device's): translation is turned off instead (IommuEn
  *      clear), said on the console: other devices' DMA is then unconfined.
- * Every wait has a named deadline; a failure is reported and the dump is
- * tried anyway (minikernel/dump.c).
+ * Registers that would lie in memory being dumped (a corrupt IVRS) are not
+ * touched. Every wait has a named deadline; a failure is reported and the
+ * dump is tried anyway (minikernel/dump.c).
  */
 #include "mk.h"
 #include "pci.h"
@@ -325,13 +326,15 @@ static int amdvi_invalidate(struct amdvi_unit *u, uint64_t efr, uint32_t entries
 	return err ? err : amdvi_sync(u, 1);
 }
 
-static int amdvi_unit_takeover(struct amdvi_unit *u)
+static int amdvi_unit_takeover(struct amdvi_unit *u, const struct iommu_dumped *dumped)
 {
 	uint64_t ctl, efr, old, devtab, *dte;
 	uint32_t entries, bytes, id;
 	int err;
 
-	err = hw_map_mmio(u->base, AMDVI_REG_SIZE);
+	err = iommu_regs_ok(u->base, AMDVI_REG_SIZE, dumped);
+	if (!err)
+		err = hw_map_mmio(u->base, AMDVI_REG_SIZE);
 	if (err)
 		return err;
 	ctl = mmio_read64(u->base + AMDVI_CONTROL);
@@ -396,7 +399,7 @@ static int amdvi_unit_takeover(struct amdvi_unit *u)
 	return 0;
 }
 
-int amdvi_takeover(const struct pci_addr *dev)
+int amdvi_takeover(const struct pci_addr *dev, const struct iommu_dumped *dumped)
 {
 	const struct acpi_hdr *ivrs = acpi_find("IVRS");
 	struct amdvi_unit u;
@@ -408,5 +411,5 @@ int amdvi_takeover(const struct pci_addr *dev)
 			dev->bus, dev->dev, dev->fn);
 		return 0;
 	}
-	return amdvi_unit_takeover(&u);
+	return amdvi_unit_takeover(&u, dumped);
 }

@@ -476,7 +476,9 @@ int dump_run(const struct mk_args *a)
 		kprintf("iommu: takeover skipped (rd.test=noiommu)\n");
 		err = 0;
 	} else {
-		err = iommu_takeover(&a->pci);
+		struct iommu_dumped dumped = { cfg.ranges, cfg.range_count };
+
+		err = iommu_takeover(&a->pci, &dumped);
 	}
 	if (err)
 		kprintf("iommu: %s: trying the disk anyway\n", rd_strerror(err));

@@ -240,13 +240,33 @@ void mk_clflush(const void *p, size_t len)
 	hw_mb();
 }
 
-static int vtd_takeover(uint64_t base, const struct pci_addr *dev)
+int iommu_regs_ok(uint64_t base, uint64_t len, const struct iommu_dumped *dumped)
+{
+	uint32_t i;
+
+	for (i = 0; dumped && i < dumped->n; i++) {
+		const struct rd_writer_range *r = &dumped->r[i];
+
+		if ((base < r->src + r->size && r->src < base + len) ||
+		    (base < r->paddr + r->size && r->paddr < base + len)) {
+			kprintf("iommu: registers at %lx lie in dumped memory (%lx+%lx): "
+				"not touched\n", base, r->paddr, r->size);
+			return -RD_EBOUNDS;
+		}
+	}
+	return 0;
+}
+
+static int vtd_takeover(uint64_t base, const struct pci_addr *dev,
+			const struct iommu_dumped *dumped)
 {
 	uint64_t cap, ecap, iotlb, *root, *ctx;
 	uint32_t sts, sagaw, aw;
 	int err;
 
-	err = hw_map_mmio(base, VTD_REG_SIZE);
+	err = iommu_regs_ok(base, VTD_REG_SIZE, dumped);
+	if (!err)
+		err = hw_map_mmio(base, VTD_REG_SIZE);
 	if (err)
 		return err;
 	cap = mmio_read64(base + VTD_CAP);
@@ -326,13 +346,13 @@ static int vtd_takeover(uint64_t base, const struct pci_addr *dev)
 	return 0;
 }
 
-int iommu_takeover(const struct pci_addr *dev)
+int iommu_takeover(const struct pci_addr *dev, const struct iommu_dumped *dumped)
 {
 	const struct acpi_hdr *dmar = acpi_find("DMAR");
 	uint64_t base;
 
 	if (!dmar)
-		return amdvi_takeover(dev);
+		return amdvi_takeover(dev, dumped);
 	if (dmar->len < 48)
 		return 0;
 	base = dmar_unit_for(dmar, dev);
@@ -340,5 +360,5 @@ int iommu_takeover(const struct pci_addr *dev)
 		kprintf("iommu: DMAR lists no unit for %02x:%02x.%x\n", dev->bus, dev->dev, dev->fn);
 		return 0;
 	}
-	return vtd_takeover(base, dev);
+	return vtd_takeover(base, dev, dumped);
 }

@@ -143,8 +143,16 @@ int crashhdr_load(uint64_t addr, struct mk_crash *c);
  * (minikernel/iommu.c: Intel VT-d; minikernel/amdvi.c: AMD-Vi). 0, or a
  * negative rd_err (the dump is tried anyway). */
 struct pci_addr;
-int iommu_takeover(const struct pci_addr *dev);
-int amdvi_takeover(const struct pci_addr *dev);
+struct rd_writer_range;
+struct iommu_dumped {			/* the memory being dumped: never written */
+	const struct rd_writer_range *r;
+	uint32_t n;
+};
+int iommu_takeover(const struct pci_addr *dev, const struct iommu_dumped *dumped);
+int amdvi_takeover(const struct pci_addr *dev, const struct iommu_dumped *dumped);
+/* 0 when an IOMMU's registers [base, base+len) may be mapped and written:
+ * not inside memory being dumped (a corrupt ACPI table), said if they are. */
+int iommu_regs_ok(uint64_t base, uint64_t len, const struct iommu_dumped *dumped);
 
 /* ACPI (minikernel/iommu.c): a table by signature, checksummed and mapped
  * read-only, or NULL. */

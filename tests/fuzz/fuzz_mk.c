@@ -122,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(fuzz_ivrs, data + 2, len);
 	fuzz_ivrs->len = len;		/* as acpi_find checked it */
 	fuzz_heap_used = 0;
-	amdvi_takeover(&dev);
+	amdvi_takeover(&dev, NULL);
 	free(fuzz_ivrs);
 #elif defined(FUZZ_CMDLINE)
 	static char line[MK_CMDLINE_MAX];
