@@ -5,8 +5,8 @@
  * kernel's device table and I/O page tables, where our buffers (and, with
  * zero-copy, the pages being dumped) are not mapped. We never write the
  * dead kernel's tables, logs or buffers (they are memory we dump). Instead
- * (AMD I/O Virtualization Technology (IOMMU) Specification, 48882: 2.2.2
- * device table entry, 2.4 commands, 3.4 MMIO registers; IVRS: 5.2):
+ * (AMD I/O Virtualization Technology (IOMMU) Specification, 48882: the
+ * device table entry, the command buffer, the MMIO registers, IVRS):
  *   1. find the IOMMU whose IVHD block in the ACPI IVRS table names the dump
  *      device (select, range or ALL entries of the device's PCI segment),
  *      the alias it requests DMA under, if any, and the highest DeviceID
@@ -69,7 +69,7 @@
 #define AMDVI_EFR_IA		(1ull << 6)	/* INVALIDATE_IOMMU_ALL supported */
 #define AMDVI_EXCL_EN		(1ull << 0)
 
-/* Device table entry, 256 bits (2.2.2.1): quad 0 and quad 1 */
+/* Device table entry, 256 bits: quad 0 and quad 1 */
 #define AMDVI_DTE_V		(1ull << 0)
 #define AMDVI_DTE_TV		(1ull << 1)
 #define AMDVI_DTE_IR		(1ull << 61)
@@ -80,7 +80,7 @@
 #define AMDVI_DOMAIN		1u		/* the dump device's; blocked ones: 0 */
 #define AMDVI_DEVTAB_MAX	(256u * 1024u)	/* 8192 DeviceIDs: buses 0..31 */
 
-/* Commands, 128 bits, opcode in bits 63:60 (2.4) */
+/* Commands, 128 bits, opcode in bits 63:60 */
 #define AMDVI_CMD_COMPLETION_WAIT	(1ull << 60)
 #define AMDVI_CMD_INV_DEVTAB_ENTRY	(2ull << 60)
 #define AMDVI_CMD_INV_IOMMU_PAGES	(3ull << 60)
@@ -105,7 +105,7 @@ struct amdvi_unit {
 
 static uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
 
-/* Walk one IVHD block's device entries (IVRS 5.2.2.2): does it name the
+/* Walk one IVHD block's device entries: does it name the
  * device, under which alias, and the highest DeviceID it names. */
 static int ivhd_covers(const uint8_t *p, const uint8_t *end, struct amdvi_unit *u)
 {
