@@ -4,6 +4,7 @@
 #   make bench      benchmarks (ratios against baselines measured in the same run)
 #   make fuzz       every fuzz harness for a fixed budget (FUZZ_RUNS, default 10^7)
 #   make mutate     disable each safety check in a copy of the tree: its tests must fail
+#   make check-iommu  tests/t-e2e-iommu.sh with every driver on both IOMMUs (8 guest boots)
 #   make demo       a Debian guest crashes in QEMU, is dumped, saved and summarised
 #   make install    DESTDIR=, PREFIX= (default /usr/local)
 #   make deb        the Debian package, into build/deb/ (debian/)
@@ -20,7 +21,7 @@ HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-D_FILE_OFFSET_BITS=64 -Iinclude -Iwriter $(EXTRA_CFLAGS)
 HOST_LDLIBS := -lz -llz4 -lzstd -lisal -lxxhash
 
-.PHONY: all check deps bench demo install clean fuzz mutate
+.PHONY: all check deps bench demo install clean fuzz mutate check-iommu
 all:
 
 include writer/build.mk
@@ -37,6 +38,12 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all
 	@tests/run
+
+IOMMU_ALL := intel:virtio intel:ahci intel:nvme intel:noiommu-nvme \
+	amd:virtio amd:ahci amd:nvme amd:noiommu-nvme
+check-iommu: deps
+	@$(MAKE) --no-print-directory all
+	@IOMMU_CASES="$(IOMMU_ALL)" tests/run e2e-iommu
 
 clean:
 	rm -rf $(B)

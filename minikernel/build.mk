@@ -33,7 +33,8 @@ MK_ZSTD_MEMBERS := zstd_compress.o zstd_compress_literals.o zstd_compress_sequen
 MK_SRCS := minikernel/main.c minikernel/console.c minikernel/cpu.c \
 	minikernel/selfcheck.c minikernel/boot.c minikernel/cmdline.c \
 	minikernel/paging.c minikernel/hw.c minikernel/lib.c \
-	minikernel/crashhdr.c minikernel/dump.c minikernel/iommu.c minikernel/zstdstub.c
+	minikernel/crashhdr.c minikernel/dump.c minikernel/iommu.c \
+	minikernel/amdvi.c minikernel/zstdstub.c
 MK_HDRS := minikernel/mk.h drivers/hw.h drivers/pci.h drivers/blkdev.h \
 	writer/writer.h writer/pfilter.h $(wildcard include/rawdump/*.h)
 MK_OBJS := $(MK_DIR)/mk/head.o $(patsubst minikernel/%.c,$(MK_DIR)/mk/%.o,$(MK_SRCS)) \

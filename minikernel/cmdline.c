@@ -281,6 +281,8 @@ int cmdline_parse(const char *s, struct mk_args *a)
 				a->test = MK_TEST_STACK;
 			else if (eq(v, end, "wrdump"))
 				a->test = MK_TEST_WRDUMP;
+			else if (eq(v, end, "noiommu"))
+				a->test = MK_TEST_NOIOMMU;
 			else
 				rc = -RD_EINVAL;
 		} else if (word_is(w, klen, RD_KEY_IOTIMEOUT)) {

@@ -21,7 +21,8 @@
  *      invalidation. Translation stays on.
  *   5. no pass-through support: translation is turned off (TE=0), said on
  *      the console: other devices' DMA then goes straight to memory.
- * AMD-Vi (IVRS) is not handled: say so if the table is there.
+ * Without a DMAR table, an AMD IOMMU (ACPI IVRS) is taken over by
+ * minikernel/amdvi.c.
  */
 #include "mk.h"
 #include "pci.h"
@@ -62,14 +63,6 @@
 #define VTD_TIMEOUT_US		(100u * 1000u)	/* register handshakes: ms in practice */
 #define ACPI_MAX_TABLE		(256u * 1024u)
 
-struct acpi_hdr {
-	char sig[4];
-	uint32_t len;
-	uint8_t rev, sum;
-	char oem[6], oem_table[8];
-	uint32_t oem_rev, creator, creator_rev;
-} __attribute__((packed));
-
 static int acpi_sum_ok(const void *p, uint32_t len)
 {
 	const uint8_t *b = p;
@@ -108,8 +101,8 @@ static uint64_t acpi_rsdp_scan(uint64_t from, uint64_t len)
 	return 0;
 }
 
-/* The DMAR table, or NULL. */
-static const struct acpi_hdr *acpi_find(const char sig[4])
+/* The ACPI table with that signature (checksummed, mapped read-only), or NULL. */
+const struct acpi_hdr *acpi_find(const char sig[4])
 {
 	uint64_t rsdp = mk_boot.rsdp, ebda;
 	const uint8_t *r;
@@ -237,23 +230,43 @@ static int vtd_gcmd(uint64_t base, uint32_t bit, int on, uint32_t sts_bit, const
 	return vtd_wait(base + VTD_GSTS, sts_bit, on ? sts_bit : 0, what);
 }
 
-static void clflush_page(const void *p)
+void mk_clflush(const void *p, size_t len)
 {
 	const uint8_t *b = p;
-	int i;
+	size_t i;
 
-	for (i = 0; i < 4096; i += 64)
+	for (i = 0; i < len; i += 64)
 		__asm__ volatile("clflush (%0)" :: "r"(b + i) : "memory");
 	hw_mb();
 }
 
-static int vtd_takeover(uint64_t base, const struct pci_addr *dev)
+int iommu_regs_ok(uint64_t base, uint64_t len, const struct iommu_dumped *dumped)
+{
+	uint32_t i;
+
+	for (i = 0; dumped && i < dumped->n; i++) {
+		const struct rd_writer_range *r = &dumped->r[i];
+
+		if ((base < r->src + r->size && r->src < base + len) ||
+		    (base < r->paddr + r->size && r->paddr < base + len)) {
+			kprintf("iommu: registers at %lx lie in dumped memory (%lx+%lx): "
+				"not touched\n", base, r->paddr, r->size);
+			return -RD_EBOUNDS;
+		}
+	}
+	return 0;
+}
+
+static int vtd_takeover(uint64_t base, const struct pci_addr *dev,
+			const struct iommu_dumped *dumped)
 {
 	uint64_t cap, ecap, iotlb, *root, *ctx;
 	uint32_t sts, sagaw, aw;
 	int err;
 
-	err = hw_map_mmio(base, VTD_REG_SIZE);
+	err = iommu_regs_ok(base, VTD_REG_SIZE, dumped);
+	if (!err)
+		err = hw_map_mmio(base, VTD_REG_SIZE);
 	if (err)
 		return err;
 	cap = mmio_read64(base + VTD_CAP);
@@ -301,8 +314,8 @@ static int vtd_takeover(uint64_t base, const struct pci_addr *dev)
 	ctx[2 * ((uint32_t)dev->dev << 3 | dev->fn) + 1] = aw | (1ull << 8);	/* AW, DID 1 */
 	root[2 * dev->bus] = (uint64_t)(uintptr_t)ctx | 1;
 	if (!(ecap & VTD_ECAP_C)) {
-		clflush_page(root);
-		clflush_page(ctx);
+		mk_clflush(root, 4096);
+		mk_clflush(ctx, 4096);
 	}
 	hw_mb();
 	mmio_write64(base + VTD_RTADDR, (uint64_t)(uintptr_t)root);	/* TTM 00: legacy */
@@ -333,16 +346,13 @@ static int vtd_takeover(uint64_t base, const struct pci_addr *dev)
 	return 0;
 }
 
-int iommu_takeover(const struct pci_addr *dev)
+int iommu_takeover(const struct pci_addr *dev, const struct iommu_dumped *dumped)
 {
 	const struct acpi_hdr *dmar = acpi_find("DMAR");
 	uint64_t base;
 
-	if (!dmar) {
-		if (acpi_find("IVRS"))
-			kprintf("iommu: AMD IOMMU (IVRS) present: not handled, DMA may fail\n");
-		return 0;
-	}
+	if (!dmar)
+		return amdvi_takeover(dev, dumped);
 	if (dmar->len < 48)
 		return 0;
 	base = dmar_unit_for(dmar, dev);
@@ -350,5 +360,5 @@ int iommu_takeover(const struct pci_addr *dev)
 		kprintf("iommu: DMAR lists no unit for %02x:%02x.%x\n", dev->bus, dev->dev, dev->fn);
 		return 0;
 	}
-	return vtd_takeover(base, dev);
+	return vtd_takeover(base, dev, dumped);
 }

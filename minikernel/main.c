@@ -74,6 +74,7 @@ static void mk_selftest(enum mk_test t)
 		mk_recurse(NULL);
 		break;
 	case MK_TEST_WRDUMP:	/* in dump_run, once the dumped memory is mapped */
+	case MK_TEST_NOIOMMU:	/* in dump_run, instead of iommu_takeover */
 	case MK_TEST_NONE:
 		break;
 	}

@@ -30,7 +30,8 @@ struct mk_mem {
 
 enum mk_exit { MK_EXIT_REBOOT, MK_EXIT_POWEROFF, MK_EXIT_HALT, MK_EXIT_QEMU };
 /* rd.test=: provoke a fault after set-up, to test the handlers. */
-enum mk_test { MK_TEST_NONE, MK_TEST_UD, MK_TEST_PF, MK_TEST_NMI, MK_TEST_STACK, MK_TEST_WRDUMP };
+enum mk_test { MK_TEST_NONE, MK_TEST_UD, MK_TEST_PF, MK_TEST_NMI, MK_TEST_STACK, MK_TEST_WRDUMP,
+	       MK_TEST_NOIOMMU };	/* noiommu: no IOMMU takeover, not a fault */
 
 /* What the command line says (minikernel/cmdline.c). */
 struct mk_args {
@@ -138,10 +139,33 @@ struct mk_crash {
 };
 int crashhdr_load(uint64_t addr, struct mk_crash *c);
 
-/* A VT-d IOMMU left on: let the dump device's DMA through, block the rest
- * (minikernel/iommu.c). 0, or a negative rd_err (the dump is tried anyway). */
+/* An IOMMU left on: let the dump device's DMA through, block the rest
+ * (minikernel/iommu.c: Intel VT-d; minikernel/amdvi.c: AMD-Vi). 0, or a
+ * negative rd_err (the dump is tried anyway). */
 struct pci_addr;
-int iommu_takeover(const struct pci_addr *dev);
+struct rd_writer_range;
+struct iommu_dumped {			/* the memory being dumped: never written */
+	const struct rd_writer_range *r;
+	uint32_t n;
+};
+int iommu_takeover(const struct pci_addr *dev, const struct iommu_dumped *dumped);
+int amdvi_takeover(const struct pci_addr *dev, const struct iommu_dumped *dumped);
+/* 0 when an IOMMU's registers [base, base+len) may be mapped and written:
+ * not inside memory being dumped (a corrupt ACPI table), said if they are. */
+int iommu_regs_ok(uint64_t base, uint64_t len, const struct iommu_dumped *dumped);
+
+/* ACPI (minikernel/iommu.c): a table by signature, checksummed and mapped
+ * read-only, or NULL. */
+struct acpi_hdr {
+	char sig[4];
+	uint32_t len;
+	uint8_t rev, sum;
+	char oem[6], oem_table[8];
+	uint32_t oem_rev, creator, creator_rev;
+} __attribute__((packed));
+const struct acpi_hdr *acpi_find(const char sig[4]);
+/* Write back [p, p+len) for a non-coherent IOMMU's table walk. */
+void mk_clflush(const void *p, size_t len);
 
 /* dump.c */
 int dump_run(const struct mk_args *a);

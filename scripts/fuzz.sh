@@ -13,7 +13,7 @@ mkdir -p "$fz/corpus" "$fz/artifacts"
 seeds=$(mktemp -d); trap 'rm -rf "$seeds"' EXIT
 "$top/tests/fuzz/seeds.sh" "$seeds" || { echo "fuzz: making seeds failed"; exit 1; }
 bad=0
-for h in vmcore config cmdline elfcorehdr reader; do
+for h in vmcore config cmdline elfcorehdr ivrs reader; do
 	corpus=$fz/corpus/$h
 	mkdir -p "$corpus"
 	[ -d "$seeds/$h" ] && cp -n "$seeds/$h"/* "$corpus/" 2>/dev/null

@@ -3,7 +3,8 @@
 # ASan + UBSan, a short deterministic round each (fixed -seed, bounded
 # time): the vmcore readers (ELF, LKCD, kdump-compressed) with kernel
 # introspection on what they read, /etc/rawdump.conf, and the minikernel's
-# command-line and elfcorehdr parsers compiled for the host (tests/fuzz/).
+# command-line, elfcorehdr and ACPI IVRS parsers compiled for the host
+# (tests/fuzz/).
 # The partition reader has its own test (t-save-fuzz.sh). Seeds are real
 # outputs of this tree (tests/fuzz/seeds.sh); `make fuzz` runs long rounds.
 . "$(dirname "$0")/lib.sh"
@@ -15,7 +16,7 @@ fi
 pass "build the fuzz harnesses"
 check "make seed corpora" "$TOP/tests/fuzz/seeds.sh" "$T/seeds"
 secs=${FUZZ_SECONDS:-10}
-for h in vmcore config cmdline elfcorehdr; do
+for h in vmcore config cmdline elfcorehdr ivrs; do
 	n=$(ls "$T/seeds/$h" 2>/dev/null | wc -l)
 	[ "$n" -gt 0 ] && pass "$h: $n seeds" || fail "$h: seeds" "none made"
 	"$B/fuzz/fuzz_$h" -runs=0 "$T/seeds/$h" >"$T/$h.replay" 2>&1 &&

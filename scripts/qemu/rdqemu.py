@@ -131,7 +131,9 @@ def main():
     ap.add_argument("--ahci-port", type=int, default=0, help="AHCI port of the disk")
     ap.add_argument("--nvme-nsid", type=int, default=0, help="NVMe namespace id (0: default)")
     ap.add_argument("--machine", default=None, help="QEMU machine (default pc; q35 with --iommu)")
-    ap.add_argument("--iommu", choices=["intel"], help="an IOMMU (q35): the guest boots intel_iommu=on")
+    ap.add_argument("--iommu", choices=["intel", "amd"],
+                    help="an IOMMU (q35): intel-iommu (the guest boots intel_iommu=on) or "
+                    "amd-iommu (AMD-Vi, on by default in the guest)")
     ap.add_argument("--mem", type=int, default=1024, help="MiB")
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--log", required=True)
@@ -179,8 +181,10 @@ def main():
            "-kernel", a.kernel, "-append", a.append]
     if not a.reboot:
         cmd += ["-no-reboot"]
-    if a.iommu:
+    if a.iommu == "intel":
         cmd += ["-device", "intel-iommu,intremap=off"]  # DMA remapping; IR off: TCG timer check
+    elif a.iommu == "amd":
+        cmd += ["-device", "amd-iommu,intremap=off"]    # DMA remapping only, as for intel
     if a.initrd:
         cmd += ["-initrd", a.initrd]
     if a.trace_writes:

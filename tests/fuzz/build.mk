@@ -34,7 +34,12 @@ $(B)/fuzz/fuzz_elfcorehdr: tests/fuzz/fuzz_mk.c minikernel/crashhdr.c $(FUZZ_MK_
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -DFUZZ_ELFCOREHDR -Iminikernel -Idrivers -o $@ $< minikernel/crashhdr.c \
 		$(FUZZ_MK_SRCS) $(FUZZ_LIBS)
 
+$(B)/fuzz/fuzz_ivrs: tests/fuzz/fuzz_mk.c minikernel/amdvi.c $(FUZZ_MK_SRCS) $(FUZZ_MK_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -DFUZZ_IVRS -Iminikernel -Idrivers -o $@ $< minikernel/amdvi.c \
+		$(FUZZ_MK_SRCS) $(FUZZ_LIBS)
+
 FUZZ_HARNESSES := $(B)/fuzz/fuzz_reader $(B)/fuzz/fuzz_vmcore $(B)/fuzz/fuzz_config \
-	$(B)/fuzz/fuzz_cmdline $(B)/fuzz/fuzz_elfcorehdr
+	$(B)/fuzz/fuzz_cmdline $(B)/fuzz/fuzz_elfcorehdr $(B)/fuzz/fuzz_ivrs
 .PHONY: fuzz-build
 fuzz-build: $(FUZZ_HARNESSES)

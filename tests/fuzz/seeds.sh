@@ -1,12 +1,12 @@
 #!/bin/bash
 # tests/fuzz/seeds.sh - seed corpora for the parser harnesses, from real
 # outputs of this tree. Usage: tests/fuzz/seeds.sh OUTDIR (needs build/).
-# Makes OUTDIR/{vmcore,config,cmdline,elfcorehdr}/.
+# Makes OUTDIR/{reader,vmcore,config,cmdline,elfcorehdr,ivrs}/.
 set -eu
 out=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 RAWDUMP=$top/build/rawdump SIM=$top/build/rawdump-sim
-mkdir -p "$out"/{vmcore,config,cmdline,elfcorehdr}
+mkdir -p "$out"/{reader,vmcore,config,cmdline,elfcorehdr,ivrs}
 w=$(mktemp -d); trap 'rm -rf "$w"' EXIT
 
 # vmcores: a small dump saved in each output format
@@ -18,6 +18,31 @@ for f in elf lcrash kdump; do
 	"$RAWDUMP" save "$w/p.img" -o "$w" --name "s.$f" --format $f >/dev/null 2>&1 || true
 	[ -s "$w/s.$f" ] && cp "$w/s.$f" "$out/vmcore/$f"
 done
+
+# partition reader (fuzz_reader.c): a 1 MiB partition dump -> harness input
+# (body without its zero tail, then the 256-byte backup header)
+reader_seed() {
+	name=$1; shift
+	truncate -s 1M "$w/r.img"
+	"$RAWDUMP" format --force "$w/r.img" >/dev/null 2>&1
+	"$SIM" write "$w/r.img" --quiet "$@" >/dev/null 2>&1 || true
+	python3 - "$w/r.img" "$out/reader/$name" <<'PY'
+import sys
+d = open(sys.argv[1], 'rb').read()
+bk = (len(d) & ~4095) - 4096
+body = d[:bk].rstrip(b'\0')
+open(sys.argv[2], 'wb').write(body + d[bk:bk + 256])
+PY
+	rm -f "$w/r.img"
+}
+reader_seed zlib --pattern 1 --range 0x100000:96K --range 0x200000:64K --kernel-text 0x104000:16K --comp zlib --cpus 2
+reader_seed raw --pattern 2 --range 0x1000:0x1e000 --range 0x9f000:0x1c00 --comp none
+reader_seed cut --pattern 3 --range 0x100000:512K --comp zlib --cut-after 3
+reader_seed trunc --pattern 4 --range 0x100000:4M --comp none
+reader_seed lost --pattern 5 --range 0x100000:128K --comp none --fail-write 0x4000:0x1000
+reader_seed lz4 --pattern 6 --range 0x100000:128K --range 0x200000:64K --comp lz4 --csum crc32c
+reader_seed zstd --pattern 7 --range 0x100000:128K --range 0x200000:64K --comp zstd
+reader_seed empty
 
 # configuration files
 cp "$top/scripts/systemd/rawdump.conf.example" "$out/config/example"
@@ -54,4 +79,26 @@ img[0:len(eh + ph)] = eh + ph
 blob = cpu + cpu + info
 img[0x1000:0x1000 + len(blob)] = blob
 open(sys.argv[1], 'wb').write(bytes(img))
+PY
+
+# ACPI IVRS tables (tests/fuzz/fuzz_mk.c, FUZZ_IVRS: bus and devfn of the dump
+# device first): QEMU's shape (IVHD 10h and 40h, one bus as a range) with
+# alias, special and ACPI HID entries; and an "all devices" one
+python3 - "$out/ivrs" <<'PY'
+import struct, sys
+def ivhd(t, entries, base=0xfed80000):
+    hdr = 24 if t == 0x10 else 40
+    h = struct.pack('<BBHHHQHHI', t, 0x20, hdr + len(entries), 0x10, 0x40, base, 0, 0, 0)
+    return h + b'\0' * (hdr - len(h)) + entries
+def ivrs(blocks):
+    body = struct.pack('<I', 0x203040) + b'\0' * 8 + b''.join(blocks)
+    return b'IVRS' + struct.pack('<I', 36 + len(body)) + b'\2\0' + b'QEMU  QEMUIVRS' + b'\0' * 12 + body
+rng = struct.pack('<BHB', 3, 0x0000, 0) + struct.pack('<BHB', 4, 0x00ff, 0)
+alias = struct.pack('<BHBBHB', 0x42, 0x0208, 0, 0, 0x0200, 0) + \
+	struct.pack('<BHBBHB', 0x43, 0x0300, 0, 0, 0x0210, 0) + struct.pack('<BHB', 4, 0x03ff, 0)
+special = struct.pack('<BHBBHB', 0x48, 0, 0xd7, 0, 0x00a0, 1)
+hid = struct.pack('<BHB', 0xf0, 0x00a5, 0x40) + b'AMDI0020' + b'\0' * 8 + bytes([2, 4]) + b'ID00'
+open(sys.argv[1] + '/qemu', 'wb').write(bytes([0, 0x18]) + ivrs([ivhd(0x10, rng), ivhd(0x40, rng + alias + special + hid)]))
+open(sys.argv[1] + '/alias', 'wb').write(bytes([3, 0x08]) + ivrs([ivhd(0x11, rng + alias + hid)]))
+open(sys.argv[1] + '/all', 'wb').write(bytes([1, 0]) + ivrs([ivhd(0x10, struct.pack('<BHB', 1, 0, 0))]))
 PY

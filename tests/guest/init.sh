@@ -8,7 +8,8 @@
 #                        rdguest.method=M, rdguest.dumplevel=N are passed to
 #                        `rawdump arm` as --exit, --comp, --level, --method,
 #                        --dump-level; rdguest.conflevel=N puts
-#                        dump_level = N in /etc/rawdump.conf), load the plant module
+#                        dump_level = N in /etc/rawdump.conf, rdguest.mkappend=W1,W2
+#                        passes --append "W1 W2"), load the plant module
 #                        (rdguest.seed=N; none with rdguest.plant=0), print its page list, crash with
 #                        sysrq-c; with rdguest.fill=1, before the plant
 #                        module: memory for the page filter (fill_memory:
@@ -196,6 +197,7 @@ crash)
 	k=$(arg rdguest.method ""); [ -n "$k" ] && set -- "$@" --method "$k"
 	d=$(arg rdguest.dumplevel ""); [ -n "$d" ] && set -- "$@" --dump-level "$d"
 	d=$(arg rdguest.conflevel ""); [ -n "$d" ] && echo "dump_level = $d" >>/etc/rawdump.conf
+	d=$(arg rdguest.mkappend ""); [ -n "$d" ] && set -- "$@" --append "$(echo "$d" | tr , ' ')"
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	rawdump arm "$@"
 	rc=$?
