@@ -5,6 +5,8 @@
 #   make fuzz       every fuzz harness for a fixed budget (FUZZ_RUNS, default 10^7)
 #   make mutate     disable each safety check in a copy of the tree: its tests must fail
 #   make demo       a Debian guest crashes in QEMU, is dumped, saved and summarised
+#   make powercut   20 power cuts during one real dump per driver (POWERCUT_*)
+#   make soak       50 real crashes, mixed drivers/sizes/CPUs/loaders (SOAK_RUNS)
 #   make install    DESTDIR=, PREFIX= (default /usr/local)
 # Each directory contributes a build.mk fragment; the data path is
 # minikernel/ (+ writer/, drivers/) -> partition -> tools/ -> vmcore.
@@ -19,7 +21,7 @@ HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-D_FILE_OFFSET_BITS=64 -Iinclude -Iwriter $(EXTRA_CFLAGS)
 HOST_LDLIBS := -lz -llz4 -lisal -lxxhash
 
-.PHONY: all check deps bench demo install clean fuzz mutate
+.PHONY: all check deps bench demo install clean fuzz mutate powercut soak
 all:
 
 include writer/build.mk
@@ -55,3 +57,11 @@ bench: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+powercut: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/powercut.sh
+
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/soak.sh
