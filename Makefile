@@ -46,22 +46,7 @@ fuzz: deps
 	@$(MAKE) --no-print-directory all fuzz-build
 	@scripts/fuzz.sh
 
-mutate: deps
+# each runs scripts/TARGET.sh after a build
+mutate bench demo powercut soak: deps
 	@$(MAKE) --no-print-directory all
-	@scripts/mutate.sh
-
-bench: deps
-	@$(MAKE) --no-print-directory all
-	@scripts/bench.sh
-
-demo: deps
-	@$(MAKE) --no-print-directory all
-	@scripts/demo.sh
-
-powercut: deps
-	@$(MAKE) --no-print-directory all
-	@scripts/powercut.sh
-
-soak: deps
-	@$(MAKE) --no-print-directory all
-	@scripts/soak.sh
+	@scripts/$@.sh

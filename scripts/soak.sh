@@ -24,12 +24,14 @@
 #  - every byte of the ELF and every page of the kdump-compressed output
 #    equals QEMU's own dump of the crashed guest's RAM (dump-guest-memory,
 #    taken when the minikernel's writer starts), the kdump output has
-#    exactly the non-excluded pages (mem_bytes / 4096 - excluded pages:
-#    the excluded ones are absent), the notes equal the kernel's;
+#    exactly the pages of the ranges that were not excluded (the excluded
+#    ones are absent), the notes equal the kernel's;
 #  - rawdump info names the panic and the CPU the sysrq-c ran on.
-# A failed run keeps its serial log in build/soak/. The last lines: the
-# seed, the runs per driver and "N passed, N failed" (runs); exit 1 when
-# a run failed. Guests boot one at a time (E2E_LOCK, default
+# The guest boots with no_timer_check: on a loaded TCG host the 6.1
+# kernel's IO-APIC timer check can fail and panic it at boot (seen in a
+# soak run). A failed run keeps its serial log in build/soak/. The last
+# lines: the seed, the runs per driver and "N passed, N failed" (runs);
+# exit 1 when a run failed. Guests boot one at a time (E2E_LOCK, default
 # build/qemu.lock, is held around each QEMU run).
 . "$(dirname "$0")/../tests/lib.sh"
 . "$TOP/tests/lib-part.sh"
@@ -57,7 +59,7 @@ info_field() { sed -n "s/^ *\"$2\": *\"\\{0,1\\}\\([^\",]*\\).*/\\1/p" "$1" | he
 # soak_run N DRIVER MEM SMP CPU METHOD LEVEL COMP PORT
 soak_run() {
 	local n=$1 drv=$2 mem=$3 smp=$4 cpu=$5 method=$6 level=$7 comp=$8 port=$9
-	local disk=$T/$drv.img log=$T/run.log ram=$T/run.ram before=$T/before.img ech done_line
+	local disk=$T/$drv.img log=$T/run.log ram=$T/run.ram before=$T/before.img ech
 	local excl want fmt=0 ifopt
 	[ -e "$disk" ] || "$TOP/scripts/guest/make-disk.sh" "$disk" --fs-size 64M --dump-size 1200M 2>/dev/null
 	[ "${formatted[$drv]:-0}" = 1 ] || fmt=1
@@ -67,23 +69,16 @@ soak_run() {
 	esac
 	rm -f "$before" "$ram"
 	# shellcheck disable=SC2086
-	e2e_boot "$log" "crashkernel=4M rdguest.run=crash rdguest.format=$fmt rdguest.exit=halt rdguest.seed=$((SEED + n)) rdguest.live=1 rdguest.method=$method rdguest.dumplevel=$level rdguest.comp=$comp rdguest.crashcpu=$cpu" \
+	e2e_boot "$log" "crashkernel=4M no_timer_check rdguest.run=crash rdguest.format=$fmt rdguest.exit=halt rdguest.seed=$((SEED + n)) rdguest.live=1 rdguest.method=$method rdguest.dumplevel=$level rdguest.comp=$comp rdguest.crashcpu=$cpu" \
 		--disk "$disk" $ifopt --mem "$mem" --smp "$smp" --timeout 900 \
 		--snapshot-on "^rawdump: .*entry, image=$before" \
 		--dump-file "$ram" --dump-on '^dump: [0-9]+ ranges' --quit-on '^rawdump: (DONE|FAILED)'
 	check "armed ($method, level $level, $comp)" grep -q '^RDGUEST: arm rc=0 ' "$log"
 	check "ext4 writer loop running at the crash" grep -aq '^RDGUEST: writer running' "$log"
-	done_line=$(grep -a '^rawdump: \(DONE\|FAILED\)' "$log" | tail -n 1)
-	case $done_line in
-	"rawdump: DONE"*) pass "minikernel wrote the dump (${done_line#rawdump: })" ;;
-	*)
-		fail "minikernel wrote the dump" "${done_line:-no DONE line}"
-		grep -a -v '^rdplant ' "$log" | tail -n 6 | sed 's/^/# /'
-		sed 's/^/# rdqemu: /' "$log.runner"
+	if ! e2e_done "$drv" "$log"; then
 		formatted[$drv]=0
 		return
-		;;
-	esac
+	fi
 	if [ -s "$before" ]; then
 		check "no byte outside the rawdump partition changed" same_outside "$disk" "$before" 2
 	else

@@ -11,10 +11,11 @@ out) and where blocks lie; every 512-byte boundary from data_offset to
 data_limit is looked at for a block header of that dump_id ("RDBK", the
 dump_id: a block of an older dump never matches), a block's payload is
 skipped. Memory of RAW, ZLIB, LZ4 and ZERO blocks and the runs of
-EXCLUDED blocks is on disk; the missing memory is the ranges less that.
-Prints
+EXCLUDED blocks is accounted for; the missing memory is the ranges less
+that. Prints
   cutcheck: header yes|no, end yes|no, N blocks, ON_DISK bytes on disk, MISSING bytes missing in R ranges
-  pages P                  (pages of the ranges on disk: what a kdump-compressed save keeps)
+  pages P                  (pages on disk, excluded ones (class ZERO apart) left
+                            out: what a kdump-compressed save keeps)
   missing 0xFIRST-0xLAST   (one line per maximal run, inclusive)
 With --saved FILE (the stderr of `rawdump save`, its "missing 0x...-0x..."
 lines) the runs that output names, merged where they touch, must be these
@@ -29,6 +30,7 @@ import sys
 SLOT = 4096
 ALIGN = 512
 PAGE = 4096
+CLASS_ZERO = 0x01
 T_RAW, T_ZLIB, T_ZERO, T_LOST, T_END, T_PAD, T_LZ4, T_EXCL = 1, 2, 3, 4, 5, 6, 7, 8
 
 
@@ -74,7 +76,7 @@ def scan(m, base, size):
         paddr, _, rsize, flags = struct.unpack_from("<QQQI", m, base + roff + 32 * i)
         if not flags & 1:
             ranges.append((paddr, paddr + rsize))
-    covered, nblocks, end = [], 0, False
+    covered, excluded, nblocks, end = [], [], 0, False
     off = data_off
     while off + 64 <= data_lim:
         hit = m.find(b"RDBK", base + off, base + data_lim)
@@ -93,14 +95,16 @@ def scan(m, base, size):
             covered.append((paddr, paddr + mem))
         elif typ == T_EXCL:
             for e in range(0, min(stored, data_lim - rel - 64) // 16 * 16, 16):
-                p, pages, _ = struct.unpack_from("<QII", m, hit + 64 + e)
+                p, pages, cls = struct.unpack_from("<QII", m, hit + 64 + e)
                 covered.append((p, p + pages * PAGE))
+                if cls != CLASS_ZERO:       # left out; a ZERO run reads as zeros
+                    excluded.append((p, p + pages * PAGE))
         elif typ == T_END:
             end = True
         off = rel + (64 + stored + ALIGN - 1) // ALIGN * ALIGN
     ranges = merge(ranges)
     covered = merge(covered)
-    return ranges, subtract(ranges, covered), nblocks, end
+    return ranges, subtract(ranges, covered), merge(excluded), nblocks, end
 
 
 def saved_missing(path):
@@ -135,7 +139,7 @@ def main():
     if got is None:
         print("cutcheck: header no, end no, 0 blocks")
         return 0 if a.saved is None else 2
-    ranges, missing, nblocks, end = got
+    ranges, missing, excluded, nblocks, end = got
     total = sum(b - a for a, b in ranges)
     gone = sum(b - a for a, b in missing)
     print("cutcheck: header yes, end %s, %d blocks, %d bytes on disk, %d bytes missing in %d ranges"
@@ -143,6 +147,8 @@ def main():
     pages = set()               # a page the memory only touches is saved too
     for lo, hi in subtract(ranges, missing):
         pages.update(range(lo // PAGE, (hi + PAGE - 1) // PAGE))
+    for lo, hi in excluded:
+        pages.difference_update(range(lo // PAGE, hi // PAGE))
     print("pages %d" % len(pages))
     for lo, hi in missing:
         print("missing 0x%016x-0x%016x" % (lo, hi - 1))

@@ -12,6 +12,7 @@
 #                         E2E_KERNEL and E2E_INITRD (default: the built
 #                         guest's) may be set to boot other ones
 #   e2e_line LOG PREFIX   the value after "RDGUEST: PREFIX" in LOG (last one)
+#   e2e_done NAME LOG     ok/not ok for the minikernel's DONE line in LOG
 E2E_REL=${E2E_REL:-$(ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1)}
 E2E_KERNEL=/boot/vmlinuz-$E2E_REL
 E2E_GUEST=$B/e2e/guest
@@ -54,6 +55,21 @@ e2e_boot() {
 
 e2e_line() {
 	sed -n "s/^RDGUEST: $2 //p" "$1" | tail -n 1
+}
+
+# e2e_done NAME LOG: "ok" with the minikernel's DONE line from the serial
+# LOG, or "not ok" and the log's last lines and the runner's messages;
+# returns 1 when the minikernel wrote no dump
+e2e_done() {
+	local line
+	line=$(grep -a '^rawdump: \(DONE\|FAILED\)' "$2" | tail -n 1)
+	case $line in
+	"rawdump: DONE"*) pass "$1: minikernel wrote the dump (${line#rawdump: })"; return 0 ;;
+	esac
+	fail "$1: minikernel wrote the dump" "${line:-no DONE line}"
+	grep -a -v '^rdplant ' "$2" | tail -n 8 | sed "s/^/# $1: /"
+	sed "s/^/# $1: /" "$2.runner"
+	return 1
 }
 
 # e2e_crash NAME SEED APPEND [rdqemu.py options...]
@@ -174,7 +190,7 @@ e2e_lap() {
 	E2E_LAP0=$SECONDS
 }
 e2e_filter() {
-	local name=$1 level=$2 mem=$3 append=$4 log ech done_line t0=$SECONDS t1 fs=64M
+	local name=$1 level=$2 mem=$3 append=$4 log ech t0=$SECONDS t1 fs=64M
 	shift 4
 	log=$T/$name.log
 	case " $append " in *" rdguest.fill=1 "*) fs=640M ;; esac
@@ -192,15 +208,7 @@ e2e_filter() {
 		check "$name: guest filled its memory ($(e2e_line "$log" meminfo))" \
 			grep -q '^RDGUEST: fill rdfill: anon [0-9]* MiB touched' "$log" ;;
 	esac
-	done_line=$(grep -a '^rawdump: \(DONE\|FAILED\)' "$log" | tail -n 1)
-	case $done_line in
-	"rawdump: DONE"*) pass "$name: minikernel wrote the dump (${done_line#rawdump: })" ;;
-	*)
-		fail "$name: minikernel wrote the dump" "${done_line:-no DONE line}"
-		grep -a -v '^rdplant ' "$log" | tail -n 8 | sed "s/^/# $name: /"
-		sed "s/^/# $name: /" "$log.runner"
-		return 1 ;;
-	esac
+	e2e_done "$name" "$log" || return 1
 	t1=$SECONDS
 	check "$name: QEMU's reference dump taken" test -s "$T/$name.ram"
 	if e2e_has_dump_level; then
