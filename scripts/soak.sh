@@ -70,7 +70,7 @@ soak_run() {
 	rm -f "$before" "$ram"
 	# shellcheck disable=SC2086
 	e2e_boot "$log" "crashkernel=4M no_timer_check rdguest.run=crash rdguest.format=$fmt rdguest.exit=halt rdguest.seed=$((SEED + n)) rdguest.live=1 rdguest.method=$method rdguest.dumplevel=$level rdguest.comp=$comp rdguest.crashcpu=$cpu" \
-		--disk "$disk" $ifopt --mem "$mem" --smp "$smp" --timeout 900 \
+		--disk "$disk" $ifopt --mem "$mem" --smp "$smp" --timeout 600 \
 		--snapshot-on "^rawdump: .*entry, image=$before" \
 		--dump-file "$ram" --dump-on '^dump: [0-9]+ ranges' --quit-on '^rawdump: (DONE|FAILED)'
 	check "armed ($method, level $level, $comp)" grep -q '^RDGUEST: arm rc=0 ' "$log"
