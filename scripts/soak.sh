@@ -49,6 +49,7 @@ drivers=(virtio ahci nvme)
 mems=(384 512 768 1024)
 levels=(1 1 17 31)
 comps=(none lz4)
+methods=(file load)
 declare -A formatted runs passed
 RANDOM=$SEED
 echo "# soak: seed $SEED, $RUNS runs (replay: SOAK_SEED=$SEED SOAK_RUNS=$RUNS make soak)"
@@ -119,7 +120,7 @@ for ((i = 1; i <= RUNS; i++)); do
 	mem=${mems[RANDOM % 4]}
 	smp=$((2 + RANDOM % 3))
 	cpu=$((RANDOM % smp))
-	method=$([ $((RANDOM % 2)) = 0 ] && echo file || echo load)
+	method=${methods[RANDOM % 2]}		# (never $RANDOM in a $(...): a subshell reseeds it)
 	level=${levels[RANDOM % 4]}
 	comp=${comps[RANDOM % 2]}
 	port=$((RANDOM % 2))
