@@ -6,7 +6,9 @@
 # written on a chosen CPU (taskset: that CPU panics), the kexec loader
 # (`rawdump arm --method file`: kexec_file_load, `--method load`:
 # kexec_load), the dump level (1, 17, 31) and the compression (none, lz4)
-# drawn from SOAK_SEED (printed; set it to replay a run). Each driver has
+# drawn from SOAK_SEED (printed; set it to replay a run). With
+# SOAK_MINUTES=N no run starts after N minutes (the summary says how many
+# ran). Each driver has
 # one disk for the whole soak: an ext4 (partition 1) and the rawdump
 # partition, formatted on the driver's first run and re-armed after every
 # save, so each capture overwrites the last one's blocks; the guest mounts
@@ -37,6 +39,7 @@
 . "$TOP/tests/lib-part.sh"
 . "$TOP/tests/guest/e2e-lib.sh"
 RUNS=${SOAK_RUNS:-50}
+BUDGET=${SOAK_MINUTES:-0}	# > 0: start no run after this many minutes
 SEED=${SOAK_SEED:-$(( $(date +%s) % 1000000 ))}
 export E2E_LOCK=${E2E_LOCK:-$B/qemu.lock}
 KEEP=$B/soak
@@ -115,7 +118,13 @@ print(ram - d["excluded_pages"]["total"], d["excluded_pages"]["total"])' "$T/inf
 
 t0=$SECONDS
 ok=0 bad=0
+ran=0
 for ((i = 1; i <= RUNS; i++)); do
+	if [ "$BUDGET" -gt 0 ] && [ $((SECONDS - t0)) -ge $((BUDGET * 60)) ]; then
+		echo "# soak: SOAK_MINUTES=$BUDGET spent: stopping before run $i"
+		break
+	fi
+	ran=$i
 	drv=${drivers[(i + SEED) % 3]}
 	mem=${mems[RANDOM % 4]}
 	smp=$((2 + RANDOM % 3))
@@ -140,6 +149,6 @@ for ((i = 1; i <= RUNS; i++)); do
 		echo "# run $i passed ($((SECONDS - r0)) s)"
 	fi
 done
-echo "# soak: seed $SEED, $RUNS runs in $((SECONDS - t0)) s: virtio ${passed[virtio]:-0}/${runs[virtio]:-0}, ahci ${passed[ahci]:-0}/${runs[ahci]:-0}, nvme ${passed[nvme]:-0}/${runs[nvme]:-0} passed"
+echo "# soak: seed $SEED, $ran of $RUNS runs in $((SECONDS - t0)) s: virtio ${passed[virtio]:-0}/${runs[virtio]:-0}, ahci ${passed[ahci]:-0}/${runs[ahci]:-0}, nvme ${passed[nvme]:-0}/${runs[nvme]:-0} passed"
 echo "$ok passed, $bad failed"
 [ "$bad" = 0 ]
