@@ -9,9 +9,9 @@
 # drawn from SOAK_SEED (printed; set it to replay a run). With
 # SOAK_MINUTES=N no run starts after N minutes (the summary says how many
 # ran). Each driver has one disk for the whole soak: an ext4 (partition 1)
-# and the rawdump
-# partition, formatted on the driver's first run and re-armed after every
-# save, so each capture overwrites the last one's blocks; the guest mounts
+# and the rawdump partition, formatted on the driver's first run and
+# re-armed after every save, so each capture overwrites the last one's
+# blocks; the guest mounts
 # the ext4 (replaying the journal of the last crash), writes and syncs
 # files and leaves a writer loop (dd with fsync, cp) running when it
 # crashes (tests/guest/init.sh rdguest.live=1).
