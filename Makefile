@@ -8,6 +8,7 @@
 #   make powercut   20 power cuts during one real dump per driver (POWERCUT_*)
 #   make soak       50 real crashes, mixed drivers/sizes/CPUs/loaders (SOAK_RUNS)
 #   make install    DESTDIR=, PREFIX= (default /usr/local)
+#   make deb        the Debian package, into build/deb/ (debian/)
 # Each directory contributes a build.mk fragment; the data path is
 # minikernel/ (+ writer/, drivers/) -> partition -> tools/ -> vmcore.
 
@@ -19,7 +20,7 @@ DESTDIR  ?=
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -D_GNU_SOURCE \
 	-D_FILE_OFFSET_BITS=64 -Iinclude -Iwriter $(EXTRA_CFLAGS)
-HOST_LDLIBS := -lz -llz4 -lisal -lxxhash
+HOST_LDLIBS := -lz -llz4 -lzstd -lisal -lxxhash
 
 .PHONY: all check deps bench demo install clean fuzz mutate powercut soak
 all:

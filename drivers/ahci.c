@@ -23,7 +23,7 @@
 #include "hw.h"
 #include "blkdev.h"
 #include "blkq.h"
-#include "writer.h"
+#include "rawdump/err.h"
 
 /* HBA registers (§3.1) */
 #define AHCI_CAP		0x00
@@ -144,15 +144,7 @@ static void ahci_port_wr(struct ahci *h, uint32_t r, uint32_t v) { mmio_write32(
 static int ahci_port_wait(struct ahci *h, uint32_t reg, uint32_t mask, uint32_t want,
 			  const char *what, uint64_t limit_us)
 {
-	struct hw_deadline d;
-
-	hw_deadline_start(&d, what, limit_us);
-	while ((ahci_port_rd(h, reg) & mask) != want) {
-		if (hw_deadline_expired(&d))
-			return -RD_ETIMEDOUT;
-		hw_pause();
-	}
-	return 0;
+	return HW_POLL_UNTIL((ahci_port_rd(h, reg) & mask) == want, what, limit_us);
 }
 
 /* §10.1.2: stop the command engine and the FIS receive engine. */
@@ -182,16 +174,14 @@ static int ahci_port_stop(struct ahci *h)
 /* §10.4.3: HBA reset, then AHCI mode again. */
 static int ahci_hba_reset(struct ahci *h)
 {
-	struct hw_deadline d;
+	int rc;
 
 	kprintf("ahci: port %u engine will not stop; resetting the HBA\n", h->pn);
 	ahci_wr(h, AHCI_GHC, ahci_rd(h, AHCI_GHC) | AHCI_GHC_HR);
-	hw_deadline_start(&d, "ahci: GHC.HR=0 after HBA reset", AHCI_HBA_RESET_TIMEOUT_US);
-	while (ahci_rd(h, AHCI_GHC) & AHCI_GHC_HR) {
-		if (hw_deadline_expired(&d))
-			return -RD_ETIMEDOUT;
-		hw_pause();
-	}
+	rc = HW_POLL_UNTIL(!(ahci_rd(h, AHCI_GHC) & AHCI_GHC_HR), "ahci: GHC.HR=0 after HBA reset",
+			   AHCI_HBA_RESET_TIMEOUT_US);
+	if (rc)
+		return rc;
 	ahci_wr(h, AHCI_GHC, AHCI_GHC_AE);
 	return 0;
 }

@@ -5,7 +5,7 @@
  */
 #include "hw.h"
 #include "blkq.h"
-#include "writer.h"
+#include "rawdump/err.h"
 
 void blkq_init(struct blkq *q, const char *name, uint32_t nslots,
 	       int (*reap)(void *dev), void *dev)

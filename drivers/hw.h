@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include "rawdump/err.h"
 
 /* Port and MMIO access. MMIO addresses are physical; the minikernel maps
  * them uncached before a driver runs (hw_map_mmio). */
@@ -47,6 +48,24 @@ void hw_udelay(uint64_t us);
 struct hw_deadline { const char *name; uint64_t start_us, limit_us; };
 void hw_deadline_start(struct hw_deadline *d, const char *name, uint64_t limit_us);
 int  hw_deadline_expired(struct hw_deadline *d);
+
+/* The poll loop above as one expression: re-evaluate cond (it may assign)
+ * until it is true, 0; or -RD_ETIMEDOUT once the deadline named `name`
+ * of limit_us has passed. */
+#define HW_POLL_UNTIL(cond, name, limit_us) ({				\
+	struct hw_deadline hw_poll_d_;					\
+	int hw_poll_rc_ = 0;						\
+									\
+	hw_deadline_start(&hw_poll_d_, (name), (limit_us));		\
+	while (!(cond)) {						\
+		if (hw_deadline_expired(&hw_poll_d_)) {			\
+			hw_poll_rc_ = -RD_ETIMEDOUT;			\
+			break;						\
+		}							\
+		hw_pause();						\
+	}								\
+	hw_poll_rc_;							\
+})
 
 /* Console (COM1). */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -17,7 +17,7 @@
 #include "hw.h"
 #include "blkdev.h"
 #include "blkq.h"
-#include "writer.h"
+#include "rawdump/err.h"
 
 /* Controller registers (§3.1) */
 #define NVME_REG_CAP		0x00
@@ -138,15 +138,8 @@ static void nvme_wr64(struct nvme *c, uint32_t r, uint64_t v)
 /* Wait for CSTS.RDY to become `rdy` within CAP.TO. */
 static int nvme_wait_ready(struct nvme *c, uint32_t rdy, const char *what)
 {
-	struct hw_deadline d;
-
-	hw_deadline_start(&d, what, c->ready_timeout_us);
-	while ((nvme_rd32(c, NVME_REG_CSTS) & NVME_CSTS_RDY) != rdy) {
-		if (hw_deadline_expired(&d))
-			return -RD_ETIMEDOUT;
-		hw_pause();
-	}
-	return 0;
+	return HW_POLL_UNTIL((nvme_rd32(c, NVME_REG_CSTS) & NVME_CSTS_RDY) == rdy, what,
+			     c->ready_timeout_us);
 }
 
 static int nvme_queue_alloc(struct nvme *c, struct nvme_queue *nq, uint16_t qid, uint16_t depth)
@@ -215,17 +208,14 @@ static int nvme_status(uint16_t status, const char *what, uint64_t lba)
 static int nvme_admin(struct nvme *c, struct nvme_sqe *e, const char *what)
 {
 	volatile struct nvme_cqe *ce;
-	struct hw_deadline d;
 	uint16_t status;
+	int rc;
 
 	e->cdw0 &= 0xffff;
 	nvme_sq_push(&c->admin, e);
-	hw_deadline_start(&d, what, NVME_ADMIN_TIMEOUT_US);
-	while (!(ce = nvme_cq_peek(&c->admin))) {
-		if (hw_deadline_expired(&d))
-			return -RD_ETIMEDOUT;
-		hw_pause();
-	}
+	rc = HW_POLL_UNTIL((ce = nvme_cq_peek(&c->admin)) != 0, what, NVME_ADMIN_TIMEOUT_US);
+	if (rc)
+		return rc;
 	status = ce->status;
 	nvme_cq_pop(&c->admin);
 	return nvme_status(status, what, NVME_NO_LBA);

@@ -10,7 +10,7 @@
  */
 #include "hw.h"
 #include "pci.h"
-#include "writer.h"
+#include "rawdump/err.h"
 
 #define PCI_CONF_ADDR		0xcf8
 #define PCI_CONF_DATA		0xcfc

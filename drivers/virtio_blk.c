@@ -16,7 +16,7 @@
 #include "blkdev.h"
 #include "blkq.h"
 #include "virtio_pci.h"
-#include "writer.h"
+#include "rawdump/err.h"
 
 #define VIRTIO_VENDOR			0x1af4
 #define VIRTIO_DEV_BLK_LEGACY		0x1001
@@ -392,8 +392,12 @@ static int virtio_blk_init(struct blkdev *bd)
 	/* Geometry from the device configuration (§5.2.4). */
 	if (want & (1ull << VIRTIO_BLK_F_BLK_SIZE)) {
 		blk_size = vp_config_read(&v->vp, VIRTIO_BLK_CFG_BLK_SIZE, 4);
-		if (blk_size < 512 || blk_size > 4096 || (blk_size & (blk_size - 1)))
-			blk_size = 512;
+		if (blk_size < 512 || blk_size > 4096 || (blk_size & (blk_size - 1))) {
+			/* like ahci and nvme: a size the writer cannot address is refused */
+			kprintf("virtio-blk: device says sectors of %u bytes; unusable\n", blk_size);
+			r = -RD_EINVAL;
+			goto fail_status;
+		}
 	}
 	bd->sector_size = blk_size;
 	while ((512u << v->lba_shift) < blk_size)

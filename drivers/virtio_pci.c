@@ -15,7 +15,7 @@
 #include "hw.h"
 #include "pci.h"
 #include "virtio_pci.h"
-#include "writer.h"
+#include "rawdump/err.h"
 
 /* Vendor-specific capability (§4.1.4) */
 #define PCI_CAP_ID_VNDR			0x09
@@ -205,8 +205,6 @@ void vp_add_status(struct vp_dev *vp, uint8_t bits)
 
 int vp_reset(struct vp_dev *vp)
 {
-	struct hw_deadline d;
-
 	vp_set_status(vp, 0);
 	if (!vp->modern) {
 		/* Legacy: the write resets synchronously; reading the ISR
@@ -214,13 +212,7 @@ int vp_reset(struct vp_dev *vp)
 		(void)inb(vp->io + VP_LEGACY_ISR);
 		return 0;
 	}
-	hw_deadline_start(&d, "virtio-pci: device reset", VP_RESET_TIMEOUT_US);
-	while (vp_get_status(vp) != 0) {
-		if (hw_deadline_expired(&d))
-			return -RD_ETIMEDOUT;
-		hw_pause();
-	}
-	return 0;
+	return HW_POLL_UNTIL(vp_get_status(vp) == 0, "virtio-pci: device reset", VP_RESET_TIMEOUT_US);
 }
 
 uint64_t vp_get_features(struct vp_dev *vp)

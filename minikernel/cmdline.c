@@ -4,6 +4,7 @@
  * contract in Documentation/minikernel.md; unknown words are ignored,
  * malformed rd.* values are errors (the caller fails before any disk I/O).
  */
+#include "rawdump/cmdline.h"
 #include "mk.h"
 
 static int is_space(char c)
@@ -211,33 +212,35 @@ int cmdline_parse(const char *s, struct mk_args *a)
 		klen = (size_t)(eqs - w);
 		v = eqs + 1;
 
-		if (word_is(w, klen, "rd.pci")) {
+		if (word_is(w, klen, RD_KEY_PCI)) {
 			rc = parse_pci(v, end, &a->pci);
 			a->have_pci = 1;
-		} else if (word_is(w, klen, "rd.unit")) {
+		} else if (word_is(w, klen, RD_KEY_UNIT)) {
 			rc = parse_whole(v, end, 0, &n);
 			if (!rc && n > 0xffffffffu)
 				rc = -RD_EINVAL;
 			a->unit = (uint32_t)n;
-		} else if (word_is(w, klen, "rd.start")) {
+		} else if (word_is(w, klen, RD_KEY_START)) {
 			rc = parse_whole(v, end, 0, &a->start);
 			a->have_start = 1;
-		} else if (word_is(w, klen, "rd.size")) {
+		} else if (word_is(w, klen, RD_KEY_SIZE)) {
 			rc = parse_whole(v, end, 0, &a->size);
 			a->have_size = 1;
-		} else if (word_is(w, klen, "rd.uuid")) {
+		} else if (word_is(w, klen, RD_KEY_UUID)) {
 			rc = parse_uuid(v, end, a->uuid);
 			a->have_uuid = 1;
-		} else if (word_is(w, klen, "rd.comp")) {
+		} else if (word_is(w, klen, RD_KEY_COMP)) {
 			if (eq(v, end, "none"))
 				a->comp = RD_COMP_NONE;
 			else if (eq(v, end, "zlib"))
 				a->comp = RD_COMP_ZLIB;
 			else if (eq(v, end, "lz4"))
 				a->comp = RD_COMP_LZ4;
+			else if (eq(v, end, "zstd"))
+				a->comp = RD_COMP_ZSTD;
 			else
 				rc = -RD_EINVAL;
-		} else if (word_is(w, klen, "rd.csum")) {
+		} else if (word_is(w, klen, RD_KEY_CSUM)) {
 			if (eq(v, end, "crc32"))
 				a->csum = RD_CSUM_CRC32;
 			else if (eq(v, end, "crc32c"))
@@ -246,17 +249,17 @@ int cmdline_parse(const char *s, struct mk_args *a)
 				a->csum = RD_CSUM_XXH64;
 			else
 				rc = -RD_EINVAL;
-		} else if (word_is(w, klen, "rd.level")) {
+		} else if (word_is(w, klen, RD_KEY_LEVEL)) {
 			rc = parse_whole(v, end, 0, &n);
 			if (!rc && (n < 1 || n > 9))
 				rc = -RD_EINVAL;
 			a->level = (int)n;
-		} else if (word_is(w, klen, "rd.dumplevel")) {
+		} else if (word_is(w, klen, RD_KEY_DUMPLEVEL)) {
 			rc = parse_whole(v, end, 0, &n);
 			if (!rc && n > RD_CLASS_ALL)
 				rc = -RD_EINVAL;
 			a->dump_level = (int)n;
-		} else if (word_is(w, klen, "rd.exit")) {
+		} else if (word_is(w, klen, RD_KEY_EXIT)) {
 			if (eq(v, end, "reboot"))
 				a->exit = MK_EXIT_REBOOT;
 			else if (eq(v, end, "poweroff"))
@@ -267,7 +270,7 @@ int cmdline_parse(const char *s, struct mk_args *a)
 				a->exit = MK_EXIT_QEMU;
 			else
 				rc = -RD_EINVAL;
-		} else if (word_is(w, klen, "rd.test")) {
+		} else if (word_is(w, klen, RD_KEY_TEST)) {
 			if (eq(v, end, "ud"))
 				a->test = MK_TEST_UD;
 			else if (eq(v, end, "pf"))
@@ -280,34 +283,34 @@ int cmdline_parse(const char *s, struct mk_args *a)
 				a->test = MK_TEST_WRDUMP;
 			else
 				rc = -RD_EINVAL;
-		} else if (word_is(w, klen, "rd.iotimeout")) {
+		} else if (word_is(w, klen, RD_KEY_IOTIMEOUT)) {
 			uint64_t ms;
 
 			rc = parse_whole(v, end, 0, &ms);
 			if (!rc && (ms < 100 || ms > 600000))
 				rc = -RD_EINVAL;
 			a->io_timeout_ms = (uint32_t)ms;
-		} else if (word_is(w, klen, "rd.diskspeed")) {
+		} else if (word_is(w, klen, RD_KEY_DISKSPEED)) {
 			rc = parse_whole(v, end, 1, &a->diskspeed);
 			if (!rc && !a->diskspeed)
 				rc = -RD_EINVAL;
-		} else if (word_is(w, klen, "rd.csumspeed")) {
+		} else if (word_is(w, klen, RD_KEY_CSUMSPEED)) {
 			rc = parse_whole(v, end, 1, &a->csumspeed);
 			if (!rc && !a->csumspeed)
 				rc = -RD_EINVAL;
-		} else if (word_is(w, klen, "rd.depth")) {
+		} else if (word_is(w, klen, RD_KEY_DEPTH)) {
 			uint64_t d;
 
 			rc = parse_whole(v, end, 0, &d);
 			if (!rc && (d < 1 || d > 32))
 				rc = -RD_EINVAL;
 			a->depth = (uint32_t)d;
-		} else if (word_is(w, klen, "rd.sg")) {
+		} else if (word_is(w, klen, RD_KEY_SG)) {
 			if (eq(v, end, "0"))
 				a->no_sg = 1;
 			else if (!eq(v, end, "1"))
 				rc = -RD_EINVAL;
-		} else if (word_is(w, klen, "rd.ranges")) {
+		} else if (word_is(w, klen, RD_KEY_RANGES)) {
 			rc = parse_ranges(v, end, a);
 		} else if (word_is(w, klen, "elfcorehdr")) {
 			rc = parse_elfcorehdr(v, end, &a->elfcorehdr);

@@ -11,6 +11,7 @@
  * The image is a static PIE: the 32-bit code only uses addresses that are
  * link-time constants (the PVH loader puts the ELF at its link address).
  */
+#include "bootpt.h"
 #define MK_LINK_BASE	0x200000
 #define MK_BOOT_LINUX	1
 #define MK_BOOT_PVH	2
@@ -30,35 +31,7 @@ pvh_start32:
 	movl	$PVH_ADDR(pvh_tables_rel), %esi
 	movl	(%esi), %ebx
 	addl	%esi, %ebx			/* ebx = 6 boot page-table pages */
-	movl	%ebx, %edi
-	xorl	%eax, %eax
-	movl	$(6 * 4096 / 4), %ecx
-	rep stosl
-	leal	0x1003(%ebx), %eax		/* PML4[0] -> PDPT */
-	movl	%eax, (%ebx)
-	leal	0x2003(%ebx), %eax		/* PDPT[0..3] -> PD 0..3 */
-	movl	%eax, 0x1000(%ebx)
-	addl	$0x1000, %eax
-	movl	%eax, 0x1008(%ebx)
-	addl	$0x1000, %eax
-	movl	%eax, 0x1010(%ebx)
-	addl	$0x1000, %eax
-	movl	%eax, 0x1018(%ebx)
-	leal	0x2000(%ebx), %edi		/* 2048 x 2 MiB: identity map of 4 GiB */
-	movl	$0x83, %eax
-	movl	$2048, %ecx
-1:	movl	%eax, (%edi)
-	addl	$0x200000, %eax
-	addl	$8, %edi
-	loop	1b
-	movl	%cr4, %eax
-	orl	$0x20, %eax			/* PAE */
-	movl	%eax, %cr4
-	movl	%ebx, %cr3
-	movl	$0xc0000080, %ecx		/* EFER.LME */
-	rdmsr
-	orl	$0x100, %eax
-	wrmsr
+	BOOT_PAGE_TABLES %ebx
 	movl	%cr0, %eax
 	orl	$0x80000001, %eax		/* PG | PE */
 	movl	%eax, %cr0

@@ -15,6 +15,7 @@
  * PE/COFF header ("MZ" ... section table) into bytes 0 .. 0x1f0, which no
  * boot protocol reads and which must stay zero here (mkimage checks).
  */
+#include "bootpt.h"
 #define GDT_CODE32	0x08
 #define GDT_DATA	0x10
 #define GDT_CODE64	0x18
@@ -94,35 +95,7 @@ pm32:
 	movl	code32_start(%ebx), %ebp	/* the image, where the loader put it */
 	movl	tables_off(%ebx), %edx
 	addl	%ebp, %edx			/* edx = 6 page-table pages */
-	movl	%edx, %edi
-	xorl	%eax, %eax
-	movl	$(6 * 4096 / 4), %ecx
-	rep stosl
-	leal	0x1003(%edx), %eax		/* PML4[0] -> PDPT */
-	movl	%eax, (%edx)
-	leal	0x2003(%edx), %eax		/* PDPT[0..3] -> PD 0..3 */
-	movl	%eax, 0x1000(%edx)
-	addl	$0x1000, %eax
-	movl	%eax, 0x1008(%edx)
-	addl	$0x1000, %eax
-	movl	%eax, 0x1010(%edx)
-	addl	$0x1000, %eax
-	movl	%eax, 0x1018(%edx)
-	leal	0x2000(%edx), %edi		/* 2048 x 2 MiB pages */
-	movl	$0x83, %eax
-	movl	$2048, %ecx
-2:	movl	%eax, (%edi)
-	addl	$0x200000, %eax
-	addl	$8, %edi
-	loop	2b
-	movl	%cr4, %eax
-	orl	$0x20, %eax			/* PAE */
-	movl	%eax, %cr4
-	movl	%edx, %cr3
-	movl	$0xc0000080, %ecx		/* EFER.LME */
-	rdmsr
-	orl	$0x100, %eax
-	wrmsr
+	BOOT_PAGE_TABLES %edx
 	movl	%cr0, %eax
 	orl	$0x80000000, %eax		/* PG */
 	movl	%eax, %cr0

@@ -22,27 +22,30 @@ MUTANTS=$(cat <<'EOF'
 part-magic-writer~writer/writer.c~		err = rd_part_header_check(h);~		err = 0;~unit-writer
 part-uuid-writer~writer/writer.c~	if (__builtin_memcmp(h->uuid, cfg->expect_uuid, 16))~	if (0)~unit-writer mk-refuse
 part-size-writer~writer/writer.c~	if (h->part_size != want || h->part_size != w->sink->size)~	if (0)~unit-writer
-part-magic-tools~tools/util.c~	rc = rd_part_header_check(h);~	rc = 0;~cli-format save-basic
-part-size-tools~tools/util.c~	if (h->part_size != t->size || h->part_size % 512)~	if (0)~cli-reuse cli-format save-basic
+part-magic-tools~tools/disk/partheader.c~	rc = rd_part_header_check(h);~	rc = 0;~cli-format save-basic
+part-size-tools~tools/disk/partheader.c~	if (h->part_size != t->size || h->part_size % 512)~	if (0)~cli-reuse cli-format save-basic
 sink-bounds~writer/format.c~	if (off > s->size || len > s->size - off)~	if (0)~unit-writer
 mk-selfcheck~minikernel/selfcheck.c~	if (crc != mk_image_check.crc) {~	if (0) {~mk-refuse
-hdr-crc-raw~tools/reader.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_RAW && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
-hdr-crc-zlib~tools/reader.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_ZLIB && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
-hdr-crc-lz4~tools/reader.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_LZ4 && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
-hdr-crc-zero~tools/reader.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_ZERO && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
-hdr-crc-excluded~tools/reader.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_EXCLUDED && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
-hdr-crc-end~tools/reader.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_END && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
-pay-crc-raw~tools/reader.c~		if (crc != b->stored_crc || crc != b->data_crc)~		if (0)~save-tamper save-csum
-pay-crc-zlib~tools/reader.c~		if (host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~		if (b->type != RD_BLK_ZLIB && host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~-
-pay-crc-zlib~tools/reader.c~		if (host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~		if (b->type != RD_BLK_ZLIB && host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~save-tamper save-csum
-pay-crc-lz4~tools/reader.c~		if (host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~		if (b->type != RD_BLK_LZ4 && host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~-
-pay-crc-lz4~tools/reader.c~		if (host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~		if (b->type != RD_BLK_LZ4 && host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~save-tamper save-csum
-pay-crc-excluded~tools/reader.c~	if (host_csum(RD_BLK_CSUM(lb.flags), 0, runs, lb.stored_len) != lb.stored_crc) {~	if (0) {~save-tamper save-filter
-pay-crc-end~tools/reader.c~	if (host_csum(RD_BLK_CSUM(h->flags), 0, buf, h->stored_len) != h->stored_crc)~	if (0)~save-tamper save-partial
-dump-id-blocks~tools/reader.c~	if (h->dump_id != r->info.dump.dump_id || h->seq < min_seq || h->seq == UINT64_MAX)~	if (h->seq < min_seq || h->seq == UINT64_MAX)~save-tamper cli-reuse
-dump-id-header~tools/reader.c~	if (d->dump_id != p->dump_id || !d->dump_id)~	if (!d->dump_id)~save-tamper cli-reuse
-index-crc~tools/reader.c~	in->index_ok = in->have_end ? crc == in->end.index_crc : -1;~	in->index_ok = in->have_end ? 1 : -1;~save-tamper save-partial
-meta-crc~tools/reader.c~	if (crc != d->meta_crc)~	if (0)~save-tamper save-hostile
+hdr-crc-raw~tools/image/partition.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_RAW && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
+hdr-crc-zlib~tools/image/partition.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_ZLIB && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
+hdr-crc-lz4~tools/image/partition.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_LZ4 && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
+hdr-crc-zstd~tools/image/partition.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_ZSTD && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
+hdr-crc-zero~tools/image/partition.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_ZERO && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
+hdr-crc-excluded~tools/image/partition.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_EXCLUDED && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
+hdr-crc-end~tools/image/partition.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_END && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
+pay-crc-raw~tools/image/partition.c~		if (crc != b->stored_crc || crc != b->data_crc)~		if (0)~save-tamper save-csum
+pay-crc-zlib~tools/image/partition.c~		if (host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~		if (b->type != RD_BLK_ZLIB && host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~-
+pay-crc-zlib~tools/image/partition.c~		if (host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~		if (b->type != RD_BLK_ZLIB && host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~save-tamper save-csum
+pay-crc-lz4~tools/image/partition.c~		if (host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~		if (b->type != RD_BLK_LZ4 && host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~-
+pay-crc-lz4~tools/image/partition.c~		if (host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~		if (b->type != RD_BLK_LZ4 && host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~save-tamper save-csum
+pay-crc-zstd~tools/image/partition.c~		if (host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~		if (b->type != RD_BLK_ZSTD && host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~-
+pay-crc-zstd~tools/image/partition.c~		if (host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~		if (b->type != RD_BLK_ZSTD && host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~save-tamper save-csum
+pay-crc-excluded~tools/image/partition.c~	if (host_csum(RD_BLK_CSUM(lb.flags), 0, runs, lb.stored_len) != lb.stored_crc) {~	if (0) {~save-tamper save-filter
+pay-crc-end~tools/image/partition.c~	if (host_csum(RD_BLK_CSUM(h->flags), 0, buf, h->stored_len) != h->stored_crc)~	if (0)~save-tamper save-partial
+dump-id-blocks~tools/image/partition.c~	if (h->dump_id != r->info.dump.dump_id || h->seq < min_seq || h->seq == UINT64_MAX)~	if (h->seq < min_seq || h->seq == UINT64_MAX)~save-tamper cli-reuse
+dump-id-header~tools/image/partition.c~	if (d->dump_id != p->dump_id || !d->dump_id)~	if (!d->dump_id)~save-tamper cli-reuse
+index-crc~tools/image/partition.c~	in->index_ok = in->have_end ? crc == in->end.index_crc : -1;~	in->index_ok = in->have_end ? 1 : -1;~save-tamper save-partial
+meta-crc~tools/image/partition.c~	if (crc != d->meta_crc)~	if (0)~save-tamper save-hostile
 EOF
 )
 

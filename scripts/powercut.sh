@@ -25,7 +25,7 @@
 # (checks); exit 1 when one failed. Guests boot one at a time (E2E_LOCK,
 # default build/qemu.lock).
 . "$(dirname "$0")/../tests/lib.sh"
-. "$TOP/tests/lib-part.sh"
+. "$TOP/tests/lib/part.sh"
 . "$TOP/tests/guest/e2e-lib.sh"
 DRIVERS=${POWERCUT_DRIVERS:-virtio ahci nvme}
 CUTS=${POWERCUT_CUTS:-20}

@@ -36,7 +36,7 @@
 # exit 1 when a run failed. Guests boot one at a time (E2E_LOCK, default
 # build/qemu.lock, is held around each QEMU run).
 . "$(dirname "$0")/../tests/lib.sh"
-. "$TOP/tests/lib-part.sh"
+. "$TOP/tests/lib/part.sh"
 . "$TOP/tests/guest/e2e-lib.sh"
 RUNS=${SOAK_RUNS:-50}
 BUDGET=${SOAK_MINUTES:-0}	# > 0: start no run after this many minutes

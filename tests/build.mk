@@ -1,7 +1,7 @@
 # tests/build.mk - host unit tests.
-$(B)/tests/writer_test: tests/unit/writer_test.c $(WRITER_HOST_OBJS) $(B)/host/tools/hostcsum.o
+$(B)/tests/writer_test: tests/unit/writer_test.c $(WRITER_HOST_OBJS) $(B)/host/tools/image/hostcsum.o
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Itools -o $@ $< $(WRITER_HOST_OBJS) $(B)/host/tools/hostcsum.o $(HOST_LDLIBS)
+	$(CC) $(HOST_CFLAGS) -Itools -o $@ $< $(WRITER_HOST_OBJS) $(B)/host/tools/image/hostcsum.o $(HOST_LDLIBS)
 
 all: $(B)/tests/writer_test
 

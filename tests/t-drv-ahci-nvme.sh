@@ -6,7 +6,7 @@
 # saved and checked byte for byte, the rest of the disk untouched. With
 # the disk slowed to 16 MiB/s, several writes must be in flight at once.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/drivers/testlib.sh"
+. "$TOP/tests/lib/drivers.sh"
 
 img=$T/disk.img
 drv_disk "$img" || { fail "ahci/nvme: disk image" "sfdisk/format failed"; exit 1; }

@@ -11,7 +11,7 @@
 #  - rd.pci naming a function no driver handles, or no function at all:
 #    FAILED before any write.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/drivers/testlib.sh"
+. "$TOP/tests/lib/drivers.sh"
 
 img=$T/disk.img
 drv_disk "$img" || { fail "faults: disk image" "sfdisk/format failed"; exit 1; }

@@ -17,7 +17,7 @@
 #    allows), then `e2fsck -fn` must report a clean filesystem (exit 0);
 #  - every synced file read back with debugfs has its sha256.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/lib-part.sh"
+. "$TOP/tests/lib/part.sh"
 . "$TOP/tests/guest/e2e-lib.sh"
 e2e_need
 need debugfs e2fsck sha256sum

@@ -9,7 +9,7 @@
 # then rd.unit naming the FIRST disk with the second disk's rd.uuid: the
 # partition-header UUID check refuses (FAILED) and neither disk changes.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/drivers/testlib.sh"
+. "$TOP/tests/lib/drivers.sh"
 
 one=$T/one.img
 two=$T/two.img

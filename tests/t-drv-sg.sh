@@ -11,7 +11,7 @@
 #   - AHCI with NCQ: several queued writes in flight (the drained line);
 #   - rd.sg=0: the copy path still writes the same dump.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/drivers/testlib.sh"
+. "$TOP/tests/lib/drivers.sh"
 
 RANDOM_SEED=$((0x4000000000000000 + 31))	# PAT_SEED_RANDOM: no zero pages
 

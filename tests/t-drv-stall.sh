@@ -7,7 +7,7 @@
 # (QEMU runs under `timeout`: a hang shows as exit 124, not 35), and the
 # bytes outside the rawdump partition are unchanged.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/drivers/testlib.sh"
+. "$TOP/tests/lib/drivers.sh"
 
 img=$T/disk.img
 drv_disk "$img" || { fail "stall: disk image" "sfdisk/format failed"; exit 1; }

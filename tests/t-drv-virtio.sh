@@ -7,7 +7,7 @@
 # is saved with `rawdump save` and checked byte for byte against the
 # pattern; the bytes around the partition must be untouched.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/drivers/testlib.sh"
+. "$TOP/tests/lib/drivers.sh"
 
 img=$T/disk.img
 drv_disk "$img" || { fail "virtio: disk image" "sfdisk/format failed"; exit 1; }

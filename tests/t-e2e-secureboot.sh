@@ -24,7 +24,7 @@
 # the real-mode entry) with its self-check intact.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/guest/e2e-lib.sh"
-. "$TOP/minikernel/testlib.sh"
+. "$TOP/tests/lib/minikernel.sh"
 e2e_need
 need sbsign sbverify openssl crash
 SB_KEY=/usr/share/ovmf/PkKek-1-snakeoil.key

@@ -6,7 +6,7 @@
 # records the level asked; a level above 31 fails before any disk access.
 # (Filtering a real kernel's memory: the e2e tests.)
 . "$(dirname "$0")/lib.sh"
-. "$TOP/minikernel/testlib.sh"
+. "$TOP/tests/lib/minikernel.sh"
 need qemu-system-x86_64 sfdisk mkfs.ext4 python3 timeout
 for f in "$MK_ELF" "$RAWDUMP" "$SIM"; do
 	[ -x "$f" ] || [ -f "$f" ] || { fail "build" "$f missing (run make)"; exit 1; }

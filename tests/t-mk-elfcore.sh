@@ -9,7 +9,7 @@
 # vmcore must hold the planted bytes for every PT_LOAD's p_paddr, the notes,
 # and the release, crash time and CPU count from them.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/minikernel/testlib.sh"
+. "$TOP/tests/lib/minikernel.sh"
 need qemu-system-x86_64 sfdisk mkfs.ext4 python3 timeout
 for f in "$MK_ELF" "$RAWDUMP" "$SIM"; do
 	[ -f "$f" ] || { fail "build" "$f missing (run make)"; exit 1; }

@@ -9,7 +9,7 @@
 # rd.test=wrdump (a write into the memory being dumped, which is mapped
 # read-only) must fault the same way.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/minikernel/testlib.sh"
+. "$TOP/tests/lib/minikernel.sh"
 need qemu-system-x86_64 sfdisk mkfs.ext4 python3 timeout
 for f in "$MK_ELF" "$RAWDUMP" "$SIM"; do
 	[ -f "$f" ] || { fail "build" "$f missing (run make)"; exit 1; }

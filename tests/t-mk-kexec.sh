@@ -9,7 +9,7 @@
 # rawdump partition, and the saved vmcore must hold every planted page
 # (tests/guest/corecheck.py), both CPU notes and the panic.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/minikernel/testlib.sh"
+. "$TOP/tests/lib/minikernel.sh"
 need qemu-system-x86_64 sfdisk mke2fs python3 timeout busybox sbsign openssl
 BZ=$B/minikernel/rdmk.bzImage
 for f in "$BZ" "$RAWDUMP"; do

@@ -5,7 +5,7 @@
 # case compares the whole disk image before and after (cmp) and checks the
 # serial line that says why.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/minikernel/testlib.sh"
+. "$TOP/tests/lib/minikernel.sh"
 need qemu-system-x86_64 sfdisk mkfs.ext4 python3 timeout objdump nm
 for f in "$MK_ELF" "$RAWDUMP" "$SIM"; do
 	[ -f "$f" ] || { fail "build" "$f missing (run make)"; exit 1; }

@@ -5,27 +5,13 @@
 # write (LOST), a bad dump header. save keeps every valid byte, names the
 # missing memory exactly, and exits 6 (7 when nothing can be recovered).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/part.sh"
 need python3 sfdisk
 [ -x "$RAWDUMP" ] && [ -x "$SIM" ] || { fail "build/rawdump and build/rawdump-sim exist" "run make"; exit 1; }
 
 part=$T/part.img
 out=$T/out; mkdir -p "$out"
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])' "$1" "$2"; }
-# blocks IMG: "off type paddr mem_len stored_len" for each block of the current dump
-blocks() {
-	python3 - "$1" <<'EOF'
-import struct, sys
-d = open(sys.argv[1], 'rb').read()
-dump_id = struct.unpack_from('<Q', d, 4096 + 16)[0]
-data_off = struct.unpack_from('<Q', d, 4096 + 176)[0]
-for off in range(data_off, len(d) - 64, 512):
-    if d[off:off + 4] != b'RDBK':
-        continue
-    typ, flags, did, seq, paddr, mem, stored = struct.unpack_from('<HHQQQQI', d, off + 4)
-    if did == dump_id:
-        print(off, typ, paddr, mem, stored)
-EOF
-}
 fresh() { rm -f "$part"; truncate -s "$1" "$part"; "$RAWDUMP" format "$part" >/dev/null || fail "format $part"; }
 R="--range 0x100000:8M --range 0x1000000:4M"
 
@@ -59,7 +45,7 @@ check_eq "cut dump: complete false" "$(json "$T/c.json" complete)" "False"
 fresh 32M
 "$SIM" write "$part" --pattern 22 $R --comp zlib --quiet >/dev/null 2>&1
 victim=$(blocks "$part" | awk '!done && $2 == 2 && $5 > 1000 { print; done = 1 }')
-read -r voff vtype vpaddr vmem vstored <<< "$victim"
+read -r voff vtype vpaddr vmem vstored _ <<< "$victim"
 printf '\x5a' | dd of="$part" bs=1 seek=$((voff + 64 + vstored / 2)) conv=notrunc status=none
 check_rc "corrupt payload: save exits 6" 6 "$RAWDUMP" save "$part" -o "$out" --name corrupt
 want=$(printf 'missing 0x%016x-0x%016x' "$vpaddr" $((vpaddr + vmem - 1)))
@@ -77,7 +63,7 @@ pages=$(sed -n 's/.* \([0-9]*\) missing (zero).*/\1/p' "$T/v")
 fresh 32M
 "$SIM" write "$part" --pattern 22 $R --comp zlib --quiet >/dev/null 2>&1
 victim=$(blocks "$part" | awk '!done && $2 == 2 && $5 > 1000 { print; done = 1 }')
-read -r voff vtype vpaddr vmem vstored <<< "$victim"
+read -r voff vtype vpaddr vmem vstored _ <<< "$victim"
 printf '\x5a' | dd of="$part" bs=1 seek=$((voff + 64 + 7)) conv=notrunc status=none
 "$RAWDUMP" info "$part" --json --verify > "$T/v.json"
 check_eq "info --verify counts the corrupt block" "$(json "$T/v.json" verified_corrupt_blocks)" "1"
@@ -87,7 +73,7 @@ check_eq "info --verify: partial" "$(json "$T/v.json" partial)" "True"
 fresh 32M
 "$SIM" write "$part" --pattern 23 $R --comp none --quiet >/dev/null 2>&1
 victim=$(blocks "$part" | awk '$2 == 1 { n++ } $2 == 1 && n == 5 { print }')
-read -r voff vtype vpaddr vmem vstored <<< "$victim"
+read -r voff vtype vpaddr vmem vstored _ <<< "$victim"
 printf '\xff' | dd of="$part" bs=1 seek=$((voff + 30)) conv=notrunc status=none
 check_rc "bad block header: save exits 6" 6 "$RAWDUMP" save "$part" -o "$out" --name hdr
 want=$(printf 'missing 0x%016x-0x%016x' "$vpaddr" $((vpaddr + vmem - 1)))

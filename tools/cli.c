@@ -2,6 +2,7 @@
  * tools/cli.c - messages, progress bar and formatting shared by the rawdump
  * subcommands (see tools/cli.h).
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,27 +10,34 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "image/excl.h"
+#include "image/partition.h"
+
+/* "rawdump: CMD: [warning: ]MESSAGE\n" on stderr. */
+static void __attribute__((format(printf, 3, 0)))
+cli_say(const char *cmd, const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "rawdump: %s: %s", cmd, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
 
 void cli_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "rawdump: %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_say(cmd, "", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_warn(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "rawdump: %s: warning: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_say(cmd, "warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cli_is_help(const char *arg)
@@ -118,4 +126,41 @@ int cli_utc(uint64_t v, const char *fmt, char *buf, size_t bufsz)
 	    !strftime(buf, bufsz, fmt ? fmt : "%Y-%m-%d %H:%M:%S UTC", &tm))
 		return -1;
 	return 0;
+}
+
+int cli_exit_rdr(int why)
+{
+	switch (why) {
+	case RDR_ERR_NOTRD:
+		return RD_EXIT_NOTRD;
+	case RDR_ERR_CORRUPT:
+		return RD_EXIT_CORRUPT;
+	default:
+		return RD_EXIT_IO;
+	}
+}
+
+void cli_excl_summary(struct memimage *m, char *buf, size_t len)
+{
+	uint64_t cnt[MI_CLASS_SLOTS], total;
+	uint32_t level;
+	size_t pos;
+	unsigned int i;
+	char sz[32];
+	const char *sep = ": ";
+
+	buf[0] = '\0';
+	total = excl_counts(m, cnt, &level);
+	if (!total)
+		return;
+	pos = (size_t)snprintf(buf, len, "%" PRIu64 " pages (%s) left out by page filtering",
+			       total, cli_size(total * MI_PAGE, sz, sizeof(sz)));
+	if (level && pos < len)
+		pos += (size_t)snprintf(buf + pos, len - pos, " (dump level %" PRIu32 ")", level);
+	for (i = 0; i < MI_CLASS_SLOTS && pos < len; i++) {
+		if (!cnt[i])
+			continue;
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s %" PRIu64, sep, mi_class_name(i), cnt[i]);
+		sep = ", ";
+	}
 }

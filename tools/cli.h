@@ -26,6 +26,14 @@ enum rd_exit {
 	RD_EXIT_LOCKDOWN = 12,	/* lockdown: kexec_load (--method load) forbidden */
 };
 
+/* One line on the pages page filtering left out of m ("" if none):
+ * "N pages (SIZE) left out by page filtering (dump level L): zero N, ...". */
+struct memimage;
+void cli_excl_summary(struct memimage *m, char *buf, size_t len);
+
+/* The exit code for a failed rdr_open (enum rdr_err, tools/image/partition.h). */
+int cli_exit_rdr(int why);
+
 void cli_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_warn(const char *cmd, const char *fmt, ...)
@@ -58,6 +66,12 @@ void cli_json_str(FILE *out, const char *s);
 int cmd_format(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+/* `rawdump info`: the crash summary (tools/cmd_info.c). json: members each preceded by ",\n"
+ * (the caller opened and closes the object, and prints kernel_release and
+ * crash_time itself). full_log: the whole kernel
+ * log instead of its last lines. */
+struct memimage;
+void info_print_kernel(struct memimage *m, FILE *out, int json, int full_log);
 int cmd_status(int argc, char **argv);
 
 #endif

@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "target.h"
-#include "util.h"
+#include "disk/target.h"
+#include "disk/partheader.h"
 #include "writer.h"
 
 static const char fmt_usage[] =
@@ -63,7 +63,7 @@ int cmd_format(int argc, char **argv)
 	};
 	struct rd_part_header old, h;
 	const char *label = "";
-	char err[512], what[128], uuid[UTIL_UUID_STR], sz[32];
+	char err[512], what[128], uuid[PART_UUID_STR], sz[32];
 	struct target t;
 	int force = 0, c, rc, ret, have_old;
 	static uint8_t zero_slot[RD_SLOT_SIZE];
@@ -120,7 +120,7 @@ int cmd_format(int argc, char **argv)
 		goto out;
 	}
 
-	have_old = util_part_header_read(&t, &old, NULL, NULL) == 0;
+	have_old = part_header_read(&t, &old, NULL, NULL) == 0;
 	if (!force) {
 		if (t.kind == TARGET_BLK_DISK || t.kind == TARGET_IMAGE_DISK) {
 			cli_error("format", "%s is a whole disk; name a partition (or use --force)",
@@ -131,7 +131,7 @@ int cmd_format(int argc, char **argv)
 		if (have_old && (old.state == RD_STATE_WRITING || old.state == RD_STATE_COMPLETE)) {
 			cli_error("format", "%s holds a dump that was not saved (state %s); "
 				  "run rawdump save first (or use --force)",
-				  argv[optind], util_state_name(old.state));
+				  argv[optind], part_state_name(old.state));
 			ret = RD_EXIT_REFUSED;
 			goto out;
 		}
@@ -177,13 +177,13 @@ int cmd_format(int argc, char **argv)
 	/* An old dump header must not survive into the new partition. */
 	rc = target_pwrite(&t, RD_DUMP_HDR_OFFSET, zero_slot, sizeof(zero_slot));
 	if (!rc)
-		rc = util_part_header_write(&t, &h);
+		rc = part_header_write(&t, &h);
 	if (rc) {
 		cli_error("format", "%s: writing the header: %s", argv[optind], strerror(-rc));
 		ret = RD_EXIT_IO;
 		goto out;
 	}
-	util_uuid_format(h.uuid, uuid);
+	part_uuid_format(h.uuid, uuid);
 	printf("formatted %s: rawdump partition, uuid %s, %s\n", argv[optind], uuid,
 	       cli_size(t.size, sz, sizeof(sz)));
 	ret = RD_EXIT_OK;

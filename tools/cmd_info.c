@@ -1,24 +1,26 @@
 /*
  * tools/cmd_info.c - `rawdump info TARGET|FILE [--json] [--verify] [--full-log]`:
  * describe a rawdump partition and the dump on it (or an ELF / LKCD / kdump
- * file), then what kinfo (tools/kinfo.h) finds about the crashed kernel.
+ * file), then what kinfo (tools/image/kinfo.h) finds about the crashed kernel.
  * JSON members are stable names; sizes are bytes, times unix seconds.
  */
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
-#include "excl.h"
-#include "kinfo.h"
-#include "memimage.h"
-#include "reader.h"
+#include "image/excl.h"
+#include "image/formats.h"
+#include "image/kinfo.h"
+#include "image/memimage.h"
+#include "image/partition.h"
 #include "writer.h"
-#include "target.h"
-#include "util.h"
+#include "disk/target.h"
+#include "disk/partheader.h"
 
 static const char info_usage[] =
 	"usage: rawdump info TARGET|FILE [--json] [--verify] [--log]\n"
@@ -103,14 +105,14 @@ static void info_kernel(struct info_out *o, const struct memimage *m)
 }
 
 static void info_partition(struct info_out *o, const struct target *t,
-			   const struct rd_part_header *h, enum util_hdr_copy copy, int primary_ok)
+			   const struct rd_part_header *h, enum part_hdr_copy copy, int primary_ok)
 {
-	char uuid[UTIL_UUID_STR], label[sizeof(h->label) + 1];
+	char uuid[PART_UUID_STR], label[sizeof(h->label) + 1];
 
-	util_uuid_format(h->uuid, uuid);
+	part_uuid_format(h->uuid, uuid);
 	memcpy(label, h->label, sizeof(h->label));
 	label[sizeof(h->label)] = '\0';
-	info_str(o, "state", util_state_name(h->state));
+	info_str(o, "state", part_state_name(h->state));
 	info_str(o, "uuid", uuid);
 	info_str(o, "label", label);
 	info_str(o, "device", t->path);
@@ -119,7 +121,7 @@ static void info_partition(struct info_out *o, const struct target *t,
 	info_size(o, "part_size", t->size);
 	info_size(o, "header_part_size", h->part_size);
 	info_u64(o, "sector_size", t->sector_size);
-	info_str(o, "header_copy", copy == UTIL_HDR_PRIMARY ? "primary" : "backup");
+	info_str(o, "header_copy", copy == PART_HDR_PRIMARY ? "primary" : "backup");
 	info_bool(o, "primary_header_ok", primary_ok);
 	info_u64(o, "generation", h->generation);
 	info_time(o, "format_time", h->format_time);
@@ -183,7 +185,7 @@ static void info_missing(struct info_out *o, struct memimage *m)
  *   excluded_pages     110625 (432.1 MiB)
  *     free             100000
  * In JSON "excluded_pages" is an object of every class plus "total"
- * (counts from excl_counts, tools/excl.h). */
+ * (counts from excl_counts, tools/image/excl.h). */
 static void info_filter(struct info_out *o, struct memimage *m)
 {
 	const struct rdr_info *in = rdr_info(m);
@@ -242,9 +244,12 @@ static void info_dump(struct info_out *o, struct memimage *m)
 		fprintf(o->f, "%u%s", d->dumping_cpu, o->json ? "" : "\n");
 	info_str(o, "compression", d->compression == RD_COMP_ZLIB ? "zlib" :
 		 d->compression == RD_COMP_LZ4 ? "lz4" :
+		 d->compression == RD_COMP_ZSTD ? "zstd" :
 		 d->compression == RD_COMP_NONE ? "none" : "unknown");
 	if (d->compression == RD_COMP_ZLIB)
 		info_u64(o, "zlib_level", d->zlib_level);
+	if (d->compression == RD_COMP_ZSTD)
+		info_u64(o, "zstd_level", d->zlib_level);
 	info_str(o, "checksum", rd_csum_name(d->version >= 2 ? d->csum_kind : RD_CSUM_CRC32));
 	info_size(o, "mem_bytes", d->mem_bytes);
 	info_size(o, "data_bytes", in->data_bytes);
@@ -290,6 +295,162 @@ static void info_image(struct info_out *o, struct memimage *m)
 	info_ranges(o, m);
 }
 
+/* ---- the crash summary of the kernel (tools/image/kinfo.h gathers it) ---- */
+
+#define KINFO_TAIL_LINES	20	/* log lines shown without --log */
+
+static const char *const kinfo_reg_names[KINFO_NREGS] = {
+	"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8",
+	"rax", "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "eflags",
+	"rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs", "gs",
+};
+
+static void info_print_rec(FILE *out, const struct kinfo_rec *r)
+{
+	const char *p = r->text, *nl;
+
+	do {
+		nl = strchr(p, '\n');
+		fprintf(out, "[%5" PRIu64 ".%06" PRIu64 "] %.*s\n", r->ts_nsec / 1000000000u,
+			(r->ts_nsec % 1000000000u) / 1000u, nl ? (int)(nl - p) : (int)strlen(p), p);
+		p = nl ? nl + 1 : NULL;
+	} while (p && *p);
+}
+
+static void info_json_rec(FILE *out, const struct kinfo_rec *r)
+{
+	char *line;
+	size_t len;
+	FILE *mem = open_memstream(&line, &len);
+
+	if (!mem)
+		return;
+	info_print_rec(mem, r);
+	fclose(mem);
+	if (len && line[len - 1] == '\n')
+		line[len - 1] = '\0';
+	cli_json_str(out, line);
+	free(line);
+}
+
+static void info_kernel_json(struct memimage *m, const struct kinfo *ki, FILE *out, size_t first)
+{
+	char cmd[512];
+	uint32_t c;
+	size_t i;
+	int r;
+
+	if (ki->have_uts) {
+		fputs(",\n  \"kernel_version\": ", out);
+		cli_json_str(out, ki->uts[3]);
+		fputs(",\n  \"nodename\": ", out);
+		cli_json_str(out, ki->uts[1]);
+	}
+	fprintf(out, ",\n  \"uptime_ns\": %" PRIu64, ki->uptime_ns);
+	fputs(",\n  \"panic\": ", out);
+	cli_json_str(out, ki->panic);
+	fprintf(out, ",\n  \"crashed_cpu\": %d", ki->crashed_cpu);
+	fprintf(out, ",\n  \"crashed_pid\": %u", ki->crashed_pid);
+	fputs(",\n  \"crashed_comm\": ", out);
+	cli_json_str(out, ki->crashed_comm);
+	if (ki->have_phys_base)
+		fprintf(out, ",\n  \"phys_base\": \"0x%" PRIx64 "\"", ki->phys_base);
+	fprintf(out, ",\n  \"kaslr_offset\": \"0x%" PRIx64 "\"", ki->kaslr_offset);
+	fprintf(out, ",\n  \"cpu_notes\": %u,\n  \"cpus\": [", ki->ncpus);
+	for (c = 0; c < ki->ncpus; c++) {
+		fprintf(out, "%s\n    {\"cpu\": %u, \"pid\": %u", c ? "," : "", c, ki->cpus[c].pid);
+		for (r = 0; r < KINFO_NREGS; r++)
+			fprintf(out, ", \"%s\": \"0x%016" PRIx64 "\"", kinfo_reg_names[r],
+				ki->cpus[c].regs[r]);
+		if (ki->cpus[c].have_cr3)
+			fprintf(out, ", \"cr3\": \"0x%016" PRIx64 "\"", ki->cpus[c].cr3);
+		fputc('}', out);
+	}
+	fputs(ki->ncpus ? "\n  ]" : "]", out);
+	kinfo_crash_cmd(m, ki, NULL, cmd, sizeof(cmd));
+	fputs(",\n  \"crash_command\": ", out);
+	cli_json_str(out, cmd);
+	fprintf(out, ",\n  \"log_records\": %zu", ki->nlog);
+	if (ki->log_error) {
+		fputs(",\n  \"log_error\": ", out);
+		cli_json_str(out, ki->log_error);
+	}
+	fputs(",\n  \"log\": [", out);
+	for (i = first; i < ki->nlog; i++) {
+		fputs(i > first ? ",\n    " : "\n    ", out);
+		info_json_rec(out, &ki->log[i]);
+	}
+	fputs(ki->nlog > first ? "\n  ]" : "]", out);
+}
+
+static void info_kernel_text(struct memimage *m, const struct kinfo *ki, FILE *out, size_t first)
+{
+	char cmd[512], tbuf[64];
+	uint32_t c;
+	size_t i;
+
+	fprintf(out, "kernel:       %s\n", ki->release[0] ? ki->release : "(unknown)");
+	if (ki->have_uts)
+		fprintf(out, "version:      %s %s %s (node %s)\n", ki->uts[0], ki->uts[3],
+			ki->uts[4], ki->uts[1]);
+	if (!cli_utc(ki->crash_time, NULL, tbuf, sizeof(tbuf))) {
+		fprintf(out, "crash time:   %s\n", tbuf);
+	} else if (ki->crash_time) {
+		fprintf(out, "crash time:   %" PRIu64 " (not a date)\n", ki->crash_time);
+	} else {
+		fprintf(out, "crash time:   (unknown: no CRASHTIME in VMCOREINFO)\n");
+	}
+	if (ki->nlog)
+		fprintf(out, "uptime:       %" PRIu64 ".%06" PRIu64 " s (last kernel message)\n",
+			ki->uptime_ns / 1000000000u, (ki->uptime_ns % 1000000000u) / 1000u);
+	fprintf(out, "panic:        %s\n", ki->panic[0] ? ki->panic : "(not found in the kernel log)");
+	if (ki->crashed_cpu >= 0)
+		fprintf(out, "crashed CPU:  %d (pid %u, %s)\n", ki->crashed_cpu, ki->crashed_pid,
+			ki->crashed_comm);
+	else
+		fprintf(out, "crashed CPU:  (unknown)\n");
+	for (c = 0; c < ki->ncpus; c++) {
+		const uint64_t *r = ki->cpus[c].regs;
+
+		fprintf(out, "CPU %u%s pid %u\n", c, (int)c == ki->crashed_cpu ? " (crashed)" : "",
+			ki->cpus[c].pid);
+		fprintf(out, "  RIP %016" PRIx64 "  RSP %016" PRIx64 "  RBP %016" PRIx64
+			"  RFLAGS %08" PRIx64 "\n", r[KR_RIP], r[KR_RSP], r[KR_RBP], r[KR_EFLAGS]);
+		fprintf(out, "  RAX %016" PRIx64 "  RBX %016" PRIx64 "  RCX %016" PRIx64
+			"  RDX %016" PRIx64 "\n", r[KR_RAX], r[KR_RBX], r[KR_RCX], r[KR_RDX]);
+		fprintf(out, "  RSI %016" PRIx64 "  RDI %016" PRIx64 "  CS %04" PRIx64 "  SS %04"
+			PRIx64 "  GS_BASE %016" PRIx64 "\n", r[KR_RSI], r[KR_RDI], r[KR_CS], r[KR_SS],
+			r[KR_GS_BASE]);
+		if (ki->cpus[c].have_cr3)
+			fprintf(out, "  CR3 %016" PRIx64 "\n", ki->cpus[c].cr3);
+	}
+	kinfo_crash_cmd(m, ki, NULL, cmd, sizeof(cmd));
+	fprintf(out, "open with:    %s\n", cmd);
+	if (ki->log_error) {
+		fprintf(out, "kernel log:   unavailable: %s\n", ki->log_error);
+		return;
+	}
+	fprintf(out, "kernel log:   %zu records%s\n", ki->nlog,
+		first ? ", the last lines (--log for all):" : ":");
+	for (i = first; i < ki->nlog; i++)
+		info_print_rec(out, &ki->log[i]);
+}
+
+void info_print_kernel(struct memimage *m, FILE *out, int json, int full_log)
+{
+	struct kinfo ki;
+	size_t first = 0;
+
+	kinfo_gather(m, &ki);
+	if (!full_log && ki.nlog > KINFO_TAIL_LINES)
+		first = ki.nlog - KINFO_TAIL_LINES;
+	if (json)
+		info_kernel_json(m, &ki, out, first);
+	else
+		info_kernel_text(m, &ki, out, first);
+	kinfo_free(&ki);
+}
+
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -301,8 +462,9 @@ int cmd_info(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct info_out o = { .f = stdout, .first = 1 };
-	int verify = 0, full_log = 0, c, rc, why, primary_ok = 0, ret = RD_EXIT_OK;
-	enum util_hdr_copy copy = UTIL_HDR_PRIMARY;
+	enum rdr_err why;
+	int verify = 0, full_log = 0, c, rc, primary_ok = 0, ret = RD_EXIT_OK;
+	enum part_hdr_copy copy = PART_HDR_PRIMARY;
 	struct rd_part_header h;
 	struct memimage *m = NULL;
 	char err[512];
@@ -341,7 +503,7 @@ int cmd_info(int argc, char **argv)
 		return RD_EXIT_TARGET;
 	}
 
-	if (!util_has_magic(&t)) {
+	if (!part_has_magic(&t)) {
 		target_close(&t);
 		m = mi_open(argv[optind], err, sizeof(err));
 		if (!m) {
@@ -354,7 +516,7 @@ int cmd_info(int argc, char **argv)
 		goto kinfo;
 	}
 
-	rc = util_part_header_read(&t, &h, &copy, &primary_ok);
+	rc = part_header_read(&t, &h, &copy, &primary_ok);
 	if (rc) {
 		target_close(&t);
 		cli_error("info", "%s: rawdump signature present but both headers are bad",
@@ -372,7 +534,7 @@ int cmd_info(int argc, char **argv)
 	if (!m) {
 		target_close(&t);
 		info_str(&o, "error", err);
-		ret = why;
+		ret = cli_exit_rdr(why);
 		goto close;
 	}
 	if (verify) {
@@ -384,7 +546,7 @@ int cmd_info(int argc, char **argv)
 	info_dump(&o, m);
 kinfo:
 	fflush(o.f);
-	kinfo_print(m, o.f, o.json, full_log);
+	info_print_kernel(m, o.f, o.json, full_log);
 close:
 	if (o.json)
 		fputs("\n}\n", o.f);

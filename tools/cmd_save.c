@@ -1,6 +1,6 @@
 /*
  * tools/cmd_save.c - `rawdump save [TARGET] [-o DIR] [--format F] [--name N]`:
- * read the dump on a rawdump partition (tools/reader.c) and save it as an
+ * read the dump on a rawdump partition (tools/image/partition.c) and save it as an
  * ELF vmcore (or LKCD / kdump-compressed), then mark the partition SAVED.
  *
  * The output never replaces anything: it is written to a temp file created
@@ -23,14 +23,13 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "excl.h"
+#include "image/excl.h"
 #include "config.h"
-#include "kinfo.h"
-#include "outfile.h"
-#include "memimage.h"
-#include "reader.h"
-#include "target.h"
-#include "util.h"
+#include "export.h"
+#include "image/memimage.h"
+#include "image/partition.h"
+#include "disk/target.h"
+#include "disk/partheader.h"
 
 #define SAVE_DEFAULT_DIR	"/var/crash"
 
@@ -59,7 +58,7 @@ static int save_find_unsaved(void *ctx, const char *dev)
 
 	if (target_open(dev, O_RDONLY, &t, NULL, 0) != 0)
 		return 0;
-	if (util_has_magic(&t) && util_part_header_read(&t, &h, NULL, NULL) == 0 &&
+	if (part_has_magic(&t) && part_header_read(&t, &h, NULL, NULL) == 0 &&
 	    (h.state == RD_STATE_WRITING || h.state == RD_STATE_COMPLETE)) {
 		size_t len = strlen(f->names);
 
@@ -100,7 +99,7 @@ static int save_mark(const char *spec, uint64_t dump_id, char *err, size_t errsz
 		if (rc)
 			return rc;
 	}
-	rc = util_part_header_read(&t, &h, NULL, NULL);
+	rc = part_header_read(&t, &h, NULL, NULL);
 	if (rc) {
 		snprintf(err, errsz, "partition header unreadable now");
 		goto out;
@@ -112,7 +111,7 @@ static int save_mark(const char *spec, uint64_t dump_id, char *err, size_t errsz
 	}
 	h.state = RD_STATE_SAVED;
 	h.saved_time = (uint64_t)time(NULL);
-	rc = util_part_header_write(&t, &h);
+	rc = part_header_write(&t, &h);
 	if (rc)
 		snprintf(err, errsz, "%s", strerror(-rc));
 out:
@@ -146,7 +145,51 @@ static void save_report_missing(struct memimage *m)
 			cli_size(miss[i].size, sz, sizeof(sz)), rdr_missing_name(miss[i].why));
 }
 
-int cmd_save(int argc, char **argv)
+/* Write m as f to dir/outname (tools/export.c); each failed step gets its
+ * message. An exit code. */
+static int save_export(struct memimage *m, const struct export_fmt *f, int dfd,
+		       const char *dir, const char *outname)
+{
+	char msg[512];
+	int rc;
+	enum export_step step = export_write(m, f, dfd, outname, "saving", &rc, msg, sizeof(msg));
+
+	switch (step) {
+	case EXPORT_OK:
+		return RD_EXIT_OK;
+	case EXPORT_CREATE:
+		cli_error("save", "cannot create a file in %s: %s", dir, strerror(-rc));
+		return RD_EXIT_IO;
+	case EXPORT_WRITE:
+		cli_error("save", "%s/%s: %s", dir, outname, msg[0] ? msg : strerror(-rc));
+		return RD_EXIT_IO;
+	case EXPORT_FSYNC:
+	case EXPORT_CLOSE:
+		cli_error("save", "%s/%s: %s: %s", dir, outname,
+			  step == EXPORT_FSYNC ? "fsync" : "close", strerror(-rc));
+		return RD_EXIT_IO;
+	case EXPORT_PUBLISH:
+		if (rc == -EEXIST) {
+			cli_error("save", "%s/%s appeared meanwhile; not overwriting it", dir, outname);
+			return RD_EXIT_REFUSED;
+		}
+		cli_error("save", "cannot name the file %s/%s: %s", dir, outname, strerror(-rc));
+		return RD_EXIT_IO;
+	case EXPORT_SYNCDIR:
+		cli_error("save", "fsync %s: %s", dir, strerror(-rc));
+		return RD_EXIT_IO;
+	}
+	return RD_EXIT_IO;
+}
+
+struct save_opts {
+	const char *dir, *fmt, *name;
+	const struct export_fmt *f;
+};
+
+/* Step 1: options, with the configuration's output_dir as the default.
+ * An exit code, or -1 to go on. */
+static int save_parse(int argc, char **argv, struct save_opts *o)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -155,29 +198,21 @@ int cmd_save(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL, *fmt = "elf", *name = NULL;
 	static struct rd_config conf;
-	char err[512], outname[256], tmp[320], sz[32], sz2[32];
-	struct save_find find = { .found = 0 };
-	const struct rdr_info *in;
-	struct memimage *m = NULL;
-	struct cli_progress prog;
-	struct target t;
-	const char *spec;
-	struct stat st;
-	int c, rc, why, ret, dfd = -1, fd = -1;
+	char err[512];
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:F:n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			dir = optarg;
+			o->dir = optarg;
 			break;
 		case 'F':
-			fmt = optarg;
+			o->fmt = optarg;
 			break;
 		case 'n':
-			name = optarg;
+			o->name = optarg;
 			break;
 		case 'h':
 			fputs(save_usage, stdout);
@@ -187,25 +222,73 @@ int cmd_save(int argc, char **argv)
 			return RD_EXIT_USAGE;
 		}
 	}
-	if (!dir) {
+	if (!o->dir) {
 		/* output_dir of /etc/rawdump.conf; a broken file does not stop a save */
 		if (config_load(NULL, &conf, err, sizeof(err)) != 0)
 			cli_error("save", "ignoring the configuration: %s", err);
-		dir = conf.output_dir[0] ? conf.output_dir : SAVE_DEFAULT_DIR;
+		o->dir = conf.output_dir[0] ? conf.output_dir : SAVE_DEFAULT_DIR;
 	}
-	if (strcmp(fmt, "elf") && strcmp(fmt, "lcrash") && strcmp(fmt, "kdump")) {
-		cli_error("save", "unknown format '%s' (elf, lcrash or kdump)", fmt);
+	o->f = export_fmt_find(o->fmt, 0);
+	if (!o->f) {
+		cli_error("save", "unknown format '%s' (elf, lcrash or kdump)", o->fmt);
 		return RD_EXIT_USAGE;
 	}
-	if (name && (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
-		     strlen(name) > 200)) {
-		cli_error("save", "bad --name '%s': a plain file name is needed", name);
+	if (o->name && (!*o->name || strchr(o->name, '/') || !strcmp(o->name, ".") ||
+			!strcmp(o->name, "..") || strlen(o->name) > 200)) {
+		cli_error("save", "bad --name '%s': a plain file name is needed", o->name);
 		return RD_EXIT_USAGE;
 	}
 	if (argc - optind > 1) {
 		fputs(save_usage, stderr);
 		return RD_EXIT_USAGE;
 	}
+	return -1;
+}
+
+/* The closing complaint of a partial or suspect dump. */
+static void save_report_partial(struct memimage *m, const struct rdr_info *in)
+{
+	char sz[32];
+
+	if (m->missing_bytes)
+		cli_error("save", "the dump is partial: %s of memory missing%s%s",
+			  cli_size(m->missing_bytes, sz, sizeof(sz)),
+			  in->have_end ? "" : " (the capture did not finish)",
+			  in->corrupt_blocks ? " (corrupt blocks on disk)" : "");
+	else
+		cli_error("save", "all memory saved, but the dump is suspect: "
+			  "%llu bad block headers, %llu refused blocks, %llu blocks of "
+			  "failed writes, block count %s, index crc %s",
+			  (unsigned long long)in->bad_headers,
+			  (unsigned long long)in->rejected_blocks,
+			  (unsigned long long)in->ignored_blocks,
+			  in->count_ok == 1 ? "ok" : "wrong",
+			  in->index_ok == 1 ? "ok" : "wrong");
+	save_report_missing(m);
+}
+
+int cmd_save(int argc, char **argv)
+{
+	struct save_opts o = { .fmt = "elf" };
+	const char *dir, *fmt, *name;
+	char err[512], outname[256], sz[32], sz2[32];
+	struct save_find find = { .found = 0 };
+	const struct rdr_info *in;
+	const struct export_fmt *f;
+	struct memimage *m = NULL;
+	struct target t;
+	const char *spec;
+	struct stat st;
+	enum rdr_err why;
+	int rc, ret, dfd = -1;
+
+	ret = save_parse(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	dir = o.dir;
+	fmt = o.fmt;
+	name = o.name;
+	f = o.f;
 	if (optind < argc) {
 		spec = argv[optind];
 	} else {
@@ -233,7 +316,7 @@ int cmd_save(int argc, char **argv)
 	if (!m) {
 		target_close(&t);
 		cli_error("save", "%s: %s", spec, err);
-		return why;
+		return cli_exit_rdr(why);
 	}
 	in = rdr_info(m);
 	if (in->data_bytes + in->zero_bytes == 0) {
@@ -278,72 +361,16 @@ int cmd_save(int argc, char **argv)
 		}
 	}
 
-	fd = outfile_create(dfd, outname, tmp, sizeof(tmp));
-	if (fd < 0) {
-		cli_error("save", "cannot create a file in %s: %s", dir, strerror(-fd));
-		ret = RD_EXIT_IO;
+	ret = save_export(m, f, dfd, dir, outname);
+	if (ret != RD_EXIT_OK)
 		goto out;
-	}
-	cli_progress_init(&prog, "saving");
-	if (!strcmp(fmt, "elf"))
-		rc = mi_write_elf(m, fd, cli_progress, &prog, err, sizeof(err));
-	else if (!strcmp(fmt, "lcrash"))
-		rc = mi_write_lkcd(m, fd, cli_progress, &prog, err, sizeof(err));
-	else
-		rc = mi_write_kdump(m, fd, cli_progress, &prog, err, sizeof(err));
-	cli_progress_done(&prog);
-	if (!rc && fsync(fd) != 0) {
-		rc = -errno;
-		snprintf(err, sizeof(err), "fsync: %s", strerror(errno));
-	}
-	if (close(fd) != 0 && !rc) {
-		rc = -errno;
-		snprintf(err, sizeof(err), "close: %s", strerror(errno));
-	}
-	fd = -1;
-	if (rc) {
-		cli_error("save", "%s/%s: %s", dir, outname, err);
-		ret = RD_EXIT_IO;
-		goto out_unlink;
-	}
-	rc = outfile_publish(dfd, tmp, outname);
-	if (rc == -EEXIST) {
-		cli_error("save", "%s/%s appeared meanwhile; not overwriting it", dir, outname);
-		ret = RD_EXIT_REFUSED;
-		goto out_unlink;
-	}
-	if (rc) {
-		cli_error("save", "cannot name the file %s/%s: %s", dir, outname, strerror(-rc));
-		ret = RD_EXIT_IO;
-		goto out_unlink;
-	}
-	if (fsync(dfd) != 0) {
-		cli_error("save", "fsync %s: %s", dir, strerror(errno));
-		ret = RD_EXIT_IO;
-		goto out;
-	}
 	printf("saved %s/%s (%s format, %s of memory)\n", dir, outname, fmt,
 	       cli_size(in->data_bytes + in->zero_bytes, sz, sizeof(sz)));
 	{
-		/* the crash command line, with -m phys_base/--kaslr for LKCD */
-		struct kinfo ki;
-		char cmd[1024], path[4096 + 256];
-		const char *kind = m->kind;
+		char path[4096 + 256];
 
 		snprintf(path, sizeof(path), "%s/%s", dir, outname);
-		kinfo_gather(m, &ki);
-		m->kind = !strcmp(fmt, "lcrash") ? "lkcd" : fmt;
-		kinfo_crash_cmd(m, &ki, path, cmd, sizeof(cmd));
-		m->kind = kind;
-		printf("open with: %s\n", cmd);
-		kinfo_free(&ki);
-	}
-	{
-		char sum[512];
-
-		excl_summary(m, sum, sizeof(sum));
-		if (sum[0])
-			printf("%s\n", sum);
+		export_print_how(m, f, path, 0);
 	}
 
 	rc = save_mark(spec, in->dump.dump_id, err, sizeof(err));
@@ -354,30 +381,10 @@ int cmd_save(int argc, char **argv)
 	}
 	ret = RD_EXIT_OK;
 	if (m->partial) {
-		if (m->missing_bytes)
-			cli_error("save", "the dump is partial: %s of memory missing%s%s",
-				  cli_size(m->missing_bytes, sz, sizeof(sz)),
-				  in->have_end ? "" : " (the capture did not finish)",
-				  in->corrupt_blocks ? " (corrupt blocks on disk)" : "");
-		else
-			cli_error("save", "all memory saved, but the dump is suspect: "
-				  "%llu bad block headers, %llu refused blocks, %llu blocks of "
-				  "failed writes, block count %s, index crc %s",
-				  (unsigned long long)in->bad_headers,
-				  (unsigned long long)in->rejected_blocks,
-				  (unsigned long long)in->ignored_blocks,
-				  in->count_ok == 1 ? "ok" : "wrong",
-				  in->index_ok == 1 ? "ok" : "wrong");
-		save_report_missing(m);
+		save_report_partial(m, in);
 		ret = RD_EXIT_PARTIAL;
 	}
-	goto out;
-
-out_unlink:
-	outfile_abandon(dfd, tmp);
 out:
-	if (fd >= 0)
-		close(fd);
 	if (dfd >= 0)
 		close(dfd);
 	mi_close(m);

@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arm.h"
+#include "armed.h"
 #include "cli.h"
 #include "estimate.h"
-#include "target.h"
-#include "util.h"
+#include "disk/target.h"
+#include "disk/partheader.h"
 
 static const char status_usage[] =
 	"usage: rawdump status [--proc-root DIR] [TARGET...]\n"
@@ -52,7 +52,7 @@ static int status_one(void *ctx, const char *spec)
 {
 	struct status_ctx *s = ctx;
 	struct rd_part_header h;
-	char err[512], uuid[UTIL_UUID_STR], partuuid[64], sz[32], label[33];
+	char err[512], uuid[PART_UUID_STR], partuuid[64], sz[32], label[33];
 	struct target t;
 
 	if (target_open(spec, O_RDONLY, &t, err, sizeof(err)) != 0) {
@@ -64,23 +64,23 @@ static int status_one(void *ctx, const char *spec)
 		cli_error("status", "%s", err);
 		goto out;
 	}
-	if (!util_has_magic(&t)) {
+	if (!part_has_magic(&t)) {
 		if (s->named)
 			printf("%-24s not a rawdump partition\n", spec);
 		goto out;
 	}
-	if (util_part_header_read(&t, &h, NULL, NULL) != 0) {
+	if (part_header_read(&t, &h, NULL, NULL) != 0) {
 		printf("%-24s rawdump signature, but both headers are bad\n", spec);
 		s->count++;
 		goto out;
 	}
-	util_uuid_format(h.uuid, uuid);
+	part_uuid_format(h.uuid, uuid);
 	memcpy(label, h.label, 32);
 	label[32] = '\0';
 	partuuid[0] = '\0';
 	if (t.kind == TARGET_BLK_PART)
 		status_partuuid(t.path, partuuid, sizeof(partuuid));
-	printf("%-24s %-8s uuid %s  %s", spec, util_state_name(h.state), uuid,
+	printf("%-24s %-8s uuid %s  %s", spec, part_state_name(h.state), uuid,
 	       cli_size(t.size, sz, sizeof(sz)));
 	if (partuuid[0])
 		printf("  PARTUUID=%s", partuuid);

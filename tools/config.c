@@ -57,6 +57,8 @@ static void config_defaults(struct rd_config *c)
 	snprintf(c->formats, sizeof(c->formats), "elf");
 	c->level = -1;
 	c->dump_level = -1;
+	c->panic_on_oops = 1;
+	c->max_dumps = 0;
 	config_default_minikernel(c->minikernel, sizeof(c->minikernel));
 	snprintf(c->exit_mode, sizeof(c->exit_mode), "reboot");
 	snprintf(c->kexec_method, sizeof(c->kexec_method), "auto");
@@ -112,7 +114,7 @@ int config_dump_level(const char *v)
 /* Store value v for key k; 0, or -EINVAL with a reason in why. */
 static int config_set(struct rd_config *c, const char *k, const char *v, const char **why)
 {
-	static const char *const comps[] = { "zlib", "lz4", "none", NULL };
+	static const char *const comps[] = { "zlib", "lz4", "zstd", "none", NULL };
 	static const char *const exits[] = { "reboot", "poweroff", "halt", "qemu", NULL };
 	static const char *const methods[] = { "auto", "file", "load", NULL };
 	struct { const char *key; char *dst; size_t size; } str[] = {
@@ -134,6 +136,33 @@ static int config_set(struct rd_config *c, const char *k, const char *v, const c
 			*why = "dump_level must be 0 to 31";
 			return -EINVAL;
 		}
+		return 0;
+	}
+	if (!strcmp(k, "panic_on_oops")) {
+		static const char *const yes[] = { "yes", "true", "on", "1", NULL };
+		static const char *const no[] = { "no", "false", "off", "0", NULL };
+
+		if (config_one_of(v, yes))
+			c->panic_on_oops = 1;
+		else if (config_one_of(v, no))
+			c->panic_on_oops = 0;
+		else {
+			*why = "panic_on_oops must be yes or no";
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(k, "max_dumps")) {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (!*v || *end || errno || n < 0 || n > 100000) {
+			*why = "max_dumps must be 0 (keep all) to 100000";
+			return -EINVAL;
+		}
+		c->max_dumps = (int)n;
 		return 0;
 	}
 	if (!strcmp(k, "level")) {

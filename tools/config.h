@@ -19,10 +19,12 @@ struct rd_config {
 	char target[PATH_MAX];		/* dump partition, as on the command line; "" unset */
 	char output_dir[PATH_MAX];	/* where save writes vmcores */
 	char formats[64];		/* comma list of elf, lcrash (= lkcd), kdump */
-	char compression[8];		/* minikernel data blocks: "zlib", "none", "" = its default */
+	char compression[8];		/* minikernel data blocks: "zstd", "lz4", "zlib", "none", "" = its default */
 	int level;			/* zlib level 1-9, -1 = minikernel default */
 	int dump_level;			/* page filtering 0-31 (RD_CLASS_* bits),
 					 * -1 = minikernel default (1) */
+	int panic_on_oops;		/* arm sets kernel.panic_on_oops=1: 1 yes (default), 0 no */
+	int max_dumps;			/* save keeps the newest N dump directories, 0 = all */
 	char minikernel[PATH_MAX];	/* the capture kernel image */
 	char exit_mode[16];		/* minikernel's rd.exit: reboot, poweroff, halt */
 	char kexec_method[8];		/* auto, file (kexec_file_load), load (kexec-tools) */

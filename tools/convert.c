@@ -4,7 +4,6 @@
  * and write it in another format, with the output rules of `rawdump save`
  * (tools/outfile.c: 0600 temp file, never through a symlink, fsync, a
  * rename that replaces nothing).
- * Also the page walk shared by the LKCD and kdump-compressed writers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,153 +18,16 @@
 
 #include "cli.h"
 #include "convert.h"
-#include "excl.h"
-#include "outfile.h"
-#include "kinfo.h"
+#include "image/excl.h"
+#include "image/formats.h"
+#include "export.h"
+#include "image/kinfo.h"
 
 #define CONV_CMD "convert"
 
 /* ------------------------------------------------------------------ */
-/* Shared helpers                                                      */
-/* ------------------------------------------------------------------ */
-
-void conv_pages_init(struct conv_pages *it, const struct memimage *m)
-{
-	it->m = m;
-	it->ri = 0;
-	it->next = 0;
-}
-
-int conv_pages_next(struct conv_pages *it, uint64_t *paddr)
-{
-	const struct mi_range *r;
-	uint64_t start, end;
-
-	for (; it->ri < it->m->nranges; it->ri++) {
-		r = &it->m->ranges[it->ri];
-		if ((r->flags & MI_ALIAS) || r->size == 0)
-			continue;
-		start = r->paddr & ~(uint64_t)(MI_PAGE - 1);
-		end = r->paddr + r->size;
-		if (end < r->paddr)
-			end = UINT64_MAX & ~(uint64_t)(MI_PAGE - 1);
-		if (start < it->next)
-			start = it->next;
-		if (start >= end)
-			continue;
-		*paddr = start;
-		it->next = start + MI_PAGE;
-		return 1;
-	}
-	return 0;
-}
-
-uint64_t conv_pages_total(const struct memimage *m)
-{
-	struct conv_pages it;
-	uint64_t n = 0, paddr;
-	const struct mi_range *r;
-	size_t i;
-
-	/* fast path for sorted, non-overlapping ranges; exact walk otherwise */
-	for (i = 0; i < m->nranges; i++) {
-		r = &m->ranges[i];
-		if (!(r->flags & MI_ALIAS) && i && r->paddr < m->ranges[i - 1].paddr + m->ranges[i - 1].size)
-			break;
-	}
-	if (i == m->nranges) {
-		uint64_t last = 0, s, e;
-
-		for (i = 0; i < m->nranges; i++) {
-			r = &m->ranges[i];
-			if ((r->flags & MI_ALIAS) || !r->size)
-				continue;
-			s = r->paddr / MI_PAGE;
-			e = (r->paddr + r->size + MI_PAGE - 1) / MI_PAGE;
-			if (s < last)
-				s = last;
-			if (e > s)
-				n += e - s;
-			if (e > last)
-				last = e;
-		}
-		return n;
-	}
-	conv_pages_init(&it, m);
-	while (conv_pages_next(&it, &paddr))
-		n++;
-	return n;
-}
-
-int conv_page_is_zero(const void *page)
-{
-	const uint64_t *p = page;
-	size_t i;
-
-	for (i = 0; i < MI_PAGE / 8; i++)
-		if (p[i])
-			return 0;
-	return 1;
-}
-
-int conv_pwrite(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-int conv_pread(int fd, void *buf, size_t len, uint64_t off)
-{
-	uint8_t *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = pread(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* rawdump convert                                                     */
 /* ------------------------------------------------------------------ */
-
-enum conv_fmt { CONV_ELF, CONV_LKCD, CONV_KDUMP };
-
-static int conv_parse_fmt(const char *s, enum conv_fmt *f)
-{
-	if (!strcmp(s, "elf"))
-		*f = CONV_ELF;
-	else if (!strcmp(s, "lcrash") || !strcmp(s, "lkcd"))
-		*f = CONV_LKCD;
-	else if (!strcmp(s, "kdump") || !strcmp(s, "kdump-compressed"))
-		*f = CONV_KDUMP;
-	else
-		return -1;
-	return 0;
-}
 
 static void conv_usage(FILE *out)
 {
@@ -199,13 +61,12 @@ static int conv_out_dir(const char *path, char *name, size_t namesz)
 int cmd_convert(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *to = NULL;
-	struct cli_progress prog;
+	const struct export_fmt *fmt = NULL;
 	struct memimage *m = NULL;
-	enum conv_fmt fmt;
-	char err[512], msg[512], tmp[320], name[256], cmd[4352];
+	enum export_step step;
+	char err[512], msg[512], name[256];
 	struct stat st;
-	struct kinfo ki;
-	int i, fd = -1, dfd = -1, rc, ret;
+	int i, dfd = -1, rc, ret;
 
 	for (i = 1; i < argc; i++) {
 		if (cli_is_help(argv[i])) {
@@ -228,7 +89,7 @@ int cmd_convert(int argc, char **argv)
 			return RD_EXIT_USAGE;
 		}
 	}
-	if (!in || !out || !to || conv_parse_fmt(to, &fmt) < 0) {
+	if (!in || !out || !to || !(fmt = export_fmt_find(to, 1))) {
 		conv_usage(stderr);
 		return RD_EXIT_USAGE;
 	}
@@ -251,53 +112,24 @@ int cmd_convert(int argc, char **argv)
 		return RD_EXIT_CORRUPT;
 	}
 	dfd = conv_out_dir(out, name, sizeof(name));
-	fd = dfd < 0 ? dfd : outfile_create(dfd, name, tmp, sizeof(tmp));
-	if (fd < 0) {
-		cli_error(CONV_CMD, "cannot create a file next to %s: %s", out, strerror(-fd));
+	if (dfd < 0) {
+		cli_error(CONV_CMD, "cannot create a file next to %s: %s", out, strerror(-dfd));
 		ret = RD_EXIT_IO;
 		goto close_image;
 	}
-	cli_progress_init(&prog, "converting");
-	msg[0] = '\0';
-	if (fmt == CONV_ELF)
-		rc = mi_write_elf(m, fd, cli_progress, &prog, msg, sizeof(msg));
-	else if (fmt == CONV_LKCD)
-		rc = mi_write_lkcd(m, fd, cli_progress, &prog, msg, sizeof(msg));
-	else
-		rc = mi_write_kdump(m, fd, cli_progress, &prog, msg, sizeof(msg));
-	cli_progress_done(&prog);
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -errno;
-	if (close(fd) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0)
-		rc = outfile_publish(dfd, tmp, name);
-	if (rc == 0 && fsync(dfd) != 0)
-		rc = -errno;
-	if (rc < 0) {
-		outfile_abandon(dfd, tmp);
+	step = export_write(m, fmt, dfd, name, "converting", &rc, msg, sizeof(msg));
+	if (step == EXPORT_CREATE) {
+		cli_error(CONV_CMD, "cannot create a file next to %s: %s", out, strerror(-rc));
+		ret = RD_EXIT_IO;
+		goto close_image;
+	}
+	if (step) {
 		cli_error(CONV_CMD, "writing %s: %s", out, msg[0] ? msg : strerror(-rc));
 		ret = rc == -EEXIST ? RD_EXIT_REFUSED : RD_EXIT_IO;
 		goto close_image;
 	}
-
-	kinfo_gather(m, &ki);
-	{
-		const char *kind = m->kind;
-
-		m->kind = fmt == CONV_ELF ? "elf" : fmt == CONV_LKCD ? "lkcd" : "kdump";
-		kinfo_crash_cmd(m, &ki, out, cmd, sizeof(cmd));
-		m->kind = kind;
-	}
-	printf("%s: %s dump written\n", out, fmt == CONV_ELF ? "ELF" : fmt == CONV_LKCD ?
-	       "LKCD" : "kdump-compressed");
-	printf("open with: %s\n", cmd);
-	if (fmt == CONV_LKCD && !ki.have_phys_base)
-		printf("note: no phys_base in VMCOREINFO; crash may need -m phys_base=...\n");
-	excl_summary(m, msg, sizeof(msg));
-	if (msg[0])
-		printf("%s\n", msg);
-	kinfo_free(&ki);
+	printf("%s: %s dump written\n", out, fmt->label);
+	export_print_how(m, fmt, out, 1);
 	ret = RD_EXIT_OK;
 	if (m->partial) {
 		cli_warn(CONV_CMD, "the input dump is partial (%" PRIu64 " bytes missing); so is %s",

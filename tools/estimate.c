@@ -29,10 +29,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "arm.h"
+#include "armed.h"
 #include "cli.h"
 #include "config.h"
 #include "estimate.h"
+#include "rawdump/cmdline.h"
 #include "rawdump/format.h"
 
 #define KPF_LRU			5
@@ -173,7 +174,7 @@ uint32_t estimate_cmdline_level(const char *cmdline)
 {
 	const char *p = cmdline;
 
-	while (p && (p = strstr(p, "rd.dumplevel=")) != NULL) {
+	while (p && (p = strstr(p, RD_KEY_DUMPLEVEL "=")) != NULL) {
 		if (p == cmdline || p[-1] == ' ')
 			return (uint32_t)strtoul(p + 13, NULL, 0) & RD_CLASS_ALL;
 		p += 13;

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "memimage.h"
+#include "image/memimage.h"
 
 struct estimate {
 	uint64_t ram_bytes;			/* memory a dump covers */

@@ -49,6 +49,18 @@ void rd_part_header_seal(struct rd_part_header *h)
 	h->header_crc = rd_sealed_crc(RD_CSUM_CRC32, h, sizeof(*h));
 }
 
+int rd_part_slot_is_ours(const uint8_t *slot)
+{
+	size_t i;
+
+	if (rd_memeq(slot, RD_PART_MAGIC, 8))
+		return 1;
+	for (i = 0; i < RD_SLOT_SIZE; i++)
+		if (slot[i])
+			return 0;
+	return 1;
+}
+
 int rd_part_header_check(const struct rd_part_header *h)
 {
 	if (!rd_memeq(h->magic, RD_PART_MAGIC, 8))
@@ -93,7 +105,7 @@ int rd_block_header_check(const struct rd_block_header *h)
 		return -RD_EINVAL;
 	if (rd_sealed_crc(RD_BLK_CSUM(h->flags), h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
 		return -RD_ECRC;
-	if (h->type < RD_BLK_RAW || h->type > RD_BLK_EXCLUDED)
+	if (h->type < RD_BLK_RAW || h->type > RD_BLK_TYPE_MAX)
 		return -RD_EINVAL;
 	return 0;
 }

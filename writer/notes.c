@@ -1,5 +1,6 @@
 /*
- * writer/notes.c - ELF note walking and VMCOREINFO lookup. Freestanding;
+ * writer/notes.c - ELF note walking and VMCOREINFO lookup
+ * (include/rawdump/notes.h). Freestanding;
  * used by the writer (kernel release, crash time, CPU count) and the tool.
  * Notes come from a crashed kernel or a dump file: every length is checked.
  */
@@ -7,39 +8,85 @@
 
 #define RD_NOTE_ALIGN4(x) (((uint64_t)(x) + 3) & ~(uint64_t)3)
 
+/* The note at off: its fields into n and the offset just past it, or 0
+ * when it does not fit in size. The one parser of a note header. */
+static size_t rd_note_at(const uint8_t *p, size_t size, size_t off, struct rd_note *n)
+{
+	uint32_t namesz, descsz, type;
+	uint64_t name_off, desc_off, end;
+
+	if (off > size || size - off < 12)
+		return 0;
+	__builtin_memcpy(&namesz, p + off, 4);
+	__builtin_memcpy(&descsz, p + off + 4, 4);
+	__builtin_memcpy(&type, p + off + 8, 4);
+	name_off = off + 12;
+	desc_off = name_off + RD_NOTE_ALIGN4(namesz);
+	end = desc_off + RD_NOTE_ALIGN4(descsz);
+	if (desc_off > size || end > size || end <= off)
+		return 0;
+	n->type = type;
+	n->name = (const char *)p + name_off;
+	n->namesz = namesz;
+	n->desc = p + desc_off;
+	n->descsz = descsz;
+	return (size_t)end;
+}
+
 int rd_notes_walk(const void *notes, size_t size,
 		  int (*fn)(void *ctx, const struct rd_note *n), void *ctx)
 {
 	const uint8_t *p = notes;
-	size_t off = 0;
+	size_t off = 0, end;
 	int count = 0;
 
 	while (size - off >= 12) {
-		uint32_t namesz, descsz, type;
-		uint64_t name_off, desc_off, end;
 		struct rd_note n;
 
-		__builtin_memcpy(&namesz, p + off, 4);
-		__builtin_memcpy(&descsz, p + off + 4, 4);
-		__builtin_memcpy(&type, p + off + 8, 4);
-		if (namesz == 0 && descsz == 0)
-			break;			/* terminator or padding */
-		name_off = off + 12;
-		desc_off = name_off + RD_NOTE_ALIGN4(namesz);
-		end = desc_off + RD_NOTE_ALIGN4(descsz);
-		if (desc_off > size || end > size || end <= off)
+		end = rd_note_at(p, size, off, &n);
+		if (!end)
 			break;			/* malformed: stop here */
-		n.type = type;
-		n.name = (const char *)p + name_off;
-		n.namesz = namesz;
-		n.desc = p + desc_off;
-		n.descsz = descsz;
+		if (n.namesz == 0 && n.descsz == 0)
+			break;			/* terminator or padding */
 		count++;
 		if (fn && fn(ctx, &n))
 			break;
 		off = end;
 	}
 	return count;
+}
+
+int rd_note_next(const uint8_t *buf, size_t size, size_t *pos, size_t *start,
+		 struct rd_note *n)
+{
+	size_t p = *pos, end;
+	uint32_t namesz;
+
+	for (;;) {
+		if (p > size || size - p < 12)
+			return 0;
+		__builtin_memcpy(&namesz, buf + p, 4);
+		if (namesz == 0) {
+			p += 4;
+			continue;
+		}
+		end = rd_note_at(buf, size, p, n);
+		if (!end)
+			return 0;
+		if (start)
+			*start = p;
+		*pos = end;
+		return 1;
+	}
+}
+
+int rd_note_is(const struct rd_note *n, const char *name)
+{
+	uint32_t l = 0;
+
+	while (name[l])
+		l++;
+	return n->namesz == l + 1 && __builtin_memcmp(n->name, name, l) == 0 && n->name[l] == '\0';
 }
 
 int rd_vmcoreinfo_get(const char *text, size_t len, const char *key,

@@ -9,11 +9,12 @@
  *   - a block sink (reads and writes bytes inside the partition; every
  *     access passes rd_sink_check(), the one bounds check),
  *   - a work area from which the writer carves its I/O buffers and the
- *     zlib state,
+ *     compressor state,
  *   - optionally a progress callback.
  * The same code runs inside the minikernel and in the host simulator.
  *
- * Errors are negative values of enum rd_err; 0 is success.
+ * Errors are negative values of enum rd_err (include/rawdump/err.h); 0 is
+ * success.
  */
 #ifndef RAWDUMP_WRITER_H
 #define RAWDUMP_WRITER_H
@@ -21,25 +22,8 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "rawdump/format.h"
-
-enum rd_err {
-	RD_OK = 0,
-	RD_EIO = 1,		/* device reported an error */
-	RD_ETIMEDOUT = 2,	/* device did not complete in time */
-	RD_EBOUNDS = 3,		/* access outside the partition refused */
-	RD_ENOSIG = 4,		/* no rawdump signature on the partition */
-	RD_EUUID = 5,		/* partition UUID is not the expected one */
-	RD_ESIZE = 6,		/* partition size differs from the header's */
-	RD_ENOSPC = 7,		/* metadata does not fit the partition */
-	RD_EINVAL = 8,		/* bad argument or malformed input */
-	RD_ENOMEM = 9,		/* work area too small */
-	RD_ECOMPRESS = 10,	/* zlib failed */
-	RD_EVERSION = 11,	/* unsupported format version */
-	RD_ECRC = 12,		/* checksum mismatch */
-	RD_EFOREIGN = 13,	/* the partition holds something else now */
-};
-
-const char *rd_strerror(int err);	/* accepts err or -err */
+#include "rawdump/err.h"
+#include "rawdump/notes.h"
 
 /* Where memory comes from. map() returns a pointer to len readable bytes at
  * source address addr (which is rd_writer_range.src + offset), valid until the
@@ -152,7 +136,7 @@ struct rd_writer_config {
 	const char *kernel_release;	/* may be NULL: taken from VMCOREINFO */
 	const char *writer_name;
 	uint32_t compression;		/* enum rd_compression */
-	int zlib_level;			/* 1..9 */
+	int zlib_level;			/* zlib 1..9; zstd 1 down to -7 */
 	uint32_t csum_kind;		/* enum rd_csum_kind of every block */
 	uint32_t flags;			/* RD_DF_* */
 	uint32_t dumping_cpu, dumping_apic_id;
@@ -246,25 +230,15 @@ uint64_t rd_xxh64(const void *buf, size_t len, uint64_t seed);
  * are sealed and checked with the checksum kind in their flags. */
 void rd_part_header_seal(struct rd_part_header *h);	/* sets header_crc */
 int  rd_part_header_check(const struct rd_part_header *h);	/* 0 / -RD_ENOSIG / -RD_EVERSION / -RD_ECRC */
+/* May the backup header stand in for a bad primary? Only when the primary
+ * slot (RD_SLOT_SIZE bytes) is all zeros or still starts with the magic (a
+ * torn header write); anything else means the partition was reused
+ * (mkswap, mkfs ...) and the backup is a stale leftover. The one rule, for
+ * the writer and the tool (tools/disk/partheader.c). */
+int  rd_part_slot_is_ours(const uint8_t *slot);
 void rd_dump_header_seal(struct rd_dump_header *h);
 int  rd_dump_header_check(const struct rd_dump_header *h);
 void rd_block_header_seal(struct rd_block_header *h);
 int  rd_block_header_check(const struct rd_block_header *h);
-
-/* Find "KEY=" in a VMCOREINFO text and copy its value (up to '\n') into out.
- * Returns the value length or -1. Bounded by len; no NUL needed in text. */
-int rd_vmcoreinfo_get(const char *text, size_t len, const char *key, char *out, size_t outsz);
-
-/* Walk ELF notes (name/desc padded to 4). For each note calls fn; stops
- * at a malformed or empty note. Returns notes visited. */
-struct rd_note {
-	uint32_t type;
-	const char *name;	/* not NUL terminated: namesz bytes */
-	uint32_t namesz;
-	const uint8_t *desc;
-	uint32_t descsz;
-};
-int rd_notes_walk(const void *notes, size_t size,
-		  int (*fn)(void *ctx, const struct rd_note *n), void *ctx);
 
 #endif /* RAWDUMP_WRITER_H */

@@ -21,7 +21,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=$TOP/build
 RAWDUMP=$B/rawdump
 SIM=$B/rawdump-sim
-. "$TOP/minikernel/testlib.sh"
+. "$TOP/tests/lib/minikernel.sh"
 W=$(mktemp -d "${BENCH_DIR:-/var/tmp}/rawdump-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 MK_MEM=1024

@@ -1,8 +1,8 @@
 /*
  * tests/fuzz/fuzz_vmcore.c - libFuzzer harness for every vmcore reader
- * (ELF, LKCD, kdump-compressed: tools/elfread.c, lkcd.c, kdump.c, chosen
+ * (ELF, LKCD, kdump-compressed: tools/image/elfread.c, lkcd.c, kdump.c, chosen
  * by content in mi_open) and for kernel introspection on what they return
- * (tools/kinfo.c: VMCOREINFO, the printk ring buffer, the page-table walk,
+ * (tools/image/kinfo.c: VMCOREINFO, the printk ring buffer, the page-table walk,
  * the per-CPU registers). The input is the file.
  *
  *   make build/fuzz/fuzz_vmcore; build/fuzz/fuzz_vmcore CORPUS_DIR
@@ -16,8 +16,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "memimage.h"
-#include "kinfo.h"
+#include "image/memimage.h"
+#include "image/formats.h"
+#include "cli.h"
+#include "image/kinfo.h"
 
 #define FUZZ_PAGE_BUDGET	256u
 
@@ -56,8 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&ki, 0, sizeof(ki));
 	kinfo_gather(m, &ki);
 	kinfo_free(&ki);
-	kinfo_print(m, fuzz_null, 0, 1);
-	kinfo_print(m, fuzz_null, 1, 0);
+	info_print_kernel(m, fuzz_null, 0, 1);
+	info_print_kernel(m, fuzz_null, 1, 0);
 	mi_close(m);
 	return 0;
 }

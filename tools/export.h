@@ -1,0 +1,52 @@
+/*
+ * tools/export.h - writing a memory image out as a vmcore, the one step
+ * `rawdump save` and `rawdump convert` share (tools/export.c): the table of
+ * output formats (name, aliases, writer, what crash opens it with) and
+ * create -> write -> fsync -> publish through tools/outfile.h.
+ */
+#ifndef RAWDUMP_TOOLS_EXPORT_H
+#define RAWDUMP_TOOLS_EXPORT_H
+
+#include <stddef.h>
+
+#include "image/memimage.h"
+
+struct export_fmt {
+	const char *name;	/* as on the command line: "elf", "lcrash", "kdump" */
+	const char *aliases[2];	/* other names `rawdump convert --to` takes */
+	const char *kind;	/* memimage kind of the result, for the crash command */
+	const char *label;	/* "ELF", "LKCD", "kdump-compressed" */
+	int (*write)(struct memimage *m, int fd, mi_progress_fn pr, void *ctx,
+		     char *msg, size_t msgsz);
+};
+
+/* The format called name (aliases too when with_aliases), or NULL. */
+const struct export_fmt *export_fmt_find(const char *name, int with_aliases);
+
+/* Which step of export_write failed. */
+enum export_step {
+	EXPORT_OK = 0,
+	EXPORT_CREATE,		/* the temp file could not be created */
+	EXPORT_WRITE,		/* the writer failed (msg may say why) */
+	EXPORT_FSYNC,		/* fsync of the file */
+	EXPORT_CLOSE,		/* close of the file */
+	EXPORT_PUBLISH,		/* the rename to name (-EEXIST: name appeared) */
+	EXPORT_SYNCDIR,		/* fsync of the directory, after the rename */
+};
+
+/* Write m as f into a new file dfd/name: temp file, writer with a progress
+ * bar labelled what, fsync, close, rename without replacing, fsync of the
+ * directory. Returns EXPORT_OK, or the failed step with -errno in *rc (and
+ * the writer's reason in msg for EXPORT_WRITE, else msg is ""); the temp
+ * file is removed on every failure before the rename. */
+enum export_step export_write(struct memimage *m, const struct export_fmt *f, int dfd,
+			      const char *name, const char *what, int *rc,
+			      char *msg, size_t msgsz);
+
+/* On stdout: "open with: CMD" (the crash command line that opens the
+ * exported file at path; for LKCD with phys_base_note, a note when
+ * VMCOREINFO has no phys_base), then the excluded-pages summary line. */
+void export_print_how(struct memimage *m, const struct export_fmt *f, const char *path,
+		      int phys_base_note);
+
+#endif
