@@ -71,7 +71,7 @@ soak_run() {
 	ahci) ifopt="--disk-if ahci --ahci-port $port" ;;
 	*) ifopt="--disk-if $drv" ;;
 	esac
-	rm -f "$before" "$ram"
+	rm -f "$before" "$ram" "$log" "$log.ts" "$log.runner"	# no check may read the last run's
 	# shellcheck disable=SC2086
 	e2e_boot "$log" "crashkernel=4M no_timer_check rdguest.run=crash rdguest.format=$fmt rdguest.exit=halt rdguest.seed=$((SEED + n)) rdguest.live=1 rdguest.method=$method rdguest.dumplevel=$level rdguest.comp=$comp rdguest.crashcpu=$cpu" \
 		--disk "$disk" $ifopt --mem "$mem" --smp "$smp" --timeout 600 \
