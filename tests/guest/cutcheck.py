@@ -10,7 +10,7 @@ the end). The dump header gives the dump_id, the ranges (alias ranges left
 out) and where blocks lie; every 512-byte boundary from data_offset to
 data_limit is looked at for a block header of that dump_id ("RDBK", the
 dump_id: a block of an older dump never matches), a block's payload is
-skipped. Memory of RAW, ZLIB, LZ4 and ZERO blocks and the runs of
+skipped. Memory of RAW, ZLIB, LZ4, ZSTD and ZERO blocks and the runs of
 EXCLUDED blocks is accounted for; the missing memory is the ranges less
 that. Prints
   cutcheck: header yes|no, end yes|no, N blocks, ON_DISK bytes on disk, MISSING bytes missing in R ranges
@@ -31,7 +31,7 @@ SLOT = 4096
 ALIGN = 512
 PAGE = 4096
 CLASS_ZERO = 0x01
-T_RAW, T_ZLIB, T_ZERO, T_LOST, T_END, T_PAD, T_LZ4, T_EXCL = 1, 2, 3, 4, 5, 6, 7, 8
+T_RAW, T_ZLIB, T_ZERO, T_LOST, T_END, T_PAD, T_LZ4, T_EXCL, T_ZSTD = 1, 2, 3, 4, 5, 6, 7, 8, 9
 
 
 def merge(runs):
@@ -91,7 +91,7 @@ def scan(m, base, size):
             off = rel + ALIGN
             continue
         nblocks += 1
-        if typ in (T_RAW, T_ZLIB, T_ZERO, T_LZ4):
+        if typ in (T_RAW, T_ZLIB, T_ZERO, T_LZ4, T_ZSTD):
             covered.append((paddr, paddr + mem))
         elif typ == T_EXCL:
             for e in range(0, min(stored, data_lim - rel - 64) // 16 * 16, 16):
