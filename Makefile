@@ -6,6 +6,8 @@
 #   make mutate     disable each safety check in a copy of the tree: its tests must fail
 #   make check-iommu  tests/t-e2e-iommu.sh with every driver on both IOMMUs (8 guest boots)
 #   make demo       a Debian guest crashes in QEMU, is dumped, saved and summarised
+#   make powercut   20 power cuts during one real dump per driver (POWERCUT_*)
+#   make soak       50 real crashes, mixed drivers/sizes/CPUs/loaders (SOAK_RUNS)
 #   make install    DESTDIR=, PREFIX= (default /usr/local)
 #   make deb        the Debian package, into build/deb/ (debian/)
 # Each directory contributes a build.mk fragment; the data path is
@@ -21,7 +23,7 @@ HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-D_FILE_OFFSET_BITS=64 -Iinclude -Iwriter $(EXTRA_CFLAGS)
 HOST_LDLIBS := -lz -llz4 -lzstd -lisal -lxxhash
 
-.PHONY: all check deps bench demo install clean fuzz mutate check-iommu
+.PHONY: all check deps bench demo install clean fuzz mutate check-iommu powercut soak
 all:
 
 include writer/build.mk
@@ -52,14 +54,7 @@ fuzz: deps
 	@$(MAKE) --no-print-directory all fuzz-build
 	@scripts/fuzz.sh
 
-mutate: deps
+# each runs scripts/TARGET.sh after a build
+mutate bench demo powercut soak: deps
 	@$(MAKE) --no-print-directory all
-	@scripts/mutate.sh
-
-bench: deps
-	@$(MAKE) --no-print-directory all
-	@scripts/bench.sh
-
-demo: deps
-	@$(MAKE) --no-print-directory all
-	@scripts/demo.sh
+	@scripts/$@.sh

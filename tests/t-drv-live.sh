@@ -4,9 +4,9 @@
 # (AHCI, then NVMe) formats and arms rawdump, writes and syncs files with
 # known sha256 sums on the ext4 (partition 1), leaves a dd/cp writer loop
 # (with fsync) running on it and panics with sysrq-c. When the minikernel's
-# banner appears on the serial line, a watcher stops QEMU through a second
-# QMP socket (`stop` drains the crashed kernel's in-flight requests),
-# copies the disk image and continues. Checked on the host after QEMU exits:
+# banner appears on the serial line, the runner stops QEMU through QMP
+# (`stop` drains the crashed kernel's in-flight requests), copies the disk
+# image and continues (rdqemu.py --snapshot-on). Checked on the host after QEMU exits:
 #  - the dump: DONE, `rawdump save`;
 #  - no byte outside the rawdump partition changed between that snapshot
 #    and the end (writes the minikernel might make between its banner and
@@ -17,67 +17,23 @@
 #    allows), then `e2fsck -fn` must report a clean filesystem (exit 0);
 #  - every synced file read back with debugfs has its sha256.
 . "$(dirname "$0")/lib.sh"
+. "$TOP/tests/lib/part.sh"
 . "$TOP/tests/guest/e2e-lib.sh"
 e2e_need
 need debugfs e2fsck sha256sum
 e2e_guest
 
-# live_watch LOG QMP-SOCKET IMG SNAPSHOT: when LOG shows the minikernel's
-# banner, stop QEMU, copy IMG to SNAPSHOT, continue. Exit 0 only if the
-# copy was made while QEMU was stopped; gives up when LOG.exited appears
-# (QEMU gone) before the banner.
-live_watch() {
-	python3 - "$@" <<'PY'
-import json, os, re, shutil, socket, sys, time
-log, qmp_path, img, snap = sys.argv[1:5]
-banner = re.compile(r"^rawdump: .*entry, image", re.M)
-deadline = time.monotonic() + 900    # past rdqemu --timeout 400
-def text():
-    try:
-        with open(log, errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
-while not banner.search(text()):
-    if os.path.exists(log + ".exited") or time.monotonic() > deadline:
-        sys.exit("live_watch: no minikernel banner")
-    time.sleep(0.05)
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(qmp_path)
-f = s.makefile("rw")
-def cmd(name):
-    f.write(json.dumps({"execute": name}) + "\n")
-    f.flush()
-    while True:
-        r = json.loads(f.readline())
-        if "return" in r:
-            return
-        if "error" in r:
-            sys.exit("live_watch: %s: %s" % (name, r["error"]))
-json.loads(f.readline())
-cmd("qmp_capabilities")
-cmd("stop")
-shutil.copyfile(img, snap)
-cmd("cont")
-print("live_watch: snapshot taken")
-PY
-}
-
 # live_case NAME DRIVER-REGEX RDQEMU-OPTS...
 live_case() {
-	local name=$1 drvline=$2 disk=$T/$1.img log=$T/$1.log qmp=$T/$1.qmp wpid
-	local fs_start fs_size doff dsize dend fs=$T/$1.ext4 path sum got nsynced=0 rc
+	local name=$1 drvline=$2 disk=$T/$1.img log=$T/$1.log
+	local fs_start fs_size fs=$T/$1.ext4 path sum got nsynced=0 rc
 	shift 2
 	"$TOP/scripts/guest/make-disk.sh" "$disk" --fs-size 32M --dump-size 160M >/dev/null 2>&1 ||
 		{ fail "$name: disk image"; return; }
-	: >"$log"
-	live_watch "$log" "$qmp" "$disk" "$disk.snap" >"$T/$name.watch" 2>&1 &
-	wpid=$!
 	e2e_boot "$log" "crashkernel=8M rdguest.run=crash rdguest.format=1 rdguest.exit=qemu rdguest.comp=zlib rdguest.live=1" \
-		--disk "$disk" --mem 512 --timeout 400 "$@" -- -qmp "unix:$qmp,server=on,wait=off"
-	touch "$log.exited"
-	if ! wait "$wpid"; then
-		fail "$name: snapshot when the minikernel starts" "$(tail -n 2 "$T/$name.watch" | tr '\n' ' ') $(tail -n 2 "$log" | tr '\n' ' ')"
+		--disk "$disk" --mem 512 --timeout 400 --snapshot-on "^rawdump: .*entry, image=$disk.snap" "$@"
+	if [ ! -s "$disk.snap" ]; then
+		fail "$name: snapshot when the minikernel starts" "$(grep 'rdqemu:' "$log.runner" | tail -n 1) $(tail -n 2 "$log" | tr '\n' ' ')"
 		return
 	fi
 	pass "$name: snapshot taken while QEMU was stopped at the minikernel's banner"
@@ -91,15 +47,7 @@ live_case() {
 	check_rc "$name: rawdump save" 0 "$RAWDUMP" save "$disk:2" -o "$T" -n "$name.vmcore"
 	rm -f "$T/$name.vmcore"
 
-	read -r doff dsize < <(sfdisk -d "$disk" | awk -F'[=,]' '/^[^ ]*2 :/ { print $2 * 512, $4 * 512 }')
-	dend=$((doff + dsize))
-	if [ -n "$doff" ] && cmp -s -n "$doff" "$disk.snap" "$disk" &&
-		cmp -s -i "$dend" "$disk.snap" "$disk"; then
-		pass "$name: no byte outside the rawdump partition changed during the dump"
-	else
-		fail "$name: no byte outside the rawdump partition changed during the dump" \
-			"$(cmp "$disk.snap" "$disk" | head -n 1)"
-	fi
+	check "$name: no byte outside the rawdump partition changed during the dump" same_outside "$disk" "$disk.snap" 2
 
 	read -r fs_start fs_size < <(sfdisk -d "$disk" | awk -F'[=,]' '/^[^ ]*1 :/ { print $2+0, $4+0 }')
 	dd if="$disk" of="$fs" bs=512 skip="$fs_start" count="$fs_size" status=none

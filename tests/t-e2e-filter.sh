@@ -25,12 +25,15 @@
 # the panic and the whole log, and crash opens the partial vmcore and
 # prints log, bt and kmem -i (kernel-first order puts the log,
 # the kernel, its page tables, the per-CPU areas, the CPUs' stacks and
-# tasks and the NUMA node data first).
+# tasks and the NUMA node data first); the power-cut checks of make
+# powercut (e2e_cut_check): save names exactly the memory the partition's
+# blocks lack, saves exactly the pages on disk, each equal to QEMU's dump.
 #
 # E2E_FILTER_LEVEL=1 runs the same at today's level (no filtering): the
 # oracle is then makedumpfile -d 1. At another level, a build whose
 # rawdump arm has no --dump-level fails here with that one reason.
 . "$(dirname "$0")/lib.sh"
+. "$TOP/tests/lib/part.sh"
 . "$TOP/tests/guest/e2e-lib.sh"
 LEVEL=${E2E_FILTER_LEVEL:-31}
 e2e_need
@@ -44,7 +47,8 @@ cuts="5 30 70"
 snap=()
 for c in $cuts; do snap+=(--snapshot-at "$c=$T/cut$c.img"); done
 e2e_filter filter "$LEVEL" 2048 "rdguest.fill=1 rdguest.scribble=4 rdguest.comp=zstd" "${snap[@]}" || exit 1
-rm -f "$T/filter.ram" "$T/filter.mdf"
+rm -f "$T/filter.mdf"
+ech=$(e2e_elfcorehdr "$T/filter.log")
 check "filter: plant module scribbled 4 struct pages before the crash" \
 	grep -q 'rdplant: scribbled 4 struct pages' "$T/filter.log"
 e2e_crash_tool filter-elf "$T/filter.elf"
@@ -109,7 +113,10 @@ for c in $cuts; do
 	else
 		fail "cut $c%: crash on the partial vmcore" "no vmcore saved"
 	fi
-	rm -f "$img" "$T/cut$c.elf"
+	rm -f "$T/cut$c.elf"
+	e2e_cut_check "cut $c%" "$img" "$T/filter.ram" "$ech"
+	rm -f "$img"
 	echo "# cut $c%: host checks $((SECONDS - t0)) s"
 done
+rm -f "$T/filter.ram"
 exit 0

@@ -480,7 +480,31 @@ static void pf_extent_add(struct rd_pfilter *f, uint64_t a, uint64_t b, uint32_t
 	}
 }
 
-/* Add the physical pages behind virtual [v, v + len). */
+/*
+ * Add the page-table pages that translate vaddr (top level down to the
+ * table holding its mapping): a reader of a dump cut short walks them to
+ * find an extent, so they go with it (a power cut after the log but
+ * before RD_PF_PRI_PGTABLE must still leave the log readable).
+ */
+static void pf_extent_add_walk(struct rd_pfilter *f, uint64_t vaddr, uint32_t what)
+{
+	uint64_t table = f->top_pgt_paddr, entry = 0;
+	int shift = f->l5 ? 48 : 39, level;
+
+	for (level = f->l5 ? 5 : 4; level >= 1; level--, shift -= 9) {
+		table &= ~(uint64_t)(PF_PAGE_SIZE - 1);
+		pf_extent_add(f, table, table + PF_PAGE_SIZE, what);
+		if (level == 1 || pf_pread(f, table + ((vaddr >> shift) & 511) * 8, &entry, 8))
+			return;
+		entry &= ~f->sme_mask;
+		if (!(entry & PF_PTE_PRESENT) || ((level == 2 || level == 3) && (entry & PF_PTE_LARGE)))
+			return;
+		table = entry & PF_PTE_ADDR_MASK;
+	}
+}
+
+/* Add the physical pages behind virtual [v, v + len) and the page-table
+ * pages that map them. */
 static int pf_extent_add_virt(struct rd_pfilter *f, uint64_t v, uint64_t len, uint32_t what)
 {
 	uint64_t end = v + len;
@@ -493,6 +517,7 @@ static int pf_extent_add_virt(struct rd_pfilter *f, uint64_t v, uint64_t len, ui
 
 		if (pf_v2p(f, v, &p, &span))
 			return -1;
+		pf_extent_add_walk(f, v, what);
 		if (span > end - v)
 			span = (end - v + PF_PAGE_SIZE - 1) & ~(uint64_t)(PF_PAGE_SIZE - 1);
 		pf_extent_add(f, p, p + span, what);

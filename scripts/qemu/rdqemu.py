@@ -22,7 +22,13 @@ With --snapshot-at PCT=DEST (repeatable), when the minikernel's progress
 line "dump: NN%" first reaches PCT, the runner stops the VM through QMP
 (QEMU drains the disk's in-flight requests), copies the disk image to
 DEST (sparse) and continues it: DEST is the disk as a power cut at that
-point would leave it.
+point would leave it. With --snapshot-on REGEX=DEST (repeatable) the same
+is done when a serial line first matches REGEX (e.g. the minikernel's
+banner: the disk as the crashed kernel left it). With --snapshot-bytes
+N=DEST (repeatable) it is done when the disk has taken N bytes of writes
+(QMP query-blockstats, polled every SNAP_POLL seconds) counted from the
+first serial line matching --bytes-from (default: the dump engine's first
+line): power cuts at exact points of a dump, finer than its progress lines.
 
 Exit status: QEMU's (isa-debug-exit: 0x10 -> 33, 0x11 -> 35), 124 when
 --timeout expired (QEMU is killed), 125 when the QMP dump failed.
@@ -32,6 +38,7 @@ Exit status: QEMU's (isa-debug-exit: 0x10 -> 33, 0x11 -> 35), 124 when
       --log out/serial.log [--echo] [--mem 1024] [--smp 2] \\
       [--dump-file ram.elf --dump-on '^rawdump: DONE' --quit-after-dump]
       [--quit-on '^rawdump: (DONE|FAILED)'] [--snapshot-at 30=cut30.img ...]
+      [--snapshot-on 'REGEX=before.img'] [--snapshot-bytes 123456789=cut.img ...]
       [-- EXTRA QEMU ARGS]
 """
 import argparse
@@ -52,6 +59,7 @@ QUIT_TIMEOUT = 30.0             # seconds for QEMU to exit after quit
 OVMF_SB_CODE = "/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd"
 OVMF_SB_VARS = "/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"
 PROGRESS_RE = re.compile(r"^dump: +([0-9]+)%")
+SNAP_POLL = 0.01                # seconds between write counter polls
 
 
 class Qmp:
@@ -148,6 +156,12 @@ def main():
                     help="q35 + SMM + OVMF with Secure Boot on (SnakeOil db)")
     ap.add_argument("--snapshot-at", action="append", default=[], metavar="PCT=DEST",
                     help="copy the disk image to DEST when the dump progress reaches PCT %%")
+    ap.add_argument("--snapshot-on", action="append", default=[], metavar="REGEX=DEST",
+                    help="copy the disk image to DEST when a serial line first matches REGEX")
+    ap.add_argument("--snapshot-bytes", action="append", default=[], metavar="N=DEST",
+                    help="copy the disk image to DEST after N bytes of disk writes since --bytes-from")
+    ap.add_argument("--bytes-from", default=r"^dump: [0-9]+ ranges",
+                    help="serial line from which --snapshot-bytes counts writes")
     ap.add_argument("--reboot", action="store_true",
                     help="a guest reboot boots the same kernel again (no -no-reboot)")
     ap.add_argument("--timeout", type=float, default=600.0)
@@ -160,6 +174,21 @@ def main():
             ap.error("--snapshot-at wants PCT=DEST and a --disk")
         snapshots.append((int(pct), dest))
     snapshots.sort()
+    on_line = []
+    for spec in a.snapshot_on:
+        regex, _, dest = spec.rpartition("=")
+        if not regex or not dest or not a.disk:
+            ap.error("--snapshot-on wants REGEX=DEST and a --disk")
+        on_line.append((re.compile(regex), dest))
+    at_bytes = []
+    for spec in a.snapshot_bytes:
+        n, _, dest = spec.partition("=")
+        if not n.isdigit() or not dest or not a.disk:
+            ap.error("--snapshot-bytes wants N=DEST and a --disk")
+        at_bytes.append((int(n), dest))
+    at_bytes.sort()
+    bytes_from = re.compile(a.bytes_from)
+    bytes0 = None               # disk write counter at the --bytes-from line
 
     qdir = tempfile.mkdtemp(prefix="rdqemu.")
     qmp_path = os.path.join(qdir, "qmp.sock")
@@ -212,6 +241,29 @@ def main():
     except RuntimeError as e:
         print("rdqemu: %s" % e, file=sys.stderr)
 
+    def written():
+        """bytes the guest has written to its disks so far"""
+        return sum(d.get("stats", {}).get("wr_bytes", 0) for d in qmp.command("query-blockstats"))
+
+    def snapshot(dest, what):
+        """stop the VM (in-flight requests drained), copy the disk to DEST,
+        continue; False (QEMU killed) when that failed"""
+        t1 = time.monotonic()
+        try:
+            qmp.command("stop")
+            if bytes0 is not None:
+                what += ", %d bytes written" % (written() - bytes0)
+            subprocess.run(["cp", "--sparse=always", a.disk, dest], check=True)
+            qmp.command("cont")
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
+            print("rdqemu: disk snapshot %s failed: %s" % (what, e), file=sys.stderr)
+            proc.kill()
+            return False
+        note = "rdqemu: disk snapshot %s to %s in %.1f s" % (what, dest, time.monotonic() - t1)
+        tslog.write("%10.6f %s\n" % (time.monotonic() - t0, note))
+        print(note, file=sys.stderr)
+        return True
+
     dump_re = re.compile(a.dump_on)
     rc = None
     deadline = t0 + a.timeout
@@ -223,9 +275,24 @@ def main():
                 proc.kill()
                 rc = 124
                 break
+            polling = at_bytes and bytes0 is not None and qmp is not None
             try:
-                item = lines.get(timeout=min(left, 1.0))
+                item = lines.get(timeout=min(left, SNAP_POLL if polling else 1.0))
             except queue.Empty:
+                item = ""
+            if polling:
+                try:
+                    n = written() - bytes0
+                except (RuntimeError, OSError):
+                    n = -1              # QEMU is going away
+                while at_bytes and n >= at_bytes[0][0]:
+                    want, dest = at_bytes.pop(0)
+                    if not snapshot(dest, "after %d bytes" % want):
+                        rc = 125
+                        break
+                if rc is not None:
+                    break
+            if item == "":
                 continue
             if item is None:
                 break
@@ -242,23 +309,18 @@ def main():
                 except (RuntimeError, OSError):
                     pass
                 a.quit_on = None
-            m = PROGRESS_RE.search(text)
-            while m and snapshots and int(m.group(1)) >= snapshots[0][0] and qmp is not None:
-                pct, dest = snapshots.pop(0)
-                try:
-                    t1 = time.monotonic()
-                    qmp.command("stop")
-                    subprocess.run(["cp", "--sparse=always", a.disk, dest], check=True)
-                    qmp.command("cont")
-                except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
-                    print("rdqemu: disk snapshot at %d%% failed: %s" % (pct, e), file=sys.stderr)
+            if bytes0 is None and at_bytes and qmp is not None and bytes_from.search(text):
+                bytes0 = written()
+            for regex, dest in [x for x in on_line if x[0].search(text) and qmp is not None]:
+                on_line.remove((regex, dest))
+                if not snapshot(dest, "on '%s'" % regex.pattern):
                     rc = 125
-                    proc.kill()
                     break
-                note = "rdqemu: disk snapshot at %d%% (%s) to %s in %.1f s" % (
-                    pct, m.group(1), dest, time.monotonic() - t1)
-                tslog.write("%10.6f %s\n" % (time.monotonic() - t0, note))
-                print(note, file=sys.stderr)
+            m = PROGRESS_RE.search(text)
+            while rc is None and m and snapshots and int(m.group(1)) >= snapshots[0][0] and qmp is not None:
+                pct, dest = snapshots.pop(0)
+                if not snapshot(dest, "at %d%% (%s)" % (pct, m.group(1))):
+                    rc = 125
             if rc is not None:
                 break
             if a.dump_file and dump_re.search(text):

@@ -7,9 +7,12 @@
 #   e2e_boot LOG APPEND [rdqemu.py options...]
 #                         boot the guest; APPEND is added to the kernel
 #                         command line; returns QEMU's exit status.
+#                         With E2E_LOCK=FILE the boot holds flock FILE:
+#                         scripts run at once boot one guest at a time.
 #                         E2E_KERNEL and E2E_INITRD (default: the built
 #                         guest's) may be set to boot other ones
 #   e2e_line LOG PREFIX   the value after "RDGUEST: PREFIX" in LOG (last one)
+#   e2e_done NAME LOG     ok/not ok for the minikernel's DONE line in LOG
 E2E_REL=${E2E_REL:-$(ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1)}
 E2E_KERNEL=/boot/vmlinuz-$E2E_REL
 E2E_GUEST=$B/e2e/guest
@@ -45,13 +48,28 @@ e2e_guest() {
 e2e_boot() {
 	local log=$1 append=$2
 	shift 2
-	"$E2E_QEMU" --kernel "$E2E_KERNEL" --initrd "${E2E_INITRD:-$E2E_GUEST/initrd.gz}" \
+	${E2E_LOCK:+flock "$E2E_LOCK"} "$E2E_QEMU" --kernel "$E2E_KERNEL" --initrd "${E2E_INITRD:-$E2E_GUEST/initrd.gz}" \
 		--append "console=ttyS0 quiet panic=-1 $append" --log "$log" "$@" \
 		>"$log.runner" 2>&1
 }
 
 e2e_line() {
 	sed -n "s/^RDGUEST: $2 //p" "$1" | tail -n 1
+}
+
+# e2e_done NAME LOG: "ok" with the minikernel's DONE line from the serial
+# LOG, or "not ok" and the log's last lines and the runner's messages;
+# returns 1 when the minikernel wrote no dump
+e2e_done() {
+	local line
+	line=$(grep -a '^rawdump: \(DONE\|FAILED\)' "$2" | tail -n 1)
+	case $line in
+	"rawdump: DONE"*) pass "$1: minikernel wrote the dump (${line#rawdump: })"; return 0 ;;
+	esac
+	fail "$1: minikernel wrote the dump" "${line:-no DONE line}"
+	grep -a -v '^rdplant ' "$2" | tail -n 8 | sed "s/^/# $1: /"
+	sed "s/^/# $1: /" "$2.runner"
+	return 1
 }
 
 # e2e_crash NAME SEED APPEND [rdqemu.py options...]
@@ -172,7 +190,7 @@ e2e_lap() {
 	E2E_LAP0=$SECONDS
 }
 e2e_filter() {
-	local name=$1 level=$2 mem=$3 append=$4 log ech done_line t0=$SECONDS t1 fs=64M
+	local name=$1 level=$2 mem=$3 append=$4 log ech t0=$SECONDS t1 fs=64M
 	shift 4
 	log=$T/$name.log
 	case " $append " in *" rdguest.fill=1 "*) fs=640M ;; esac
@@ -190,15 +208,7 @@ e2e_filter() {
 		check "$name: guest filled its memory ($(e2e_line "$log" meminfo))" \
 			grep -q '^RDGUEST: fill rdfill: anon [0-9]* MiB touched' "$log" ;;
 	esac
-	done_line=$(grep -a '^rawdump: \(DONE\|FAILED\)' "$log" | tail -n 1)
-	case $done_line in
-	"rawdump: DONE"*) pass "$name: minikernel wrote the dump (${done_line#rawdump: })" ;;
-	*)
-		fail "$name: minikernel wrote the dump" "${done_line:-no DONE line}"
-		grep -a -v '^rdplant ' "$log" | tail -n 8 | sed "s/^/# $name: /"
-		sed "s/^/# $name: /" "$log.runner"
-		return 1 ;;
-	esac
+	e2e_done "$name" "$log" || return 1
 	t1=$SECONDS
 	check "$name: QEMU's reference dump taken" test -s "$T/$name.ram"
 	if e2e_has_dump_level; then
@@ -238,4 +248,41 @@ e2e_filter() {
 	check "$name: NT_PRSTATUS per CPU and VMCOREINFO equal the kernel's" \
 		"$E2E_CHECK" notes "$T/$name.elf" "$T/$name.ram" --elfcorehdr "$ech"
 	echo "# $name: boot, crash and dump $((t1 - t0)) s, host checks $((SECONDS - t1)) s:$E2E_LAPS (host clock, machine shared)"
+}
+
+# ---- power cuts (scripts/powercut.sh, tests/t-e2e-filter.sh) ---------------
+
+# e2e_cut_check NAME DISK REFERENCE ELFCOREHDR
+#   DISK is a copy of a guest's disk taken while the minikernel was writing
+#   (rdqemu.py --snapshot-at/--snapshot-bytes: a power cut). From partition
+#   2's blocks, read by tests/guest/cutcheck.py (not by rawdump's reader):
+#   `rawdump save --format kdump` exits 6 (0 when the END block made it,
+#   7 when not even the dump header did) and names exactly the memory
+#   missing there, every page it saved equals REFERENCE (QEMU's dump of the
+#   crashed guest) and it saved exactly the pages on disk; rawdump info
+#   prints the panic whenever the dump header with the notes is on disk.
+#   Leaves the kdump file out.
+e2e_cut_check() {
+	local name=$1 disk=$2 ref=$3 ech=$4 off size want
+	read -r off size < <(part_span "$disk" 2)
+	"$TOP/tests/guest/cutcheck.py" "$disk" --offset "${off:-0}" --size "${size:-0}" >"$T/cut.blocks" 2>&1
+	sed -n 's/^cutcheck: /# '"$name"': on disk: /p' "$T/cut.blocks"
+	want=6
+	grep -q '^cutcheck: header no' "$T/cut.blocks" && want=7
+	grep -q '^cutcheck: header yes, end yes' "$T/cut.blocks" && want=0
+	check_rc "$name: rawdump save exits $want" $want "$RAWDUMP" save "$disk:2" -o "$T" --name cut.kdump --format kdump
+	cp "$T/.out" "$T/cut.save"
+	[ "$want" = 7 ] && return
+	check "$name: save names exactly the missing memory ($(grep -c '^missing' "$T/cut.blocks") ranges)" \
+		"$TOP/tests/guest/cutcheck.py" "$disk" --offset "$off" --size "$size" --saved "$T/cut.save"
+	check "$name: every saved page equals QEMU's dump" "$E2E_CHECK" compare "$T/cut.kdump" "$ref" --elfcorehdr "$ech"
+	check_eq "$name: saved exactly the pages on disk" \
+		"$(sed -n 's/^compare: \([0-9]*\) dumped pages.*/\1/p' "$T/.out")" "$(sed -n 's/^pages //p' "$T/cut.blocks")"
+	"$RAWDUMP" info "$disk:2" >"$T/cut.info" 2>&1
+	if grep -q '^panic: *.*sysrq triggered crash' "$T/cut.info"; then
+		pass "$name: rawdump info prints the panic"
+	else
+		fail "$name: rawdump info prints the panic" "$(grep -E '^(panic|kernel log): ' "$T/cut.info" | tr -s ' ' | tr '\n' ' ')"
+	fi
+	rm -f "$T/cut.kdump"
 }

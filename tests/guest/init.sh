@@ -24,6 +24,8 @@
 #                        written and synced on the ext4 (their sha256 printed,
 #                        "RDGUEST: synced PATH SUM") and a writer loop left
 #                        running on it (tests/t-drv-live.sh);
+#                        rdguest.crashcpu=N writes the sysrq-c on CPU N
+#                        (taskset: that CPU panics; scripts/soak.sh);
 #                        rdguest.minikernel=PATH arms that image; with
 #                        rdguest.sbcases=1, first the Secure Boot refusals
 #                        (tests/t-e2e-secureboot.sh): arm with the unsigned
@@ -217,7 +219,12 @@ crash)
 	[ "$(arg rdguest.live 0)" = 1 ] && live_writer
 	say "crashing uptime=$(cut -d' ' -f1 /proc/uptime)"
 	[ "$scribble" != 0 ] && echo scribble >/proc/rdplant
-	echo c >/proc/sysrq-trigger
+	cpu=$(arg rdguest.crashcpu "")
+	if [ -n "$cpu" ]; then
+		taskset -c "$cpu" sh -c 'echo c >/proc/sysrq-trigger'
+	else
+		echo c >/proc/sysrq-trigger
+	fi
 	finish "still alive after sysrq-c"
 	;;
 bench)

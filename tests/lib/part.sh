@@ -23,3 +23,15 @@ with open(sys.argv[1], 'r+b') as f:
     f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xff]))
 EOF
 }
+# part_span DISK N: "OFFSET SIZE" in bytes of partition N of DISK's table
+part_span() {
+	sfdisk -d "$1" | awk -F'[=,]' -v n="$2" '$0 ~ "^[^ ]*[^0-9 ]" n " :" { print $2 * 512, $4 * 512 }'
+}
+# same_outside DISK COPY N: true when COPY holds DISK's bytes everywhere
+# outside partition N (prints cmp's first difference when not)
+same_outside() {
+	local off size
+	read -r off size < <(part_span "$1" "$3")
+	[ -n "$off" ] || { echo "same_outside: no partition $3 in $1"; return 1; }
+	cmp -n "$off" "$2" "$1" && cmp -i $((off + size)) "$2" "$1"
+}
