@@ -9,6 +9,8 @@ TOOLS_DIRS := tools tools/disk tools/image
 TOOLS_SRCS := $(foreach d,$(TOOLS_DIRS),$(wildcard $(d)/*.c))
 TOOLS_OBJS := $(patsubst %.c,$(B)/host/%.o,$(TOOLS_SRCS))
 TOOLS_HDRS := $(foreach d,$(TOOLS_DIRS),$(wildcard $(d)/*.h)) $(wildcard include/rawdump/*.h) writer/writer.h
+# what every build of the tool's sources links (the fuzz harnesses too)
+TOOLS_LDLIBS := -lblkid -lsystemd
 
 $(B)/host/tools/%.o: tools/%.c $(TOOLS_HDRS)
 	@mkdir -p $(dir $@)
@@ -16,6 +18,6 @@ $(B)/host/tools/%.o: tools/%.c $(TOOLS_HDRS)
 
 $(B)/rawdump: $(TOOLS_OBJS) $(WRITER_HOST_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $(TOOLS_OBJS) $(WRITER_HOST_OBJS) -lblkid -lsystemd $(HOST_LDLIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ $(TOOLS_OBJS) $(WRITER_HOST_OBJS) $(TOOLS_LDLIBS) $(HOST_LDLIBS)
 
 all: $(B)/rawdump
