@@ -63,8 +63,13 @@ check_eq "progress: nothing else on stderr" "$(grep -vc '^rawdump: saving vmcore
 check_rc "the same format again: exit 3" 3 "$RAWDUMP" save "$img" -o "$out" --format kdump
 check_eq "... one line" "$(grep -v warning "$T/.out")" "rawdump: save: $d/vmcore.kdump already exists; not overwriting it"
 
+mkdir -p "$T/o3d" "$T/victim"
+ln -s "$T/victim" "$T/o3d/$dname"
+check_rc "a symlink named like the dump directory: exit 3" 3 "$RAWDUMP" save "$img" -o "$T/o3d" -q
+check_eq "... nothing written through it" "$(ls -A "$T/victim" | wc -l)" 0
+
 # ---- max_dumps ----------------------------------------------------------------
-o2=$T/rot; mkdir -p "$o2" "$T/victim"
+o2=$T/rot; mkdir -p "$o2"
 for n in 20200101-000000-aaaaaaaa 20200102-000000-bbbbbbbb 20200103-000000-cccccccc \
 	20990101-000000-ffffffff 20200101-000000-zzzzzzzz keepme; do
 	mkdir "$o2/$n" && echo x >"$o2/$n/vmcore"

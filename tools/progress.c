@@ -40,11 +40,18 @@ void progress_init(struct progress *p, const char *what, int quiet)
 static void progress_text(const struct progress *p, uint64_t done, uint64_t total,
 			  double now, char *buf, size_t bufsz)
 {
-	char d[32], t[32], r[32], left[32] = "";
+	char d[32], t[32], r[32], left[64] = "";
 	double secs = now - p->start, rate = secs > 0 ? (double)done / secs : 0;
 
-	if (rate > 0 && done < total)
-		snprintf(left, sizeof(left), ", %.0f s left", (double)(total - done) / rate);
+	if (rate > 0 && done < total) {
+		uint64_t s = (uint64_t)((double)(total - done) / rate + 0.5);
+
+		if (s < 60)
+			snprintf(left, sizeof(left), ", %" PRIu64 " s left", s);
+		else
+			snprintf(left, sizeof(left), ", %" PRIu64 " min %02" PRIu64 " s left",
+				 s / 60, s % 60);
+	}
 	snprintf(buf, bufsz, "%s: %s of %s (%" PRIu64 "%%), %s/s%s", p->what,
 		 cli_size(done, d, sizeof(d)), cli_size(total, t, sizeof(t)),
 		 done * 100 / total, cli_size((uint64_t)rate, r, sizeof(r)), left);
