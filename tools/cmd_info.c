@@ -244,9 +244,12 @@ static void info_dump(struct info_out *o, struct memimage *m)
 		fprintf(o->f, "%u%s", d->dumping_cpu, o->json ? "" : "\n");
 	info_str(o, "compression", d->compression == RD_COMP_ZLIB ? "zlib" :
 		 d->compression == RD_COMP_LZ4 ? "lz4" :
+		 d->compression == RD_COMP_ZSTD ? "zstd" :
 		 d->compression == RD_COMP_NONE ? "none" : "unknown");
 	if (d->compression == RD_COMP_ZLIB)
 		info_u64(o, "zlib_level", d->zlib_level);
+	if (d->compression == RD_COMP_ZSTD)
+		info_u64(o, "zstd_level", d->zlib_level);
 	info_str(o, "checksum", rd_csum_name(d->version >= 2 ? d->csum_kind : RD_CSUM_CRC32));
 	info_size(o, "mem_bytes", d->mem_bytes);
 	info_size(o, "data_bytes", in->data_bytes);
