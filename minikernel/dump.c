@@ -342,7 +342,7 @@ static void dump_diskspeed(const struct mk_args *a, const struct rd_sink *sink,
 	if (rd_part_header_check(&ph) || memcmp(ph.uuid, a->uuid, 16) ||
 	    ph.part_size != sink->size)
 		mk_fail("diskspeed: not the rawdump partition named on the command line");
-	if (ph.state != RD_STATE_EMPTY && ph.state != RD_STATE_SAVED)
+	if (ph.state == RD_STATE_WRITING || ph.state == RD_STATE_COMPLETE)
 		mk_fail("diskspeed: the partition holds a dump not saved");
 	off = 2 * RD_SLOT_SIZE;
 	end = rd_part_backup_offset(sink->size);

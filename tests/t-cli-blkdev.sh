@@ -69,7 +69,7 @@ else
 	check "saved vmcore is right" "$SIM" verify "$out/auto" --pattern 31 --range 0x100000:4M
 fi
 check_eq "marked saved on the device" "$("$RAWDUMP" info "$loop" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')" "saved"
-check_rc "status on a named image" 0 "$RAWDUMP" status "$img"
+check_rc "status on a named image (saved, not armed: 14)" 14 "$RAWDUMP" status "$img"
 grep -q "saved" "$T/.out" && pass "status TARGET shows saved" || fail "status TARGET shows saved" "$(cat "$T/.out")"
 
 # A mounted device is refused even with --force (O_EXCL open).

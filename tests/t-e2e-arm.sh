@@ -57,6 +57,16 @@ check_eq "virtio: mkswap over the dump partition" "$(e2e_line "$log" mkswap | se
 check_eq "virtio: arm refuses the partition reused as swap (exit 4)" "$(e2e_line "$log" arm-after-mkswap)" "rc=4"
 check "virtio: the refusal says why" grep -Eq 'rawdump: arm: .*(was reused|is not a formatted rawdump partition)' "$log"
 check_eq "virtio: nothing loaded after the refusal" "$(sed -n 's/^RDGUEST: loaded //p' "$log" | tail -n 1)" "0"
+# issue 13: panic_on_oops, status exit codes, format on the armed partition
+check_eq "virtio: panic_on_oops 0 before arm, 1 after" \
+	"$(e2e_line "$log" panic_on_oops-before) $(e2e_line "$log" panic_on_oops-after)" "0 1"
+check "virtio: arm said it set panic_on_oops" grep -q '^rawdump: set kernel.panic_on_oops to 1 (was 0)' "$log"
+check_eq "virtio: status -q when armed exits 0" "$(e2e_line "$log" status-armed)" "rc=0"
+check_eq "virtio: format refuses the armed partition (3)" "$(e2e_line "$log" format-armed)" "rc=3"
+check_eq "virtio: format --force formats and re-arms (0)" "$(e2e_line "$log" format-force-armed)" "rc=0"
+check_eq "virtio: status -q after the re-arm exits 0" "$(e2e_line "$log" status-rearmed)" "rc=0"
+check_eq "virtio: old header back under the armed record: stale (15)" "$(e2e_line "$log" status-stale)" "rc=15"
+check_eq "virtio: status -q after disarm: not armed (14)" "$(e2e_line "$log" status-disarmed)" "rc=14"
 
 armcheck_boot ahci 8M --disk-if ahci --ahci-port 2
 expect_cmdline ahci 2

@@ -50,10 +50,10 @@ check "systemd-analyze verify accepts both units" systemd-analyze verify --man=n
 # ---- configuration errors, as arm reports them -------------------------------
 printf '# ok\ntarget = /dev/null\n\nlevle = 3\n' >"$T/typo.conf"
 check_rc "unknown key: exit 1" 1 env RAWDUMP_CONF="$T/typo.conf" "$RAWDUMP" arm
-check_eq "unknown key: message names file and line" "$(cat "$T/.out")" "rawdump: arm: $T/typo.conf:4: unknown key"
+check_eq "unknown key: message names file, line and key" "$(cat "$T/.out" | cut -d'(' -f1)" "rawdump: $T/typo.conf:4: levle: unknown key "
 printf 'compression = lzo\n' >"$T/bad.conf"
 check_rc "bad value: exit 1" 1 "$RAWDUMP" arm --config "$T/bad.conf"
-check_eq "bad value: message" "$(cat "$T/.out")" "rawdump: arm: $T/bad.conf:1: value not allowed"
+check_eq "bad value: message" "$(cat "$T/.out")" "rawdump: $T/bad.conf:1: compression: 'lzo' not allowed (allowed: zlib, lz4, zstd, none)"
 printf 'output_dir = /x\n' >"$T/notarget.conf"
 check_rc "no target anywhere: exit 1" 1 env RAWDUMP_CONF="$T/notarget.conf" "$RAWDUMP" arm
 check_rc "--exit bogus: exit 1" 1 env RAWDUMP_CONF=/dev/null "$RAWDUMP" arm /dev/null --exit bogus

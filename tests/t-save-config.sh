@@ -20,6 +20,6 @@ grep -q "ignoring the configuration" "$T/.out" && fail "dump_level = 31: no conf
 printf 'dump_level = 32\n' > "$T/conf32"
 check_rc "arm: dump_level = 32 in the config refused" 1 "$RAWDUMP" arm "$T/p.img" --dry-run --config "$T/conf32"
 cp "$T/.out" "$T/arm32.out"
-check "arm: the bad dump_level named" grep -q "conf32:1: dump_level must be 0 to 31" "$T/arm32.out"
+check "arm: the bad dump_level named" grep -q "conf32:1: dump_level: '32' is not a dump level (allowed: 0 to 31)" "$T/arm32.out"
 check_rc "arm --dump-level 32: usage error" 1 "$RAWDUMP" arm "$T/p.img" --dry-run --dump-level 32
 check_rc "arm --dump-level x: usage error" 1 "$RAWDUMP" arm "$T/p.img" --dry-run --dump-level x

@@ -71,7 +71,6 @@ struct arm_opts {
 	const char *minikernel;
 	const char *method;
 	const char *append;
-	const char *config;
 	int force;
 	int dry_run;
 };
@@ -181,11 +180,24 @@ static int arm_tool_load(const char *tool, const char *image, const char *cmdlin
 static void arm_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: rawdump arm [TARGET] [--force] [--dry-run] [--exit reboot|poweroff|halt|qemu]\n"
-		"                   [--comp zstd|lz4|zlib|none] [--level N] [--dump-level N] [--minikernel PATH]\n"
-		"                   [--method auto|file|load] [--append STR] [--config FILE]\n"
-		"       rawdump disarm\n"
-		"TARGET defaults to 'target' in %s.\n", CONFIG_DEFAULT_PATH);
+		"usage: rawdump arm [TARGET] [OPTIONS]     rawdump disarm\n"
+		"Load the minikernel as the crash kernel, dumping to TARGET (default: 'target'\n"
+		"in the configuration, %s).\n"
+		"  -f, --force            overwrite an unsaved dump; replace another tool's crash kernel\n"
+		"  -n, --dry-run          check everything, print the minikernel command line, load nothing\n"
+		"      --exit MODE        after the dump: reboot (default), poweroff, halt, qemu\n"
+		"      --comp C           data block compression: zstd, lz4, zlib, none\n"
+		"      --level N          zlib level 1 to 9\n"
+		"      --dump-level N     pages left out, makedumpfile's bits: 0 to 31 (default 1)\n"
+		"      --minikernel PATH  the capture kernel image\n"
+		"      --method M         auto (default), file (kexec_file_load), load (kexec-tools)\n"
+		"      --append STR       more minikernel command line\n"
+		"  -h, --help             this text\n", CONFIG_DEFAULT_PATH);
+}
+
+static int arm_one_of(const char *v, const char *a, const char *b, const char *c, const char *d)
+{
+	return !strcmp(v, a) || !strcmp(v, b) || !strcmp(v, c) || (d && !strcmp(v, d));
 }
 
 static int arm_parse(int argc, char **argv, struct arm_opts *o, const struct rd_config *c)
@@ -200,10 +212,10 @@ static int arm_parse(int argc, char **argv, struct arm_opts *o, const struct rd_
 		{ "minikernel", required_argument, NULL, 'm' },
 		{ "method", required_argument, NULL, 'M' },
 		{ "append", required_argument, NULL, 'a' },
-		{ "config", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char *end;
 	int ch;
 
 	o->target = c->target[0] ? c->target : NULL;
@@ -215,37 +227,43 @@ static int arm_parse(int argc, char **argv, struct arm_opts *o, const struct rd_
 	o->method = c->kexec_method;
 	o->append = c->append;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "fn", lopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":fnh", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': o->force = 1; break;
 		case 'n': o->dry_run = 1; break;
 		case 'e': o->exit_mode = optarg; break;
 		case 'c': o->comp = optarg; break;
-		case 'l': o->level = atoi(optarg); break;
-		case 'd': o->dump_level = config_dump_level(optarg); if (o->dump_level < 0) o->dump_level = -2; break;
+		case 'l':
+			o->level = (int)strtol(optarg, &end, 10);
+			if (!*optarg || *end || o->level < 1 || o->level > 9)
+				return cli_usage_error("arm", "--level %s: allowed 1 to 9", optarg);
+			break;
+		case 'd':
+			o->dump_level = config_dump_level(optarg);
+			if (o->dump_level < 0)
+				return cli_usage_error("arm", "--dump-level %s: allowed 0 to 31", optarg);
+			break;
 		case 'm': o->minikernel = optarg; break;
 		case 'M': o->method = optarg; break;
 		case 'a': o->append = optarg; break;
-		case 'C': break;	/* read before parsing, see cmd_arm */
 		case 'h': arm_usage(stdout); return -1;
-		default: arm_usage(stderr); return RD_EXIT_USAGE;
+		default: return cli_getopt_error("arm", argv, ch);
 		}
 	}
 	if (optind < argc)
 		o->target = argv[optind++];
-	if (optind < argc || (strcmp(o->exit_mode, "reboot") && strcmp(o->exit_mode, "poweroff") &&
-			      strcmp(o->exit_mode, "halt") && strcmp(o->exit_mode, "qemu")) ||
-	    (*o->comp && strcmp(o->comp, "zlib") && strcmp(o->comp, "lz4") &&
-	     strcmp(o->comp, "zstd") && strcmp(o->comp, "none")) ||
-	    (o->level != -1 && (o->level < 1 || o->level > 9)) || o->dump_level < -1 ||
-	    (strcmp(o->method, "auto") && strcmp(o->method, "file") && strcmp(o->method, "load"))) {
-		arm_usage(stderr);
-		return RD_EXIT_USAGE;
-	}
-	if (!o->target) {
-		cli_error("arm", "no target: name one or set 'target' in %s", config_default_path());
-		return RD_EXIT_USAGE;
-	}
+	if (optind < argc)
+		return cli_usage_error("arm", "one TARGET only ('%s' is a second)", argv[optind]);
+	if (!arm_one_of(o->exit_mode, "reboot", "poweroff", "halt", "qemu"))
+		return cli_usage_error("arm", "--exit %s: allowed reboot, poweroff, halt, qemu", o->exit_mode);
+	if (*o->comp && !arm_one_of(o->comp, "zstd", "lz4", "zlib", "none"))
+		return cli_usage_error("arm", "--comp %s: allowed zstd, lz4, zlib, none", o->comp);
+	if (!arm_one_of(o->method, "auto", "file", "load", NULL))
+		return cli_usage_error("arm", "--method %s: allowed auto, file, load", o->method);
+	if (!o->target)
+		return cli_usage_error("arm", "no target: name one or set 'target' in %s",
+				       config_default_path());
 	return 0;
 }
 
@@ -321,20 +339,6 @@ static const char *arm_sig_state(const struct ld_state *ld, const char *image,
 	return buf;
 }
 
-/* --config FILE must be known before the defaults it sets are parsed. */
-static const char *arm_config_arg(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			return argv[i + 1];
-		if (!strncmp(argv[i], "--config=", 9))
-			return argv[i] + 9;
-	}
-	return NULL;
-}
-
 /* Step 1: a crashkernel reservation the minikernel fits in; its size in
  * *crash_size. An exit code. */
 static int arm_check_crashkernel(const struct arm_opts *o, uint64_t *crash_size)
@@ -366,6 +370,48 @@ static int arm_check_crashkernel(const struct arm_opts *o, uint64_t *crash_size)
 		return RD_EXIT_CRASHKERNEL;
 	}
 	return RD_EXIT_OK;
+}
+
+/* Step 1b: the crash kernel slot is free or ours: a crash kernel loaded
+ * by another tool (kdump-tools, kdumpctl) is replaced only with --force.
+ * An exit code. */
+static int arm_check_owner(const struct arm_opts *o)
+{
+	char text[8192];
+
+	if (arm_owner(text, sizeof(text)) != ARM_FOREIGN || o->force)
+		return RD_EXIT_OK;
+	cli_error("arm", "a crash kernel is loaded, not by rawdump arm (kdump-tools' kdump-config "
+		  "load, most likely): disable it first (systemctl disable --now kdump-tools), "
+		  "or arm --force to replace it");
+	return RD_EXIT_REFUSED;
+}
+
+/* Step 2b: an oops must panic, or the capture kernel never runs for it:
+ * warn when kernel.panic_on_oops is 0 and, with the configuration's
+ * panic_on_oops = yes (the default, as kdump-tools), set it. */
+static void arm_panic_on_oops_check(const struct arm_opts *o, const struct rd_config *cfg)
+{
+	int rc;
+
+	if (arm_panic_on_oops() != 0)
+		return;
+	if (!cfg->panic_on_oops) {
+		cli_warn("arm", "kernel.panic_on_oops is 0: an oops will not reach the capture kernel "
+			 "(panic_on_oops = no in %s)", config_default_path());
+		return;
+	}
+	if (o->dry_run) {
+		printf("rawdump: kernel.panic_on_oops is 0; arm would set it to 1\n");
+		return;
+	}
+	rc = arm_set_panic_on_oops();
+	if (rc)
+		cli_warn("arm", "kernel.panic_on_oops is 0 and setting it failed (%s): an oops will "
+			 "not reach the capture kernel", strerror(-rc));
+	else
+		printf("rawdump: set kernel.panic_on_oops to 1 (was 0), so an oops reaches the capture "
+		       "kernel (panic_on_oops = no in the configuration keeps it)\n");
 }
 
 /* Step 2: the partition t (open) is a block device holding a valid
@@ -463,10 +509,105 @@ static int arm_load(const struct arm_opts *o, const struct rd_config *cfg, const
 	return RD_EXIT_OK;
 }
 
+/* Append "key=value\n" to the record text at *len. */
+static void arm_rec(char *text, size_t textsz, size_t *len, const char *key, const char *val)
+{
+	if (*len < textsz)
+		*len += (size_t)snprintf(text + *len, textsz - *len, "%s=%s\n", key, val);
+}
+
+/* Write /run/rawdump/armed: what was armed, this boot's id, the
+ * minikernel file's size and mtime (status compares them: stale?) and the
+ * arguments of this arm, one arg= line each (format --force re-arms with
+ * them). 0 or -errno. */
+static int arm_record(const struct arm_opts *o, const struct target *t, const struct arm_dev *d,
+		      const char *uuid, const char *method, const char *cmdline,
+		      const struct ld_state *ld, int argc, char **argv)
+{
+	static char text[4 * ARM_CMDLINE_MAX + 8 * PATH_MAX];
+	char v[PATH_MAX + 512];
+	struct stat st;
+	size_t len = 0;
+	int i;
+
+	arm_rec(text, sizeof(text), &len, "target", o->target);
+	arm_rec(text, sizeof(text), &len, "device", t->path);
+	snprintf(v, sizeof(v), "%s %s unit %u", d->ctrl, d->pci, d->unit);
+	arm_rec(text, sizeof(text), &len, "controller", v);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)d->start);
+	arm_rec(text, sizeof(text), &len, "start", v);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)d->size);
+	arm_rec(text, sizeof(text), &len, "size", v);
+	arm_rec(text, sizeof(text), &len, "uuid", uuid);
+	arm_rec(text, sizeof(text), &len, "method", method);
+	arm_rec(text, sizeof(text), &len, "minikernel", o->minikernel);
+	if (stat(o->minikernel, &st) == 0) {
+		snprintf(v, sizeof(v), "%lld", (long long)st.st_size);
+		arm_rec(text, sizeof(text), &len, "minikernel_size", v);
+		snprintf(v, sizeof(v), "%lld", (long long)st.st_mtime);
+		arm_rec(text, sizeof(text), &len, "minikernel_mtime", v);
+	}
+	arm_rec(text, sizeof(text), &len, "cmdline", cmdline);
+	snprintf(v, sizeof(v), "%lld", (long long)time(NULL));
+	arm_rec(text, sizeof(text), &len, "time", v);
+	if (arm_boot_id(v, sizeof(v)) == 0)
+		arm_rec(text, sizeof(text), &len, "boot_id", v);
+	if (config_path_named())
+		arm_rec(text, sizeof(text), &len, "config", config_default_path());
+	for (i = 1; i < argc; i++)
+		if (!strchr(argv[i], '\n'))
+			arm_rec(text, sizeof(text), &len, "arg", argv[i]);
+	if (len < sizeof(text))
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s",
+					arm_sig_state(ld, o->minikernel, v, sizeof(v)));
+	if (len >= sizeof(text))
+		return -E2BIG;
+	return arm_state_write(text);
+}
+
+int arm_again(const char *record, char *how, size_t howsz)
+{
+	static char conf[PATH_MAX];	/* config_set_path keeps the pointer */
+	char *copy = strdup(record), *line, *save = NULL, *argv[64];
+	int argc = 1, ret;
+	size_t len;
+
+	if (!copy)
+		return RD_EXIT_IO;
+	argv[0] = "arm";
+	len = (size_t)snprintf(how, howsz, "rawdump");
+	for (line = strtok_r(copy, "\n", &save); line && argc < 63; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "config=", 7)) {
+			snprintf(conf, sizeof(conf), "%s", line + 7);
+			config_set_path(conf);
+			if (len < howsz)
+				len += (size_t)snprintf(how + len, howsz - len, " --config '%s'", line + 7);
+		}
+	}
+	if (len < howsz)
+		len += (size_t)snprintf(how + len, howsz - len, " arm");
+	free(copy);
+	copy = strdup(record);
+	if (!copy)
+		return RD_EXIT_IO;
+	for (line = strtok_r(copy, "\n", &save); line && argc < 63; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "arg=", 4))
+			continue;
+		argv[argc++] = line + 4;
+		if (len < howsz)
+			len += (size_t)snprintf(how + len, howsz - len,
+						strpbrk(line + 4, " \t'\"$") ? " '%s'" : " %s", line + 4);
+	}
+	argv[argc] = NULL;
+	ret = cmd_arm(argc, argv);
+	free(copy);
+	return ret;
+}
+
 int cmd_arm(int argc, char **argv)
 {
 	char why[PATH_MAX + 128], cmdline[ARM_CMDLINE_MAX], uuid[PART_UUID_STR];
-	char size_a[32], size_b[32], *state;
+	char size_a[32], size_b[32];
 	struct rd_part_header h;
 	struct rd_config cfg;
 	struct arm_opts o = { 0 };
@@ -477,7 +618,7 @@ int cmd_arm(int argc, char **argv)
 	uint64_t crash_size = 0;
 	int rc, ret;
 
-	rc = config_load(arm_config_arg(argc, argv), &cfg, why, sizeof(why));
+	rc = config_load(NULL, &cfg, why, sizeof(why));
 	if (rc) {
 		cli_error("arm", "%s", why);
 		return RD_EXIT_USAGE;
@@ -491,6 +632,10 @@ int cmd_arm(int argc, char **argv)
 	if (ret)
 		return ret;
 
+	ret = arm_check_owner(&o);
+	if (ret)
+		return ret;
+
 	/* 2. The partition: a block device holding a rawdump header. */
 	rc = target_open(o.target, O_RDONLY, &t, why, sizeof(why));
 	if (rc) {
@@ -501,6 +646,7 @@ int cmd_arm(int argc, char **argv)
 	if (ret)
 		goto out_close;
 	part_uuid_format(h.uuid, uuid);
+	arm_panic_on_oops_check(&o, &cfg);
 
 	/* 3. Controller, unit and extent, as the minikernel will see them. */
 	rc = arm_resolve(t.rdev, &d, why, sizeof(why));
@@ -532,18 +678,8 @@ int cmd_arm(int argc, char **argv)
 	if (ret)
 		goto out_close;
 
-	/* 5. Remember what was armed, for status. */
-	if (asprintf(&state, "target=%s\ndevice=%s\ncontroller=%s %s unit %u\n"
-		     "start=%llu\nsize=%llu\nuuid=%s\nmethod=%s\nminikernel=%s\n"
-		     "cmdline=%s\ntime=%lld\n%s", o.target, t.path, d.ctrl, d.pci, d.unit,
-		     (unsigned long long)d.start, (unsigned long long)d.size, uuid, method,
-		     o.minikernel, cmdline, (long long)time(NULL),
-		     arm_sig_state(&ld, o.minikernel, why, sizeof(why))) < 0) {
-		ret = RD_EXIT_IO;
-		goto out_close;
-	}
-	rc = arm_state_write(state);
-	free(state);
+	/* 5. Remember what was armed, for status (stale?) and format (re-arm). */
+	rc = arm_record(&o, &t, &d, uuid, method, cmdline, &ld, argc, argv);
 	if (rc)
 		cli_warn("arm", "armed, but cannot record it in %s: %s", arm_rundir(), strerror(-rc));
 	printf("rawdump: armed %s (%s %s unit %u, start %llu, %s, uuid %s) via %s; crashkernel %s\n",
@@ -564,11 +700,11 @@ int cmd_disarm(int argc, char **argv)
 
 	if (argc > 1) {
 		if (cli_is_help(argv[1])) {
-			arm_usage(stdout);
+			printf("usage: rawdump disarm\nUnload the crash kernel (rawdump's or another tool's).\n"
+			       "  -h, --help  this text\n");
 			return RD_EXIT_OK;
 		}
-		arm_usage(stderr);
-		return RD_EXIT_USAGE;
+		return cli_usage_error("disarm", "takes no arguments ('%s')", argv[1]);
 	}
 	snprintf(path, sizeof(path), "%s/%s", arm_rundir(), ARM_STATE_NAME);
 	if (!arm_crash_loaded()) {

@@ -14,4 +14,9 @@
 int cmd_arm(int argc, char **argv);
 int cmd_disarm(int argc, char **argv);
 
+/* Arm again with the arguments the armed record (text of /run/rawdump/armed)
+ * lists; how gets the command line that does it, for a message. Returns
+ * cmd_arm's exit status. Used by format --force on the armed partition. */
+int arm_again(const char *record, char *how, size_t howsz);
+
 #endif

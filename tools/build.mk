@@ -16,6 +16,10 @@ $(B)/host/tools/%.o: tools/%.c $(TOOLS_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Itools -c -o $@ $<
 
+# `rawdump --version`: git describe at build time, else the fallback.
+RAWDUMP_VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.2-unknown)
+$(B)/host/tools/main.o: HOST_CFLAGS += -DRAWDUMP_VERSION='"$(RAWDUMP_VERSION)"'
+
 $(B)/rawdump: $(TOOLS_OBJS) $(WRITER_HOST_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $(TOOLS_OBJS) $(WRITER_HOST_OBJS) $(TOOLS_LDLIBS) $(HOST_LDLIBS)

@@ -3,6 +3,7 @@
  * subcommands (see tools/cli.h).
  */
 #include <inttypes.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,28 @@ void cli_warn(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	cli_say(cmd, "warning: ", fmt, ap);
 	va_end(ap);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_say(cmd, "", fmt, ap);
+	va_end(ap);
+	return RD_EXIT_USAGE;
+}
+
+int cli_getopt_error(const char *cmd, char **argv, int ch)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+
+	if (optopt && !(arg[0] == '-' && arg[1] == '-'))
+		arg = shortopt;
+	if (ch == ':')
+		return cli_usage_error(cmd, "option %s needs a value", arg);
+	return cli_usage_error(cmd, "unknown option %s", arg);
 }
 
 int cli_is_help(const char *arg)

@@ -24,8 +24,25 @@ enum rd_exit {
 	RD_EXIT_UNSIGNED = 10,	/* lockdown: the minikernel is not signed */
 	RD_EXIT_UNTRUSTED = 11,	/* lockdown: no keyring trusts its signature */
 	RD_EXIT_LOCKDOWN = 12,	/* lockdown: kexec_load (--method load) forbidden */
-	RD_EXIT_NOSPACE = 16,	/* save, convert: output filesystem too full */
+	RD_EXIT_WAITING = 13,	/* status: a dump is waiting (not saved or cleared) */
+	RD_EXIT_NOTARMED = 14,	/* status: no rawdump capture kernel loaded */
+	RD_EXIT_STALE = 15,	/* status: armed, but the partition or minikernel changed */
+	RD_EXIT_NOSPACE = 16,	/* save, convert: not enough free space for the output */
 };
+
+/* `rawdump --version`: from the Makefile (git describe at build time). */
+#ifndef RAWDUMP_VERSION
+#define RAWDUMP_VERSION "unknown"
+#endif
+
+/* A usage error: "rawdump: CMD: REASON" on stderr; returns RD_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* getopt_long's complaint as one line: ch is what it returned, '?'
+ * (unknown option) or ':' (missing value; the optstring starts with ':').
+ * Returns RD_EXIT_USAGE. Callers set opterr = 0 so getopt prints nothing. */
+int cli_getopt_error(const char *cmd, char **argv, int ch);
 
 /* One line on the pages page filtering left out of m ("" if none):
  * "N pages (SIZE) left out by page filtering (dump level L): zero N, ...". */
@@ -69,5 +86,6 @@ int info_report(FILE *out, const char *spec, int json, int full_log);
  * (save's dmesg.txt); nothing when the log cannot be read. */
 void info_print_log(struct memimage *m, FILE *out);
 int cmd_status(int argc, char **argv);
+int cmd_clear(int argc, char **argv);
 
 #endif

@@ -17,9 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "arm.h"
+#include "armed.h"
 #include "cli.h"
 #include "disk/target.h"
 #include "disk/partheader.h"
@@ -31,7 +34,22 @@ static const char fmt_usage[] =
 	"FILE:N) an empty rawdump dump partition.\n"
 	"  -f, --force        format even over a filesystem, partition table,\n"
 	"                     whole disk or unsaved dump (their signatures are wiped)\n"
-	"  -L, --label LABEL  free text stored in the header (up to 31 bytes)\n";
+	"  -L, --label LABEL  free text stored in the header (up to 31 bytes)\n"
+	"  -h, --help         this text\n"
+	"The armed partition (rawdump status) is refused; --force formats it and arms\n"
+	"again with the arguments it was armed with.\n";
+
+/* Is t the partition rawdump arm armed (this boot, still loaded)? The
+ * record's text into text. */
+static int fmt_is_armed(const struct target *t, char *text, size_t textsz)
+{
+	char dev[PATH_MAX];
+	struct stat st;
+
+	return t->rdev && arm_owner(text, textsz) == ARM_OURS &&
+	       arm_state_get(text, "device", dev, sizeof(dev)) && stat(dev, &st) == 0 &&
+	       S_ISBLK(st.st_mode) && st.st_rdev == t->rdev;
+}
 
 /* Erase every signature libblkid finds (superblocks and partition tables). */
 static int fmt_wipe(const struct target *t)
@@ -65,11 +83,13 @@ int cmd_format(int argc, char **argv)
 	const char *label = "";
 	char err[512], what[128], uuid[PART_UUID_STR], sz[32];
 	struct target t;
-	int force = 0, c, rc, ret, have_old;
+	int force = 0, c, rc, ret, have_old, armed;
+	static char armed_text[16384];
 	static uint8_t zero_slot[RD_SLOT_SIZE];
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "fL:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":fL:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			force = 1;
@@ -81,19 +101,13 @@ int cmd_format(int argc, char **argv)
 			fputs(fmt_usage, stdout);
 			return RD_EXIT_OK;
 		default:
-			fputs(fmt_usage, stderr);
-			return RD_EXIT_USAGE;
+			return cli_getopt_error("format", argv, c);
 		}
 	}
-	if (optind != argc - 1) {
-		cli_error("format", "need exactly one TARGET");
-		fputs(fmt_usage, stderr);
-		return RD_EXIT_USAGE;
-	}
-	if (strlen(label) >= sizeof(h.label)) {
-		cli_error("format", "label longer than %zu bytes", sizeof(h.label) - 1);
-		return RD_EXIT_USAGE;
-	}
+	if (optind != argc - 1)
+		return cli_usage_error("format", optind == argc ? "no TARGET" : "one TARGET only");
+	if (strlen(label) >= sizeof(h.label))
+		return cli_usage_error("format", "--label: longer than %zu bytes", sizeof(h.label) - 1);
 	rc = target_open(argv[optind], O_RDWR, &t, err, sizeof(err));
 	if (rc) {
 		cli_error("format", "%s", err);
@@ -121,6 +135,13 @@ int cmd_format(int argc, char **argv)
 	}
 
 	have_old = part_header_read(&t, &old, NULL, NULL) == 0;
+	armed = fmt_is_armed(&t, armed_text, sizeof(armed_text));
+	if (armed && !force) {
+		cli_error("format", "%s is the armed dump partition: a new UUID would not match the "
+			  "capture kernel's; format --force formats it and arms again", argv[optind]);
+		ret = RD_EXIT_REFUSED;
+		goto out;
+	}
 	if (!force) {
 		if (t.kind == TARGET_BLK_DISK || t.kind == TARGET_IMAGE_DISK) {
 			cli_error("format", "%s is a whole disk; name a partition (or use --force)",
@@ -189,5 +210,15 @@ int cmd_format(int argc, char **argv)
 	ret = RD_EXIT_OK;
 out:
 	target_close(&t);
+	if (ret == RD_EXIT_OK && armed) {
+		char how[ARM_CMDLINE_MAX];
+
+		printf("rawdump: %s was armed: arming again with the new uuid\n", argv[optind]);
+		fflush(stdout);
+		ret = arm_again(armed_text, how, sizeof(how));
+		if (ret)
+			cli_error("format", "formatted, but arming again failed: the capture kernel "
+				  "still names the old uuid; fix the above, then run %s", how);
+	}
 	return ret;
 }

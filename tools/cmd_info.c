@@ -27,7 +27,8 @@ static const char info_usage[] =
 	"Describe a rawdump partition and its dump, or a vmcore / LKCD / kdump file.\n"
 	"  -j, --json      one JSON object on stdout\n"
 	"  -v, --verify    check every block's payload (reads the whole dump)\n"
-	"  -l, --log, --full-log  the whole kernel log instead of its last lines\n";
+	"  -l, --log, --full-log  the whole kernel log instead of its last lines\n"
+	"  -h, --help      this text\n";
 
 struct info_out {
 	FILE *f;
@@ -505,7 +506,7 @@ static int info_run(FILE *out, const char *spec, int json, int verify, int full_
 	if (o.json)
 		fputs("{\n", o.f);
 	info_partition(&o, &t, &h, copy, primary_ok);
-	if (h.state == RD_STATE_EMPTY || h.state > RD_STATE_SAVED) {
+	if (h.state == RD_STATE_EMPTY || h.state > RD_STATE_CLEARED) {
 		target_close(&t);
 		goto close;
 	}
@@ -546,7 +547,8 @@ int cmd_info(int argc, char **argv)
 	int verify = 0, full_log = 0, json = 0, c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jvlh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jvlh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -561,15 +563,11 @@ int cmd_info(int argc, char **argv)
 			fputs(info_usage, stdout);
 			return RD_EXIT_OK;
 		default:
-			fputs(info_usage, stderr);
-			return RD_EXIT_USAGE;
+			return cli_getopt_error("info", argv, c);
 		}
 	}
-	if (optind != argc - 1) {
-		cli_error("info", "need exactly one TARGET or FILE");
-		fputs(info_usage, stderr);
-		return RD_EXIT_USAGE;
-	}
+	if (optind != argc - 1)
+		return cli_usage_error("info", "need exactly one TARGET or FILE");
 	return info_run(stdout, argv[optind], json, verify, full_log);
 }
 

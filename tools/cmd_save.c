@@ -56,6 +56,8 @@ static const char save_usage[] =
 	"  -b, --boot          target, formats, output_dir from the configuration;\n"
 	"                      exit 0 when no dump is waiting (the boot service)\n"
 	"  -q, --quiet         no progress lines\n"
+	"  -f, --force         save a dump that rawdump clear marked as not wanted\n"
+	"  -h, --help          this text\n"
 	"Exit 6 when the dump was saved but is partial; the missing memory is listed.\n"
 	"Exit 16 when DIR's filesystem has less free space than the output needs.\n";
 
@@ -303,6 +305,7 @@ struct save_opts {
 	const struct export_fmt *f[3];	/* the formats to write, NULL-padded */
 	int boot, quiet, max_dumps;
 	const char *target;		/* --boot: the configuration's, "" = find it */
+	int force;			/* --force: save a cleared dump too */
 };
 
 /* The comma list of formats (config formats =) into o->f. 0 or -1. */
@@ -339,6 +342,7 @@ static int save_parse(int argc, char **argv, struct save_opts *o)
 		{ "name", required_argument, NULL, 'n' },
 		{ "boot", no_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -347,8 +351,12 @@ static int save_parse(int argc, char **argv, struct save_opts *o)
 	int c, crc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:F:n:bqh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:F:n:fbqh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'f':
+			o->force = 1;
+			break;
 		case 'o':
 			o->dir = optarg;
 			break;
@@ -368,8 +376,7 @@ static int save_parse(int argc, char **argv, struct save_opts *o)
 			fputs(save_usage, stdout);
 			return RD_EXIT_OK;
 		default:
-			fputs(save_usage, stderr);
-			return RD_EXIT_USAGE;
+			return cli_getopt_error("save", argv, c);
 		}
 	}
 	crc = config_load(NULL, &conf, err, sizeof(err));
@@ -409,10 +416,8 @@ static int save_parse(int argc, char **argv, struct save_opts *o)
 		cli_error("save", "bad --name '%s': a plain file name is needed", o->name);
 		return RD_EXIT_USAGE;
 	}
-	if (argc - optind > 1) {
-		fputs(save_usage, stderr);
-		return RD_EXIT_USAGE;
-	}
+	if (argc - optind > 1)
+		return cli_usage_error("save", "one TARGET only ('%s' is a second)", argv[optind + 1]);
 	return -1;
 }
 
@@ -679,6 +684,12 @@ int cmd_save(int argc, char **argv)
 	if (mi_extent_check(m, err, sizeof(err)) < 0) {	/* every writer would refuse it */
 		cli_error("save", "%s: %s", spec, err);
 		ret = RD_EXIT_CORRUPT;
+		goto out;
+	}
+	if (in->part.state == RD_STATE_CLEARED && !o.force) {
+		cli_error("save", "%s: this dump was cleared (rawdump clear: not wanted); "
+			  "save --force saves it anyway", spec);
+		ret = RD_EXIT_REFUSED;
 		goto out;
 	}
 	odfd = open(o.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -6,7 +6,9 @@
  * (arm_status_print, tools/arm.c).
  */
 #include <blkid/blkid.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,11 +20,15 @@
 #include "disk/partheader.h"
 
 static const char status_usage[] =
-	"usage: rawdump status [--proc-root DIR] [TARGET...]\n"
+	"usage: rawdump status [-q] [--proc-root DIR] [TARGET...]\n"
 	"List the rawdump partitions of this system (or the TARGETs named) with\n"
 	"their state, then whether a capture kernel is armed, and how much space\n"
 	"a dump at the armed (or configured) dump level needs; warns when the\n"
-	"partition is smaller. --proc-root reads DIR/proc instead of /proc.\n";
+	"partition is smaller. The exit status answers first what matters most:\n"
+	"2/5 error, 13 a dump waiting, 15 armed but stale, 14 not armed, 0 ready.\n"
+	"  -q, --quiet          print nothing, only exit\n"
+	"      --proc-root DIR  read DIR/proc instead of /proc (for the estimate)\n"
+	"  -h, --help           this text\n";
 
 /* PARTUUID of a partition block device, "" if unknown. */
 static void status_partuuid(const char *dev, char *out, size_t outsz)
@@ -45,8 +51,20 @@ static void status_partuuid(const char *dev, char *out, size_t outsz)
 struct status_ctx {
 	int count;
 	int named;		/* targets named on the command line */
+	int waiting;		/* partitions holding a dump not saved or cleared */
+	int error;		/* RD_EXIT_TARGET or RD_EXIT_IO when one could not be read */
+	int denied;		/* a block device refused us (not root?) */
 	uint64_t smallest;	/* size of the smallest rawdump partition listed */
 };
+
+/* Note an open or read failure rc (negative errno): 5 for I/O, else 2. */
+static void status_failed(struct status_ctx *s, int rc)
+{
+	int code = rc == -EIO ? RD_EXIT_IO : RD_EXIT_TARGET;
+
+	if (!s->error || code == RD_EXIT_TARGET)
+		s->error = code;
+}
 
 static int status_one(void *ctx, const char *spec)
 {
@@ -54,10 +72,19 @@ static int status_one(void *ctx, const char *spec)
 	struct rd_part_header h;
 	char err[512], uuid[PART_UUID_STR], partuuid[64], sz[32], label[33];
 	struct target t;
+	int rc;
 
-	if (target_open(spec, O_RDONLY, &t, err, sizeof(err)) != 0) {
-		if (s->named)
+	rc = target_open(spec, O_RDONLY, &t, err, sizeof(err));
+	if (rc) {
+		/* enumerating, a device that cannot be opened (an empty drive)
+		 * is not ours to report, but a refusal hides what it holds */
+		if (s->named) {
 			cli_error("status", "%s", err);
+			status_failed(s, rc);
+		} else if ((rc == -EACCES || rc == -EPERM) && !s->denied++) {
+			cli_error("status", "%s (run as root to see every partition)", err);
+			status_failed(s, rc);
+		}
 		return 0;
 	}
 	if (s->named && t.kind == TARGET_IMAGE_DISK && target_pick_rawdump(&t, err, sizeof(err)) != 0) {
@@ -69,7 +96,13 @@ static int status_one(void *ctx, const char *spec)
 			printf("%-24s not a rawdump partition\n", spec);
 		goto out;
 	}
-	if (part_header_read(&t, &h, NULL, NULL) != 0) {
+	rc = part_header_read(&t, &h, NULL, NULL);
+	if (rc == -EIO) {
+		cli_error("status", "%s: cannot read the partition header: %s", spec, strerror(EIO));
+		status_failed(s, rc);
+		goto out;
+	}
+	if (rc) {
 		printf("%-24s rawdump signature, but both headers are bad\n", spec);
 		s->count++;
 		goto out;
@@ -88,6 +121,8 @@ static int status_one(void *ctx, const char *spec)
 		printf("  label \"%s\"", label);
 	putchar('\n');
 	s->count++;
+	if (h.state == RD_STATE_WRITING || h.state == RD_STATE_COMPLETE)
+		s->waiting++;
 	if (!s->smallest || t.size < s->smallest)
 		s->smallest = t.size;
 out:
@@ -95,30 +130,60 @@ out:
 	return 0;
 }
 
+/* The arm state lines, then what makes it stale; the code of the arm
+ * state: 0 ready, RD_EXIT_STALE, RD_EXIT_NOTARMED, or an error code. */
+static int status_armed(void)
+{
+	char text[8192], why[PATH_MAX + 256];
+	int rc;
+
+	fflush(stdout);
+	arm_status_print(stdout);
+	if (arm_owner(text, sizeof(text)) != ARM_OURS)
+		return RD_EXIT_NOTARMED;
+	rc = arm_stale(text, why, sizeof(why));
+	if (rc < 0) {
+		cli_error("status", "%s", why);
+		return rc == -EIO ? RD_EXIT_IO : RD_EXIT_TARGET;
+	}
+	if (rc) {
+		printf("armed stale: %s; run rawdump arm again\n", why);
+		return RD_EXIT_STALE;
+	}
+	return RD_EXIT_OK;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "proc-root", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct status_ctx s = { 0, 0, 0 };
+	struct status_ctx s = { 0 };
 	const char *root = NULL;
 	uint64_t part;
-	int c, i;
+	int c, i, armed;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hq", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
 			fputs(status_usage, stdout);
 			return RD_EXIT_OK;
-		}
-		if (c == 'r') {
+		case 'q':
+			/* like savecore -C: the exit status is the answer */
+			if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+				return RD_EXIT_IO;
+			break;
+		case 'r':
 			root = optarg;
-			continue;
+			break;
+		default:
+			return cli_getopt_error("status", argv, c);
 		}
-		fputs(status_usage, stderr);
-		return RD_EXIT_USAGE;
 	}
 	if (optind < argc) {
 		s.named = 1;
@@ -129,9 +194,14 @@ int cmd_status(int argc, char **argv)
 		if (!s.count)
 			printf("no rawdump partitions found\n");
 	}
-	fflush(stdout);
-	arm_status_print(stdout);
+	armed = status_armed();
 	part = arm_armed_bytes();
 	estimate_report(stdout, "status", estimate_configured_level(), root, part ? part : s.smallest);
-	return RD_EXIT_OK;
+	if (s.error)
+		return s.error;
+	if (armed == RD_EXIT_TARGET || armed == RD_EXIT_IO)
+		return armed;
+	if (s.waiting)
+		return RD_EXIT_WAITING;
+	return armed;
 }

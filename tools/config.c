@@ -13,11 +13,27 @@
 
 #define CONFIG_LINE_MAX	1024
 
+static const char *config_override;	/* rawdump --config FILE (tools/main.c) */
+
+void config_set_path(const char *path)
+{
+	config_override = path;
+}
+
 const char *config_default_path(void)
 {
 	const char *env = getenv("RAWDUMP_CONF");
 
+	if (config_override)
+		return config_override;
 	return env && *env ? env : CONFIG_DEFAULT_PATH;
+}
+
+int config_path_named(void)
+{
+	const char *env = getenv("RAWDUMP_CONF");
+
+	return config_override || (env && *env);
 }
 
 /*
@@ -111,97 +127,172 @@ int config_dump_level(const char *v)
 	return (int)n;
 }
 
-/* Store value v for key k; 0, or -EINVAL with a reason in why. */
-static int config_set(struct rd_config *c, const char *k, const char *v, const char **why)
+static const char *const config_keys[] = {
+	"target", "output_dir", "formats", "compression", "level", "dump_level",
+	"panic_on_oops", "max_dumps", "minikernel", "exit", "kexec", "kexec_tool",
+	"append", NULL,
+};
+static const char *const config_yes[] = { "yes", "true", "on", "1", NULL };
+static const char *const config_no[] = { "no", "false", "off", "0", NULL };
+
+/* ", " joined list into buf. */
+static const char *config_list(const char *const *l, char *buf, size_t bufsz)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (; *l && len < bufsz; l++)
+		len += (size_t)snprintf(buf + len, bufsz - len, "%s%s", len ? ", " : "", *l);
+	return buf;
+}
+
+/* A whole number in [lo, hi] into *out; 0 or -1. */
+static int config_int(const char *v, long lo, long hi, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (!*v || *end || errno || n < lo || n > hi)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+/* Store value v for key k; 0, or -EINVAL with "REASON (allowed: ...)" in why. */
+static int config_set(struct rd_config *c, const char *k, const char *v, char *why, size_t whysz)
 {
 	static const char *const comps[] = { "zlib", "lz4", "zstd", "none", NULL };
 	static const char *const exits[] = { "reboot", "poweroff", "halt", "qemu", NULL };
 	static const char *const methods[] = { "auto", "file", "load", NULL };
-	struct { const char *key; char *dst; size_t size; } str[] = {
-		{ "target", c->target, sizeof(c->target) },
-		{ "output_dir", c->output_dir, sizeof(c->output_dir) },
-		{ "formats", c->formats, sizeof(c->formats) },
-		{ "compression", c->compression, sizeof(c->compression) },
-		{ "minikernel", c->minikernel, sizeof(c->minikernel) },
-		{ "exit", c->exit_mode, sizeof(c->exit_mode) },
-		{ "kexec", c->kexec_method, sizeof(c->kexec_method) },
-		{ "kexec_tool", c->kexec_tool, sizeof(c->kexec_tool) },
-		{ "append", c->append, sizeof(c->append) },
+	static const char *const fmts[] = { "elf", "lcrash", "lkcd", "kdump", NULL };
+	struct { const char *key; char *dst; size_t size; const char *const *allowed; } str[] = {
+		{ "target", c->target, sizeof(c->target), NULL },
+		{ "output_dir", c->output_dir, sizeof(c->output_dir), NULL },
+		{ "formats", c->formats, sizeof(c->formats), NULL },
+		{ "compression", c->compression, sizeof(c->compression), comps },
+		{ "minikernel", c->minikernel, sizeof(c->minikernel), NULL },
+		{ "exit", c->exit_mode, sizeof(c->exit_mode), exits },
+		{ "kexec", c->kexec_method, sizeof(c->kexec_method), methods },
+		{ "kexec_tool", c->kexec_tool, sizeof(c->kexec_tool), NULL },
+		{ "append", c->append, sizeof(c->append), NULL },
 	};
+	char list[256];
 	size_t i;
 
 	if (!strcmp(k, "dump_level")) {
 		c->dump_level = config_dump_level(v);
 		if (c->dump_level < 0) {
-			*why = "dump_level must be 0 to 31";
+			snprintf(why, whysz, "'%s' is not a dump level (allowed: 0 to 31)", v);
 			return -EINVAL;
 		}
 		return 0;
 	}
 	if (!strcmp(k, "panic_on_oops")) {
-		static const char *const yes[] = { "yes", "true", "on", "1", NULL };
-		static const char *const no[] = { "no", "false", "off", "0", NULL };
-
-		if (config_one_of(v, yes))
+		if (config_one_of(v, config_yes))
 			c->panic_on_oops = 1;
-		else if (config_one_of(v, no))
+		else if (config_one_of(v, config_no))
 			c->panic_on_oops = 0;
 		else {
-			*why = "panic_on_oops must be yes or no";
+			snprintf(why, whysz, "'%s' is not yes or no (allowed: yes, no, true, false, "
+				 "on, off, 1, 0)", v);
 			return -EINVAL;
 		}
 		return 0;
 	}
 	if (!strcmp(k, "max_dumps")) {
-		char *end;
-		long n;
-
-		errno = 0;
-		n = strtol(v, &end, 10);
-		if (!*v || *end || errno || n < 0 || n > 100000) {
-			*why = "max_dumps must be 0 (keep all) to 100000";
+		if (config_int(v, 0, 100000, &c->max_dumps)) {
+			snprintf(why, whysz, "'%s' is not a count (allowed: 0 = keep all, to 100000)", v);
 			return -EINVAL;
 		}
-		c->max_dumps = (int)n;
 		return 0;
 	}
 	if (!strcmp(k, "level")) {
-		char *end;
-		long n = strtol(v, &end, 10);
-
-		if (!*v || *end || n < 1 || n > 9) {
-			*why = "level must be 1 to 9";
+		if (config_int(v, 1, 9, &c->level)) {
+			snprintf(why, whysz, "'%s' is not a zlib level (allowed: 1 to 9)", v);
 			return -EINVAL;
 		}
-		c->level = (int)n;
 		return 0;
 	}
-	if ((!strcmp(k, "compression") && !config_one_of(v, comps)) ||
-	    (!strcmp(k, "exit") && !config_one_of(v, exits)) ||
-	    (!strcmp(k, "kexec") && !config_one_of(v, methods)) ||
-	    (!strcmp(k, "formats") && !config_formats_ok(v))) {
-		*why = "value not allowed";
+	if (!strcmp(k, "formats") && !config_formats_ok(v)) {
+		snprintf(why, whysz, "'%s' is not a list of formats (allowed: a comma list of %s)",
+			 v, config_list(fmts, list, sizeof(list)));
 		return -EINVAL;
 	}
 	for (i = 0; i < sizeof(str) / sizeof(str[0]); i++) {
 		if (strcmp(k, str[i].key))
 			continue;
+		if (str[i].allowed && !config_one_of(v, str[i].allowed)) {
+			snprintf(why, whysz, "'%s' not allowed (allowed: %s)", v,
+				 config_list(str[i].allowed, list, sizeof(list)));
+			return -EINVAL;
+		}
 		if (strlen(v) >= str[i].size) {
-			*why = "value too long";
+			snprintf(why, whysz, "value too long (allowed: up to %zu bytes)", str[i].size - 1);
 			return -EINVAL;
 		}
 		memcpy(str[i].dst, v, strlen(v) + 1);
 		return 0;
 	}
-	*why = "unknown key";
+	snprintf(why, whysz, "unknown key (allowed: %s)", config_list(config_keys, list, sizeof(list)));
 	return -EINVAL;
+}
+
+/*
+ * Split line s (newline removed) into key and value: "KEY = VALUE", the
+ * value bare (a '#' starts a comment) or quoted "..." / '...' as in an
+ * /etc/default file (the quotes are dropped, a '#' inside is text, only a
+ * comment may follow). 1 with *k and *v set, 0 for a blank or comment
+ * line, -1 with a reason in why.
+ */
+static int config_split(char *s, char **k, char **v, const char **why)
+{
+	char *eq, *e, q;
+
+	s = config_trim(s);
+	if (!*s || *s == '#')
+		return 0;
+	eq = strchr(s, '=');
+	if (!eq || memchr(s, '#', (size_t)(eq - s))) {
+		*why = "expected KEY = VALUE";
+		return -1;
+	}
+	*eq = '\0';
+	*k = config_trim(s);
+	s = eq + 1;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '"' || *s == '\'') {
+		q = *s++;
+		e = strchr(s, q);
+		if (!e) {
+			*why = "quote not closed";
+			return -1;
+		}
+		*e++ = '\0';
+		while (isspace((unsigned char)*e))
+			e++;
+		if (*e && *e != '#') {
+			*why = "text after the closing quote";
+			return -1;
+		}
+		*v = s;
+		return 1;
+	}
+	e = strchr(s, '#');
+	if (e)
+		*e = '\0';
+	*v = config_trim(s);
+	return 1;
 }
 
 int config_load(const char *path, struct rd_config *c, char *err, size_t errsz)
 {
-	char line[CONFIG_LINE_MAX];
-	const char *why = NULL;
+	char line[CONFIG_LINE_MAX], why[512];
+	const char *split_why = NULL;
 	unsigned lineno = 0;
+	int named = path || config_path_named();
 	FILE *f;
 	int rc = 0;
 
@@ -210,48 +301,44 @@ int config_load(const char *path, struct rd_config *c, char *err, size_t errsz)
 		path = config_default_path();
 	f = fopen(path, "re");
 	if (!f) {
-		if (errno == ENOENT)
+		if (errno == ENOENT && !named)
 			return 0;
-		rc = -errno;
+		rc = errno == ENOENT ? -EINVAL : -errno;
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return rc;
 	}
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	while (fgets(line, sizeof(line), f)) {
-		char *s, *eq, *hash, *k, *v;
+		char *k = NULL, *v = NULL, *nl = strchr(line, '\n');
 
 		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			why = "line too long";
+		if (!nl && !feof(f)) {
+			snprintf(err, errsz, "%s:%u: line too long (allowed: %d bytes)", path, lineno,
+				 CONFIG_LINE_MAX - 2);
 			rc = -EINVAL;
 			goto out_close;
 		}
-		hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		s = config_trim(line);
-		if (!*s)
+		if (nl)
+			*nl = '\0';
+		rc = config_split(line, &k, &v, &split_why);
+		if (rc < 0) {
+			snprintf(err, errsz, "%s:%u: %s", path, lineno, split_why);
+			rc = -EINVAL;
+			goto out_close;
+		}
+		if (!rc)
 			continue;
-		eq = strchr(s, '=');
-		if (!eq) {
-			why = "expected key = value";
-			rc = -EINVAL;
+		rc = config_set(c, k, v, why, sizeof(why));
+		if (rc) {
+			snprintf(err, errsz, "%s:%u: %s: %s", path, lineno, k, why);
 			goto out_close;
 		}
-		*eq = '\0';
-		k = config_trim(s);
-		v = config_trim(eq + 1);
-		rc = config_set(c, k, v, &why);
-		if (rc)
-			goto out_close;
 	}
 	if (ferror(f)) {
 		rc = -EIO;
 		snprintf(err, errsz, "%s: read error", path);
 	}
 out_close:
-	if (rc == -EINVAL && why)
-		snprintf(err, errsz, "%s:%u: %s", path, lineno, why);
 	fclose(f);
 	return rc;
 }

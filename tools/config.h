@@ -2,7 +2,8 @@
  * tools/config.h - /etc/rawdump.conf: the settings `rawdump arm`, `rawdump
  * save` and the boot-time units share. Format (Documentation/user-guide.md):
  * one "key = value" per line, '#' starts a comment, blank lines ignored,
- * unknown keys are an error (a typo must not silently change behaviour).
+ * values bare or quoted "..." / '...', unknown keys and bad values are an
+ * error (a typo must not silently change behaviour).
  */
 #ifndef RAWDUMP_TOOLS_CONFIG_H
 #define RAWDUMP_TOOLS_CONFIG_H
@@ -33,15 +34,22 @@ struct rd_config {
 	char path[PATH_MAX];		/* file read, "" when none existed */
 };
 
-/* The file to read: $RAWDUMP_CONF when set, else CONFIG_DEFAULT_PATH. */
+/* The file to read: rawdump --config FILE, else $RAWDUMP_CONF when set,
+ * else CONFIG_DEFAULT_PATH. */
 const char *config_default_path(void);
+/* rawdump --config FILE (tools/main.c); NULL clears it. */
+void config_set_path(const char *path);
+/* 1 when the file was named (--config or RAWDUMP_CONF): then it must exist. */
+int config_path_named(void);
 
 /* A dump level (rawdump arm --dump-level, dump_level =): 0..31, or -1 if v is not one. */
 int config_dump_level(const char *v);
 
 /* Fill c with defaults, then apply the file at path (NULL: the default
- * path). A missing file is not an error. Returns 0, or -EINVAL (a bad line:
- * err says which) or another negative errno from reading the file. */
+ * path). A missing file is an error only when it was named (path,
+ * --config, RAWDUMP_CONF). Returns 0, or -EINVAL (a bad line, as
+ * "FILE:LINE: KEY: REASON (allowed: ...)", or a missing named file: err
+ * says which) or another negative errno from reading the file. */
 int config_load(const char *path, struct rd_config *c, char *err, size_t errsz);
 
 #endif

@@ -36,7 +36,9 @@ static void conv_usage(FILE *out)
 		"  IN   a rawdump partition or disk image (as for rawdump save), or an\n"
 		"       ELF vmcore, LKCD or kdump-compressed file\n"
 		"  OUT  a new file (never overwritten; written 0600 via a temp file)\n"
-		"  -q, --quiet  no progress lines\n"
+		"  --to FMT    the output format: elf, lcrash or kdump\n"
+		"  -q, --quiet no progress lines\n"
+		"  -h, --help  this text\n"
 		"Exit 16 when OUT's filesystem has less free space than OUT needs.\n");
 }
 
@@ -82,22 +84,21 @@ int cmd_convert(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
 			quiet = 1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_error(CONV_CMD, "unknown option '%s'", argv[i]);
-			conv_usage(stderr);
-			return RD_EXIT_USAGE;
+			return cli_usage_error(CONV_CMD, "unknown option %s", argv[i]);
 		} else if (!in) {
 			in = argv[i];
 		} else if (!out) {
 			out = argv[i];
 		} else {
-			conv_usage(stderr);
-			return RD_EXIT_USAGE;
+			return cli_usage_error(CONV_CMD, "IN and OUT only ('%s' is a third)", argv[i]);
 		}
 	}
-	if (!in || !out || !to || !(fmt = export_fmt_find(to, 1))) {
-		conv_usage(stderr);
-		return RD_EXIT_USAGE;
-	}
+	if (!in || !out)
+		return cli_usage_error(CONV_CMD, "need IN and OUT");
+	if (!to)
+		return cli_usage_error(CONV_CMD, "need --to elf|lcrash|kdump");
+	if (!(fmt = export_fmt_find(to, 1)))
+		return cli_usage_error(CONV_CMD, "--to %s: allowed elf, lcrash, kdump", to);
 	if (lstat(out, &st) == 0) {
 		cli_error(CONV_CMD, "%s exists; not overwriting it", out);
 		return RD_EXIT_REFUSED;

@@ -70,7 +70,7 @@ int rd_part_header_check(const struct rd_part_header *h)
 	if (h->version < RD_FORMAT_VERSION_MIN || h->version > RD_FORMAT_VERSION ||
 	    h->header_size != sizeof(*h))
 		return -RD_EVERSION;
-	if (h->state > RD_STATE_SAVED || h->part_size < RD_MIN_PART_SIZE)
+	if (h->state > RD_STATE_CLEARED || h->part_size < RD_MIN_PART_SIZE)
 		return -RD_EINVAL;
 	return 0;
 }

@@ -56,6 +56,8 @@ enum rd_part_state {
 	RD_STATE_WRITING = 1,	/* a capture started and did not finish: partial */
 	RD_STATE_COMPLETE = 2,	/* a dump ended with its END record on disk */
 	RD_STATE_SAVED = 3,	/* rawdump save extracted it; may be overwritten */
+	RD_STATE_CLEARED = 4,	/* rawdump clear: not wanted, not saved; may be
+				 * overwritten (the dump stays readable) */
 };
 
 struct rd_part_header {

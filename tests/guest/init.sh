@@ -262,6 +262,7 @@ bench)
 	finish "still alive after sysrq-c"
 	;;
 armcheck)
+	say "panic_on_oops-before $(cat /proc/sys/kernel/panic_on_oops)"
 	rawdump arm
 	say "arm-unformatted rc=$?"
 	rawdump format PARTLABEL=rawdump --force --label armcheck
@@ -292,6 +293,29 @@ armcheck)
 	# mkswap wrote the first page only: put the rawdump header back, so the
 	# host still finds the partition it checks the command line against
 	dd if=/tmp/slot0 of="$part" bs=4096 count=1 conv=fsync 2>/dev/null
+	# issue 13 (Documentation/operator.md): status exit codes, panic_on_oops,
+	# format on the armed partition re-arms; both header slots are put back
+	# afterwards for the host's command line check
+	rawdump arm
+	say "arm-again rc=$?"
+	say "panic_on_oops-after $(cat /proc/sys/kernel/panic_on_oops)"
+	rawdump status -q
+	say "status-armed rc=$?"
+	rawdump format PARTLABEL=rawdump
+	say "format-armed rc=$?"
+	size=$(rawdump info PARTLABEL=rawdump --json | sed -n 's/^ *"part_size": *\([0-9]*\).*/\1/p')
+	dd if="$part" of=/tmp/slotb bs=4096 skip=$((size / 4096 - 1)) count=1 2>/dev/null
+	rawdump format --force PARTLABEL=rawdump
+	say "format-force-armed rc=$?"
+	rawdump status -q
+	say "status-rearmed rc=$?"
+	dd if=/tmp/slot0 of="$part" bs=4096 count=1 conv=fsync 2>/dev/null
+	dd if=/tmp/slotb of="$part" bs=4096 seek=$((size / 4096 - 1)) count=1 conv=fsync,notrunc 2>/dev/null
+	rawdump status -q
+	say "status-stale rc=$?"
+	rawdump disarm
+	rawdump status -q
+	say "status-disarmed rc=$?"
 	finish "armcheck"
 	;;
 plant)

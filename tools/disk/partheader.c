@@ -55,6 +55,7 @@ const char *part_state_name(uint32_t state)
 	case RD_STATE_WRITING:	return "partial";
 	case RD_STATE_COMPLETE:	return "complete";
 	case RD_STATE_SAVED:	return "saved";
+	case RD_STATE_CLEARED:	return "cleared";
 	}
 	return "unknown";
 }

@@ -1035,7 +1035,7 @@ struct memimage *rdr_open(struct target *t, enum rdr_err *why, char *err, size_t
 		rdr_fail(err, errsz, why, RDR_ERR_NOTRD, "not a rawdump partition (%s)", rd_strerror(rc));
 		goto fail;
 	}
-	if (r->info.part.state == RD_STATE_EMPTY || r->info.part.state > RD_STATE_SAVED) {
+	if (r->info.part.state == RD_STATE_EMPTY || r->info.part.state > RD_STATE_CLEARED) {
 		rdr_fail(err, errsz, why, RDR_ERR_NOTRD, "the partition holds no dump (state %s)",
 			 part_state_name(r->info.part.state));
 		goto fail;
