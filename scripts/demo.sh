@@ -27,12 +27,12 @@ t0=$(date +%s)
 step() { printf '\n\033[1m== [%s s] %s\033[0m\n' "$(( $(date +%s) - t0 ))" "$*"; }
 die() { echo "demo: $*" >&2; exit 1; }
 # Show the guest's progress: our own lines, the panic, the minikernel's.
-show() { grep --line-buffered -aE 'vmcore-|^(RDGUEST|rawdump|dump:|blk:|cpu:|elfcorehdr:|virtio-blk:|armed|minikernel cmdline|crashkernel:)|Kernel panic|sysrq: Trigger' | sed -u 's/^/   | /'; }
+show() { grep --line-buffered -aE '^saved /|^(RDGUEST|rawdump|dump:|blk:|cpu:|elfcorehdr:|virtio-blk:|armed|minikernel cmdline|crashkernel:)|Kernel panic|sysrq: Trigger' | sed -u 's/^/   | /'; }
 
 [ -x "$rawdump" ] || die "build/rawdump missing: run make demo (it builds first)"
 [ -f "$top/build/minikernel/rdmk.bzImage" ] || die "build/minikernel/rdmk.bzImage missing"
 mkdir -p "$out"
-rm -f "$out"/vmcore-*
+rm -rf "$out"/[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]-*	# dump directories of a previous run
 
 step "1/4 guest: Debian $rel (stock bzImage, KASLR on), busybox initramfs, disk image"
 "$top/scripts/guest/build-guest.sh" --release "$rel" --out "$out/guest" >/dev/null
@@ -61,7 +61,7 @@ grep -q '^RDGUEST: boot-save rc=0' "$out/boot2.log" ||
 step "4/4 host: rawdump info and rawdump save of the image's dump partition"
 "$rawdump" info "$out/disk.img:2" | sed 's/^/   /'
 set +e
-"$rawdump" save "$out/disk.img:2" -o "$out" >"$out/save.log" 2>&1
+"$rawdump" save "$out/disk.img:2" -o "$out" --quiet >"$out/save.log" 2>&1
 save_rc=$?
 set -e
 grep -v 'saved before' "$out/save.log" | sed 's/^/   /'
@@ -70,7 +70,7 @@ case $save_rc in
 6) echo "   WARNING: rawdump save says the dump is partial (exit 6): memory listed above is missing" ;;
 *) die "rawdump save failed (exit $save_rc)" ;;
 esac
-vmcore=$(ls -1t "$out"/vmcore-* | head -n 1)
+vmcore=$(ls -1t "$out"/[0-9]*-[0-9]*-*/vmcore | head -n 1)
 vmlinux=/var/cache/rawdump/vmlinux-$rel
 echo
 echo "vmcore: $vmcore ($(du -h "$vmcore" | cut -f1) on disk, $(du -h --apparent-size "$vmcore" | cut -f1) apparent)"

@@ -1,10 +1,11 @@
 # scripts/install.mk - `make install` (included by the top-level Makefile).
 #   make install [DESTDIR=/staging] [PREFIX=/usr/local]
 # Installs the rawdump command, the minikernel, the boot helper, the systemd
-# units, the man page and an example /etc/rawdump.conf (only when none
+# units, the man page, an example /etc/rawdump.conf (only when none
 # exists: a configured system keeps its file; CONF_INSTALL=always installs
 # it anyway, as the Debian package does: there it is a conffile and dpkg
-# keeps the administrator's changes). When `make sign` has made
+# keeps the administrator's changes) and creates the default output
+# directory CRASHDIR (/var/crash, mode 0700) when missing. When `make sign` has made
 # build/minikernel/rdmk.signed.bzImage (and it is newer than the unsigned
 # image), that one is installed as rdmk.bzImage: a Secure Boot system
 # can only load a signed minikernel. `rawdump` finds the
@@ -15,6 +16,7 @@ RDLIBDIR   ?= $(PREFIX)/lib/rawdump
 MANDIR     ?= $(PREFIX)/share/man
 DOCDIR     ?= $(PREFIX)/share/doc/rawdump
 SYSCONFDIR ?= /etc
+CRASHDIR   ?= /var/crash
 UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 
 CONF_INSTALL ?= keep
@@ -34,6 +36,8 @@ install: all
 		install -D -m 0644 $(B)/minikernel/rdmk.bzImage $(DESTDIR)$(RDLIBDIR)/rdmk.bzImage; \
 	fi
 	install -D -m 0755 scripts/systemd/rawdump-boot $(DESTDIR)$(RDLIBDIR)/rawdump-boot
+	@if [ ! -d $(DESTDIR)$(CRASHDIR) ]; then \
+		install -d -m 0700 $(DESTDIR)$(CRASHDIR) && echo "created $(CRASHDIR) (0700)"; fi
 	@for u in $(INSTALL_UNITS); do \
 		mkdir -p $(DESTDIR)$(UNITDIR) && \
 		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@RDLIBDIR@|$(RDLIBDIR)|g' \

@@ -100,7 +100,7 @@ check "makedumpfile left pages out" test "${excluded:-0}" -gt 10000
 
 # 3. Conversions.
 for f in elf lcrash kdump; do
-	"$RAWDUMP" convert "$T/m.kdump" "$T/o.$f" --to $f >"$T/conv.$f" 2>&1
+	"$RAWDUMP" convert "$T/m.kdump" "$T/o.$f" --to $f --quiet >"$T/conv.$f" 2>&1
 	check_eq "convert -d 31 kdump -> $f exits 0" "$?" 0
 	check_eq "convert -> $f: excluded pages per class" "$(sed -n 3p "$T/conv.$f")" \
 		"$excluded pages ($("$PY" -c "print('%.1f MiB' % ($excluded * 4096 / 1048576))")) left out by page filtering (dump level 31): unknown $excluded"

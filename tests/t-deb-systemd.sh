@@ -158,8 +158,9 @@ check "... says armed" grep -q '^RDGUEST: status| .*armed' "$log"
 check_eq "kexec_crash_loaded after the reboot" "$(grep '^RDGUEST: kexec_crash_loaded' "$log" | tail -n 1)" "RDGUEST: kexec_crash_loaded 1"
 check_eq "the partition says saved" "$(line 'partition state')" "saved"
 check_eq "journalctl -u rawdump-save" "$(line journal)" "rc=0"
-check "... shows the boot helper saving" grep -q "^RDGUEST: journal| rawdump-boot: saving the complete dump on /dev/vda2 to $OUTPUT_DIR/" "$log"
-check "... and rawdump save's result" grep -q "^RDGUEST: journal| saved $OUTPUT_DIR/" "$log"
+check "... shows rawdump save --boot's progress" grep -q "^RDGUEST: journal| rawdump: saving vmcore: .* (100%)" "$log"
+check "... and its result: the vmcore in the dump directory" \
+	grep -qE "^RDGUEST: journal\| saved $OUTPUT_DIR/[0-9]{8}-[0-9]{6}-[0-9a-f]{8}/vmcore " "$log"
 grep '^RDGUEST: journal| ' "$log" | sed 's/^RDGUEST: journal| /# journal: /'
 sed -n 's/^RDGUEST: saved //p' "$log" >"$T/saved"
 vmpath=$(cut -d' ' -f1 "$T/saved" | saved_elf)

@@ -129,8 +129,12 @@ info=$("$RAWDUMP" info "$disk:2" --json)
 check_eq "partition state after boot 2" "$(printf '%s' "$info" | sed -n 's/.*"state": *"\([a-z]*\)".*/\1/p')" "saved"
 fsoff=$(( $(sfdisk -d "$disk" | awk -F'[=,]' '/img1 :/ { print $2+0 }') * 512 ))
 check "ext4 filesystem is clean (e2fsck -fn)" e2fsck -fn "$disk?offset=$fsoff"
-name=$(debugfs -R 'ls -l /' "$disk?offset=$fsoff" 2>/dev/null | grep -o 'vmcore-[0-9-]*' | head -n 1)
-check "the vmcore is on the ext4 partition ($name)" test -n "$name"
-debugfs -R "dump /$name $T/vmcore2" "$disk?offset=$fsoff" >/dev/null 2>&1
+name=$(debugfs -R 'ls -l /' "$disk?offset=$fsoff" 2>/dev/null | grep -oE '[0-9]{8}-[0-9]{6}-[0-9a-f]{8}' | head -n 1)
+check "the dump directory is on the ext4 partition ($name)" test -n "$name"
+debugfs -R "dump /$name/vmcore $T/vmcore2" "$disk?offset=$fsoff" >/dev/null 2>&1
 check "the guest-saved vmcore holds every planted byte" "$E2E_CHECK" plant --seed "$SEED" --list "$log" "$T/vmcore2"
+debugfs -R "dump /$name/dmesg.txt $T/dmesg2.txt" "$disk?offset=$fsoff" >/dev/null 2>&1
+check "dmesg.txt has the panic message" grep -q 'Kernel panic - not syncing: sysrq triggered crash' "$T/dmesg2.txt"
+"$RAWDUMP" info "$disk:2" --log | sed '1,/^kernel log: /d' >"$T/infolog.txt"
+check "dmesg.txt = the log lines of rawdump info --log" cmp "$T/dmesg2.txt" "$T/infolog.txt"
 exit 0

@@ -2,9 +2,10 @@
 # tests/t-e2e-install.sh - the host side of deployment, without a guest:
 # `make install` into a DESTDIR (files, unit paths, example config), the
 # /etc/rawdump.conf parser as `rawdump arm` reports it (exact exit codes
-# and messages), and the boot-time helper rawdump-boot saving a real
-# captured dump (written by rawdump-sim, the real writer) from a disk image
-# into output_dir, in every configured format, then finding nothing to save.
+# and messages), and the boot-time helper rawdump-boot (rawdump save --boot)
+# saving a real captured dump (written by rawdump-sim, the real writer) from a
+# disk image into its dump directory in output_dir, in every configured
+# format, then finding nothing to save.
 . "$(dirname "$0")/lib.sh"
 need sfdisk make
 for f in "$RAWDUMP" "$SIM" "$B/minikernel/rdmk.bzImage"; do
@@ -21,7 +22,9 @@ for f in usr/sbin/rawdump usr/lib/rawdump/rdmk.bzImage usr/lib/rawdump/rawdump-b
 	check "installed /$f" test -s "$stage/$f"
 done
 check "rawdump-arm.service runs /usr/sbin/rawdump arm" grep -qx 'ExecStart=/usr/sbin/rawdump arm' "$stage/lib/systemd/system/rawdump-arm.service"
-check "rawdump-save.service runs the boot helper" grep -qx 'ExecStart=/usr/lib/rawdump/rawdump-boot save' "$stage/lib/systemd/system/rawdump-save.service"
+check "rawdump-save.service runs rawdump save --boot" grep -qx 'ExecStart=/usr/sbin/rawdump save --boot' "$stage/lib/systemd/system/rawdump-save.service"
+check "rawdump-save.service lets rawdump send STATUS=" grep -qx 'NotifyAccess=main' "$stage/lib/systemd/system/rawdump-save.service"
+check_eq "make install creates /var/crash 0700" "$(stat -c %a "$stage/var/crash" 2>&1)" "700"
 check "save is ordered before arm" grep -qx 'Before=rawdump-arm.service' "$stage/lib/systemd/system/rawdump-save.service"
 check_not "no unsubstituted @VARS@ in the units" grep -q '@' "$stage/lib/systemd/system/rawdump-arm.service" "$stage/lib/systemd/system/rawdump-save.service"
 echo "target = PARTLABEL=mine" >"$stage/etc/rawdump.conf"
@@ -40,7 +43,7 @@ esac
 need systemd-analyze
 px=$T/prefix
 check "make install PREFIX=$px" make -s -C "$TOP" -f Makefile -f scripts/install.mk install \
-	PREFIX="$px" SYSCONFDIR="$px/etc"
+	PREFIX="$px" SYSCONFDIR="$px/etc" CRASHDIR="$px/crash"
 check "systemd-analyze verify accepts both units" systemd-analyze verify --man=no \
 	"$px/lib/systemd/system/rawdump-arm.service" "$px/lib/systemd/system/rawdump-save.service"
 
@@ -74,15 +77,17 @@ formats = elf, kdump
 CONF
 export RAWDUMP_CONF=$T/boot.conf RAWDUMP=$RAWDUMP
 check_rc "rawdump-boot save" 0 "$TOP/scripts/systemd/rawdump-boot" save
-check_eq "rawdump-boot saved one ELF and one kdump file" \
-	"$(cd "$out" 2>/dev/null && ls | sed 's/[0-9]\{8\}-[0-9]\{6\}/STAMP/' | tr '\n' ' ')" \
-	"vmcore-STAMP vmcore-STAMP.kdump "
-check "the saved ELF vmcore holds the pattern" "$SIM" verify "$(ls "$out"/vmcore-* | grep -v kdump)" \
+dumpdir=$(ls "$out" 2>/dev/null)
+[[ $dumpdir =~ ^[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$ ]] && pass "rawdump-boot saved into one dump directory ($dumpdir)" ||
+	fail "rawdump-boot saved into one dump directory" "got '$dumpdir'"
+check_eq "... holding the ELF and the kdump file" "$(ls "$out/$dumpdir" 2>&1 | tr '\n' ' ')" \
+	"dmesg.txt info.json info.txt vmcore vmcore.kdump "
+check "the saved ELF vmcore holds the pattern" "$SIM" verify "$out/$dumpdir/vmcore" \
 	--pattern 77 --range 0x100000:8M --range 0x2000000:4M
 state=$("$RAWDUMP" info "$img:2" --json | sed -n 's/.*"state": *"\([a-z]*\)".*/\1/p')
 check_eq "partition marked saved" "$state" saved
 check_rc "rawdump-boot save again: nothing to save" 0 "$TOP/scripts/systemd/rawdump-boot" save
 cp "$T/.out" "$T/msg"
-check "... and says so" grep -q 'state saved, nothing to save' "$T/msg"
-check_eq "... and wrote nothing new" "$(ls "$out" | wc -l)" 2
+check_eq "... and says so" "$(cat "$T/msg")" "$img:2: no dump waiting (state saved); nothing to save"
+check_eq "... and wrote nothing new" "$(find "$out" | wc -l)" 7
 exit 0

@@ -93,20 +93,24 @@ check_eq "no temp files after failures" "$(ls -A "$out" | grep -c 'tmp')" "0"
 # --- write failure mid-save leaves no temp file (a full filesystem) ---
 mkdir -p "$T/tiny"
 if mount -t tmpfs -o size=2M tmpfs "$T/tiny" 2>/dev/null; then
-	check_rc "save into a full filesystem: exit 5" 5 "$RAWDUMP" save "$img:2" -o "$T/tiny" --name v
-	check_eq "no temp file left on a full filesystem" "$(ls -A "$T/tiny" | wc -l)" "0"
+	check_rc "save into a too small filesystem: exit 16" 16 "$RAWDUMP" save "$img:2" -o "$T/tiny" --name v
+	check_eq "... one line naming free and needed space" "$(grep -v warning "$T/.out")" \
+		"rawdump: save: $T/tiny: the filesystem has 2.0 MiB free, the output needs up to 16.0 MiB"
+	check_eq "... nothing written" "$(ls -A "$T/tiny" | wc -l)" "0"
+	check_rc "... nor a dump directory: exit 16" 16 "$RAWDUMP" save "$img:2" -o "$T/tiny"
+	check_eq "... nothing written" "$(ls -A "$T/tiny" | wc -l)" "0"
 	umount "$T/tiny"
 else
 	fail "tmpfs mount for the full-filesystem check"
 fi
 
-# --- uncompressed dump, default name ---
+# --- uncompressed dump, default name: the dump directory ---
 "$SIM" write "$img:2" --pattern 12 --range 0x100000:16M --cpus 1 --release 6.1.0-raw \
 	--comp none --quiet >/dev/null 2>&1 || fail "sim write none"
 "$RAWDUMP" save "$img:2" -o "$out" >"$T/save.out" 2>&1; rc=$?
 check_eq "save uncompressed dump" "$rc" "0"
-name=$(sed -n 's|^saved .*/\(vmcore-[0-9-]*\) .*|\1|p' "$T/save.out")
-[ -n "$name" ] && [ -f "$out/$name" ] && pass "default name vmcore-DATE-TIME ($name)" || fail "default name" "$(cat "$T/save.out")"
+name=$(sed -n 's|^saved .*/\([0-9]\{8\}-[0-9]\{6\}-[0-9a-f]\{8\}/vmcore\) .*|\1|p' "$T/save.out")
+[ -n "$name" ] && [ -f "$out/$name" ] && pass "default name DATE-TIME-DUMPID/vmcore ($name)" || fail "default name" "$(cat "$T/save.out")"
 check "uncompressed vmcore bytes equal the pattern" "$SIM" verify "$out/$name" --pattern 12 --range 0x100000:16M
 check_eq "uncompressed: crash --osrelease" "$(crash --osrelease "$out/$name" 2>&1)" "6.1.0-raw"
 

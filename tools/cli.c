@@ -1,5 +1,5 @@
 /*
- * tools/cli.c - messages, progress bar and formatting shared by the rawdump
+ * tools/cli.c - messages and formatting shared by the rawdump
  * subcommands (see tools/cli.h).
  */
 #include <inttypes.h>
@@ -66,42 +66,6 @@ int cli_getopt_error(const char *cmd, char **argv, int ch)
 int cli_is_help(const char *arg)
 {
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
-}
-
-void cli_progress_init(struct cli_progress *p, const char *what)
-{
-	p->what = what;
-	p->enabled = isatty(STDERR_FILENO);
-	p->last_permille = -1;
-}
-
-void cli_progress(void *ctx, uint64_t done, uint64_t total)
-{
-	struct cli_progress *p = ctx;
-	char bar[41];
-	int permille, fill;
-
-	if (!p || !p->enabled || !total)
-		return;
-	if (done > total)
-		done = total;
-	permille = (int)(done * 1000 / total);
-	if (permille == p->last_permille)
-		return;
-	p->last_permille = permille;
-	fill = permille * 40 / 1000;
-	memset(bar, '#', (size_t)fill);
-	memset(bar + fill, '.', (size_t)(40 - fill));
-	bar[40] = '\0';
-	fprintf(stderr, "\r%s [%s] %3d.%d%%", p->what, bar, permille / 10, permille % 10);
-	fflush(stderr);
-}
-
-void cli_progress_done(struct cli_progress *p)
-{
-	if (p->enabled && p->last_permille >= 0)
-		fputc('\n', stderr);
-	p->last_permille = -1;
 }
 
 const char *cli_size(uint64_t bytes, char *buf, size_t bufsz)

@@ -1,7 +1,7 @@
 /*
  * tools/cli.h - what every rawdump subcommand shares: exit codes (the
  * contract documented in Documentation/rawdump.8), the one-line error
- * format "rawdump: <cmd>: <what>", a terminal-only progress bar, and the
+ * format "rawdump: <cmd>: <what>", and the
  * subcommand entry points that tools/main.c dispatches to.
  */
 #ifndef RAWDUMP_TOOLS_CLI_H
@@ -60,17 +60,6 @@ void cli_warn(const char *cmd, const char *fmt, ...)
 /* True when argv[i] is -h or --help. */
 int cli_is_help(const char *arg);
 
-/* Progress on stderr, only when stderr is a terminal. Pass as an
- * mi_progress_fn with a struct cli_progress as ctx. */
-struct cli_progress {
-	const char *what;
-	int enabled;
-	int last_permille;
-};
-void cli_progress_init(struct cli_progress *p, const char *what);
-void cli_progress(void *ctx, uint64_t done, uint64_t total);
-void cli_progress_done(struct cli_progress *p);
-
 /* "1.5 GiB" style into buf. */
 const char *cli_size(uint64_t bytes, char *buf, size_t bufsz);
 
@@ -90,6 +79,12 @@ int cmd_info(int argc, char **argv);
  * log instead of its last lines. */
 struct memimage;
 void info_print_kernel(struct memimage *m, FILE *out, int json, int full_log);
+/* What `rawdump info [--json] SPEC` prints, onto out (save's info.txt and
+ * info.json). Returns info's exit code. */
+int info_report(FILE *out, const char *spec, int json, int full_log);
+/* The whole kernel log of m, lines as `rawdump info --log` prints them
+ * (save's dmesg.txt); nothing when the log cannot be read. */
+void info_print_log(struct memimage *m, FILE *out);
 int cmd_status(int argc, char **argv);
 int cmd_clear(int argc, char **argv);
 

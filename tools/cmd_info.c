@@ -452,48 +452,30 @@ void info_print_kernel(struct memimage *m, FILE *out, int json, int full_log)
 	kinfo_free(&ki);
 }
 
-int cmd_info(int argc, char **argv)
+void info_print_log(struct memimage *m, FILE *out)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verify", no_argument, NULL, 'v' },
-		{ "full-log", no_argument, NULL, 'l' },
-		{ "log", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct info_out o = { .f = stdout, .first = 1 };
+	struct kinfo ki;
+	size_t i;
+
+	kinfo_gather(m, &ki);
+	for (i = 0; !ki.log_error && i < ki.nlog; i++)
+		info_print_rec(out, &ki.log[i]);
+	kinfo_free(&ki);
+}
+
+/* rawdump info of spec onto out; an exit code. */
+static int info_run(FILE *out, const char *spec, int json, int verify, int full_log)
+{
+	struct info_out o = { .f = out, .json = json, .first = 1 };
 	enum rdr_err why;
-	int verify = 0, full_log = 0, c, rc, primary_ok = 0, ret = RD_EXIT_OK;
+	int rc, primary_ok = 0, ret = RD_EXIT_OK;
 	enum part_hdr_copy copy = PART_HDR_PRIMARY;
 	struct rd_part_header h;
 	struct memimage *m = NULL;
 	char err[512];
 	struct target t;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jvlh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			o.json = 1;
-			break;
-		case 'v':
-			verify = 1;
-			break;
-		case 'l':
-			full_log = 1;
-			break;
-		case 'h':
-			fputs(info_usage, stdout);
-			return RD_EXIT_OK;
-		default:
-			return cli_getopt_error("info", argv, c);
-		}
-	}
-	if (optind != argc - 1)
-		return cli_usage_error("info", "need exactly one TARGET or FILE");
-	rc = target_open(argv[optind], O_RDONLY, &t, err, sizeof(err));
+	rc = target_open(spec, O_RDONLY, &t, err, sizeof(err));
 	if (!rc && t.kind == TARGET_IMAGE_DISK)
 		rc = target_pick_rawdump(&t, err, sizeof(err));
 	if (rc) {
@@ -503,7 +485,7 @@ int cmd_info(int argc, char **argv)
 
 	if (!part_has_magic(&t)) {
 		target_close(&t);
-		m = mi_open(argv[optind], err, sizeof(err));
+		m = mi_open(spec, err, sizeof(err));
 		if (!m) {
 			cli_error("info", "%s", err);
 			return RD_EXIT_NOTRD;
@@ -518,7 +500,7 @@ int cmd_info(int argc, char **argv)
 	if (rc) {
 		target_close(&t);
 		cli_error("info", "%s: rawdump signature present but both headers are bad",
-			  argv[optind]);
+			  spec);
 		return RD_EXIT_NOTRD;
 	}
 	if (o.json)
@@ -550,4 +532,46 @@ close:
 		fputs("\n}\n", o.f);
 	mi_close(m);
 	return ret;
+}
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verify", no_argument, NULL, 'v' },
+		{ "full-log", no_argument, NULL, 'l' },
+		{ "log", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int verify = 0, full_log = 0, json = 0, c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jvlh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'v':
+			verify = 1;
+			break;
+		case 'l':
+			full_log = 1;
+			break;
+		case 'h':
+			fputs(info_usage, stdout);
+			return RD_EXIT_OK;
+		default:
+			return cli_getopt_error("info", argv, c);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("info", "need exactly one TARGET or FILE");
+	return info_run(stdout, argv[optind], json, verify, full_log);
+}
+
+int info_report(FILE *out, const char *spec, int json, int full_log)
+{
+	return info_run(out, spec, json, 0, full_log);
 }

@@ -32,12 +32,14 @@
 static void conv_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: rawdump convert IN OUT --to elf|lcrash|kdump\n"
+		"usage: rawdump convert IN OUT --to elf|lcrash|kdump [--quiet]\n"
 		"  IN   a rawdump partition or disk image (as for rawdump save), or an\n"
 		"       ELF vmcore, LKCD or kdump-compressed file\n"
 		"  OUT  a new file (never overwritten; written 0600 via a temp file)\n"
 		"  --to FMT    the output format: elf, lcrash or kdump\n"
-		"  -h, --help  this text\n");
+		"  -q, --quiet no progress lines\n"
+		"  -h, --help  this text\n"
+		"Exit 16 when OUT's filesystem has less free space than OUT needs.\n");
 }
 
 /* The directory of path (opened) and its last component. */
@@ -68,7 +70,8 @@ int cmd_convert(int argc, char **argv)
 	enum export_step step;
 	char err[512], msg[512], name[256];
 	struct stat st;
-	int i, dfd = -1, rc, ret;
+	int i, dfd = -1, rc, ret, quiet = 0;
+	uint64_t need;
 
 	for (i = 1; i < argc; i++) {
 		if (cli_is_help(argv[i])) {
@@ -78,6 +81,8 @@ int cmd_convert(int argc, char **argv)
 			to = argv[++i];
 		} else if (!strncmp(argv[i], "--to=", 5)) {
 			to = argv[i] + 5;
+		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+			quiet = 1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cli_usage_error(CONV_CMD, "unknown option %s", argv[i]);
 		} else if (!in) {
@@ -118,7 +123,13 @@ int cmd_convert(int argc, char **argv)
 		ret = RD_EXIT_IO;
 		goto close_image;
 	}
-	step = export_write(m, fmt, dfd, name, "converting", &rc, msg, sizeof(msg));
+	need = export_need_bytes(m, fmt, 0);
+	if (export_space_short(dfd, need, msg, sizeof(msg))) {
+		cli_error(CONV_CMD, "%s: %s", out, msg);
+		ret = RD_EXIT_NOSPACE;
+		goto close_image;
+	}
+	step = export_write(m, fmt, dfd, name, "converting", quiet, &rc, msg, sizeof(msg));
 	if (step == EXPORT_CREATE) {
 		cli_error(CONV_CMD, "cannot create a file next to %s: %s", out, strerror(-rc));
 		ret = RD_EXIT_IO;

@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "export.h"
 #include "outfile.h"
+#include "progress.h"
 #include "image/kinfo.h"
 
 static const struct export_fmt export_fmts[] = {
@@ -34,11 +36,9 @@ const struct export_fmt *export_fmt_find(const char *name, int with_aliases)
 	return NULL;
 }
 
-enum export_step export_write(struct memimage *m, const struct export_fmt *f, int dfd,
-			      const char *name, const char *what, int *rc,
-			      char *msg, size_t msgsz)
+enum export_step export_file(int dfd, const char *name, export_fill_fn fill, void *ctx,
+			     int *rc, char *msg, size_t msgsz)
 {
-	struct cli_progress prog;
 	char tmp[320];
 	enum export_step step = EXPORT_OK;
 	int fd;
@@ -50,9 +50,7 @@ enum export_step export_write(struct memimage *m, const struct export_fmt *f, in
 		*rc = fd;
 		return EXPORT_CREATE;
 	}
-	cli_progress_init(&prog, what);
-	*rc = f->write(m, fd, cli_progress, &prog, msg, msgsz);
-	cli_progress_done(&prog);
+	*rc = fill(fd, ctx, msg, msgsz);
 	if (*rc)
 		step = EXPORT_WRITE;
 	if (!step && fsync(fd) != 0) {
@@ -77,6 +75,78 @@ enum export_step export_write(struct memimage *m, const struct export_fmt *f, in
 		return EXPORT_SYNCDIR;
 	}
 	return EXPORT_OK;
+}
+
+struct export_vmcore {
+	struct memimage *m;
+	const struct export_fmt *f;
+	struct progress prog;
+};
+
+static int export_fill_vmcore(int fd, void *ctx, char *msg, size_t msgsz)
+{
+	struct export_vmcore *v = ctx;
+	int rc = v->f->write(v->m, fd, progress_update, &v->prog, msg, msgsz);
+
+	progress_done(&v->prog, rc == 0);
+	return rc;
+}
+
+enum export_step export_write(struct memimage *m, const struct export_fmt *f, int dfd,
+			      const char *name, const char *what, int quiet, int *rc,
+			      char *msg, size_t msgsz)
+{
+	struct export_vmcore v = { .m = m, .f = f };
+
+	progress_init(&v.prog, what, quiet);
+	return export_file(dfd, name, export_fill_vmcore, &v, rc, msg, msgsz);
+}
+
+uint64_t export_need_bytes(const struct memimage *m, const struct export_fmt *f,
+			   uint64_t data_bytes)
+{
+	uint64_t mem = 0, pages, top = 0, fixed;
+	size_t i;
+
+	for (i = 0; i < m->nranges; i++) {
+		if (m->ranges[i].flags & MI_ALIAS)
+			continue;
+		mem += m->ranges[i].size;
+		if (m->ranges[i].paddr + m->ranges[i].size > top)
+			top = m->ranges[i].paddr + m->ranges[i].size;
+	}
+	if (!data_bytes) {
+		/* the input does not say which pages are zero: count every
+		 * page it holds, less what it says is excluded or missing */
+		uint64_t gone = mi_excluded_total(m) * MI_PAGE + m->missing_bytes;
+
+		data_bytes = mem > gone ? mem - gone : 0;
+	}
+	pages = mem / MI_PAGE;
+	/* headers, notes and alignment of every format */
+	fixed = m->notes_size + (uint64_t)(m->nranges + 2) * 64 + 4 * MI_PAGE;
+	if (!strcmp(f->name, "elf"))
+		return data_bytes + fixed;	/* zero pages are holes */
+	if (!strcmp(f->name, "kdump"))	/* 2 bitmaps + a descriptor per page */
+		return data_bytes + fixed + 2 * (top / MI_PAGE / 8 + MI_PAGE) + pages * 24;
+	/* LKCD: a page header per page, zero pages stored compressed */
+	return data_bytes + fixed + pages * 64;
+}
+
+int export_space_short(int dfd, uint64_t need, char *msg, size_t msgsz)
+{
+	char have_s[32], need_s[32];
+	struct statvfs vfs;
+	uint64_t have;
+
+	if (fstatvfs(dfd, &vfs) != 0)
+		return 0;	/* cannot tell: let the write find out */
+	have = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	if (have >= need)
+		return 0;
+	snprintf(msg, msgsz, "the filesystem has %s free, the output needs up to %s",
+		 cli_size(have, have_s, sizeof(have_s)), cli_size(need, need_s, sizeof(need_s)));
+	return 1;
 }
 
 void export_print_how(struct memimage *m, const struct export_fmt *f, const char *path,

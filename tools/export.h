@@ -8,6 +8,7 @@
 #define RAWDUMP_TOOLS_EXPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "image/memimage.h"
 
@@ -34,14 +35,34 @@ enum export_step {
 	EXPORT_SYNCDIR,		/* fsync of the directory, after the rename */
 };
 
-/* Write m as f into a new file dfd/name: temp file, writer with a progress
- * bar labelled what, fsync, close, rename without replacing, fsync of the
- * directory. Returns EXPORT_OK, or the failed step with -errno in *rc (and
- * the writer's reason in msg for EXPORT_WRITE, else msg is ""); the temp
- * file is removed on every failure before the rename. */
+/* Fill a fresh empty file fd; 0 or a negative errno (msg: why). */
+typedef int (*export_fill_fn)(int fd, void *ctx, char *msg, size_t msgsz);
+
+/* A new file dfd/name: temp file (tools/outfile.h), fill, fsync, close,
+ * rename without replacing, fsync of the directory. Returns EXPORT_OK, or
+ * the failed step with -errno in *rc (and fill's reason in msg for
+ * EXPORT_WRITE, else msg is ""); the temp file is removed on every failure
+ * before the rename. */
+enum export_step export_file(int dfd, const char *name, export_fill_fn fill, void *ctx,
+			     int *rc, char *msg, size_t msgsz);
+
+/* export_file of m written as f, with progress (tools/progress.h) labelled
+ * what unless quiet. */
 enum export_step export_write(struct memimage *m, const struct export_fmt *f, int dfd,
-			      const char *name, const char *what, int *rc,
+			      const char *name, const char *what, int quiet, int *rc,
 			      char *msg, size_t msgsz);
+
+/* Bytes the filesystem must have free to hold m written as f: an upper
+ * bound. data_bytes: the non-zero memory when the input knows it (a rawdump
+ * partition), else 0 (every page held counts). ELF: data + headers (zero
+ * pages are holes); kdump and LKCD: data uncompressed + per-page
+ * descriptors, bitmaps and headers. */
+uint64_t export_need_bytes(const struct memimage *m, const struct export_fmt *f,
+			   uint64_t data_bytes);
+
+/* 1 (msg says "the filesystem has X free, the output needs up to Y") when
+ * the filesystem of dfd has less than need bytes free for us, else 0. */
+int export_space_short(int dfd, uint64_t need, char *msg, size_t msgsz);
 
 /* On stdout: "open with: CMD" (the crash command line that opens the
  * exported file at path; for LKCD with phys_base_note, a note when
