@@ -9,7 +9,7 @@ qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64 kexec-tools
 busybox-static cpio fdisk gdisk e2fsprogs crash gdb makedumpfile python3
 util-linux kmod xz-utils bc clang libclang-rt-14-dev systemd liblz4-dev
 libisal-dev libxxhash-dev sbsigntool efitools mokutil ovmf openssl valgrind
-python3-libkdumpfile"
+python3-libkdumpfile libjson-c-dev"
 
 missing=""
 for p in $PKGS; do

@@ -2,7 +2,7 @@
 # build/rawdump = every .c of tools/, tools/disk/ and tools/image/
 # (Documentation/layout.md: what lives where) + the host build of the
 # writer's shared helpers (WRITER_HOST_OBJS from writer/build.mk), linked
-# with libblkid, zlib. Objects go to build/host/tools/{,disk/,image/}.
+# with libblkid, json-c, zlib. Objects go to build/host/tools/{,disk/,image/}.
 
 TOOLS_DIRS := tools tools/disk tools/image
 TOOLS_SRCS := $(foreach d,$(TOOLS_DIRS),$(wildcard $(d)/*.c))
@@ -15,6 +15,6 @@ $(B)/host/tools/%.o: tools/%.c $(TOOLS_HDRS)
 
 $(B)/rawdump: $(TOOLS_OBJS) $(WRITER_HOST_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $(TOOLS_OBJS) $(WRITER_HOST_OBJS) -lblkid $(HOST_LDLIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ $(TOOLS_OBJS) $(WRITER_HOST_OBJS) -lblkid -ljson-c $(HOST_LDLIBS)
 
 all: $(B)/rawdump

@@ -6,7 +6,7 @@ FUZZ_CC := clang
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Iwriter \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_TOOL_SRCS := $(filter-out tools/main.c,$(TOOLS_SRCS)) $(WRITER_SRCS)
-FUZZ_LIBS := -lblkid $(HOST_LDLIBS)
+FUZZ_LIBS := -lblkid -ljson-c $(HOST_LDLIBS)
 FUZZ_MK_SRCS := $(WRITER_SRCS)
 FUZZ_MK_HDRS := minikernel/mk.h drivers/hw.h drivers/pci.h writer/writer.h include/rawdump/format.h
 
