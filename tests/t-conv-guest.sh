@@ -162,7 +162,7 @@ check "crash command for LKCD has phys_base and kaslr" \
 check "CR3 of every CPU from QEMU's CPU-state notes" python3 -c '
 import json, sys
 cpus = json.load(open(sys.argv[1]))["cpus"]
-sys.exit(0 if len(cpus) == 2 and all(int(c.get("cr3", "0"), 16) for c in cpus) else 1)' "$T/info.json"
+sys.exit(0 if len(cpus) == 2 and all(int(c["cr3"] or "0", 16) for c in cpus) else 1)' "$T/info.json"
 
 # Hostile VMCOREINFO: an offset of -1 must not make the log reader read
 # outside its buffers (found by fuzzing); info still works, without a log.

@@ -470,7 +470,7 @@ static void info_t_dump(FILE *out, const struct info_src *s)
 static void info_text(FILE *out, const struct info_src *s, const struct kinfo *ki,
 		      size_t first, struct json_object *o, int verbose)
 {
-	char tbuf[64], sz[32], uuid[PART_UUID_STR];
+	char tbuf[64], sz[32], uuid[PART_UUID_STR], cmd[512];
 	uint64_t ct;
 
 	if (ki) {
@@ -517,8 +517,8 @@ static void info_text(FILE *out, const struct info_src *s, const struct kinfo *k
 			first ? ", the last lines (--log for all):" : ":");
 	for (size_t i = first; !ki->log_error && i < ki->nlog; i++)
 		info_print_rec(out, &ki->log[i]);
-	fprintf(out, INFO_COL "%s\n", "open with:",
-		json_object_get_string(json_object_object_get(o, "crash_command")));
+	kinfo_crash_cmd(s->m, ki, s->vmcore, cmd, sizeof(cmd));
+	fprintf(out, INFO_COL "%s\n", "open with:", cmd);	/* bytes as the kernel has them */
 }
 
 /* Gather what the dump says about the kernel, then print text or JSON. */
