@@ -196,6 +196,19 @@ EOF
 check_eq "ELF file: the crash command names it" \
 	"$(python3 -c 'import json,sys; print(ascii(json.load(open(sys.argv[1]))["crash_command"]))' "$T/elf.json")" \
 	"'crash /usr/lib/debug/boot/vmlinux-6.1.0-\\ufffd\\ufffd(-amd64 $out/vmcore'"
+check "the man page lists every key, in order (rawdump.8, JSON OUTPUT)" python3 - \
+	"$TOP/Documentation/rawdump.8" "$T/part.json" <<'EOF'
+import json, re, sys
+man = open(sys.argv[1]).read()
+sec = man[man.index('.SH JSON OUTPUT\n'):]
+sec = sec[:sec.index('\n.SH ', 1)]
+keys = []
+for m in re.finditer(r'^\.TP\n\.BR? (.*)$', sec, re.M):
+    keys += [k for k in re.split(r' *", " *| +', m.group(1)) if k]
+got = list(json.load(open(sys.argv[2])))
+if keys != got:
+    sys.exit('man %s\njson %s' % (keys, got))
+EOF
 check_eq "empty partition: dump and kernel keys null" \
 	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["state"], d["label"], d["dump_id"], d["mem_bytes"], d["cpus"], d["log"], d["panic"])' "$T/empty.json")" \
 	"empty crashes None None None None None"

@@ -166,6 +166,19 @@ static void info_j_ranges(struct json_object *o, const struct memimage *m)
 	jo_put(o, "ranges", a);
 }
 
+/* A word for why memory is missing (rdr_missing_name says it in a sentence). */
+static const char *info_missing_code(enum rdr_missing_why why)
+{
+	switch (why) {
+	case RDR_MISSING_LOST:		return "lost";
+	case RDR_MISSING_TRUNCATED:	return "truncated";
+	case RDR_MISSING_CUT:		return "cut";
+	case RDR_MISSING_CORRUPT:	return "corrupt";
+	case RDR_MISSING_UNACCOUNTED:	return "unaccounted";
+	}
+	return "unknown";
+}
+
 /* Missing memory, by reason: only the rawdump reader lists it. */
 static void info_j_missing(struct json_object *o, struct memimage *m)
 {
@@ -184,7 +197,8 @@ static void info_j_missing(struct json_object *o, struct memimage *m)
 
 		jo_put(e, "paddr", jo_hex(miss[i].paddr));
 		jo_put(e, "size", jo_u64(miss[i].size));
-		jo_put(e, "why", jo_str(rdr_missing_name(miss[i].why)));
+		jo_put(e, "why", jo_str(info_missing_code(miss[i].why)));
+		jo_put(e, "reason", jo_str(rdr_missing_name(miss[i].why)));
 		json_object_array_add(a, e);
 	}
 	jo_put(o, "missing", a);
