@@ -230,7 +230,7 @@ for mode in payload class; do
 	check_eq "bad list ($mode): its first run reported missing" "$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1])); p = int(sys.argv[2])
-print(any(m["paddr"] <= p < m["paddr"] + m["size"] for m in d["missing"]))' "$T/d.json" "$run0")" True
+print(any(int(m["paddr"], 16) <= p < int(m["paddr"], 16) + m["size"] for m in d["missing"]))' "$T/d.json" "$run0")" True
 done
 
 # --- a format-version-1 dump (tests/data/v1-dump.img.gz) still reads ---
