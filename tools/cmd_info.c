@@ -469,11 +469,13 @@ static void info_t_dump(FILE *out, const struct info_src *s)
 		cli_size(info_mem_bytes(m), sz, sizeof(sz)));
 	if (!m->partial)
 		fputs("complete\n", out);
+	else if (!m->missing_bytes)
+		fputs("partial\n", out);
 	else
-		fprintf(out, "partial: %s missing%s (--verbose lists it)\n",
-			cli_size(m->missing_bytes, sz, sizeof(sz)),
+		fprintf(out, "partial: %s missing%s%s\n", cli_size(m->missing_bytes, sz, sizeof(sz)),
 			in && !in->have_end ? ", the capture stopped early" :
-			in && (in->end.flags & RD_END_TRUNCATED) ? ", the partition filled up" : "");
+			in && (in->end.flags & RD_END_TRUNCATED) ? ", the partition filled up" : "",
+			in ? " (--verbose lists the ranges)" : "");
 	cli_excl_summary(m, excl, sizeof(excl));
 	if (excl[0])
 		fprintf(out, INFO_COL "%s\n", "filtered:", excl);
