@@ -202,6 +202,7 @@ import json, re, sys
 man = open(sys.argv[1]).read()
 sec = man[man.index('.SH JSON OUTPUT\n'):]
 sec = sec[:sec.index('\n.SH ', 1)]
+sec = sec[:sec.index('\n.SS status')]
 keys = []
 for m in re.finditer(r'^\.TP\n\.BR? (.*)$', sec, re.M):
     keys += [k for k in re.split(r' *", " *| +', m.group(1)) if k]
@@ -214,6 +215,33 @@ check_eq "empty partition: dump and kernel keys null" \
 	"empty crashes None None None None None"
 check_eq "one line per key (a line-based tool finds \"state\")" \
 	"$(grep -c '^  "state": "saved",$' "$T/elf.json") $(grep -c '^  "state": null,$' "$T/elf.json")" "0 1"
+
+# status --json: the partition as info reads it, a file that is not one with its error
+"$RAWDUMP" info "$part" --json >"$T/saved.json"
+"$RAWDUMP" status --json "$part" "$out/vmcore" "$T/nonexistent" >"$T/status.json"
+check "status --json: valid JSON" jsoncheck "$T/status.json"
+check_eq "status --json: state, uuid, label, dump_id as info's; errors named" \
+	"$(python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1])); i = json.load(open(sys.argv[2]))
+p = s["partitions"]
+print(s["schema_version"], len(p), [p[0][k] == i[k] for k in ("state", "uuid", "label", "dump_id", "device", "part_size")],
+      p[0]["error"], p[1]["error"], p[2]["device"], p[2]["error"] is not None, type(s["armed"]).__name__)' "$T/status.json" "$T/saved.json")" \
+	"1 3 [True, True, True, True, True, True] None not a rawdump partition None True bool"
+check "the man page lists every status --json key" python3 - "$TOP/Documentation/rawdump.8" "$T/status.json" <<'EOF'
+import json, re, sys
+man = open(sys.argv[1]).read()
+sec = man[man.index('.SS status \\-\\-json\n'):]
+sec = sec[:sec.index('\n.SH ', 1)]
+keys = []
+for m in re.finditer(r'^\.TP\n\.BR? (.*)$', sec, re.M):
+    keys += [k for k in re.split(r' *", " *| +', m.group(1)) if k]
+got = json.load(open(sys.argv[2]))
+elem = [k for k in re.findall(r'\.BR? ([a-z_]+(?: ", " [a-z_]+)*)', sec[sec.index('array of objects'):sec.index('crash_kernel_loaded')])]
+elem = [x for e in elem for x in e.split('", "') for x in [x.strip(' "')]]
+if keys != list(got) or elem != list(got['partitions'][0]):
+    sys.exit('man %s %s\njson %s %s' % (keys, elem, list(got), list(got['partitions'][0])))
+EOF
 
 # --verify adds its count; a write error on stdout is an I/O error (5)
 "$RAWDUMP" info "$part" --json --verify >"$T/v.json"
