@@ -6,6 +6,7 @@
 #   make mutate     disable each safety check in a copy of the tree: its tests must fail
 #   make demo       a Debian guest crashes in QEMU, is dumped, saved and summarised
 #   make install    DESTDIR=, PREFIX= (default /usr/local)
+#   make deb        the Debian package, into build/deb/ (debian/)
 # Each directory contributes a build.mk fragment; the data path is
 # minikernel/ (+ writer/, drivers/) -> partition -> tools/ -> vmcore.
 
@@ -17,7 +18,7 @@ DESTDIR  ?=
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -D_GNU_SOURCE \
 	-D_FILE_OFFSET_BITS=64 -Iinclude -Iwriter $(EXTRA_CFLAGS)
-HOST_LDLIBS := -lz -llz4 -lisal -lxxhash
+HOST_LDLIBS := -lz -llz4 -lzstd -lisal -lxxhash
 
 .PHONY: all check deps bench demo install clean fuzz mutate
 all:

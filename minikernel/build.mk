@@ -1,7 +1,8 @@
 # minikernel/build.mk - the capture kernel (Documentation/minikernel.md).
 # Compiles minikernel/, $(WRITER_SRCS) and $(DRIVER_SRCS) freestanding into
 # $(B)/minikernel/, links them with zlib's deflate objects from Debian's
-# libz.a and lz4.o from Debian's liblz4.a into a static PIE, then mkimage embeds the self-check CRC and
+# libz.a, lz4.o from Debian's liblz4.a and zstd's compressor (fast strategy)
+# from Debian's libzstd.a into a static PIE, then mkimage embeds the self-check CRC and
 # writes rdmk.elf (PVH, QEMU -kernel) and rdmk.bzImage (kexec -p / -s -p,
 # and QEMU -kernel through minikernel/setup.S's real-mode entry; also a
 # PE/COFF image). `make sign KEY=... CERT=...` writes rdmk.signed.bzImage
@@ -22,18 +23,25 @@ MK_LIBZ := /usr/lib/x86_64-linux-gnu/libz.a
 MK_ZLIB_MEMBERS := deflate.o trees.o zutil.o adler32.o crc32.o
 MK_LIBLZ4 := /usr/lib/x86_64-linux-gnu/liblz4.a
 MK_LZ4_MEMBERS := lz4.o
+# zstd's compressor with the fast strategy only (writer/writer.c): the
+# other strategies' block compressors are minikernel/zstdstub.c's
+MK_LIBZSTD := /usr/lib/x86_64-linux-gnu/libzstd.a
+MK_ZSTD_MEMBERS := zstd_compress.o zstd_compress_literals.o zstd_compress_sequences.o \
+	zstd_compress_superblock.o zstd_fast.o zstd_ldm.o fse_compress.o huf_compress.o \
+	hist.o entropy_common.o error_private.o zstd_common.o xxhash.o
 
 MK_SRCS := minikernel/main.c minikernel/console.c minikernel/cpu.c \
 	minikernel/selfcheck.c minikernel/boot.c minikernel/cmdline.c \
 	minikernel/paging.c minikernel/hw.c minikernel/lib.c \
-	minikernel/crashhdr.c minikernel/dump.c minikernel/iommu.c
+	minikernel/crashhdr.c minikernel/dump.c minikernel/iommu.c minikernel/zstdstub.c
 MK_HDRS := minikernel/mk.h drivers/hw.h drivers/pci.h drivers/blkdev.h \
 	writer/writer.h writer/pfilter.h $(wildcard include/rawdump/*.h)
 MK_OBJS := $(MK_DIR)/mk/head.o $(patsubst minikernel/%.c,$(MK_DIR)/mk/%.o,$(MK_SRCS)) \
 	$(patsubst writer/%.c,$(MK_DIR)/writer/%.o,$(WRITER_SRCS)) \
 	$(patsubst drivers/%.c,$(MK_DIR)/drivers/%.o,$(DRIVER_SRCS)) \
 	$(addprefix $(MK_DIR)/zlib/,$(MK_ZLIB_MEMBERS)) \
-	$(addprefix $(MK_DIR)/lz4/,$(MK_LZ4_MEMBERS))
+	$(addprefix $(MK_DIR)/lz4/,$(MK_LZ4_MEMBERS)) \
+	$(addprefix $(MK_DIR)/zstd/,$(MK_ZSTD_MEMBERS))
 
 $(MK_DIR)/mk/head.o: minikernel/head.S minikernel/bootpt.h
 	@mkdir -p $(dir $@)
@@ -58,6 +66,10 @@ $(addprefix $(MK_DIR)/zlib/,$(MK_ZLIB_MEMBERS)): $(MK_LIBZ)
 $(addprefix $(MK_DIR)/lz4/,$(MK_LZ4_MEMBERS)): $(MK_LIBLZ4)
 	@mkdir -p $(MK_DIR)/lz4
 	cd $(MK_DIR)/lz4 && ar x $(MK_LIBLZ4) $(MK_LZ4_MEMBERS) && touch $(MK_LZ4_MEMBERS)
+
+$(addprefix $(MK_DIR)/zstd/,$(MK_ZSTD_MEMBERS)): $(MK_LIBZSTD)
+	@mkdir -p $(MK_DIR)/zstd
+	cd $(MK_DIR)/zstd && ar x $(MK_LIBZSTD) $(MK_ZSTD_MEMBERS) && touch $(MK_ZSTD_MEMBERS)
 
 $(MK_DIR)/setup.o: minikernel/setup.S minikernel/bootpt.h
 	@mkdir -p $(dir $@)

@@ -236,6 +236,8 @@ int cmdline_parse(const char *s, struct mk_args *a)
 				a->comp = RD_COMP_ZLIB;
 			else if (eq(v, end, "lz4"))
 				a->comp = RD_COMP_LZ4;
+			else if (eq(v, end, "zstd"))
+				a->comp = RD_COMP_ZSTD;
 			else
 				rc = -RD_EINVAL;
 		} else if (word_is(w, klen, RD_KEY_CSUM)) {

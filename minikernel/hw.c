@@ -7,10 +7,13 @@
 #include "mk.h"
 
 /* The heap: driver queues, the crashed kernel's notes, the page filter's
- * area (rd.dumplevel > 1, 31 KiB) and, with all that is left, the writer's
+ * area (rd.dumplevel > 1, 36 KiB) and, with all that is left, the writer's
  * work area. Sized so that init_size stays under its 3072 KiB limit with
- * writer/pfilter.c and lz4 linked in (mkimage prints the budget). */
-#define MK_HEAP_SIZE		(2472u * 1024u)
+ * writer/pfilter.c, lz4 and zstd's fast compressor (147 KiB) linked in
+ * (mkimage prints the budget). The writer needs about 2.1 MiB for 32
+ * requests in flight with zstd's 336 KiB state; with less the minikernel
+ * runs fewer in flight (dump.c). */
+#define MK_HEAP_SIZE		(2328u * 1024u)
 #define PIT_HZ			1193182u
 #define PIT_CAL_MS		10u
 #define PIT_CAL_SPINS		50000000u	/* bound on the calibration poll */

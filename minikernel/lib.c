@@ -1,6 +1,8 @@
 /*
  * minikernel/lib.c - the few C library functions the writer, the drivers,
- * zlib's and lz4's objects link against (drivers/hw.h lists them). zlib's default
+ * zlib's, lz4's and zstd's objects link against (drivers/hw.h lists them).
+ * zstd allocates only without a static context (the writer always gives
+ * one, ZSTD_initStaticCCtx), so its malloc/calloc calls never come. zlib's default
  * allocator (malloc/free, reached only when no zalloc is given) has no heap
  * to draw from here: the writer always passes its own, so malloc fails.
  */

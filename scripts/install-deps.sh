@@ -7,9 +7,9 @@ set -eu
 PKGS="build-essential gcc make binutils zlib1g-dev libblkid-dev pkg-config
 qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64 kexec-tools
 busybox-static cpio fdisk gdisk e2fsprogs crash gdb makedumpfile python3
-util-linux kmod xz-utils bc clang libclang-rt-14-dev systemd liblz4-dev
+util-linux kmod xz-utils bc clang libclang-rt-14-dev systemd liblz4-dev libzstd-dev
 libisal-dev libxxhash-dev sbsigntool efitools mokutil ovmf openssl valgrind
-python3-libkdumpfile libjson-c-dev"
+python3-libkdumpfile libzstd-dev debhelper dpkg-dev lintian mmdebstrap libjson-c-dev"
 
 missing=""
 for p in $PKGS; do

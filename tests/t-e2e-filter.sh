@@ -5,7 +5,8 @@
 # One boot: a 2 GiB guest (-smp 2, crashkernel=4M, virtio-blk) fills its
 # memory (rdguest.fill=1: 384 MiB of ext4 page cache read back from disk,
 # 512 MiB of anonymous memory held by a running process, the rest free),
-# arms at dump level $E2E_FILTER_LEVEL (default 31), loads the plant
+# arms at dump level $E2E_FILTER_LEVEL (default 31) with zstd blocks
+# (--comp zstd: the kdump output keeps zstd pages), loads the plant
 # module, scribbles over 4 of its pages' struct pages (corrupted mem_map)
 # and crashes with sysrq-c. QEMU's own dump of guest RAM is taken when
 # the writer starts; while the minikernel writes, the disk image is copied
@@ -18,7 +19,9 @@
 # pages' frames are kept and their bytes are in the dump, every planted
 # page and every kept byte is right, and crash 8.0.2 runs log, bt and
 # kmem -i on the ELF and kdump-compressed outputs without unreadable
-# memory. Each cut: rawdump save exits 6, rawdump info --log still has
+# memory; the kdump output's pages are zstd (header status 0x20) and
+# libkdumpfile (python3-libkdumpfile) reads them as corecheck.py decodes
+# them. Each cut: rawdump save exits 6, rawdump info --log still has
 # the panic and the whole log, and crash opens the partial vmcore and
 # prints log, bt and kmem -i (kernel-first order puts the log,
 # the kernel, its page tables, the per-CPU areas, the CPUs' stacks and
@@ -40,12 +43,35 @@ e2e_guest
 cuts="5 30 70"
 snap=()
 for c in $cuts; do snap+=(--snapshot-at "$c=$T/cut$c.img"); done
-e2e_filter filter "$LEVEL" 2048 "rdguest.fill=1 rdguest.scribble=4" "${snap[@]}" || exit 1
+e2e_filter filter "$LEVEL" 2048 "rdguest.fill=1 rdguest.scribble=4 rdguest.comp=zstd" "${snap[@]}" || exit 1
 rm -f "$T/filter.ram" "$T/filter.mdf"
 check "filter: plant module scribbled 4 struct pages before the crash" \
 	grep -q 'rdplant: scribbled 4 struct pages' "$T/filter.log"
 e2e_crash_tool filter-elf "$T/filter.elf"
 e2e_crash_tool filter-kdump "$T/filter.kdump"
+check_eq "filter: the dump's blocks are zstd" "$("$RAWDUMP" info "$T/filter.img:2" --json |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["compression"])')" zstd
+check_eq "filter: the kdump output says zstd (status 0x20)" \
+	"$(python3 -c 'import struct,sys; print(struct.unpack_from("<I", open(sys.argv[1],"rb").read(428), 424)[0])' "$T/filter.kdump")" 32
+# libkdumpfile, an independent reader, on the zstd pages (every 16th)
+/usr/bin/python3 - "$T/filter.kdump" "$E2E_CHECK" >"$T/kdf.out" 2>&1 <<'EOF'
+import sys, importlib.util
+import kdumpfile
+spec = importlib.util.spec_from_file_location("corecheck", sys.argv[2])
+cc = importlib.util.module_from_spec(spec); spec.loader.exec_module(cc)
+core, k = cc.KdumpCore(sys.argv[1]), kdumpfile.kdumpfile(sys.argv[1])
+n = bad = 0
+for i, (pfn, off, size, flags) in enumerate(core.descs()):
+    if i % 16 or not flags & 0x20:
+        continue
+    n += 1
+    if k.read(kdumpfile.KDUMP_MACHPHYSADDR, pfn * 4096, 4096) != core.page(off, size, flags):
+        bad += 1
+print("kdumpfile: %d zstd pages read, %d differ" % (n, bad))
+EOF
+sed -n 's/^kdumpfile: /# filter: libkdumpfile: /p' "$T/kdf.out"
+check "filter: libkdumpfile reads the zstd pages as corecheck.py does" \
+	grep -q '^kdumpfile: [1-9][0-9]* zstd pages read, 0 differ' "$T/kdf.out"
 
 # the whole log, as the complete dump has it
 "$RAWDUMP" info "$T/filter.img:2" --log >"$T/full.info" 2>&1

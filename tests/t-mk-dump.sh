@@ -4,7 +4,7 @@
 # GPT disk over virtio-blk, save with `rawdump save`, and check every byte
 # of the vmcore against the pattern; the ext4 partition and everything else
 # outside the dump partition stay byte-identical. Also with -smp 2 / -smp 4,
-# uncompressed, zlib and lz4, each block checksum kind (xxh64 default,
+# uncompressed, zlib, lz4 and zstd, each block checksum kind (xxh64 default,
 # crc32c, crc32), on virtio-blk, AHCI and NVMe, and into a partition
 # smaller than the planted memory.
 . "$(dirname "$0")/lib.sh"
@@ -62,6 +62,8 @@ MK_DISK=nvme run_dump "nvme-zlib-crc32" 2 "rd.comp=zlib rd.csum=crc32" zlib crc3
 # 4096-byte logical sectors: PAD blocks keep every write sector aligned.
 MK_DISK=virtio4k run_dump "virtio-4k-lz4" 2 "rd.comp=lz4" lz4
 MK_DISK=virtio4k run_dump "virtio-4k-zlib" 1 "rd.comp=zlib" zlib
+run_dump "smp2-zstd" 2 "rd.comp=zstd" zstd
+MK_DISK=virtio4k run_dump "virtio-4k-zstd" 1 "rd.comp=zstd rd.csum=crc32c" zstd crc32c
 
 # Memory above 4 GiB (beyond the PVH boot page tables: our own tables map it).
 HIGH=0x1f0000000:4M

@@ -1,14 +1,15 @@
 #!/bin/bash
-# tests/t-save-csum.sh - format v2 checksum kinds and LZ4 through the real
+# tests/t-save-csum.sh - format v2 checksum kinds, LZ4 and zstd through the real
 # writer (rawdump-sim) and `rawdump save`:
 #   - every checksum kind x compression round trips byte for byte;
-#   - a flipped byte in the payload of a RAW, a ZLIB and an LZ4 block is
+#   - a flipped byte in the payload of a RAW, a ZLIB, an LZ4 and a ZSTD block is
 #     found at save under every checksum kind: exit 6, exactly that block's
 #     memory reported corrupt, the rest saved;
 #   - a version 1 dump (CRC-32 only) still saves; v1 blocks claiming
 #     another kind are refused;
 #   - save --format kdump of an LZ4 dump writes zlib pages (crash cannot
-#     read LZ4), and they decode to the same memory.
+#     read LZ4), and they decode to the same memory; of a zstd dump it
+#     writes zstd pages (status 0x20, crash reads them), same memory.
 . "$(dirname "$0")/lib.sh"
 need python3
 [ -x "$RAWDUMP" ] && [ -x "$SIM" ] || { fail "build/rawdump and build/rawdump-sim exist" "run make"; exit 1; }
@@ -24,7 +25,7 @@ fresh() { rm -f "$part"; truncate -s 24M "$part"; "$RAWDUMP" format "$part" >/de
 seed=40
 for cs in crc32 crc32c xxh64; do
 	kind=$(case $cs in crc32) echo 0 ;; crc32c) echo 1 ;; xxh64) echo 2 ;; esac)
-	for comp in none zlib lz4; do
+	for comp in none zlib lz4 zstd; do
 		seed=$((seed + 1))
 		fresh
 		"$SIM" write "$part" --pattern $seed $R --comp $comp --csum $cs --quiet >/dev/null 2>&1
@@ -49,7 +50,7 @@ check_eq "default checksum kind is xxh64" "$("$RAWDUMP" info "$part" --json | py
 
 # --- a corrupt payload of each block type, under each checksum kind ---
 for cs in crc32 crc32c xxh64; do
-	for t in 1:none:RAW 2:zlib:ZLIB 7:lz4:LZ4; do
+	for t in 1:none:RAW 2:zlib:ZLIB 7:lz4:LZ4 9:zstd:ZSTD; do
 		type=${t%%:*}; rest=${t#*:}; comp=${rest%%:*}; name=${rest#*:}
 		seed=$((seed + 1))
 		fresh
@@ -95,11 +96,22 @@ set_v1 "$part"
 "$RAWDUMP" info "$part" --json > "$T/v1.json" 2>&1
 check_eq "version 1 header, XXH64 blocks: every block refused" "$(json "$T/v1.json" blocks)" 0
 
-# --- kdump output of an LZ4 dump: zlib pages, same memory ---
-fresh
-"$SIM" write "$part" --pattern 72 $R --comp lz4 --quiet >/dev/null 2>&1
-check_rc "lz4 dump: save --format kdump" 0 "$RAWDUMP" save "$part" -o "$out" --format kdump --name k.kdump
-check_eq "kdump of an lz4 dump: status says zlib" \
-	"$(python3 -c 'import struct,sys; print(struct.unpack_from("<I", open(sys.argv[1],"rb").read(428), 424)[0])' "$out/k.kdump")" 1
-check_rc "kdump -> elf" 0 "$RAWDUMP" convert "$out/k.kdump" "$T/k.elf" --to elf
-check "kdump of an lz4 dump: memory equals the pattern" "$SIM" verify "$T/k.elf" --pattern 72 $R
+# --- kdump output: an LZ4 dump gets zlib pages (crash reads no LZ4), a
+# zstd dump keeps zstd (header status and every compressed page's
+# descriptor 0x20); the same memory either way ---
+for k in 72:lz4:1 73:zstd:32; do
+	seed=${k%%:*}; rest=${k#*:}; comp=${rest%%:*}; flag=${rest#*:}
+	fresh
+	"$SIM" write "$part" --pattern $seed $R --comp $comp --quiet >/dev/null 2>&1
+	check_rc "$comp dump: save --format kdump" 0 "$RAWDUMP" save "$part" -o "$out" --format kdump --name $comp.kdump
+	check_eq "kdump of a $comp dump: status $flag, compressed pages flagged $flag" "$(python3 - "$out/$comp.kdump" "$TOP/tests/guest/corecheck.py" <<'EOF'
+import importlib.util, struct, sys
+spec = importlib.util.spec_from_file_location("cc", sys.argv[2])
+cc = importlib.util.module_from_spec(spec); spec.loader.exec_module(cc)
+status = struct.unpack_from("<I", open(sys.argv[1], "rb").read(428), 424)[0]
+print(status, sorted({f for _, _, _, f in cc.KdumpCore(sys.argv[1]).descs()} - {0}))
+EOF
+)" "$flag [$flag]"
+	check_rc "$comp: kdump -> elf" 0 "$RAWDUMP" convert "$out/$comp.kdump" "$T/$comp.elf" --to elf
+	check "kdump of a $comp dump: memory equals the pattern" "$SIM" verify "$T/$comp.elf" --pattern $seed $R
+done

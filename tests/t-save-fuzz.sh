@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/t-save-fuzz.sh - the partition reader under libFuzzer + ASan + UBSan
 # (tests/fuzz/fuzz_reader.c). Seeds are real dumps from rawdump-sim in
-# 1 MiB partitions (zlib, lz4, raw, cut, truncated, with a failed write),
+# 1 MiB partitions (zlib, lz4, zstd, raw, cut, truncated, with a failed write),
 # reduced to the harness's input layout. The seeds are replayed, then a
 # short deterministic fuzzing run (fixed -seed, bounded -runs) must find
 # no crash, leak, hang or undefined behaviour. FUZZ_SECONDS=N fuzzes longer.
@@ -37,9 +37,10 @@ seed cut --pattern 3 --range 0x100000:512K --comp zlib --cut-after 3
 seed trunc --pattern 4 --range 0x100000:4M --comp none
 seed lost --pattern 5 --range 0x100000:128K --comp none --fail-write 0x4000:0x1000
 seed lz4 --pattern 6 --range 0x100000:128K --range 0x200000:64K --comp lz4 --csum crc32c
+seed zstd --pattern 7 --range 0x100000:128K --range 0x200000:64K --comp zstd
 seed empty
 n=$(ls "$corpus" | wc -l)
-check_eq "7 seeds made" "$n" "7"
+check_eq "8 seeds made" "$n" "8"
 
 check "replay seeds" "$FUZZ" -runs=0 -artifact_prefix="$T/" "$corpus"
 secs=${FUZZ_SECONDS:-15}

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/t-save-tamper.sh - block headers and payloads changed so that only
 # a checksum can tell: a flipped byte in a header field no other check
-# reads (RAW, ZLIB, LZ4, ZERO, EXCLUDED, END blocks), a ZLIB payload
+# reads (RAW, ZLIB, LZ4, ZSTD, ZERO, EXCLUDED, END blocks), a ZLIB payload
 # replaced by another valid stream of the same length, a block of an older
 # dump (another dump_id) in the middle of the stream, a wrong index_crc in
 # END. Each must be noticed: exit 6 and exactly the named memory missing.
@@ -24,7 +24,7 @@ seed=400
 # is dropped and exactly its memory is reported missing (exit 6). A reader
 # that took the header would report no missing memory (the index crc,
 # chained over the changed header, only makes the dump "suspect").
-for t in 1:none:RAW 2:zlib:ZLIB 7:lz4:LZ4 3:none:ZERO 8:none:EXCLUDED 5:none:END; do
+for t in 1:none:RAW 2:zlib:ZLIB 7:lz4:LZ4 9:zstd:ZSTD 3:none:ZERO 8:none:EXCLUDED 5:none:END; do
 	type=${t%%:*}; rest=${t#*:}; comp=${rest%%:*}; name=${rest#*:}
 	seed=$((seed + 1))
 	fresh
@@ -94,9 +94,9 @@ else
 	fail "ZLIB payload replaced by another valid stream" "could not make one"
 fi
 
-# --- a flipped payload byte: RAW (nothing else checks it), LZ4 (it may
-# decode to other bytes) ---
-for t in 1:none:RAW 7:lz4:LZ4; do
+# --- a flipped payload byte: RAW (nothing else checks it), LZ4 and ZSTD
+# (they may decode to other bytes: no frame checksum) ---
+for t in 1:none:RAW 7:lz4:LZ4 9:zstd:ZSTD; do
 	type=${t%%:*}; rest=${t#*:}; comp=${rest%%:*}; name=${rest#*:}
 	seed=$((seed + 1))
 	fresh

@@ -182,7 +182,7 @@ static void arm_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: rawdump arm [TARGET] [--force] [--dry-run] [--exit reboot|poweroff|halt|qemu]\n"
-		"                   [--comp zlib|lz4|none] [--level N] [--dump-level N] [--minikernel PATH]\n"
+		"                   [--comp zstd|lz4|zlib|none] [--level N] [--dump-level N] [--minikernel PATH]\n"
 		"                   [--method auto|file|load] [--append STR] [--config FILE]\n"
 		"       rawdump disarm\n"
 		"TARGET defaults to 'target' in %s.\n", CONFIG_DEFAULT_PATH);
@@ -236,7 +236,7 @@ static int arm_parse(int argc, char **argv, struct arm_opts *o, const struct rd_
 	if (optind < argc || (strcmp(o->exit_mode, "reboot") && strcmp(o->exit_mode, "poweroff") &&
 			      strcmp(o->exit_mode, "halt") && strcmp(o->exit_mode, "qemu")) ||
 	    (*o->comp && strcmp(o->comp, "zlib") && strcmp(o->comp, "lz4") &&
-	     strcmp(o->comp, "none")) ||
+	     strcmp(o->comp, "zstd") && strcmp(o->comp, "none")) ||
 	    (o->level != -1 && (o->level < 1 || o->level > 9)) || o->dump_level < -1 ||
 	    (strcmp(o->method, "auto") && strcmp(o->method, "file") && strcmp(o->method, "load"))) {
 		arm_usage(stderr);

@@ -105,7 +105,7 @@ static void info_j_partition(struct json_object *o, const struct info_src *s)
 
 static const char *info_comp_name(uint32_t c)
 {
-	return c == RD_COMP_ZLIB ? "zlib" : c == RD_COMP_LZ4 ? "lz4" :
+	return c == RD_COMP_ZLIB ? "zlib" : c == RD_COMP_LZ4 ? "lz4" : c == RD_COMP_ZSTD ? "zstd" :
 		c == RD_COMP_NONE ? "none" : "unknown";
 }
 
@@ -125,6 +125,7 @@ static void info_j_rawdump(struct json_object *o, const struct info_src *s)
 	jo_put(o, "dumping_cpu", d && d->dumping_cpu != ~0u ? jo_u64(d->dumping_cpu) : NULL);
 	jo_put(o, "compression", d ? jo_str(info_comp_name(d->compression)) : NULL);
 	jo_put(o, "zlib_level", d && d->compression == RD_COMP_ZLIB ? jo_u64(d->zlib_level) : NULL);
+	jo_put(o, "zstd_level", d && d->compression == RD_COMP_ZSTD ? jo_u64(d->zlib_level) : NULL);
 	jo_put(o, "checksum", d ? jo_str(rd_csum_name(v2 ? d->csum_kind : RD_CSUM_CRC32)) : NULL);
 	jo_put(o, "data_bytes", in ? jo_u64(in->data_bytes) : NULL);
 	jo_put(o, "zero_bytes", in ? jo_u64(in->zero_bytes) : NULL);

@@ -114,7 +114,7 @@ int config_dump_level(const char *v)
 /* Store value v for key k; 0, or -EINVAL with a reason in why. */
 static int config_set(struct rd_config *c, const char *k, const char *v, const char **why)
 {
-	static const char *const comps[] = { "zlib", "lz4", "none", NULL };
+	static const char *const comps[] = { "zlib", "lz4", "zstd", "none", NULL };
 	static const char *const exits[] = { "reboot", "poweroff", "halt", "qemu", NULL };
 	static const char *const methods[] = { "auto", "file", "load", NULL };
 	struct { const char *key; char *dst; size_t size; } str[] = {

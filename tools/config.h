@@ -19,7 +19,7 @@ struct rd_config {
 	char target[PATH_MAX];		/* dump partition, as on the command line; "" unset */
 	char output_dir[PATH_MAX];	/* where save writes vmcores */
 	char formats[64];		/* comma list of elf, lcrash (= lkcd), kdump */
-	char compression[8];		/* minikernel data blocks: "zlib", "none", "" = its default */
+	char compression[8];		/* minikernel data blocks: "zstd", "lz4", "zlib", "none", "" = its default */
 	int level;			/* zlib level 1-9, -1 = minikernel default */
 	int dump_level;			/* page filtering 0-31 (RD_CLASS_* bits),
 					 * -1 = minikernel default (1) */

@@ -105,7 +105,7 @@ int rd_block_header_check(const struct rd_block_header *h)
 		return -RD_EINVAL;
 	if (rd_sealed_crc(RD_BLK_CSUM(h->flags), h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
 		return -RD_ECRC;
-	if (h->type < RD_BLK_RAW || h->type > RD_BLK_EXCLUDED)
+	if (h->type < RD_BLK_RAW || h->type > RD_BLK_TYPE_MAX)
 		return -RD_EINVAL;
 	return 0;
 }

@@ -5,7 +5,7 @@
  * Freestanding: no libc, no malloc, no globals. Everything lives in the
  * caller's work area: a ring of requests (several can be in flight), each
  * with a small header area, a few I/O buffers the requests borrow for
- * copied payloads, the deflate (zlib) or LZ4 state, and for the page filter
+ * copied payloads, the deflate (zlib), LZ4 or zstd state, and for the page filter
  * the EXCLUDED list being built and the set of frames pass 1 wrote. Every
  * checksum is rd_csum() of the configured kind (writer/csum.c); every
  * block's compression is wr_compress().
@@ -30,6 +30,9 @@
  */
 #include <zlib.h>
 #include <lz4.h>
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_initStaticCCtx: the state in the work area */
+#include <zstd.h>
+#include <zstd_errors.h>
 #include "writer.h"
 #include "pfilter.h"
 
@@ -41,6 +44,14 @@
 							 * keeps in its head page */
 #define WR_ZLIB_ARENA	(272u * 1024u)	/* deflateInit2(level, 15, 8): 262 KiB */
 #define WR_LZ4_STATE	((sizeof(LZ4_stream_t) + 4095u) & ~(size_t)4095u)
+/* zstd: strategy fast only (levels 1 down to WR_ZSTD_LEVEL_MIN), 64 KiB
+ * window. Its state for level 1 is 328 KiB (ZSTD_estimateCCtxSize_
+ * usingCParams, libzstd 1.5.4; checked when the writer starts); a window
+ * of 128 KiB or more doubles the sequence store (568 KiB) and saved under
+ * 1 % on kernel memory (Documentation/format.md, "Compression default"). */
+#define WR_ZSTD_WLOG	16
+#define WR_ZSTD_ARENA	(336u * 1024u)
+#define WR_ZSTD_LEVEL_MIN	(-7)
 #define WR_DEFAULT_IO	(1024u * 1024u)
 #define WR_WIN_PAGES	(RD_BLOCK_MAX_MEM / RD_PAGE_SIZE)
 /* an EXCLUDED block (header + runs) fills exactly one 4 KiB slot */
@@ -103,6 +114,7 @@ struct wr {
 	int zs_ready;
 	struct wr_arena arena;
 	void *lz4_state;		/* LZ4_compress_fast_extState's, 8-aligned */
+	ZSTD_CCtx *zstd;		/* static, in the work area */
 	uint32_t csum;			/* enum rd_csum_kind */
 
 	uint64_t dump_id;
@@ -180,7 +192,39 @@ size_t rd_writer_work_size(uint32_t compression, uint32_t io_size, uint32_t max_
 	return (size_t)wr_ncopy(nreqs, copy_bufs) * io_size + (size_t)nreqs * WR_HDR_AREA +
 	       RD_SLOT_SIZE + 4096 + WR_FILTER_WORK +
 	       (compression == RD_COMP_ZLIB ? WR_ZLIB_ARENA : 0) +
-	       (compression == RD_COMP_LZ4 ? WR_LZ4_STATE : 0);
+	       (compression == RD_COMP_LZ4 ? WR_LZ4_STATE : 0) +
+	       (compression == RD_COMP_ZSTD ? WR_ZSTD_ARENA : 0);
+}
+
+/* ---- zstd in the work area ----------------------------------------- */
+
+/* A static compression context in arena (WR_ZSTD_ARENA bytes, 8-aligned)
+ * set to the fast strategy at level, one frame per block, no frame
+ * checksum (the block header has its own), content size recorded. */
+static ZSTD_CCtx *wr_zstd_init(void *arena, int level)
+{
+	ZSTD_compressionParameters cp;
+	ZSTD_CCtx *c;
+
+	if (level > 1 || level < WR_ZSTD_LEVEL_MIN)
+		return NULL;
+	cp = ZSTD_getCParams(level, RD_BLOCK_MAX_MEM, 0);
+	cp.windowLog = WR_ZSTD_WLOG;
+	cp.strategy = ZSTD_fast;
+	if (ZSTD_estimateCCtxSize_usingCParams(cp) > WR_ZSTD_ARENA)
+		return NULL;	/* a libzstd that needs more state */
+	c = ZSTD_initStaticCCtx(arena, WR_ZSTD_ARENA);
+	if (!c ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_strategy, ZSTD_fast)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, WR_ZSTD_WLOG)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_hashLog, (int)cp.hashLog)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_enableLongDistanceMatching,
+						ZSTD_ps_disable)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 0)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1)))
+		return NULL;
+	return c;
 }
 
 /* ---- page classification ------------------------------------------ */
@@ -374,7 +418,8 @@ static int wr_write_meta(struct wr *w, struct rd_dump_header *dh)
 	dh->dump_id = w->dump_id;
 	__builtin_memcpy(dh->part_uuid, cfg->expect_uuid, 16);
 	dh->compression = cfg->compression;
-	dh->zlib_level = cfg->compression == RD_COMP_ZLIB ? (uint32_t)cfg->zlib_level : 0;
+	dh->zlib_level = cfg->compression == RD_COMP_ZLIB || cfg->compression == RD_COMP_ZSTD ?
+			 (uint32_t)cfg->zlib_level : 0;
 	dh->csum_kind = w->csum;
 	dh->flags = cfg->flags;
 	dh->page_size = RD_PAGE_SIZE;
@@ -712,12 +757,13 @@ static int wr_flush_lost(struct wr *w)
 }
 
 /* Compress len bytes of mem into payload (room for len bytes). Sets
- * h->type (ZLIB or LZ4), stored_len and stored_crc when that saves at
+ * h->type (ZLIB, LZ4 or ZSTD), stored_len and stored_crc when that saves at
  * least one 512-byte sector; leaves h->type 0 (store RAW) otherwise. */
 static int wr_compress(struct wr *w, struct rd_block_header *h, const uint8_t *mem,
 		       uint32_t len, uint8_t *payload)
 {
 	uint32_t room = len - RD_BLOCK_ALIGN;	/* must save at least a sector */
+	size_t zn;
 	int n, zr;
 
 	if (len <= 2 * RD_BLOCK_ALIGN)
@@ -742,6 +788,14 @@ static int wr_compress(struct wr *w, struct rd_block_header *h, const uint8_t *m
 		if (n > 0) {
 			h->type = RD_BLK_LZ4;
 			h->stored_len = (uint32_t)n;
+		}
+	} else if (w->zstd) {
+		zn = ZSTD_compress2(w->zstd, payload, room, mem, len);
+		if (!ZSTD_isError(zn)) {
+			h->type = RD_BLK_ZSTD;
+			h->stored_len = (uint32_t)zn;
+		} else if (ZSTD_getErrorCode(zn) != ZSTD_error_dstSize_tooSmall) {
+			return -RD_ECOMPRESS;
 		}
 	}
 	if (h->type)
@@ -1314,7 +1368,7 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 	if ((w.cls && !w.cls->classify) ||
 	    !cfg->expect_uuid || !cfg->dump_id || w.io_size % RD_SLOT_SIZE ||
 	    w.io_size < 2 * RD_BLOCK_MAX_MEM || !sink->max_inflight ||
-	    cfg->compression > RD_COMP_LZ4 || cfg->csum_kind > RD_CSUM_MAX)
+	    cfg->compression > RD_COMP_ZSTD || cfg->csum_kind > RD_CSUM_MAX)
 		return -RD_EINVAL;
 	need = rd_writer_work_size(cfg->compression, w.io_size, sink->max_inflight,
 				   cfg->copy_bufs);
@@ -1322,7 +1376,7 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 		return -RD_ENOMEM;
 
 	/* carve the work area (4 KiB aligned): slot, filter lists, request
-	 * header areas, copy buffers, zlib arena or LZ4 state */
+	 * header areas, copy buffers, zlib arena, LZ4 or zstd state */
 	p = (uint8_t *)rd_align_up((uintptr_t)cfg->work, 4096);
 	w.slot = p;
 	p += RD_SLOT_SIZE;
@@ -1370,6 +1424,11 @@ int rd_dump_write(const struct rd_writer_config *cfg,
 		if ((size_t)LZ4_sizeofState() > WR_LZ4_STATE)
 			return -RD_ENOMEM;	/* a liblz4 built with a larger state */
 		w.lz4_state = p;
+	}
+	if (cfg->compression == RD_COMP_ZSTD) {
+		w.zstd = wr_zstd_init(p, cfg->zlib_level);
+		if (!w.zstd)
+			return -RD_ECOMPRESS;
 	}
 	w.t0 = wr_now(&w);
 	res->dump_id = w.dump_id;

@@ -9,7 +9,7 @@
  *   - a block sink (reads and writes bytes inside the partition; every
  *     access passes rd_sink_check(), the one bounds check),
  *   - a work area from which the writer carves its I/O buffers and the
- *     zlib state,
+ *     compressor state,
  *   - optionally a progress callback.
  * The same code runs inside the minikernel and in the host simulator.
  *
@@ -136,7 +136,7 @@ struct rd_writer_config {
 	const char *kernel_release;	/* may be NULL: taken from VMCOREINFO */
 	const char *writer_name;
 	uint32_t compression;		/* enum rd_compression */
-	int zlib_level;			/* 1..9 */
+	int zlib_level;			/* zlib 1..9; zstd 1 down to -7 */
 	uint32_t csum_kind;		/* enum rd_csum_kind of every block */
 	uint32_t flags;			/* RD_DF_* */
 	uint32_t dumping_cpu, dumping_apic_id;

@@ -18,7 +18,7 @@ enum rd_err {
 	RD_ENOSPC = 7,		/* metadata does not fit the partition */
 	RD_EINVAL = 8,		/* bad argument or malformed input */
 	RD_ENOMEM = 9,		/* work area too small */
-	RD_ECOMPRESS = 10,	/* zlib failed */
+	RD_ECOMPRESS = 10,	/* the compressor failed or cannot start */
 	RD_EVERSION = 11,	/* unsupported format version */
 	RD_ECRC = 12,		/* checksum mismatch */
 	RD_EFOREIGN = 13,	/* the partition holds something else now */

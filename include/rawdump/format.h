@@ -87,6 +87,7 @@ enum rd_compression {
 	RD_COMP_NONE = 0,
 	RD_COMP_ZLIB = 1,
 	RD_COMP_LZ4 = 2,	/* version 2 */
+	RD_COMP_ZSTD = 3,	/* version 2 */
 };
 
 /* Block checksum kinds (version 2): flags bits 8..11 of every block header
@@ -136,7 +137,7 @@ struct rd_dump_header {
 	uint32_t dumping_cpu;	/* index of the dumping CPU's note, ~0u unknown */
 	uint32_t dumping_apic_id;
 	uint32_t compression;	/* enum rd_compression of data blocks */
-	uint32_t zlib_level;
+	uint32_t zlib_level;	/* zlib: 1-9; zstd: its level (1 from the minikernel) */
 	uint32_t flags;		/* RD_DF_* */
 	uint32_t page_size;	/* RD_PAGE_SIZE */
 	uint32_t range_count;
@@ -199,7 +200,15 @@ enum rd_block_type {
 	RD_BLK_EXCLUDED = 8,	/* v2: payload = rd_excl_run[stored_len / 16]:
 				 * pages the capture chose not to dump. paddr and
 				 * mem_len give the span the runs lie in */
+	RD_BLK_ZSTD = 9,	/* v2: payload = one zstd frame (RFC 8878) whose
+				 * content size is mem_len, decoding to exactly
+				 * mem_len bytes; window at most RD_ZSTD_MAX_WINDOW */
 };
+#define RD_BLK_TYPE_MAX		RD_BLK_ZSTD	/* higher types: refused */
+
+/* The largest zstd window a ZSTD block may need (a reader's decoder is
+ * sized by it; the minikernel writes 64 KiB windows). */
+#define RD_ZSTD_MAX_WINDOW	RD_BLOCK_MAX_MEM
 
 /* RD_BLK_EXCLUDED payload entry: `pages` pages from paddr (page aligned)
  * were left out, all of one class (exactly one RD_CLASS_* bit; ZERO means

@@ -1,7 +1,7 @@
 #!/bin/bash
 # scripts/bench/10-save.sh - `rawdump save` of a 2 GiB simulated dump (raw and
 # zlib blocks) against `cp` + fsync of a vmcore-sized file, in the same run,
-# on the same filesystem, best and median of BENCH_RUNS (3), warm and cold; then the writer's zlib levels 1 and 6, lz4 and
+# on the same filesystem, best and median of BENCH_RUNS (3), warm and cold; then the writer's zlib levels 1 and 6, lz4, zstd and
 # raw, each with the default (xxh64) block checksums, and raw with crc32.
 # Goal (issue 2): save >= 80% of cp speed for raw dumps.
 set -eu
@@ -62,7 +62,7 @@ done
 cp_s=$cp_b; dd_s=$dd_b
 rm -rf "$W/src.bin" "$W/copy.bin" "$W/out-none"
 
-for comp in zlib lz4; do
+for comp in zlib lz4 zstd; do
 	"$B/rawdump" format --force "$W/part.img" >/dev/null
 	"$B/rawdump-sim" write "$W/part.img" --range "0x100000:$MEM" --comp "$comp" --level 1 --quiet
 	mkdir -p "$W/out-$comp"
@@ -86,7 +86,7 @@ for lvl in 1 6; do
 	printf 'writer zlib level %d:            %6.2f s  %8s MiB/s of memory  stored %5.1f%% of memory\n' \
 		"$lvl" "$s" "$(mibs "$bytes" "$s")" "$(echo "100 * $stored / $bytes" | bc -l)"
 done
-for w in lz4:xxh64 none:xxh64 none:crc32; do
+for w in lz4:xxh64 zstd:xxh64 none:xxh64 none:crc32; do
 	"$B/rawdump" format --force "$W/part.img" >/dev/null
 	t0=$(now)
 	out=$("$B/rawdump-sim" write "$W/part.img" --range "0x100000:$MEM" --comp "${w%:*}" --csum "${w#*:}")

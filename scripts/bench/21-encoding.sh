@@ -8,9 +8,9 @@
 # request size and queue depth write the same number of bytes with nothing
 # else to do (rd.diskspeed=). Ratio = dump bytes stored per second / raw
 # bytes per second. Goal (issue 3): >= 0.90. On virtio also every block
-# checksum kind (rd.csum=) uncompressed, and lz4 and zlib level 1: the
-# basis of the defaults (Documentation/format.md); BENCH_VARIANTS="none/xxh64
-# lz4/xxh64" picks some. "mem/raw" = memory
+# checksum kind (rd.csum=) uncompressed, and lz4, zstd level 1 and zlib
+# level 1: the basis of the defaults (Documentation/format.md);
+# BENCH_VARIANTS="none/xxh64 lz4/xxh64" picks some. "mem/raw" = memory
 # covered per second / raw disk bytes per second. First, rd.csumspeed=
 # times each checksum kind alone over the planted memory (no disk).
 # BENCH_REPEAT=N: best of N runs of each capture and raw write.
@@ -78,7 +78,7 @@ done
 printf '%-8s %-5s %-6s %10s %10s %9s %9s %12s %7s %7s\n' controller comp csum "memory MiB" "stored MiB" \
 	"dump ms" "MiB/s" "raw MiB/s" ratio mem/raw
 for ctl in ${BENCH_CTL:-virtio ahci nvme}; do
-	for variant in none/xxh64 none/crc32 none/crc32c lz4/xxh64 zlib/xxh64; do
+	for variant in none/xxh64 none/crc32 none/crc32c lz4/xxh64 zstd/xxh64 zlib/xxh64; do
 		comp=${variant%/*} csum=${variant#*/} name=$ctl-$comp-$csum
 		[ "$ctl" != virtio ] && [ "$variant" != none/xxh64 ] && continue
 		[ "$comp" = zlib ] && [ -n "${BENCH_NO_ZLIB:-}" ] && continue

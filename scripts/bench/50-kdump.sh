@@ -14,12 +14,15 @@
 #               kdump   cp    dd if=/proc/vmcore of=PART (ELF)
 #               kdump   md0   makedumpfile -F -d 0 | dd of=PART
 #               rawdump L1    rawdump arm (zero pages elided, the default)
+#               rawdump L1zstd  the same with --comp zstd
 #   filtered  96 MiB read + 64 MiB written page cache, 512 MiB touched
 #             anonymous memory, the rest free:
 #               kdump   md31  makedumpfile -F -c -d 31 | dd of=PART
 #               rawdump L1    as above
 #               rawdump L31   rawdump arm --dump-level 31 (when built)
-#               rawdump L31lz4, L31zlib  the same with --comp lz4, zlib (level 1)
+#               rawdump L31lz4, L31zlib, L31zstd  the same with --comp lz4,
+#                             zlib (level 1), zstd (level 1)
+#               rawdump L1zstd  level 1 (nothing filtered) with --comp zstd
 # Figures, from the runner's host timestamps (scripts/qemu/rdqemu.py), from
 # sysrq-c (the guest's "crashing" line or the kernel's "sysrq: Trigger a
 # crash", whichever comes first: a line the guest prints just before the
@@ -43,7 +46,7 @@
 # booting, 80M: out of memory in its initcalls), RD_CRASHKERNEL (default 4M),
 # BENCH_CASES (default "full filtered"), BENCH_DUMPERS (default
 # "kdump rawdump": one side only, e.g. to find the smallest crashkernel),
-# BENCH_MODES (default "cp md0 md31 L1 L31 L31lz4 L31zlib").
+# BENCH_MODES (default "cp md0 md31 L1 L1zstd L31 L31lz4 L31zlib L31zstd").
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/bench-kdump
@@ -133,7 +136,7 @@ run() {
 	local mem=$1 load=$2 dumper=$3 mode=$4 disk log ck append start fill check line cbytes
 	local up first fin mib bytes
 	case " ${BENCH_DUMPERS:-kdump rawdump} " in *" $dumper "*) ;; *) return ;; esac
-	case " ${BENCH_MODES:-cp md0 md31 L1 L31 L31lz4 L31zlib} " in *" $mode "*) ;; *) return ;; esac
+	case " ${BENCH_MODES:-cp md0 md31 L1 L1zstd L31 L31lz4 L31zlib L31zstd} " in *" $mode "*) ;; *) return ;; esac
 	disk=$out/disk.img
 	log=$out/serial-$mem-$load-$dumper-$mode.log
 	fill=${BENCH_FILL:-$((mem * 15 / 16 - 256))}
@@ -149,6 +152,8 @@ run() {
 		L31) append="$append rdguest.dumplevel=31" ;;
 		L31lz4) append="$append rdguest.dumplevel=31 rdguest.comp=lz4" ;;
 		L31zlib) append="$append rdguest.dumplevel=31 rdguest.comp=zlib" ;;
+		L31zstd) append="$append rdguest.dumplevel=31 rdguest.comp=zstd" ;;
+		L1zstd) append="$append rdguest.comp=zstd" ;;
 		esac
 	fi
 	"$top/scripts/qemu/rdqemu.py" --kernel "$kernel" --initrd "$guest/initrd.gz" \
@@ -198,14 +203,17 @@ for mem in $mems; do
 			run "$mem" full kdump cp
 			run "$mem" full kdump md0
 			run "$mem" full rawdump L1
+			run "$mem" full rawdump L1zstd
 			;;
 		filtered)
 			run "$mem" filtered kdump md31
 			run "$mem" filtered rawdump L1
+			run "$mem" filtered rawdump L1zstd
 			if [ "$level31" = 1 ] || [[ " ${BENCH_DUMPERS:-rawdump} " != *" rawdump "* ]]; then
 				run "$mem" filtered rawdump L31
 				run "$mem" filtered rawdump L31lz4
 				run "$mem" filtered rawdump L31zlib
+				run "$mem" filtered rawdump L31zstd
 			else
 				echo "rawdump level 31: not supported by this build"
 			fi

@@ -14,6 +14,8 @@ that enforces Secure Boot: Debian's ovmf test firmware whose db holds
 the "SnakeOil" certificate (OVMF_CODE_4M.snakeoil.fd, a private copy of
 OVMF_VARS_4M.snakeoil.fd per run); the kernel must carry a SnakeOil
 signature (sbsign with /usr/share/ovmf/PkKek-1-snakeoil.key).
+With --reboot a guest reboot resets the machine into the same kernel,
+initrd and command line (default: QEMU exits, -no-reboot).
 With --trace-writes, QEMU's virtio-blk write submissions (trace event
 virtio_blk_handle_write, on QEMU's stderr) are timestamped in LOG.ts too.
 With --snapshot-at PCT=DEST (repeatable), when the minikernel's progress
@@ -144,6 +146,8 @@ def main():
                     help="q35 + SMM + OVMF with Secure Boot on (SnakeOil db)")
     ap.add_argument("--snapshot-at", action="append", default=[], metavar="PCT=DEST",
                     help="copy the disk image to DEST when the dump progress reaches PCT %%")
+    ap.add_argument("--reboot", action="store_true",
+                    help="a guest reboot boots the same kernel again (no -no-reboot)")
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("extra", nargs="*")
     a = ap.parse_args()
@@ -169,10 +173,12 @@ def main():
                    "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy]
     cmd = ["qemu-system-x86_64"] + machine + [
            "-m", str(a.mem), "-smp", str(a.smp), "-display", "none",
-           "-monitor", "none", "-serial", "stdio", "-no-reboot", "-nic", "none",
+           "-monitor", "none", "-serial", "stdio", "-nic", "none",
            "-qmp", "unix:%s,server=on,wait=off" % qmp_path,
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-kernel", a.kernel, "-append", a.append]
+    if not a.reboot:
+        cmd += ["-no-reboot"]
     if a.iommu:
         cmd += ["-device", "intel-iommu,intremap=off"]  # DMA remapping; IR off: TCG timer check
     if a.initrd:

@@ -55,7 +55,8 @@ static void fuzz_image(const uint8_t *data, size_t size)
  * Make every checksum in fuzz_img right, so that mutated fields reach the
  * reader's logic behind the crc checks: both partition headers, the dump
  * header and meta_crc, and each block header with its stored_crc (and
- * data_crc of RAW blocks).
+ * data_crc of RAW blocks), of the block's own checksum kind: compressed
+ * payloads (ZLIB, LZ4, ZSTD) of every kind reach their decoders.
  */
 static void fuzz_fixup(void)
 {
@@ -91,7 +92,10 @@ static void fuzz_fixup(void)
 		if (bh.magic != RD_BLOCK_MAGIC)
 			continue;
 		if (bh.stored_len <= FUZZ_PART_SIZE - off - sizeof(bh)) {
-			bh.stored_crc = rd_crc32(0, fuzz_img + off + sizeof(bh), bh.stored_len);
+			uint32_t kind = RD_BLK_CSUM(bh.flags) <= RD_CSUM_MAX ? RD_BLK_CSUM(bh.flags) :
+					RD_CSUM_CRC32;
+
+			bh.stored_crc = rd_csum(kind, 0, fuzz_img + off + sizeof(bh), bh.stored_len);
 			if (bh.type == RD_BLK_RAW)
 				bh.data_crc = bh.stored_crc;
 		}

@@ -42,6 +42,7 @@ exit 0 when every check passed, 1 on a mismatch, 2 on unusable input.
 Only PT_LOAD p_paddr matters (QEMU and rawdump both fill it).
 """
 import argparse
+import ctypes
 import os
 import re
 import struct
@@ -57,6 +58,25 @@ CHUNK = 1 << 20
 
 class CoreError(Exception):
     pass
+
+
+_libzstd = None
+
+
+def zstd_page(data):
+    """One zstd frame decoded to a page, through Debian's libzstd (no
+    Python binding is installed)."""
+    global _libzstd
+    if _libzstd is None:
+        _libzstd = ctypes.CDLL("libzstd.so.1")
+        _libzstd.ZSTD_decompress.restype = ctypes.c_size_t
+        _libzstd.ZSTD_decompress.argtypes = [ctypes.c_void_p, ctypes.c_size_t,
+                                             ctypes.c_char_p, ctypes.c_size_t]
+    out = ctypes.create_string_buffer(PAGE)
+    n = _libzstd.ZSTD_decompress(out, PAGE, data, len(data))
+    if n != PAGE:
+        raise CoreError("zstd page decodes to %d bytes (or an error)" % n)
+    return out.raw
 
 
 def splitmix64(x):
@@ -134,7 +154,7 @@ class Core:
 
 class KdumpCore:
     """Page view of a kdump-compressed file (makedumpfile's format, header
-    version >= 6 for 64-bit pfns; zlib or uncompressed pages)."""
+    version >= 6 for 64-bit pfns; zlib, zstd or uncompressed pages)."""
 
     def __init__(self, path):
         self.path = path
@@ -188,8 +208,10 @@ class KdumpCore:
         data = self.read_at(off, size)
         if flags & 1:
             data = zlib.decompress(data)
+        elif flags & 0x20:
+            data = zstd_page(data)
         elif flags:
-            raise CoreError("%s: page compressed with flags 0x%x (only zlib is read)" % (self.path, flags))
+            raise CoreError("%s: page compressed with flags 0x%x (only zlib and zstd are read)" % (self.path, flags))
         if len(data) != PAGE:
             raise CoreError("%s: page at offset %d decodes to %d bytes" % (self.path, off, len(data)))
         return data

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <zlib.h>
 #include <lz4.h>
+#include <zstd.h>
 #include "writer.h"
 #include "image/hostcsum.h"
 #include "pfilter.h"
@@ -233,7 +234,8 @@ static void decode(struct disk *d, uint64_t seed, struct decoded *out)
 			out->have_end = 1;
 			out->index_crc = crc;
 			break;
-		} else if (h.type == RD_BLK_RAW || h.type == RD_BLK_ZLIB || h.type == RD_BLK_LZ4) {
+		} else if (h.type == RD_BLK_RAW || h.type == RD_BLK_ZLIB || h.type == RD_BLK_LZ4 ||
+			   h.type == RD_BLK_ZSTD) {
 			const uint8_t *data = payload;
 			uLongf n = sizeof(tmp);
 
@@ -246,6 +248,13 @@ static void decode(struct disk *d, uint64_t seed, struct decoded *out)
 			} else if (h.type == RD_BLK_LZ4) {
 				if (LZ4_decompress_safe((const char *)payload, (char *)tmp, (int)h.stored_len,
 							(int)sizeof(tmp)) != (int)h.mem_len) {
+					out->bad_blocks++;
+					goto next;
+				}
+				data = tmp;
+			} else if (h.type == RD_BLK_ZSTD) {
+				if (ZSTD_getFrameContentSize(payload, h.stored_len) != h.mem_len ||
+				    ZSTD_decompress(tmp, sizeof(tmp), payload, h.stored_len) != h.mem_len) {
 					out->bad_blocks++;
 					goto next;
 				}
@@ -372,7 +381,9 @@ static void test_roundtrip(const char *name, uint32_t comp, uint32_t inflight, u
 		 (unsigned long long)dec.index_crc, dec.end.index_crc, (unsigned long long)d.out_of_bounds);
 	report(!err && dec.state == RD_STATE_COMPLETE && dec.have_end && !dec.wrong_kind &&
 	       (comp != RD_COMP_NONE || (dec.types & (1u << RD_BLK_RAW))) &&
-	       (comp == RD_COMP_NONE || (dec.types & (1u << (comp == RD_COMP_LZ4 ? RD_BLK_LZ4 : RD_BLK_ZLIB)))) &&
+	       (comp == RD_COMP_NONE || (dec.types & (1u << (comp == RD_COMP_LZ4 ? RD_BLK_LZ4 :
+							   comp == RD_COMP_ZSTD ? RD_BLK_ZSTD :
+							   RD_BLK_ZLIB)))) &&
 	       dec.mem_ok == non_alias_bytes(r, 3) && !dec.mem_wrong && !dec.bad_blocks &&
 	       dec.end.block_count == dec.blocks && dec.end.index_crc == dec.index_crc &&
 	       !d.out_of_bounds && (r[2].flags & RD_RANGE_ALIAS) &&
@@ -686,7 +697,7 @@ static void test_headers(void)
 	report(rd_part_header_check(&h) == -RD_ECRC, "part header: changed byte fails crc", "");
 	memset(&b, 0, sizeof(b));
 	b.magic = RD_BLOCK_MAGIC;
-	b.type = RD_BLK_EXCLUDED + 1;	/* the highest type is the last known one */
+	b.type = RD_BLK_TYPE_MAX + 1;	/* the highest type is the last known one */
 	rd_block_header_seal(&b);
 	report(rd_block_header_check(&b) == -RD_EINVAL, "block header: unknown type refused", "");
 	n = rd_vmcoreinfo_get(vi, sizeof(vi) - 1, "PAGESIZE", out, sizeof(out));
@@ -907,16 +918,17 @@ int main(void)
 	test_roundtrip("round trip raw, 4 writes in flight", RD_COMP_NONE, 4, 2);
 	test_roundtrip("round trip zlib, 3 writes in flight", RD_COMP_ZLIB, 3, 3);
 	test_roundtrip("round trip lz4, 3 writes in flight", RD_COMP_LZ4, 3, 4);
+	test_roundtrip("round trip zstd, 3 writes in flight", RD_COMP_ZSTD, 3, 5);
 	for (run_csum = RD_CSUM_CRC32C; run_csum <= RD_CSUM_MAX; run_csum++) {
-		static const uint32_t comps[3] = { RD_COMP_NONE, RD_COMP_ZLIB, RD_COMP_LZ4 };
-		static const char *const cname[3] = { "raw", "zlib", "lz4" };
+		static const uint32_t comps[4] = { RD_COMP_NONE, RD_COMP_ZLIB, RD_COMP_LZ4, RD_COMP_ZSTD };
+		static const char *const cname[4] = { "raw", "zlib", "lz4", "zstd" };
 		char name[96];
 		int c;
 
-		for (c = 0; c < 3; c++) {
+		for (c = 0; c < 4; c++) {
 			snprintf(name, sizeof(name), "round trip %s, %s checksums", cname[c],
 				 rd_csum_name(run_csum));
-			test_roundtrip(name, comps[c], 2, 30 + run_csum * 3 + (uint32_t)c);
+			test_roundtrip(name, comps[c], 2, 30 + run_csum * 4 + (uint32_t)c);
 		}
 	}
 	run_csum = RD_CSUM_CRC32;
@@ -924,6 +936,7 @@ int main(void)
 	test_random_maps();
 	test_4k_sectors(RD_COMP_NONE, "4 KiB sectors, raw: every write aligned, PAD blocks, dump intact");
 	test_4k_sectors(RD_COMP_ZLIB, "4 KiB sectors, zlib: every write aligned, PAD blocks, dump intact");
+	test_4k_sectors(RD_COMP_ZSTD, "4 KiB sectors, zstd: every write aligned, PAD blocks, dump intact");
 	test_truncated();
 	test_cut();
 	test_write_error();

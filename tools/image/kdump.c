@@ -16,9 +16,12 @@
  *                       room is reserved for every RAM page that is not
  *                       excluded, so pages the input lacks leave unused
  *                       space at the end
- *   then                page data: one shared zlib zero page first, then
- *                       every other page zlib-compressed, or raw when
- *                       compression does not shrink it
+ *   then                page data: one shared compressed zero page first,
+ *                       then every other page compressed, or raw when
+ *                       compression does not shrink it. zlib (level 1),
+ *                       or zstd (level 1, header and page flag 0x20, which
+ *                       crash 8 and libkdumpfile read) when the input's
+ *                       pages were zstd: a zstd capture stays zstd
  *
  * Zero pages are dumped (bitmap 2 set, pointing at the shared zero page):
  * crash refuses excluded pages. Pages missing from the input are left out
@@ -42,6 +45,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "rawdump/format.h"
 #include "formats.h"
@@ -65,6 +69,7 @@
 #define KDUMP_ST_INCOMPLETE	0x8u
 #define KDUMP_ST_ZSTD		0x20u
 #define KDUMP_PD_ZLIB		0x1u
+#define KDUMP_PD_ZSTD		0x20u
 
 /* rawdump's range-table note, appended after the crashed kernel's notes */
 #define KDUMP_RD_NOTE_NAME	"RAWDUMP"	/* namesz 8 */
@@ -74,6 +79,7 @@
 #define KDUMP_RD_MAX_RANGES	65536u
 
 #define KDUMP_ZLEVEL		Z_BEST_SPEED
+#define KDUMP_ZSTD_LEVEL	1
 #define KDUMP_WBUF		(1u << 20)
 #define KDUMP_DESC_BATCH	4096u
 #define KDUMP_MAX_NOTES		(16u << 20)
@@ -213,6 +219,31 @@ static void kdump_put_rd_note(uint8_t *n, const struct memimage *m)
 	}
 }
 
+/* The output's page compressor: zlib, or zstd when zc is set. */
+struct kdump_pack {
+	ZSTD_CCtx *zc;
+	uint32_t flag;		/* KDUMP_PD_* of a compressed page */
+};
+
+/* Page into out (room KDUMP_PACK_ROOM): its compressed size, or 0 when it
+ * does not shrink or the compressor fails. */
+#define KDUMP_PACK_ROOM		(MI_PAGE + 1024u)	/* > compressBound, ZSTD_COMPRESSBOUND */
+static size_t kdump_pack_page(const struct kdump_pack *k, uint8_t *out, const uint8_t *page)
+{
+	uLongf zlen = KDUMP_PACK_ROOM;
+	size_t n;
+
+	if (k->zc) {
+		n = ZSTD_compressCCtx(k->zc, out, KDUMP_PACK_ROOM, page, MI_PAGE, KDUMP_ZSTD_LEVEL);
+		return ZSTD_isError(n) || n >= MI_PAGE ? 0 : n;
+	}
+	if (compress2(out, &zlen, page, MI_PAGE, KDUMP_ZLEVEL) != Z_OK || zlen >= MI_PAGE)
+		return 0;
+	return zlen;
+}
+_Static_assert(KDUMP_PACK_ROOM >= ZSTD_COMPRESSBOUND(MI_PAGE), "zstd page bound");
+
+
 /* Where the parts of a kdump-compressed file go, and what its headers say. */
 struct kdump_layout {
 	uint64_t max_mapnr;	/* pages the bitmaps cover */
@@ -227,20 +258,20 @@ struct kdump_layout {
 /* Step 2: every page into w (descriptors and data) and the two bitmaps.
  * 0, or <0 with the reason in msg; *missing counts missing pages. */
 static int kdump_write_pages(struct memimage *m, struct kdump_w *w, uint8_t *bm1, uint8_t *bm2,
-			     uint8_t *zbuf, uint64_t ndesc_max, uint64_t *missing,
+			     const struct kdump_pack *pk, uint8_t *zbuf, uint64_t ndesc_max, uint64_t *missing,
 			     mi_progress_fn pr, void *ctx, char *msg, size_t msgsz)
 {
 	uint8_t page[MI_PAGE], zero[MI_PAGE] = { 0 };
 	uint64_t npages = mi_pages_total(m), paddr, done = 0, zero_off = 0, off, ndesc = 0;
 	uint32_t zero_size;
 	struct mi_pages it;
-	uLongf zlen;
+	size_t zlen;
 	int rc, st;
 
 	/* the shared zero page */
-	zlen = compressBound(MI_PAGE);
-	if (compress2(zbuf, &zlen, zero, MI_PAGE, KDUMP_ZLEVEL) != Z_OK) {
-		snprintf(msg, msgsz, "zlib failed");
+	zlen = kdump_pack_page(pk, zbuf, zero);
+	if (!zlen) {
+		snprintf(msg, msgsz, "%s failed", pk->zc ? "zstd" : "zlib");
 		return -EIO;
 	}
 	zero_size = (uint32_t)zlen;
@@ -270,13 +301,13 @@ static int kdump_write_pages(struct memimage *m, struct kdump_w *w, uint8_t *bm1
 		}
 		kdump_bit_set(bm2, pfn);
 		if (st == MI_ZERO || mi_page_is_zero(page)) {
-			rc = kdump_add_desc(w, zero_off, zero_size, KDUMP_PD_ZLIB);
+			rc = kdump_add_desc(w, zero_off, zero_size, pk->flag);
 		} else {
-			zlen = compressBound(MI_PAGE);
-			if (compress2(zbuf, &zlen, page, MI_PAGE, KDUMP_ZLEVEL) == Z_OK && zlen < MI_PAGE) {
+			zlen = kdump_pack_page(pk, zbuf, page);
+			if (zlen) {
 				rc = kdump_add_data(w, zbuf, zlen, &off);
 				if (rc == 0)
-					rc = kdump_add_desc(w, off, (uint32_t)zlen, KDUMP_PD_ZLIB);
+					rc = kdump_add_desc(w, off, (uint32_t)zlen, pk->flag);
 			} else {
 				rc = kdump_add_data(w, page, MI_PAGE, &off);
 				if (rc == 0)
@@ -355,6 +386,8 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	uint64_t npages, desc_start, ndesc_max, missing = 0, counts[MI_CLASS_SLOTS];
 	struct rd_excl_run *runs = NULL;
 	size_t nruns = 0, i;
+	uint32_t status = KDUMP_ST_ZLIB;
+	struct kdump_pack pk = { NULL, KDUMP_PD_ZLIB };
 	int rc = -ENOMEM;
 
 	kinfo_gather(m, &ki);
@@ -392,10 +425,16 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	hdr = calloc(1, l.hdr_len);
 	bm1 = calloc(1, l.bm_len);
 	bm2 = calloc(1, l.bm_len);
-	zbuf = malloc(compressBound(MI_PAGE));
+	zbuf = malloc(KDUMP_PACK_ROOM);
 	w.data = malloc(KDUMP_WBUF);
 	w.descs = malloc(KDUMP_DESC_BATCH * KDUMP_DESC_SIZE);
-	if (!hdr || !bm1 || !bm2 || !zbuf || !w.data || !w.descs) {
+	if (m->compression == RD_COMP_ZSTD) {
+		pk.zc = ZSTD_createCCtx();
+		pk.flag = KDUMP_PD_ZSTD;
+		status = KDUMP_ST_ZSTD;
+	}
+	if (!hdr || !bm1 || !bm2 || !zbuf || !w.data || !w.descs ||
+	    (m->compression == RD_COMP_ZSTD && !pk.zc)) {
 		snprintf(msg, msgsz, "out of memory");
 		goto free_all;
 	}
@@ -405,7 +444,7 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 	w.desc_off = desc_start;
 	w.data_off = desc_start + ndesc_max * KDUMP_DESC_SIZE;
 
-	rc = kdump_write_pages(m, &w, bm1, bm2, zbuf, ndesc_max, &missing, pr, ctx, msg, msgsz);
+	rc = kdump_write_pages(m, &w, bm1, bm2, &pk, zbuf, ndesc_max, &missing, pr, ctx, msg, msgsz);
 	if (rc < 0)
 		goto free_all;
 	rc = pwrite_full(fd, bm1, l.bm_len, l.hdr_len);
@@ -415,7 +454,7 @@ int mi_write_kdump(struct memimage *m, int fd, mi_progress_fn pr, void *ctx, cha
 		goto write_error;
 
 	kdump_put_headers(hdr, &l, m, &ki,
-			  KDUMP_ST_ZLIB | (missing || m->partial ? KDUMP_ST_INCOMPLETE : 0), runs, nruns);
+			  status | (missing || m->partial ? KDUMP_ST_INCOMPLETE : 0), runs, nruns);
 	rc = pwrite_full(fd, hdr, l.hdr_len, 0);
 	if (rc < 0)
 		goto write_error;
@@ -433,6 +472,7 @@ free_all:
 	free(zbuf);
 	free(w.data);
 	free(w.descs);
+	ZSTD_freeCCtx(pk.zc);
 	kinfo_free(&ki);
 	return rc;
 }
@@ -510,8 +550,14 @@ static int kdump_read_page(struct memimage *m, uint64_t paddr, void *buf)
 			return rc;
 		if (uncompress(buf, &dlen, p->cbuf, size) != Z_OK || dlen != MI_PAGE)
 			goto corrupt;
+	} else if (flags & KDUMP_PD_ZSTD) {
+		rc = pread_full(p->fd, p->cbuf, size, off);
+		if (rc < 0)
+			return rc;
+		if (ZSTD_decompress(buf, MI_PAGE, p->cbuf, size) != MI_PAGE)
+			goto corrupt;
 	} else {
-		goto corrupt;		/* lzo, snappy, zstd: refused at open */
+		goto corrupt;		/* lzo, snappy: refused at open */
 	}
 	return mi_page_is_zero(buf) ? MI_ZERO : MI_DATA;
 corrupt:
@@ -693,8 +739,8 @@ struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz
 		why = "kdump-compressed block size is not 4096";
 		goto fail;
 	}
-	if (status & (KDUMP_ST_LZO | KDUMP_ST_SNAPPY | KDUMP_ST_ZSTD)) {
-		why = "kdump-compressed file uses lzo, snappy or zstd; rawdump reads zlib ones";
+	if (status & (KDUMP_ST_LZO | KDUMP_ST_SNAPPY)) {
+		why = "kdump-compressed file uses lzo or snappy; rawdump reads zlib and zstd ones";
 		goto fail;
 	}
 	diskdump = memcmp(hdr, KDUMP_DISKDUMP_SIGNATURE, 8) == 0;
@@ -759,6 +805,8 @@ struct memimage *mi_open_kdump(int fd, const char *path, char *err, size_t errsz
 		goto fail;
 	if (status & KDUMP_ST_INCOMPLETE)
 		m->partial = 1;
+	if (status & KDUMP_ST_ZSTD)
+		m->compression = RD_COMP_ZSTD;
 
 	note_off = !diskdump && version >= 4 ? get64(sub + KSH_OFF_NOTE) : 0;
 	note_size = !diskdump && version >= 4 ? get64(sub + KSH_SIZE_NOTE) : 0;

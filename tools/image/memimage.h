@@ -80,6 +80,9 @@ struct memimage {
 					 * note (tools/image/excl.h), sorted; when set,
 					 * mi_page_class() answers from them */
 	size_t nexcl_runs;
+	uint32_t compression;		/* enum rd_compression the input stored its
+					 * pages with, RD_COMP_NONE if unknown: the
+					 * kdump writer keeps zstd (tools/kdump.c) */
 };
 
 static inline int mi_read_page(struct memimage *m, uint64_t paddr, void *buf)

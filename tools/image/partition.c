@@ -28,7 +28,8 @@
  * flags: host_csum(), tools/image/hostcsum.c) are checked when a block is
  * decoded, once: the last decoded block is cached, and a block that fails
  * is marked corrupt and its memory reported missing. Version 1 blocks are
- * CRC-32 and never LZ4.
+ * CRC-32 and never LZ4 or ZSTD. A ZSTD payload must be exactly one frame
+ * that records mem_len as its content size and decodes to it.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -38,6 +39,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <lz4.h>
+#include <zstd.h>
 
 #include "partition.h"
 #include "hostcsum.h"
@@ -48,8 +50,10 @@
 #define RDR_WINDOW		(8u << 20)	/* read-ahead window of the block stream */
 #define RDR_MAX_RANGES		(1u << 20)
 #define RDR_MAX_NOTES		(64u << 20)
-#define RDR_MAX_ZLIB_STORED	(RD_BLOCK_MAX_MEM + 4096u)	/* ZLIB and LZ4 payloads */
+#define RDR_MAX_ZLIB_STORED	(RD_BLOCK_MAX_MEM + 4096u)	/* ZLIB, LZ4, ZSTD payloads */
 #define RDR_MAX_END_STORED	RD_SLOT_SIZE
+#define RDR_ZSTD_WLOG_MAX	18	/* RD_ZSTD_MAX_WINDOW: larger windows refused */
+_Static_assert((1u << RDR_ZSTD_WLOG_MAX) == RD_ZSTD_MAX_WINDOW, "zstd window");
 #define RDR_MAX_EXCL_RUNS	(RD_EXCL_MAX_STORED / sizeof(struct rd_excl_run))
 
 struct rdr_block {
@@ -88,6 +92,7 @@ struct rdr {
 	size_t win_len;
 	z_stream zs;
 	int zs_ready;
+	ZSTD_DCtx *zd;
 	uint64_t end_seq;
 	uint32_t scan_csum;		/* kind scan_crc is chained with: the dump header's */
 	uint32_t end_csum;		/* kind of the END block: index_crc's */
@@ -343,7 +348,7 @@ static int rdr_block_ok(const struct rdr *r, const struct rd_block_header *h,
 	if (h->dump_id != r->info.dump.dump_id || h->seq < min_seq || h->seq == UINT64_MAX)
 		return 0;
 	if (r->info.dump.version < 2 && (RD_BLK_CSUM(h->flags) != RD_CSUM_CRC32 ||
-					 h->type == RD_BLK_LZ4))
+					 h->type == RD_BLK_LZ4 || h->type == RD_BLK_ZSTD))
 		return 0;
 	switch (h->type) {
 	case RD_BLK_RAW:
@@ -352,6 +357,7 @@ static int rdr_block_ok(const struct rdr *r, const struct rd_block_header *h,
 		break;
 	case RD_BLK_ZLIB:
 	case RD_BLK_LZ4:
+	case RD_BLK_ZSTD:
 		if (!h->mem_len || h->mem_len > RD_BLOCK_MAX_MEM || !h->stored_len ||
 		    h->stored_len > RDR_MAX_ZLIB_STORED)
 			return 0;
@@ -528,7 +534,7 @@ static int rdr_idx_cmp(const void *a, const void *b, void *ctx)
 static int rdr_is_data(uint16_t type)
 {
 	return type == RD_BLK_RAW || type == RD_BLK_ZLIB || type == RD_BLK_LZ4 ||
-	       type == RD_BLK_ZERO || type == RD_BLK_EXCLUDED;
+	       type == RD_BLK_ZSTD || type == RD_BLK_ZERO || type == RD_BLK_EXCLUDED;
 }
 
 /* Check one EXCLUDED list (the block at index li) and append its runs to
@@ -804,6 +810,7 @@ static int rdr_index(struct rdr *r, struct memimage *m)
 	m->missing_bytes = missing;
 	if (in->dump.version >= 2)
 		m->dump_level = in->dump.dump_level;
+	m->compression = in->dump.compression;
 	for (i = 0; i < RD_CLASS_COUNT; i++)
 		m->excluded_pages[i] = in->excluded_pages[i];
 	m->partial = !in->have_end || (in->end.flags & (RD_END_TRUNCATED | RD_END_ERRORS)) ||
@@ -825,6 +832,19 @@ static void rdr_mark_corrupt(struct memimage *m, struct rdr *r, struct rdr_block
 	rdr_miss_add(r, b->paddr, b->mem_len, RDR_MISSING_CORRUPT);
 	m->missing_bytes += b->mem_len;
 	m->partial = 1;
+}
+
+/* The ZSTD payload of b (in r->payload) into the cache: 0, or -1 when it
+ * is not exactly one frame of content size mem_len decoding to that. */
+static int rdr_unzstd(struct rdr *r, const struct rdr_block *b)
+{
+	size_t n;
+
+	if (ZSTD_findFrameCompressedSize(r->payload, b->stored_len) != b->stored_len ||
+	    ZSTD_getFrameContentSize(r->payload, b->stored_len) != b->mem_len)
+		return -1;
+	n = ZSTD_decompressDCtx(r->zd, r->cache, b->mem_len, r->payload, b->stored_len);
+	return !ZSTD_isError(n) && n == b->mem_len ? 0 : -1;
 }
 
 /* Decode block bi into the cache: 0, 1 if corrupt, or a negative errno. */
@@ -858,6 +878,9 @@ static int rdr_decode(struct memimage *m, struct rdr *r, size_t bi)
 		if (b->type == RD_BLK_LZ4) {
 			if (LZ4_decompress_safe((const char *)r->payload, (char *)r->cache,
 						(int)b->stored_len, (int)b->mem_len) != (int)b->mem_len)
+				goto corrupt;
+		} else if (b->type == RD_BLK_ZSTD) {
+			if (rdr_unzstd(r, b))
 				goto corrupt;
 		} else {
 			if (inflateReset(&r->zs) != Z_OK)
@@ -958,6 +981,7 @@ static void rdr_free(struct rdr *r)
 {
 	if (r->zs_ready)
 		inflateEnd(&r->zs);
+	ZSTD_freeDCtx(r->zd);
 	target_close(&r->t);
 	free(r->rranges);
 	free(r->blk);
@@ -1028,7 +1052,10 @@ struct memimage *rdr_open(struct target *t, enum rdr_err *why, char *err, size_t
 	}
 	r->cache = malloc(RD_BLOCK_MAX_MEM);
 	r->payload = malloc(RDR_MAX_ZLIB_STORED);
-	if (!r->cache || !r->payload || inflateInit(&r->zs) != Z_OK) {
+	r->zd = ZSTD_createDCtx();
+	if (!r->cache || !r->payload || !r->zd ||
+	    ZSTD_isError(ZSTD_DCtx_setParameter(r->zd, ZSTD_d_windowLogMax, RDR_ZSTD_WLOG_MAX)) ||
+	    inflateInit(&r->zs) != Z_OK) {
 		rdr_fail(err, errsz, why, RDR_ERR_IO, "out of memory");
 		goto fail;
 	}

@@ -6,7 +6,7 @@
  *
  *   rawdump-sim write TARGET [--pattern SEED] [--range PADDR:SIZE]...
  *        [--kernel-text PADDR:SIZE] [--mem-elf FILE] [--cpus N]
- *        [--release STR] [--comp none|zlib|lz4] [--level N]
+ *        [--release STR] [--comp none|zlib|lz4|zstd] [--level N]
  *        [--csum crc32|crc32c|xxh64] [--cut-after N]
  *        [--inflight N] [--io-size BYTES] [--fail-write OFF:LEN]
  *        [--fake-filter FSEED:LEVEL | --dump-level N] [--quiet]
@@ -662,7 +662,8 @@ static int cmd_write(int argc, char **argv)
 		else if (!strcmp(a, "--comp")) {
 			if (!strcmp(v, "zlib")) comp = RD_COMP_ZLIB;
 			else if (!strcmp(v, "lz4")) comp = RD_COMP_LZ4;
-			else if (strcmp(v, "none")) die("--comp none|zlib|lz4");
+			else if (!strcmp(v, "zstd")) comp = RD_COMP_ZSTD;
+			else if (strcmp(v, "none")) die("--comp none|zlib|lz4|zstd");
 		}
 		else if (!strcmp(a, "--csum")) {
 			for (csum = 0; csum <= RD_CSUM_MAX && strcmp(v, rd_csum_name(csum)); csum++)
