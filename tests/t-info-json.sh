@@ -263,4 +263,14 @@ check "text: no block counts without --verbose" sh -c "! grep -q '^blocks ' '$T/
 check_eq "--verbose: block counts, checksum kind, header fields, registers" \
 	"$(grep -cE '^(blocks|checksum +crc32c|generation|index_crc_ok +true|CPU [0-2] pid 100[0-2])( |$)' "$T/verbose.txt")" 7
 check_eq "--verbose: the answer still first" "$(head -n 1 "$T/verbose.txt" | cut -c1-6)" "panic:"
+
+# zstd: its level in zstd_level (the header's zlib_level field), zlib_level null
+"$SIM" write "$part" --pattern 22 --range 0x100000:4M --cpus 1 --comp zstd --quiet >/dev/null 2>&1 ||
+	fail "sim write zstd"
+"$RAWDUMP" info "$part" --json >"$T/zstd.json"
+check_eq "zstd dump: compression, zstd_level, zlib_level as the header says" \
+	"$(python3 -c '
+import json, struct, sys
+j = json.load(open(sys.argv[1])); comp, level = struct.unpack_from("<II", open(sys.argv[2], "rb").read(), 4096 + 132)
+print(j["compression"], j["zstd_level"] == level, comp, j["zlib_level"])' "$T/zstd.json" "$part")" "zstd True 3 None"
 exit 0
