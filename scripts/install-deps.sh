@@ -10,7 +10,7 @@ busybox-static cpio fdisk gdisk e2fsprogs crash gdb makedumpfile python3
 util-linux kmod xz-utils bc clang libclang-rt-14-dev systemd liblz4-dev libzstd-dev
 libisal-dev libxxhash-dev sbsigntool efitools mokutil ovmf openssl valgrind
 python3-libkdumpfile libzstd-dev debhelper dpkg-dev lintian mmdebstrap
-libsystemd-dev"
+libsystemd-dev libjson-c-dev"
 
 missing=""
 for p in $PKGS; do

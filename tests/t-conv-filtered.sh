@@ -205,7 +205,7 @@ for f in m.kdump mraw.kdump o.elf o.lcrash o.kdump; do
 		"$(jget "$T/info.json" 'd["dump_level"], d["excluded_pages"]["unknown"], d["excluded_pages"]["total"], d["partial"], d["missing_bytes"]')" \
 		"(31, $excluded, $excluded, False, 0)"
 done
-"$RAWDUMP" info "$T/o.kdump" >"$T/info.txt"
+"$RAWDUMP" info "$T/o.kdump" --verbose >"$T/info.txt"
 check_eq "info text: excluded pages" "$(grep -A1 '^excluded_pages' "$T/info.txt" | tr -s ' ' | tr '\n' '|')" \
 	"excluded_pages $excluded ($("$PY" -c "print('%.1f MiB' % ($excluded * 4096 / 1048576))"))| unknown $excluded|"
 tails=$(sed -n 's/^m.elf tails //p' "$T/sets.out")

@@ -162,7 +162,7 @@ check "crash command for LKCD has phys_base and kaslr" \
 check "CR3 of every CPU from QEMU's CPU-state notes" python3 -c '
 import json, sys
 cpus = json.load(open(sys.argv[1]))["cpus"]
-sys.exit(0 if len(cpus) == 2 and all(int(c.get("cr3", "0"), 16) for c in cpus) else 1)' "$T/info.json"
+sys.exit(0 if len(cpus) == 2 and all(int(c["cr3"] or "0", 16) for c in cpus) else 1)' "$T/info.json"
 
 # Hostile VMCOREINFO: an offset of -1 must not make the log reader read
 # outside its buffers (found by fuzzing); info still works, without a log.
@@ -176,3 +176,27 @@ EOF
 "$RAWDUMP" info "$T/bad.kdump" --json >"$T/bad.json" 2>&1
 check_eq "info on a dump with OFFSET(...)=-1 exits 0" "$?" 0
 check "it says why there is no log" grep -q '"log_error": "printk ring buffer layout missing or implausible' "$T/bad.json"
+
+# Bytes that are not UTF-8 in the kernel log (a crashed kernel's log may hold
+# anything): overwrite "marker one" in QEMU's ELF dump (the log record, and
+# the init script's copies) with invalid sequences; info --json stays valid
+# UTF-8, each bad byte one U+FFFD.
+python3 - "$E" <<'EOF'
+import mmap, sys
+f = open(sys.argv[1], 'r+b'); mm = mmap.mmap(f.fileno(), 0)
+old, new, n, pos = b'marker one', b'marker \xff\xc3(', 0, 0
+while True:
+    pos = mm.find(old, pos)
+    if pos < 0:
+        break
+    mm[pos:pos + len(old)] = new; n += 1; pos += len(old)
+mm.flush()
+sys.exit(0 if n else 1)
+EOF
+"$RAWDUMP" info "$E" --json --full-log >"$T/utf8.json"
+check_eq "invalid UTF-8 in the kernel log: valid JSON, U+FFFD for each bad byte" \
+	"$(python3 -c '
+import json, sys
+d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "strict"))
+print([ascii(r.split("] ", 1)[1]) for r in d["log"] if "conv-guest: marker" in r])' "$T/utf8.json")" \
+	"[\"'conv-guest: marker \\\\ufffd\\\\ufffd('\"]"

@@ -80,7 +80,7 @@ check "filter: libkdumpfile reads the zstd pages as corecheck.py does" \
 # the whole log, as the complete dump has it
 "$RAWDUMP" info "$T/filter.img:2" --log >"$T/full.info" 2>&1
 nlog=$(sed -n 's/^kernel log: *\([0-9]*\) records.*/\1/p' "$T/full.info")
-sed -n '/^kernel log:/,$p' "$T/full.info" | tail -n +2 >"$T/full.log"
+sed -n '/^kernel log:/,/^open with:/p' "$T/full.info" | sed '1d;$d' >"$T/full.log"
 check "filter: rawdump info --log prints the panic and the log (${nlog:-no} records)" \
 	sh -c "grep -q '^panic: *.*sysrq triggered crash' '$T/full.info' && [ '${nlog:-0}' -gt 0 ] && grep -q 'sysrq: Trigger a crash' '$T/full.log'"
 rm -f "$T/filter.img" "$T/filter.elf" "$T/filter.kdump"
@@ -104,7 +104,7 @@ for c in $cuts; do
 		fail "cut $c%: rawdump info prints the panic" \
 			"$(grep -E '^(panic|kernel log): ' "$T/cut.info" | tr -s ' ' | tr '\n' ' ')"
 	fi
-	sed -n '/^kernel log:/,$p' "$T/cut.info" | tail -n +2 >"$T/cut.log"
+	sed -n '/^kernel log:/,/^open with:/p' "$T/cut.info" | sed '1d;$d' >"$T/cut.log"
 	check_eq "cut $c%: rawdump info prints the whole log ($nlog records)" \
 		"$(sed -n 's/^kernel log: *\([0-9]*\) records.*/\1/p' "$T/cut.info")" "$nlog"
 	check "cut $c%: the log is the complete dump's, line for line" cmp -s "$T/cut.log" "$T/full.log"

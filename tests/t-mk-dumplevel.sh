@@ -20,7 +20,8 @@ UUID=$(mk_info_field "$IMG:2" uuid)
 LOADERS=$(mk_plant $SEED "$T/pat" "${RANGES[@]}")
 RARG=$(IFS=,; echo "${RANGES[*]}")
 info() { "$RAWDUMP" info "$IMG:2" --json > "$T/$1.json" 2>&1; }
-jf() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], "-"))' "$T/$1.json" "$2"; }
+# jf NAME KEY: one member of info --json, "-" when null (a key that does not apply)
+jf() { python3 -c 'import json,sys; v = json.load(open(sys.argv[1])).get(sys.argv[2]); print("-" if v is None else v)' "$T/$1.json" "$2"; }
 # blocks NAME: "type paddr mem_len stored_len" of every block of the dump
 blocks() {
 	python3 - "$IMG" $((MK_P2_START * 512)) > "$T/$1.blocks" <<'PY'

@@ -16,13 +16,13 @@ out=$T/out; mkdir -p "$out"
 R="--range 0x1000:0x9f000 --range 0x100000:0xf00000"
 F="--fake-filter 7:30"
 fresh() { rm -f "$part"; truncate -s "$1" "$part"; "$RAWDUMP" format "$part" >/dev/null || fail "format $part"; }
-# json FILE KEY[.KEY]: one member of `rawdump info --json` ("-" if absent)
+# json FILE KEY[.KEY]: one member of `rawdump info --json` ("-" if null or absent)
 json() {
 	python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 for k in sys.argv[2].split("."):
-    d = d.get(k, "-") if isinstance(d, dict) else "-"
-print(d)' "$1" "$2"
+    d = d.get(k) if isinstance(d, dict) else None
+print("-" if d is None else d)' "$1" "$2"
 }
 kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 field() { sed -n "s/.*[ :]$2=\([0-9]*\).*/\1/p" "$1" | head -1; }
@@ -230,7 +230,7 @@ for mode in payload class; do
 	check_eq "bad list ($mode): its first run reported missing" "$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1])); p = int(sys.argv[2])
-print(any(m["paddr"] <= p < m["paddr"] + m["size"] for m in d["missing"]))' "$T/d.json" "$run0")" True
+print(any(int(m["paddr"], 16) <= p < int(m["paddr"], 16) + m["size"] for m in d["missing"]))' "$T/d.json" "$run0")" True
 done
 
 # --- a format-version-1 dump (tests/data/v1-dump.img.gz) still reads ---

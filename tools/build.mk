@@ -2,7 +2,8 @@
 # build/rawdump = every .c of tools/, tools/disk/ and tools/image/
 # (Documentation/layout.md: what lives where) + the host build of the
 # writer's shared helpers (WRITER_HOST_OBJS from writer/build.mk), linked
-# with libblkid, libsystemd (sd_notify of tools/progress.c), zlib.
+# with libblkid, libsystemd (sd_notify of tools/progress.c),
+# json-c (tools/jsonout.c), zlib.
 # Objects go to build/host/tools/{,disk/,image/}.
 
 TOOLS_DIRS := tools tools/disk tools/image
@@ -10,7 +11,7 @@ TOOLS_SRCS := $(foreach d,$(TOOLS_DIRS),$(wildcard $(d)/*.c))
 TOOLS_OBJS := $(patsubst %.c,$(B)/host/%.o,$(TOOLS_SRCS))
 TOOLS_HDRS := $(foreach d,$(TOOLS_DIRS),$(wildcard $(d)/*.h)) $(wildcard include/rawdump/*.h) writer/writer.h
 # what every build of the tool's sources links (the fuzz harnesses too)
-TOOLS_LDLIBS := -lblkid -lsystemd
+TOOLS_LDLIBS := -lblkid -lsystemd -ljson-c
 
 $(B)/host/tools/%.o: tools/%.c $(TOOLS_HDRS)
 	@mkdir -p $(dir $@)

@@ -85,22 +85,6 @@ const char *cli_size(uint64_t bytes, char *buf, size_t bufsz)
 	return buf;
 }
 
-void cli_json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 int cli_utc(uint64_t v, const char *fmt, char *buf, size_t bufsz)
 {
 	const uint64_t last = 253402300799ull;	/* 9999-12-31 23:59:59 UTC */

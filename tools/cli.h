@@ -67,24 +67,10 @@ const char *cli_size(uint64_t bytes, char *buf, size_t bufsz);
  * NULL) into buf. 0, or -1 when v is 0 or not a date (a hostile header may
  * say anything: past the year 9999 libc's answers are not to be trusted). */
 int cli_utc(uint64_t v, const char *fmt, char *buf, size_t bufsz);
-/* JSON string literal (with quotes) of s. */
-void cli_json_str(FILE *out, const char *s);
 
 int cmd_format(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_info(int argc, char **argv);
-/* `rawdump info`: the crash summary (tools/cmd_info.c). json: members each preceded by ",\n"
- * (the caller opened and closes the object, and prints kernel_release and
- * crash_time itself). full_log: the whole kernel
- * log instead of its last lines. */
-struct memimage;
-void info_print_kernel(struct memimage *m, FILE *out, int json, int full_log);
-/* What `rawdump info [--json] SPEC` prints, onto out (save's info.txt and
- * info.json). Returns info's exit code. */
-int info_report(FILE *out, const char *spec, int json, int full_log);
-/* The whole kernel log of m, lines as `rawdump info --log` prints them
- * (save's dmesg.txt); nothing when the log cannot be read. */
-void info_print_log(struct memimage *m, FILE *out);
 int cmd_status(int argc, char **argv);
 int cmd_clear(int argc, char **argv);
 

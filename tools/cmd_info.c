@@ -1,18 +1,27 @@
 /*
- * tools/cmd_info.c - `rawdump info TARGET|FILE [--json] [--verify] [--full-log]`:
- * describe a rawdump partition and the dump on it (or an ELF / LKCD / kdump
- * file), then what kinfo (tools/image/kinfo.h) finds about the crashed kernel.
- * JSON members are stable names; sizes are bytes, times unix seconds.
+ * tools/cmd_info.c - `rawdump info TARGET|FILE [--json] [--verbose] [--verify]
+ * [--log]`: what a dump says about the crash, on a rawdump partition or in
+ * an ELF / LKCD / kdump file. The text puts the answer first (panic, crashed
+ * task and CPU, kernel log tail, the crash command line); --verbose adds
+ * the partition's and the dump's internals and every CPU's registers.
+ *
+ * Both outputs come from one JSON object (json-c, tools/jsonout.h): the
+ * JSON prints it, the text reads its internals from it. Every key is always
+ * there, for a partition and for a file alike; what does not apply is null.
+ * The key list is Documentation/rawdump.8 (JSON OUTPUT); schema_version
+ * changes when a key changes meaning or goes away.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
+#include "info.h"
+#include "jsonout.h"
 #include "image/excl.h"
 #include "image/formats.h"
 #include "image/kinfo.h"
@@ -22,289 +31,217 @@
 #include "disk/target.h"
 #include "disk/partheader.h"
 
+#define INFO_SCHEMA_VERSION	1
+#define INFO_TAIL_LINES		20	/* log records shown without --log */
+
 static const char info_usage[] =
-	"usage: rawdump info TARGET|FILE [--json] [--verify] [--log]\n"
-	"Describe a rawdump partition and its dump, or a vmcore / LKCD / kdump file.\n"
-	"  -j, --json      one JSON object on stdout\n"
+	"usage: rawdump info TARGET|FILE [--json] [--verbose] [--verify] [--log]\n"
+	"What a dump on a rawdump partition, or in a vmcore / LKCD / kdump file,\n"
+	"says about the crash: panic, crashed task, kernel log, crash command.\n"
+	"  -j, --json      one JSON object on stdout (keys: rawdump(8))\n"
+	"  -V, --verbose   also the partition's and the dump's internals, registers\n"
 	"  -v, --verify    check every block's payload (reads the whole dump)\n"
 	"  -l, --log, --full-log  the whole kernel log instead of its last lines\n"
 	"  -h, --help      this text\n";
 
-struct info_out {
-	FILE *f;
-	int json;
-	int first;
+/* What info describes. */
+struct info_src {
+	const struct target *t;			/* the partition; NULL for a file */
+	const struct rd_part_header *h;		/* its header (with t) */
+	enum part_hdr_copy copy;
+	int primary_ok;
+	struct memimage *m;			/* the dump; NULL when there is none */
+	const char *error;			/* why the partition's dump cannot be read */
+	const char *vmcore;			/* for the crash command line; NULL "<vmcore>" */
+	long verified_bad;			/* --verify: corrupt blocks; -1 not asked */
+	int full_log;
 };
-
-static void info_key(struct info_out *o, const char *key)
-{
-	if (o->json)
-		fprintf(o->f, "%s  \"%s\": ", o->first ? "" : ",\n", key);
-	else
-		fprintf(o->f, "%-18s ", key);
-	o->first = 0;
-}
-
-static void info_u64(struct info_out *o, const char *key, uint64_t v)
-{
-	info_key(o, key);
-	fprintf(o->f, "%" PRIu64 "%s", v, o->json ? "" : "\n");
-}
-
-static void info_str(struct info_out *o, const char *key, const char *v)
-{
-	info_key(o, key);
-	if (o->json)
-		cli_json_str(o->f, v);
-	else
-		fprintf(o->f, "%s\n", v);
-}
-
-static void info_bool(struct info_out *o, const char *key, int v)
-{
-	info_key(o, key);
-	fprintf(o->f, "%s%s", v ? "true" : "false", o->json ? "" : "\n");
-}
-
-static void info_size(struct info_out *o, const char *key, uint64_t v)
-{
-	char sz[32];
-
-	info_key(o, key);
-	if (o->json)
-		fprintf(o->f, "%" PRIu64, v);
-	else
-		fprintf(o->f, "%" PRIu64 " (%s)\n", v, cli_size(v, sz, sizeof(sz)));
-}
-
-static void info_time(struct info_out *o, const char *key, uint64_t v)
-{
-	char buf[64];
-
-	info_key(o, key);
-	if (o->json) {
-		fprintf(o->f, "%" PRIu64, v);
-		return;
-	}
-	if (!v) {
-		fprintf(o->f, "unknown\n");
-		return;
-	}
-	if (cli_utc(v, NULL, buf, sizeof(buf))) {
-		fprintf(o->f, "%" PRIu64 " (not a date)\n", v);
-		return;
-	}
-	fprintf(o->f, "%s\n", buf);
-}
-
-/* In JSON "cpus" is kinfo's per-CPU register array, so the count is "cpu_count". */
-static void info_kernel(struct info_out *o, const struct memimage *m)
-{
-	info_time(o, "crash_time", m->crash_time);
-	info_str(o, "kernel_release", m->kernel_release);
-	info_u64(o, o->json ? "cpu_count" : "cpus", m->cpu_count);
-}
-
-static void info_partition(struct info_out *o, const struct target *t,
-			   const struct rd_part_header *h, enum part_hdr_copy copy, int primary_ok)
-{
-	char uuid[PART_UUID_STR], label[sizeof(h->label) + 1];
-
-	part_uuid_format(h->uuid, uuid);
-	memcpy(label, h->label, sizeof(h->label));
-	label[sizeof(h->label)] = '\0';
-	info_str(o, "state", part_state_name(h->state));
-	info_str(o, "uuid", uuid);
-	info_str(o, "label", label);
-	info_str(o, "device", t->path);
-	info_str(o, "kind", target_kind_name(t->kind));
-	info_u64(o, "part_offset", t->part_offset);
-	info_size(o, "part_size", t->size);
-	info_size(o, "header_part_size", h->part_size);
-	info_u64(o, "sector_size", t->sector_size);
-	info_str(o, "header_copy", copy == PART_HDR_PRIMARY ? "primary" : "backup");
-	info_bool(o, "primary_header_ok", primary_ok);
-	info_u64(o, "generation", h->generation);
-	info_time(o, "format_time", h->format_time);
-	if (h->state == RD_STATE_SAVED)
-		info_time(o, "saved_time", h->saved_time);
-}
-
-static void info_ranges(struct info_out *o, const struct memimage *m)
-{
-	size_t i;
-
-	info_key(o, "ranges");
-	if (o->json)
-		fputc('[', o->f);
-	else
-		fprintf(o->f, "%zu\n", m->nranges);
-	for (i = 0; i < m->nranges; i++) {
-		const struct mi_range *r = &m->ranges[i];
-
-		if (o->json)
-			fprintf(o->f, "%s{\"paddr\": %" PRIu64 ", \"vaddr\": %" PRIu64
-				", \"size\": %" PRIu64 ", \"alias\": %s}",
-				i ? ", " : "", r->paddr, r->vaddr, r->size,
-				(r->flags & MI_ALIAS) ? "true" : "false");
-		else
-			fprintf(o->f, "  0x%016" PRIx64 "-0x%016" PRIx64 " vaddr 0x%016" PRIx64 "%s\n",
-				r->paddr, r->paddr + r->size - 1, r->vaddr,
-				(r->flags & MI_ALIAS) ? " (alias)" : "");
-	}
-	if (o->json)
-		fputc(']', o->f);
-}
-
-static void info_missing(struct info_out *o, struct memimage *m)
-{
-	const struct rdr_missing *miss;
-	size_t i, n = rdr_missing(m, &miss);
-
-	info_key(o, "missing");
-	if (o->json)
-		fputc('[', o->f);
-	else
-		fprintf(o->f, "%zu range%s\n", n, n == 1 ? "" : "s");
-	for (i = 0; i < n; i++) {
-		if (o->json) {
-			fprintf(o->f, "%s{\"paddr\": %" PRIu64 ", \"size\": %" PRIu64 ", \"why\": ",
-				i ? ", " : "", miss[i].paddr, miss[i].size);
-			cli_json_str(o->f, rdr_missing_name(miss[i].why));
-			fputc('}', o->f);
-		} else {
-			fprintf(o->f, "  0x%016" PRIx64 "-0x%016" PRIx64 " %s\n", miss[i].paddr,
-				miss[i].paddr + miss[i].size - 1, rdr_missing_name(miss[i].why));
-		}
-	}
-	if (o->json)
-		fputc(']', o->f);
-}
-
-/* The dump level and the pages filtering left out, per class:
- *   dump_level         31
- *   excluded_pages     110625 (432.1 MiB)
- *     free             100000
- * In JSON "excluded_pages" is an object of every class plus "total"
- * (counts from excl_counts, tools/image/excl.h). */
-static void info_filter(struct info_out *o, struct memimage *m)
-{
-	const struct rdr_info *in = rdr_info(m);
-	uint64_t cnt[MI_CLASS_SLOTS], total;
-	uint32_t level;
-	unsigned int i;
-	char sz[32];
-
-	total = excl_counts(m, cnt, &level);
-	info_u64(o, "dump_level", level);
-	if (in && (in->dump.flags & RD_DF_FILTERED))
-		info_u64(o, "filter_active", in->dump.filter_active);
-	info_key(o, "excluded_pages");
-	if (o->json) {
-		fprintf(o->f, "{");
-		for (i = 0; i < MI_CLASS_SLOTS; i++)
-			if (mi_class_name(i))
-				fprintf(o->f, "\"%s\": %" PRIu64 ", ", mi_class_name(i), cnt[i]);
-		fprintf(o->f, "\"total\": %" PRIu64 "}", total);
-		return;
-	}
-	fprintf(o->f, "%" PRIu64 " (%s)\n", total, cli_size(total * MI_PAGE, sz, sizeof(sz)));
-	for (i = 0; i < MI_CLASS_SLOTS; i++)
-		if (mi_class_name(i) && cnt[i])
-			fprintf(o->f, "  %-16s %" PRIu64 "\n", mi_class_name(i), cnt[i]);
-}
-
-/* Format version 2 capture facts: the order and the filter's own flags. */
-static void info_capture_v2(struct info_out *o, const struct rdr_info *in)
-{
-	const struct rd_dump_header *d = &in->dump;
-
-	info_u64(o, "format_version", d->version);
-	if (d->version < 2)
-		return;
-	info_bool(o, "kernel_first", !!(d->flags & RD_DF_KERNEL_FIRST));
-	info_u64(o, "filter_flags", d->filter_flags | (in->have_end ? in->end.filter_flags : 0));
-}
-
-static void info_dump(struct info_out *o, struct memimage *m)
-{
-	const struct rdr_info *in = rdr_info(m);
-	const struct rd_dump_header *d = &in->dump;
-	char writer[sizeof(d->writer) + 1], hex[20];
-
-	memcpy(writer, d->writer, sizeof(d->writer));
-	writer[sizeof(d->writer)] = '\0';
-	snprintf(hex, sizeof(hex), "%016" PRIx64, d->dump_id);
-	info_str(o, "dump_id", hex);
-	info_str(o, "writer", writer);
-	info_kernel(o, m);
-	info_key(o, "dumping_cpu");
-	if (d->dumping_cpu == ~0u)
-		fprintf(o->f, "%s", o->json ? "null" : "unknown\n");
-	else
-		fprintf(o->f, "%u%s", d->dumping_cpu, o->json ? "" : "\n");
-	info_str(o, "compression", d->compression == RD_COMP_ZLIB ? "zlib" :
-		 d->compression == RD_COMP_LZ4 ? "lz4" :
-		 d->compression == RD_COMP_ZSTD ? "zstd" :
-		 d->compression == RD_COMP_NONE ? "none" : "unknown");
-	if (d->compression == RD_COMP_ZLIB)
-		info_u64(o, "zlib_level", d->zlib_level);
-	if (d->compression == RD_COMP_ZSTD)
-		info_u64(o, "zstd_level", d->zlib_level);
-	info_str(o, "checksum", rd_csum_name(d->version >= 2 ? d->csum_kind : RD_CSUM_CRC32));
-	info_size(o, "mem_bytes", d->mem_bytes);
-	info_size(o, "data_bytes", in->data_bytes);
-	info_size(o, "zero_bytes", in->zero_bytes);
-	info_capture_v2(o, in);
-	info_size(o, "stored_bytes", in->stored_bytes);
-	info_u64(o, "blocks", in->blocks);
-	info_bool(o, "complete", in->have_end);
-	info_bool(o, "partial", m->partial);
-	info_bool(o, "truncated", in->have_end && (in->end.flags & RD_END_TRUNCATED));
-	info_size(o, "missing_bytes", m->missing_bytes);
-	info_size(o, "lost_bytes", in->lost_bytes);
-	info_bool(o, "cpu_notes_dropped", (d->flags & RD_DF_NOTES_DROPPED) != 0);
-	if (in->have_end) {
-		info_size(o, "truncated_bytes", in->end.missing_bytes);
-		info_u64(o, "capture_us", in->end.elapsed_us);
-		info_bool(o, "block_count_ok", in->count_ok == 1);
-		info_bool(o, "index_crc_ok", in->index_ok == 1);
-	}
-	info_u64(o, "bad_headers", in->bad_headers);
-	info_u64(o, "rejected_blocks", in->rejected_blocks);
-	info_u64(o, "ignored_blocks", in->ignored_blocks);
-	info_u64(o, "corrupt_blocks", in->corrupt_blocks);
-	info_filter(o, m);
-	info_ranges(o, m);
-	info_missing(o, m);
-}
-
-static void info_image(struct info_out *o, struct memimage *m)
-{
-	uint64_t mem = 0;
-	size_t i;
-
-	for (i = 0; i < m->nranges; i++)
-		if (!(m->ranges[i].flags & MI_ALIAS))
-			mem += m->ranges[i].size;
-	info_str(o, "format", m->kind);
-	info_kernel(o, m);
-	info_size(o, "mem_bytes", mem);
-	info_bool(o, "partial", m->partial);
-	info_size(o, "missing_bytes", m->missing_bytes);
-	info_filter(o, m);
-	info_ranges(o, m);
-}
-
-/* ---- the crash summary of the kernel (tools/image/kinfo.h gathers it) ---- */
-
-#define KINFO_TAIL_LINES	20	/* log lines shown without --log */
 
 static const char *const kinfo_reg_names[KINFO_NREGS] = {
 	"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8",
 	"rax", "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "eflags",
 	"rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs", "gs",
 };
+
+/* ---- the JSON object ---- */
+
+static struct json_object *info_u64_or_null(uint64_t v)
+{
+	return v ? jo_u64(v) : NULL;
+}
+
+static void info_j_partition(struct json_object *o, const struct info_src *s)
+{
+	const struct rd_part_header *h = s->h;
+	char uuid[PART_UUID_STR];
+
+	if (!s->t) {
+		static const char *const keys[] = {
+			"state", "uuid", "label", "device", "kind", "part_offset",
+			"part_size", "header_part_size", "sector_size", "header_copy",
+			"primary_header_ok", "generation", "format_time", "saved_time",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			jo_put(o, keys[i], NULL);
+		return;
+	}
+	part_uuid_format(h->uuid, uuid);
+	jo_put(o, "state", jo_str(part_state_name(h->state)));
+	jo_put(o, "uuid", jo_str(uuid));
+	jo_put(o, "label", jo_strn((const char *)h->label, sizeof(h->label)));
+	jo_put(o, "device", jo_str(s->t->path));
+	jo_put(o, "kind", jo_str(target_kind_name(s->t->kind)));
+	jo_put(o, "part_offset", jo_u64(s->t->part_offset));
+	jo_put(o, "part_size", jo_u64(s->t->size));
+	jo_put(o, "header_part_size", jo_u64(h->part_size));
+	jo_put(o, "sector_size", jo_u64(s->t->sector_size));
+	jo_put(o, "header_copy", jo_str(s->copy == PART_HDR_PRIMARY ? "primary" : "backup"));
+	jo_put(o, "primary_header_ok", jo_bool(s->primary_ok));
+	jo_put(o, "generation", jo_u64(h->generation));
+	jo_put(o, "format_time", info_u64_or_null(h->format_time));
+	jo_put(o, "saved_time", h->state == RD_STATE_SAVED ? info_u64_or_null(h->saved_time) : NULL);
+}
+
+static const char *info_comp_name(uint32_t c)
+{
+	return c == RD_COMP_ZLIB ? "zlib" : c == RD_COMP_LZ4 ? "lz4" : c == RD_COMP_ZSTD ? "zstd" :
+		c == RD_COMP_NONE ? "none" : "unknown";
+}
+
+/* What only a rawdump partition's dump has (null for a file). */
+static void info_j_rawdump(struct json_object *o, const struct info_src *s)
+{
+	const struct rdr_info *in = s->m ? rdr_info(s->m) : NULL;
+	const struct rd_dump_header *d = in ? &in->dump : NULL;
+	int v2 = d && d->version >= 2, end = in && in->have_end;
+	char hex[20];
+
+	if (d)
+		snprintf(hex, sizeof(hex), "%016" PRIx64, d->dump_id);
+	jo_put(o, "dump_id", d ? jo_str(hex) : NULL);
+	jo_put(o, "writer", d ? jo_strn((const char *)d->writer, sizeof(d->writer)) : NULL);
+	jo_put(o, "format_version", d ? jo_u64(d->version) : NULL);
+	jo_put(o, "dumping_cpu", d && d->dumping_cpu != ~0u ? jo_u64(d->dumping_cpu) : NULL);
+	jo_put(o, "compression", d ? jo_str(info_comp_name(d->compression)) : NULL);
+	jo_put(o, "zlib_level", d && d->compression == RD_COMP_ZLIB ? jo_u64(d->zlib_level) : NULL);
+	jo_put(o, "zstd_level", d && d->compression == RD_COMP_ZSTD ? jo_u64(d->zlib_level) : NULL);
+	jo_put(o, "checksum", d ? jo_str(rd_csum_name(v2 ? d->csum_kind : RD_CSUM_CRC32)) : NULL);
+	jo_put(o, "data_bytes", in ? jo_u64(in->data_bytes) : NULL);
+	jo_put(o, "zero_bytes", in ? jo_u64(in->zero_bytes) : NULL);
+	jo_put(o, "stored_bytes", in ? jo_u64(in->stored_bytes) : NULL);
+	jo_put(o, "blocks", in ? jo_u64(in->blocks) : NULL);
+	jo_put(o, "complete", in ? jo_bool(end) : NULL);
+	jo_put(o, "truncated", in ? jo_bool(end && (in->end.flags & RD_END_TRUNCATED)) : NULL);
+	jo_put(o, "truncated_bytes", end ? jo_u64(in->end.missing_bytes) : NULL);
+	jo_put(o, "lost_bytes", in ? jo_u64(in->lost_bytes) : NULL);
+	jo_put(o, "cpu_notes_dropped", d ? jo_bool(d->flags & RD_DF_NOTES_DROPPED) : NULL);
+	jo_put(o, "capture_us", end ? jo_u64(in->end.elapsed_us) : NULL);
+	jo_put(o, "block_count_ok", end ? jo_bool(in->count_ok == 1) : NULL);
+	jo_put(o, "index_crc_ok", end ? jo_bool(in->index_ok == 1) : NULL);
+	jo_put(o, "bad_headers", in ? jo_u64(in->bad_headers) : NULL);
+	jo_put(o, "rejected_blocks", in ? jo_u64(in->rejected_blocks) : NULL);
+	jo_put(o, "ignored_blocks", in ? jo_u64(in->ignored_blocks) : NULL);
+	jo_put(o, "corrupt_blocks", in ? jo_u64(in->corrupt_blocks) : NULL);
+	jo_put(o, "verified_corrupt_blocks", in && s->verified_bad >= 0 ? jo_u64(s->verified_bad) : NULL);
+	jo_put(o, "kernel_first", v2 ? jo_bool(d->flags & RD_DF_KERNEL_FIRST) : NULL);
+	jo_put(o, "filter_flags", v2 ? jo_u64(d->filter_flags | (end ? in->end.filter_flags : 0)) : NULL);
+	jo_put(o, "filter_active", d && (d->flags & RD_DF_FILTERED) ? jo_u64(d->filter_active) : NULL);
+}
+
+static void info_j_ranges(struct json_object *o, const struct memimage *m)
+{
+	struct json_object *a = m ? json_object_new_array() : NULL;
+	size_t i;
+
+	for (i = 0; m && i < m->nranges; i++) {
+		const struct mi_range *r = &m->ranges[i];
+		struct json_object *e = json_object_new_object();
+
+		jo_put(e, "paddr", jo_hex(r->paddr));
+		jo_put(e, "vaddr", jo_hex(r->vaddr));
+		jo_put(e, "size", jo_u64(r->size));
+		jo_put(e, "alias", jo_bool(r->flags & MI_ALIAS));
+		json_object_array_add(a, e);
+	}
+	jo_put(o, "ranges", a);
+}
+
+/* A word for why memory is missing (rdr_missing_name says it in a sentence). */
+static const char *info_missing_code(enum rdr_missing_why why)
+{
+	switch (why) {
+	case RDR_MISSING_LOST:		return "lost";
+	case RDR_MISSING_TRUNCATED:	return "truncated";
+	case RDR_MISSING_CUT:		return "cut";
+	case RDR_MISSING_CORRUPT:	return "corrupt";
+	case RDR_MISSING_UNACCOUNTED:	return "unaccounted";
+	}
+	return "unknown";
+}
+
+/* Missing memory, by reason: only the rawdump reader lists it. */
+static void info_j_missing(struct json_object *o, struct memimage *m)
+{
+	const struct rdr_missing *miss;
+	struct json_object *a;
+	size_t i, n;
+
+	if (!m || !rdr_info(m)) {
+		jo_put(o, "missing", NULL);
+		return;
+	}
+	n = rdr_missing(m, &miss);
+	a = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_new_object();
+
+		jo_put(e, "paddr", jo_hex(miss[i].paddr));
+		jo_put(e, "size", jo_u64(miss[i].size));
+		jo_put(e, "why", jo_str(info_missing_code(miss[i].why)));
+		jo_put(e, "reason", jo_str(rdr_missing_name(miss[i].why)));
+		json_object_array_add(a, e);
+	}
+	jo_put(o, "missing", a);
+}
+
+/* dump_level and excluded_pages: every class (tools/image/excl.h) and "total". */
+static void info_j_filter(struct json_object *o, struct memimage *m)
+{
+	uint64_t cnt[MI_CLASS_SLOTS], total;
+	struct json_object *x;
+	uint32_t level;
+	unsigned int i;
+
+	if (!m) {
+		jo_put(o, "dump_level", NULL);
+		jo_put(o, "excluded_pages", NULL);
+		return;
+	}
+	total = excl_counts(m, cnt, &level);
+	jo_put(o, "dump_level", jo_u64(level));
+	x = json_object_new_object();
+	for (i = 0; i < MI_CLASS_SLOTS; i++)
+		if (mi_class_name(i))
+			jo_put(x, mi_class_name(i), jo_u64(cnt[i]));
+	jo_put(x, "total", jo_u64(total));
+	jo_put(o, "excluded_pages", x);
+}
+
+static uint64_t info_mem_bytes(const struct memimage *m)
+{
+	const struct rdr_info *in = rdr_info((struct memimage *)m);
+	uint64_t mem = 0;
+	size_t i;
+
+	if (in)
+		return in->dump.mem_bytes;
+	for (i = 0; i < m->nranges; i++)
+		if (!(m->ranges[i].flags & MI_ALIAS))
+			mem += m->ranges[i].size;
+	return mem;
+}
 
 static void info_print_rec(FILE *out, const struct kinfo_rec *r)
 {
@@ -318,98 +255,187 @@ static void info_print_rec(FILE *out, const struct kinfo_rec *r)
 	} while (p && *p);
 }
 
-static void info_json_rec(FILE *out, const struct kinfo_rec *r)
+/* One log record as printed in the text, without the last newline. */
+static struct json_object *info_j_rec(const struct kinfo_rec *r)
 {
-	char *line;
-	size_t len;
+	struct json_object *v;
+	char *line = NULL;
+	size_t len = 0;
 	FILE *mem = open_memstream(&line, &len);
 
 	if (!mem)
-		return;
+		return NULL;
 	info_print_rec(mem, r);
 	fclose(mem);
 	if (len && line[len - 1] == '\n')
 		line[len - 1] = '\0';
-	cli_json_str(out, line);
+	v = jo_str(line);
 	free(line);
+	return v;
 }
 
-static void info_kernel_json(struct memimage *m, const struct kinfo *ki, FILE *out, size_t first)
+static struct json_object *info_j_cpus(const struct kinfo *ki)
 {
-	char cmd[512];
+	struct json_object *a = json_object_new_array();
 	uint32_t c;
-	size_t i;
 	int r;
 
-	if (ki->have_uts) {
-		fputs(",\n  \"kernel_version\": ", out);
-		cli_json_str(out, ki->uts[3]);
-		fputs(",\n  \"nodename\": ", out);
-		cli_json_str(out, ki->uts[1]);
-	}
-	fprintf(out, ",\n  \"uptime_ns\": %" PRIu64, ki->uptime_ns);
-	fputs(",\n  \"panic\": ", out);
-	cli_json_str(out, ki->panic);
-	fprintf(out, ",\n  \"crashed_cpu\": %d", ki->crashed_cpu);
-	fprintf(out, ",\n  \"crashed_pid\": %u", ki->crashed_pid);
-	fputs(",\n  \"crashed_comm\": ", out);
-	cli_json_str(out, ki->crashed_comm);
-	if (ki->have_phys_base)
-		fprintf(out, ",\n  \"phys_base\": \"0x%" PRIx64 "\"", ki->phys_base);
-	fprintf(out, ",\n  \"kaslr_offset\": \"0x%" PRIx64 "\"", ki->kaslr_offset);
-	fprintf(out, ",\n  \"cpu_notes\": %u,\n  \"cpus\": [", ki->ncpus);
 	for (c = 0; c < ki->ncpus; c++) {
-		fprintf(out, "%s\n    {\"cpu\": %u, \"pid\": %u", c ? "," : "", c, ki->cpus[c].pid);
+		struct json_object *e = json_object_new_object();
+
+		jo_put(e, "cpu", jo_u64(c));
+		jo_put(e, "pid", jo_u64(ki->cpus[c].pid));
+		jo_put(e, "crashed", jo_bool((int)c == ki->crashed_cpu));
 		for (r = 0; r < KINFO_NREGS; r++)
-			fprintf(out, ", \"%s\": \"0x%016" PRIx64 "\"", kinfo_reg_names[r],
-				ki->cpus[c].regs[r]);
-		if (ki->cpus[c].have_cr3)
-			fprintf(out, ", \"cr3\": \"0x%016" PRIx64 "\"", ki->cpus[c].cr3);
-		fputc('}', out);
+			jo_put(e, kinfo_reg_names[r], jo_hex(ki->cpus[c].regs[r]));
+		jo_put(e, "cr3", ki->cpus[c].have_cr3 ? jo_hex(ki->cpus[c].cr3) : NULL);
+		json_object_array_add(a, e);
 	}
-	fputs(ki->ncpus ? "\n  ]" : "]", out);
-	kinfo_crash_cmd(m, ki, NULL, cmd, sizeof(cmd));
-	fputs(",\n  \"crash_command\": ", out);
-	cli_json_str(out, cmd);
-	fprintf(out, ",\n  \"log_records\": %zu", ki->nlog);
-	if (ki->log_error) {
-		fputs(",\n  \"log_error\": ", out);
-		cli_json_str(out, ki->log_error);
-	}
-	fputs(",\n  \"log\": [", out);
-	for (i = first; i < ki->nlog; i++) {
-		fputs(i > first ? ",\n    " : "\n    ", out);
-		info_json_rec(out, &ki->log[i]);
-	}
-	fputs(ki->nlog > first ? "\n  ]" : "]", out);
+	return a;
 }
 
-static void info_kernel_text(struct memimage *m, const struct kinfo *ki, FILE *out, size_t first)
+/* What kinfo found; every key null when there is no dump (ki NULL). */
+static void info_j_kernel(struct json_object *o, const struct info_src *s,
+			  const struct kinfo *ki, size_t first)
 {
-	char cmd[512], tbuf[64];
-	uint32_t c;
+	struct json_object *log = NULL;
+	char cmd[512];
 	size_t i;
 
-	fprintf(out, "kernel:       %s\n", ki->release[0] ? ki->release : "(unknown)");
-	if (ki->have_uts)
-		fprintf(out, "version:      %s %s %s (node %s)\n", ki->uts[0], ki->uts[3],
-			ki->uts[4], ki->uts[1]);
-	if (!cli_utc(ki->crash_time, NULL, tbuf, sizeof(tbuf))) {
-		fprintf(out, "crash time:   %s\n", tbuf);
-	} else if (ki->crash_time) {
-		fprintf(out, "crash time:   %" PRIu64 " (not a date)\n", ki->crash_time);
-	} else {
-		fprintf(out, "crash time:   (unknown: no CRASHTIME in VMCOREINFO)\n");
+	jo_put(o, "kernel_version", ki && ki->have_uts ? jo_str(ki->uts[3]) : NULL);
+	jo_put(o, "nodename", ki && ki->have_uts ? jo_str(ki->uts[1]) : NULL);
+	jo_put(o, "machine", ki && ki->have_uts ? jo_str(ki->uts[4]) : NULL);
+	jo_put(o, "uptime_ns", ki && ki->nlog ? jo_u64(ki->uptime_ns) : NULL);
+	jo_put(o, "panic", ki && ki->panic[0] ? jo_str(ki->panic) : NULL);
+	jo_put(o, "crashed_cpu", ki && ki->crashed_cpu >= 0 ? jo_u64((uint64_t)ki->crashed_cpu) : NULL);
+	jo_put(o, "crashed_pid", ki && ki->crashed_cpu >= 0 ? jo_u64(ki->crashed_pid) : NULL);
+	jo_put(o, "crashed_comm", ki && ki->crashed_cpu >= 0 ? jo_str(ki->crashed_comm) : NULL);
+	jo_put(o, "phys_base", ki && ki->have_phys_base ? jo_hex(ki->phys_base) : NULL);
+	jo_put(o, "kaslr_offset", ki ? jo_hex(ki->kaslr_offset) : NULL);
+	jo_put(o, "cpu_notes", ki ? jo_u64(ki->ncpus) : NULL);
+	jo_put(o, "cpus", ki ? info_j_cpus(ki) : NULL);
+	if (ki)
+		kinfo_crash_cmd(s->m, ki, s->vmcore, cmd, sizeof(cmd));
+	jo_put(o, "crash_command", ki ? jo_str(cmd) : NULL);
+	jo_put(o, "log_records", ki ? jo_u64(ki->nlog) : NULL);
+	jo_put(o, "log_error", ki && ki->log_error ? jo_str(ki->log_error) : NULL);
+	if (ki && !ki->log_error) {
+		log = json_object_new_array();
+		for (i = first; i < ki->nlog; i++)
+			json_object_array_add(log, info_j_rec(&ki->log[i]));
 	}
-	if (ki->nlog)
-		fprintf(out, "uptime:       %" PRIu64 ".%06" PRIu64 " s (last kernel message)\n",
-			ki->uptime_ns / 1000000000u, (ki->uptime_ns % 1000000000u) / 1000u);
-	fprintf(out, "panic:        %s\n", ki->panic[0] ? ki->panic : "(not found in the kernel log)");
-	if (ki->crashed_cpu >= 0)
-		fprintf(out, "crashed CPU:  %d (pid %u, %s)\n", ki->crashed_cpu, ki->crashed_pid,
-			ki->crashed_comm);
-	else
-		fprintf(out, "crashed CPU:  (unknown)\n");
+	jo_put(o, "log", log);
+}
+
+static struct json_object *info_json(const struct info_src *s, const struct kinfo *ki, size_t first)
+{
+	struct json_object *o = json_object_new_object();
+	struct memimage *m = s->m;
+
+	jo_put(o, "schema_version", jo_u64(INFO_SCHEMA_VERSION));
+	jo_put(o, "format", s->t ? jo_str("rawdump") : jo_str(m->kind));
+	jo_put(o, "error", jo_str(s->error));
+	info_j_partition(o, s);
+	jo_put(o, "crash_time", m ? info_u64_or_null(m->crash_time ? m->crash_time :
+						       ki->crash_time) : NULL);
+	jo_put(o, "kernel_release", m && m->kernel_release[0] ? jo_str(m->kernel_release) : NULL);
+	jo_put(o, "cpu_count", m ? jo_u64(m->cpu_count) : NULL);
+	jo_put(o, "mem_bytes", m ? jo_u64(info_mem_bytes(m)) : NULL);
+	jo_put(o, "partial", m ? jo_bool(m->partial) : NULL);
+	jo_put(o, "missing_bytes", m ? jo_u64(m->missing_bytes) : NULL);
+	info_j_rawdump(o, s);
+	info_j_filter(o, m);
+	info_j_ranges(o, m);
+	info_j_missing(o, m);
+	info_j_kernel(o, s, ki, first);
+	return o;
+}
+
+/* ---- the text ---- */
+
+#define INFO_COL	"%-14s"
+
+/* Keys the answer-first lines (or the register and log sections) show. */
+static int info_summary_key(const char *k)
+{
+	static const char *const keys[] = {
+		"schema_version", "panic", "crashed_cpu", "crashed_pid", "crashed_comm",
+		"crash_command", "log_records", "log_error", "log", "cpus",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(k, keys[i]))
+			return 1;
+	return 0;
+}
+
+static int info_ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && !strcmp(s + n - t, tail);
+}
+
+/* One scalar as text: sizes with a readable size, times as dates. */
+static void info_t_value(FILE *out, const char *key, struct json_object *v)
+{
+	char buf[64];
+	uint64_t n;
+
+	if (!json_object_is_type(v, json_type_int)) {
+		fputs(json_object_get_string(v), out);
+		return;
+	}
+	n = json_object_get_uint64(v);
+	fprintf(out, "%" PRIu64, n);
+	if (info_ends_with(key, "_bytes") || info_ends_with(key, "part_size"))
+		fprintf(out, " (%s)", cli_size(n, buf, sizeof(buf)));
+	else if (info_ends_with(key, "_time") && !cli_utc(n, NULL, buf, sizeof(buf)))
+		fprintf(out, " (%s)", buf);
+}
+
+/* --verbose: every other key of the JSON object that is not null, one a line. */
+static void info_t_details(FILE *out, struct json_object *o)
+{
+	char sz[32];
+
+	json_object_object_foreach(o, key, v) {
+		size_t i, n;
+
+		if (!v || info_summary_key(key))
+			continue;
+		fprintf(out, "%-18s ", key);
+		if (json_object_is_type(v, json_type_object)) {	/* excluded_pages */
+			uint64_t total = json_object_get_uint64(json_object_object_get(v, "total"));
+
+			fprintf(out, "%" PRIu64 " (%s)\n", total, cli_size(total * MI_PAGE, sz, sizeof(sz)));
+			json_object_object_foreach(v, cls, cnt)
+				if (strcmp(cls, "total") && json_object_get_uint64(cnt))
+					fprintf(out, "  %-16s %" PRIu64 "\n", cls, json_object_get_uint64(cnt));
+			continue;
+		}
+		if (!json_object_is_type(v, json_type_array)) {
+			info_t_value(out, key, v);
+			fputc('\n', out);
+			continue;
+		}
+		n = json_object_array_length(v);			/* ranges, missing */
+		fprintf(out, "%zu\n", n);
+		for (i = 0; i < n; i++) {
+			json_object_object_foreach(json_object_array_get_idx(v, i), ek, ev) {
+				fprintf(out, "  %s ", ek);
+				info_t_value(out, ek, ev);
+			}
+			fputc('\n', out);
+		}
+	}
+}
+
+static void info_t_registers(FILE *out, const struct kinfo *ki)
+{
+	uint32_t c;
+
 	for (c = 0; c < ki->ncpus; c++) {
 		const uint64_t *r = ki->cpus[c].regs;
 
@@ -425,31 +451,118 @@ static void info_kernel_text(struct memimage *m, const struct kinfo *ki, FILE *o
 		if (ki->cpus[c].have_cr3)
 			fprintf(out, "  CR3 %016" PRIx64 "\n", ki->cpus[c].cr3);
 	}
-	kinfo_crash_cmd(m, ki, NULL, cmd, sizeof(cmd));
-	fprintf(out, "open with:    %s\n", cmd);
-	if (ki->log_error) {
-		fprintf(out, "kernel log:   unavailable: %s\n", ki->log_error);
-		return;
-	}
-	fprintf(out, "kernel log:   %zu records%s\n", ki->nlog,
-		first ? ", the last lines (--log for all):" : ":");
-	for (i = first; i < ki->nlog; i++)
-		info_print_rec(out, &ki->log[i]);
 }
 
-void info_print_kernel(struct memimage *m, FILE *out, int json, int full_log)
+/* "dump:" - what is there and whether any of it is missing. */
+static void info_t_dump(FILE *out, const struct info_src *s)
 {
+	struct memimage *m = s->m;
+	const struct rdr_info *in = m ? rdr_info(m) : NULL;
+	char sz[32], excl[256];
+
+	if (!m) {
+		if (s->error)
+			fprintf(out, INFO_COL "unreadable: %s\n", "dump:", s->error);
+		else
+			fprintf(out, INFO_COL "none\n", "dump:");
+		return;
+	}
+	fprintf(out, INFO_COL "%s, %s of memory, ", "dump:", m->kind,
+		cli_size(info_mem_bytes(m), sz, sizeof(sz)));
+	if (!m->partial)
+		fputs("complete\n", out);
+	else if (!m->missing_bytes)
+		fputs("partial\n", out);
+	else
+		fprintf(out, "partial: %s missing%s%s\n", cli_size(m->missing_bytes, sz, sizeof(sz)),
+			in && !in->have_end ? ", the capture stopped early" :
+			in && (in->end.flags & RD_END_TRUNCATED) ? ", the partition filled up" : "",
+			in ? " (--verbose lists the ranges)" : "");
+	cli_excl_summary(m, excl, sizeof(excl));
+	if (excl[0])
+		fprintf(out, INFO_COL "%s\n", "filtered:", excl);
+	if (s->verified_bad >= 0)
+		fprintf(out, INFO_COL "every block read: %ld corrupt\n", "verified:", s->verified_bad);
+}
+
+static void info_text(FILE *out, const struct info_src *s, const struct kinfo *ki,
+		      size_t first, struct json_object *o, int verbose)
+{
+	char tbuf[64], sz[32], uuid[PART_UUID_STR], cmd[512];
+	uint64_t ct;
+
+	if (ki) {
+		fprintf(out, INFO_COL "%s\n", "panic:",
+			ki->panic[0] ? ki->panic : "(not found in the kernel log)");
+		if (ki->crashed_cpu >= 0)
+			fprintf(out, INFO_COL "%s (pid %u) on CPU %d\n", "crashed task:",
+				ki->crashed_comm, ki->crashed_pid, ki->crashed_cpu);
+		else
+			fprintf(out, INFO_COL "(unknown)\n", "crashed task:");
+		fprintf(out, INFO_COL "%s", "kernel:", ki->release[0] ? ki->release : "(unknown)");
+		if (ki->have_uts)
+			fprintf(out, " %s (node %s)", ki->uts[3], ki->uts[1]);
+		fputc('\n', out);
+		ct = s->m->crash_time ? s->m->crash_time : ki->crash_time;
+		if (!cli_utc(ct, NULL, tbuf, sizeof(tbuf)))
+			fprintf(out, INFO_COL "%s", "crash time:", tbuf);
+		else if (ct)
+			fprintf(out, INFO_COL "%" PRIu64 " (not a date)", "crash time:", ct);
+		else
+			fprintf(out, INFO_COL "(unknown)", "crash time:");
+		if (ki->nlog)
+			fprintf(out, ", uptime %" PRIu64 ".%06" PRIu64 " s",
+				ki->uptime_ns / 1000000000u, (ki->uptime_ns % 1000000000u) / 1000u);
+		fputc('\n', out);
+	}
+	if (s->t) {
+		part_uuid_format(s->h->uuid, uuid);
+		fprintf(out, INFO_COL "%s, state %s, uuid %s, %s\n", "partition:", s->t->path,
+			part_state_name(s->h->state), uuid, cli_size(s->t->size, sz, sizeof(sz)));
+	}
+	info_t_dump(out, s);
+	if (verbose) {
+		info_t_details(out, o);
+		if (ki)
+			info_t_registers(out, ki);
+	}
+	if (!ki)
+		return;
+	if (ki->log_error)
+		fprintf(out, INFO_COL "unavailable: %s\n", "kernel log:", ki->log_error);
+	else
+		fprintf(out, INFO_COL "%zu records%s\n", "kernel log:", ki->nlog,
+			first ? ", the last lines (--log for all):" : ":");
+	for (size_t i = first; !ki->log_error && i < ki->nlog; i++)
+		info_print_rec(out, &ki->log[i]);
+	kinfo_crash_cmd(s->m, ki, s->vmcore, cmd, sizeof(cmd));
+	fprintf(out, INFO_COL "%s\n", "open with:", cmd);	/* bytes as the kernel has them */
+}
+
+/* Gather what the dump says about the kernel, then print text or JSON. */
+static int info_emit(FILE *out, const struct info_src *s, int json, int verbose)
+{
+	struct json_object *o;
 	struct kinfo ki;
 	size_t first = 0;
+	int rc = 0;
 
-	kinfo_gather(m, &ki);
-	if (!full_log && ki.nlog > KINFO_TAIL_LINES)
-		first = ki.nlog - KINFO_TAIL_LINES;
-	if (json)
-		info_kernel_json(m, &ki, out, first);
-	else
-		info_kernel_text(m, &ki, out, first);
-	kinfo_free(&ki);
+	if (s->m) {
+		kinfo_gather(s->m, &ki);
+		if (!s->full_log && ki.nlog > INFO_TAIL_LINES)
+			first = ki.nlog - INFO_TAIL_LINES;
+	}
+	o = info_json(s, s->m ? &ki : NULL, first);
+	if (json) {
+		rc = jo_print(out, o);
+	} else {
+		info_text(out, s, s->m ? &ki : NULL, first, o, verbose);
+		json_object_put(o);
+		rc = fflush(out) || ferror(out) ? -EIO : 0;
+	}
+	if (s->m)
+		kinfo_free(&ki);
+	return rc;
 }
 
 void info_print_log(struct memimage *m, FILE *out)
@@ -464,14 +577,12 @@ void info_print_log(struct memimage *m, FILE *out)
 }
 
 /* rawdump info of spec onto out; an exit code. */
-static int info_run(FILE *out, const char *spec, int json, int verify, int full_log)
+static int info_run(FILE *out, const char *spec, int json, int verbose, int verify, int full_log)
 {
-	struct info_out o = { .f = out, .json = json, .first = 1 };
-	enum rdr_err why;
-	int rc, primary_ok = 0, ret = RD_EXIT_OK;
-	enum part_hdr_copy copy = PART_HDR_PRIMARY;
+	struct info_src s = { .verified_bad = -1, .copy = PART_HDR_PRIMARY, .full_log = full_log };
+	int rc, ret = RD_EXIT_OK;
 	struct rd_part_header h;
-	struct memimage *m = NULL;
+	enum rdr_err why;
 	char err[512];
 	struct target t;
 
@@ -485,73 +596,72 @@ static int info_run(FILE *out, const char *spec, int json, int verify, int full_
 
 	if (!part_has_magic(&t)) {
 		target_close(&t);
-		m = mi_open(spec, err, sizeof(err));
-		if (!m) {
+		s.m = mi_open(spec, err, sizeof(err));
+		if (!s.m) {
 			cli_error("info", "%s", err);
 			return RD_EXIT_NOTRD;
 		}
-		if (o.json)
-			fputs("{\n", o.f);
-		info_image(&o, m);
-		goto kinfo;
+		s.vmcore = spec;
+		goto emit;
 	}
-
-	rc = part_header_read(&t, &h, &copy, &primary_ok);
-	if (rc) {
+	if (part_header_read(&t, &h, &s.copy, &s.primary_ok)) {
 		target_close(&t);
-		cli_error("info", "%s: rawdump signature present but both headers are bad",
-			  spec);
+		cli_error("info", "%s: rawdump signature present but both headers are bad", spec);
 		return RD_EXIT_NOTRD;
 	}
-	if (o.json)
-		fputs("{\n", o.f);
-	info_partition(&o, &t, &h, copy, primary_ok);
-	if (h.state == RD_STATE_EMPTY || h.state > RD_STATE_CLEARED) {
-		target_close(&t);
-		goto close;
-	}
-	m = rdr_open(&t, &why, err, sizeof(err));
-	if (!m) {
-		target_close(&t);
-		info_str(&o, "error", err);
+	s.t = &t;
+	s.h = &h;
+	if (h.state == RD_STATE_EMPTY || h.state > RD_STATE_CLEARED)
+		goto emit;
+	s.m = rdr_open(&t, &why, err, sizeof(err));	/* takes over t.fd */
+	if (!s.m) {
+		s.error = err;
 		ret = cli_exit_rdr(why);
-		goto close;
+		goto emit;
 	}
 	if (verify) {
-		long bad = rdr_verify(m, NULL, NULL);
-
-		info_key(&o, "verified_corrupt_blocks");
-		fprintf(o.f, "%ld%s", bad, o.json ? "" : "\n");
+		s.verified_bad = rdr_verify(s.m, NULL, NULL);
+		if (s.verified_bad < 0) {
+			cli_error("info", "--verify: %s", strerror((int)-s.verified_bad));
+			ret = RD_EXIT_IO;
+		}
 	}
-	info_dump(&o, m);
-kinfo:
-	fflush(o.f);
-	info_print_kernel(m, o.f, o.json, full_log);
-close:
-	if (o.json)
-		fputs("\n}\n", o.f);
-	mi_close(m);
+emit:
+	if (info_emit(out, &s, json, verbose) && ret == RD_EXIT_OK)
+		ret = RD_EXIT_IO;
+	if (s.t && !s.m)
+		target_close(&t);
+	mi_close(s.m);
 	return ret;
+}
+
+int info_report(FILE *out, const char *spec, int json, int full_log)
+{
+	return info_run(out, spec, json, 0, 0, full_log);
 }
 
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'V' },
 		{ "verify", no_argument, NULL, 'v' },
 		{ "full-log", no_argument, NULL, 'l' },
 		{ "log", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int verify = 0, full_log = 0, json = 0, c;
+	int json = 0, verbose = 0, verify = 0, full_log = 0, c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jvlh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jVvlh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
+			break;
+		case 'V':
+			verbose = 1;
 			break;
 		case 'v':
 			verify = 1;
@@ -568,10 +678,5 @@ int cmd_info(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("info", "need exactly one TARGET or FILE");
-	return info_run(stdout, argv[optind], json, verify, full_log);
-}
-
-int info_report(FILE *out, const char *spec, int json, int full_log)
-{
-	return info_run(out, spec, json, 0, full_log);
+	return info_run(stdout, argv[optind], json, verbose, verify, full_log);
 }

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "info.h"
 #include "image/excl.h"
 #include "config.h"
 #include "export.h"

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #include "estimate.h"
 #include "disk/target.h"
 #include "disk/partheader.h"
+#include "jsonout.h"
 
 static const char status_usage[] =
 	"usage: rawdump status [-q] [--proc-root DIR] [TARGET...]\n"
@@ -27,6 +29,7 @@ static const char status_usage[] =
 	"partition is smaller. The exit status answers first what matters most:\n"
 	"2/5 error, 13 a dump waiting, 15 armed but stale, 14 not armed, 0 ready.\n"
 	"  -q, --quiet          print nothing, only exit\n"
+	"      --json           one JSON object instead (keys: rawdump(8), JSON OUTPUT)\n"
 	"      --proc-root DIR  read DIR/proc instead of /proc (for the estimate)\n"
 	"  -h, --help           this text\n";
 
@@ -153,18 +156,100 @@ static int status_armed(void)
 	return RD_EXIT_OK;
 }
 
+/* --json: one partition into the array; a named target that is not one
+ * with its error, others found while scanning left out. */
+struct status_json_ctx {
+	struct json_object *parts;
+	int named;
+};
+
+static int status_json_one(void *ctx, const char *spec)
+{
+	struct status_json_ctx *s = ctx;
+	struct rd_part_header h;
+	char err[512], uuid[PART_UUID_STR], partuuid[64], id[20];
+	const char *why = NULL;
+	struct json_object *e;
+	struct target t;
+	int opened, ok = 0;
+
+	opened = target_open(spec, O_RDONLY, &t, err, sizeof(err)) == 0;
+	if (!opened)
+		why = err;
+	else if (s->named && t.kind == TARGET_IMAGE_DISK && target_pick_rawdump(&t, err, sizeof(err)))
+		why = err;
+	else if (!part_has_magic(&t))
+		why = "not a rawdump partition";
+	else if (part_header_read(&t, &h, NULL, NULL) != 0)
+		why = "rawdump signature, but both headers are bad";
+	else
+		ok = 1;
+	if (!ok && !s->named && (!opened || !part_has_magic(&t))) {
+		if (opened)
+			target_close(&t);
+		return 0;
+	}
+	partuuid[0] = '\0';
+	if (ok) {
+		part_uuid_format(h.uuid, uuid);
+		snprintf(id, sizeof(id), "%016" PRIx64, h.dump_id);
+		if (t.kind == TARGET_BLK_PART)
+			status_partuuid(t.path, partuuid, sizeof(partuuid));
+	}
+	e = json_object_new_object();
+	jo_put(e, "target", jo_str(spec));
+	jo_put(e, "device", opened ? jo_str(t.path) : NULL);
+	jo_put(e, "error", jo_str(why));
+	jo_put(e, "state", ok ? jo_str(part_state_name(h.state)) : NULL);
+	jo_put(e, "uuid", ok ? jo_str(uuid) : NULL);
+	jo_put(e, "label", ok ? jo_strn((const char *)h.label, sizeof(h.label)) : NULL);
+	jo_put(e, "part_size", opened ? jo_u64(t.size) : NULL);
+	jo_put(e, "partuuid", partuuid[0] ? jo_str(partuuid) : NULL);
+	jo_put(e, "dump_id", ok && h.state != RD_STATE_EMPTY ? jo_str(id) : NULL);
+	if (opened)
+		target_close(&t);
+	json_object_array_add(s->parts, e);
+	return 0;
+}
+
+/* `status --json`: the partitions (named, or every one found) and the arm state. */
+static int status_json(int argc, char **argv, int first)
+{
+	struct json_object *o = json_object_new_object();
+	struct status_json_ctx s = { json_object_new_array(), first < argc };
+	char cmdline[ARM_CMDLINE_MAX];
+	uint64_t crash = 0;
+	int i, armed;
+
+	if (s.named)
+		for (i = first; i < argc; i++)
+			status_json_one(&s, argv[i]);
+	else
+		target_for_each_blockdev(status_json_one, &s);
+	armed = arm_armed_cmdline(cmdline, sizeof(cmdline)) == 0;
+	jo_put(o, "schema_version", jo_u64(1));
+	jo_put(o, "partitions", s.parts);
+	jo_put(o, "crash_kernel_loaded", jo_bool(arm_crash_loaded()));
+	jo_put(o, "armed", jo_bool(armed));
+	jo_put(o, "armed_cmdline", armed ? jo_str(cmdline) : NULL);
+	jo_put(o, "armed_bytes", armed ? jo_u64(arm_armed_bytes()) : NULL);
+	jo_put(o, "crashkernel_bytes", arm_crash_size(&crash) == 0 ? jo_u64(crash) : NULL);
+	return jo_print(stdout, o) ? RD_EXIT_IO : RD_EXIT_OK;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "proc-root", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct status_ctx s = { 0 };
 	const char *root = NULL;
 	uint64_t part;
-	int c, i, armed;
+	int c, i, armed, json = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -181,10 +266,15 @@ int cmd_status(int argc, char **argv)
 		case 'r':
 			root = optarg;
 			break;
+		case 'j':
+			json = 1;
+			break;
 		default:
 			return cli_getopt_error("status", argv, c);
 		}
 	}
+	if (json)
+		return status_json(argc, argv, optind);
 	if (optind < argc) {
 		s.named = 1;
 		for (i = optind; i < argc; i++)

@@ -1099,6 +1099,13 @@ const struct rdr_info *rdr_info(struct memimage *m)
 	return &((struct rdr *)m->priv)->info;
 }
 
+const struct target *rdr_target(struct memimage *m)
+{
+	if (!m || m->ops != &rdr_ops)
+		return NULL;
+	return &((struct rdr *)m->priv)->t;
+}
+
 static int rdr_miss_cmp(const void *a, const void *b)
 {
 	const struct rdr_missing *x = a, *y = b;

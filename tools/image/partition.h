@@ -67,6 +67,8 @@ struct memimage *rdr_open(struct target *t, enum rdr_err *why, char *err, size_t
 
 /* NULL unless m came from the rawdump reader. */
 const struct rdr_info *rdr_info(struct memimage *m);
+/* The partition m was read from; NULL unless m came from the rawdump reader. */
+const struct target *rdr_target(struct memimage *m);
 
 /* Missing memory, sorted by paddr, merged per reason; valid until the next
  * call or mi_close. Includes corrupt blocks found by reads so far. */
