@@ -27,7 +27,7 @@ sim_write() { "$SIM" write "$img" --pattern "$1" --range 0x100000:32M --cpus 2 \
 sim_write 21
 "$RAWDUMP" info "$img" >"$T/before.txt"
 "$RAWDUMP" info "$img" --json >"$T/before.json"
-"$RAWDUMP" info "$img" --log | sed '1,/^kernel log: /d' >"$T/before.log"
+"$RAWDUMP" info "$img" --log | sed '1,/^kernel log: /d; /^open with: /,$d' >"$T/before.log"
 dname=$(python3 -c 'import json,sys,time; d=json.load(open(sys.argv[1]));
 print(time.strftime("%Y%m%d-%H%M%S", time.gmtime(d["crash_time"])) + "-" + d["dump_id"][:8])' "$T/before.json")
 
