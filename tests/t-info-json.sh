@@ -228,6 +228,10 @@ p = s["partitions"]
 print(s["schema_version"], len(p), [p[0][k] == i[k] for k in ("state", "uuid", "label", "dump_id", "device", "part_size")],
       p[0]["error"], p[1]["error"], p[2]["device"], p[2]["error"] is not None, type(s["armed"]).__name__)' "$T/status.json" "$T/saved.json")" \
 	"1 3 [True, True, True, True, True, True] None not a rawdump partition None True bool"
+"$RAWDUMP" status "$part" >/dev/null 2>&1; rc_text=$?
+"$RAWDUMP" status --json "$part" >/dev/null 2>&1; rc_json=$?
+check_eq "status --json exits as status does (one saved partition)" "$rc_json" "$rc_text"
+check_rc "status --json: a named target that is missing exits 2" 2 "$RAWDUMP" status --json "$part" "$T/nonexistent"
 check "the man page lists every status --json key" python3 - "$TOP/Documentation/rawdump.8" "$T/status.json" <<'EOF'
 import json, re, sys
 man = open(sys.argv[1]).read()

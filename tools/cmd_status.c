@@ -133,27 +133,49 @@ out:
 	return 0;
 }
 
-/* The arm state lines, then what makes it stale; the code of the arm
- * state: 0 ready, RD_EXIT_STALE, RD_EXIT_NOTARMED, or an error code. */
+/* The code of the arm state: 0 ready, RD_EXIT_STALE (why says what no
+ * longer matches), RD_EXIT_NOTARMED, or an error code (why says it). */
+static int status_arm_code(char *why, size_t whysz)
+{
+	char text[8192];
+	int rc;
+
+	why[0] = '\0';
+	if (arm_owner(text, sizeof(text)) != ARM_OURS)
+		return RD_EXIT_NOTARMED;
+	rc = arm_stale(text, why, whysz);
+	if (rc < 0)
+		return rc == -EIO ? RD_EXIT_IO : RD_EXIT_TARGET;
+	return rc ? RD_EXIT_STALE : RD_EXIT_OK;
+}
+
+/* The exit status of status, in the documented order: an error (2/5) >
+ * 13 a dump waiting > the arm state (15 stale, 14 not armed, 0). */
+static int status_exit(int error, int waiting, int armed)
+{
+	if (error)
+		return error;
+	if (armed == RD_EXIT_TARGET || armed == RD_EXIT_IO)
+		return armed;
+	if (waiting)
+		return RD_EXIT_WAITING;
+	return armed;
+}
+
+/* The arm state lines, then what makes it stale; status_arm_code's code. */
 static int status_armed(void)
 {
-	char text[8192], why[PATH_MAX + 256];
+	char why[PATH_MAX + 256];
 	int rc;
 
 	fflush(stdout);
 	arm_status_print(stdout);
-	if (arm_owner(text, sizeof(text)) != ARM_OURS)
-		return RD_EXIT_NOTARMED;
-	rc = arm_stale(text, why, sizeof(why));
-	if (rc < 0) {
+	rc = status_arm_code(why, sizeof(why));
+	if (rc == RD_EXIT_IO || rc == RD_EXIT_TARGET)
 		cli_error("status", "%s", why);
-		return rc == -EIO ? RD_EXIT_IO : RD_EXIT_TARGET;
-	}
-	if (rc) {
+	else if (rc == RD_EXIT_STALE)
 		printf("armed stale: %s; run rawdump arm again\n", why);
-		return RD_EXIT_STALE;
-	}
-	return RD_EXIT_OK;
+	return rc;
 }
 
 /* --json: one partition into the array; a named target that is not one
@@ -161,6 +183,8 @@ static int status_armed(void)
 struct status_json_ctx {
 	struct json_object *parts;
 	int named;
+	int waiting;		/* as struct status_ctx */
+	int error;
 };
 
 static int status_json_one(void *ctx, const char *spec)
@@ -184,6 +208,10 @@ static int status_json_one(void *ctx, const char *spec)
 		why = "rawdump signature, but both headers are bad";
 	else
 		ok = 1;
+	if (!ok && s->named && !s->error)
+		s->error = RD_EXIT_TARGET;
+	if (ok && (h.state == RD_STATE_WRITING || h.state == RD_STATE_COMPLETE))
+		s->waiting++;
 	if (!ok && !s->named && (!opened || !part_has_magic(&t))) {
 		if (opened)
 			target_close(&t);
@@ -216,10 +244,10 @@ static int status_json_one(void *ctx, const char *spec)
 static int status_json(int argc, char **argv, int first)
 {
 	struct json_object *o = json_object_new_object();
-	struct status_json_ctx s = { json_object_new_array(), first < argc };
-	char cmdline[ARM_CMDLINE_MAX];
+	struct status_json_ctx s = { json_object_new_array(), first < argc, 0, 0 };
+	char cmdline[ARM_CMDLINE_MAX], why[PATH_MAX + 256];
 	uint64_t crash = 0;
-	int i, armed;
+	int i, armed, code;
 
 	if (s.named)
 		for (i = first; i < argc; i++)
@@ -234,7 +262,11 @@ static int status_json(int argc, char **argv, int first)
 	jo_put(o, "armed_cmdline", armed ? jo_str(cmdline) : NULL);
 	jo_put(o, "armed_bytes", armed ? jo_u64(arm_armed_bytes()) : NULL);
 	jo_put(o, "crashkernel_bytes", arm_crash_size(&crash) == 0 ? jo_u64(crash) : NULL);
-	return jo_print(stdout, o) ? RD_EXIT_IO : RD_EXIT_OK;
+	code = status_arm_code(why, sizeof(why));
+	jo_put(o, "stale", code == RD_EXIT_STALE ? jo_str(why) : NULL);
+	if (jo_print(stdout, o))
+		return RD_EXIT_IO;
+	return status_exit(s.error, s.waiting, code);
 }
 
 int cmd_status(int argc, char **argv)
@@ -287,11 +319,5 @@ int cmd_status(int argc, char **argv)
 	armed = status_armed();
 	part = arm_armed_bytes();
 	estimate_report(stdout, "status", estimate_configured_level(), root, part ? part : s.smallest);
-	if (s.error)
-		return s.error;
-	if (armed == RD_EXIT_TARGET || armed == RD_EXIT_IO)
-		return armed;
-	if (s.waiting)
-		return RD_EXIT_WAITING;
-	return armed;
+	return status_exit(s.error, s.waiting, armed);
 }
