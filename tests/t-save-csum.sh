@@ -11,15 +11,8 @@
 #     read LZ4), and they decode to the same memory; of a zstd dump it
 #     writes zstd pages (status 0x20, crash reads them), same memory.
 . "$(dirname "$0")/lib.sh"
-need python3
-[ -x "$RAWDUMP" ] && [ -x "$SIM" ] || { fail "build/rawdump and build/rawdump-sim exist" "run make"; exit 1; }
-
-part=$T/part.img
-out=$T/out; mkdir -p "$out"
-R="--range 0x100000:3M --range 0x1000000:1M"
-json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])' "$1" "$2"; }
-fresh() { rm -f "$part"; truncate -s 24M "$part"; "$RAWDUMP" format "$part" >/dev/null || fail "format $part"; }
 . "$(dirname "$0")/lib/part.sh"
+part_sim_setup
 
 # --- round trips: every kind x compression ---
 seed=40

@@ -6,13 +6,8 @@
 # missing memory exactly, and exits 6 (7 when nothing can be recovered).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib/part.sh"
-need python3 sfdisk
-[ -x "$RAWDUMP" ] && [ -x "$SIM" ] || { fail "build/rawdump and build/rawdump-sim exist" "run make"; exit 1; }
-
-part=$T/part.img
-out=$T/out; mkdir -p "$out"
-json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])' "$1" "$2"; }
-fresh() { rm -f "$part"; truncate -s "$1" "$part"; "$RAWDUMP" format "$part" >/dev/null || fail "format $part"; }
+need sfdisk
+part_sim_setup
 R="--range 0x100000:8M --range 0x1000000:4M"
 
 # --- cut after 20 data blocks (power lost): WRITING, partial ---

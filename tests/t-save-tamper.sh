@@ -7,15 +7,8 @@
 # END. Each must be noticed: exit 6 and exactly the named memory missing.
 # These are the checks `make mutate` disables one at a time.
 . "$(dirname "$0")/lib.sh"
-need python3
-[ -x "$RAWDUMP" ] && [ -x "$SIM" ] || { fail "build/rawdump and build/rawdump-sim exist" "run make"; exit 1; }
-
-part=$T/part.img
-out=$T/out; mkdir -p "$out"
-R="--range 0x100000:3M --range 0x1000000:1M"
-json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])' "$1" "$2"; }
-fresh() { rm -f "$part"; truncate -s 24M "$part"; "$RAWDUMP" format "$part" >/dev/null || fail "format $part"; }
 . "$(dirname "$0")/lib/part.sh"
+part_sim_setup
 
 seed=400
 # --- a changed block header of each kind: only its header checksum sees it ---

@@ -1,5 +1,19 @@
 # tests/lib/part.sh - helpers for tests that take a rawdump partition image
 # apart (sourced after tests/lib.sh): list its blocks, damage one byte.
+
+# part_sim_setup: the opening of the tests that write dumps with rawdump-sim
+# into one image file: needs python3 and the built tools; $part, $out, $R
+# (two ranges), json FILE KEY (one key of a JSON file), fresh [SIZE] (a
+# newly formatted $part, 24M unless SIZE).
+part_sim_setup() {
+	need python3
+	[ -x "$RAWDUMP" ] && [ -x "$SIM" ] || { fail "build/rawdump and build/rawdump-sim exist" "run make"; exit 1; }
+	part=$T/part.img
+	out=$T/out; mkdir -p "$out"
+	R="--range 0x100000:3M --range 0x1000000:1M"
+}
+json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])' "$1" "$2"; }
+fresh() { rm -f "$part"; truncate -s "${1:-24M}" "$part"; "$RAWDUMP" format "$part" >/dev/null || fail "format $part"; }
 # blocks IMG: "off type paddr mem_len stored_len kind" for each block of the dump
 blocks() {
 	python3 - "$1" <<'EOF'
