@@ -16,21 +16,7 @@
 # zlib level 1 on virtio with the usual pattern (half zero pages).
 # Each figure is the best of BENCH_REPS runs (default 3): on a shared
 # machine the fastest run is the one least disturbed.
-set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-B=$TOP/build
-RAWDUMP=$B/rawdump
-SIM=$B/rawdump-sim
-. "$TOP/tests/lib/minikernel.sh"
-W=$(mktemp -d "${BENCH_DIR:-/var/tmp}/rawdump-bench.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-MK_MEM=1024
-MK_QEMU_TIMEOUT=600
-RANGE=0x1000000:992M
-PSTART=2048 PSIZE=$((1100 * 2048))
-
-truncate -s 1200M "$W/disk.img"
-printf 'label: gpt\nstart=%s, size=%s, type=L, name=dump\n' $PSTART $PSIZE | sfdisk -q "$W/disk.img" >/dev/null
+. "$(dirname "$0")/lib/capture.sh"
 "$SIM" pattern --pattern $((0x4000000000000000 + 3)) --range "$RANGE" "$W/rnd.bin" >/dev/null
 [ -n "${BENCH_ZLIB:-}" ] && "$SIM" pattern --pattern 3 --range "$RANGE" "$W/mixed.bin" >/dev/null
 loader() { echo "-device loader,file=$W/$1.bin,addr=${RANGE%%:*}"; }

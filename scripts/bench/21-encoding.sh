@@ -14,21 +14,7 @@
 # covered per second / raw disk bytes per second. First, rd.csumspeed=
 # times each checksum kind alone over the planted memory (no disk).
 # BENCH_REPEAT=N: best of N runs of each capture and raw write.
-set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-B=$TOP/build
-RAWDUMP=$B/rawdump
-SIM=$B/rawdump-sim
-. "$TOP/tests/lib/minikernel.sh"
-W=$(mktemp -d "${BENCH_DIR:-/var/tmp}/rawdump-bench.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-MK_MEM=1024
-MK_QEMU_TIMEOUT=600
-RANGE=0x1000000:992M
-PSTART=2048 PSIZE=$((1100 * 2048))
-
-truncate -s 1200M "$W/disk.img"
-printf 'label: gpt\nstart=%s, size=%s, type=L, name=dump\n' $PSTART $PSIZE | sfdisk -q "$W/disk.img" >/dev/null
+. "$(dirname "$0")/lib/capture.sh"
 "$SIM" pattern --pattern 3 --range "$RANGE" "$W/mem.bin" >/dev/null
 LOADER="-device loader,file=$W/mem.bin,addr=${RANGE%%:*}"
 
