@@ -9,10 +9,7 @@
 # smaller than the planted memory.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/lib/minikernel.sh"
-need qemu-system-x86_64 sfdisk mkfs.ext4 python3 timeout
-for f in "$MK_ELF" "$RAWDUMP" "$SIM"; do
-	[ -x "$f" ] || [ -f "$f" ] || { fail "build" "$f missing (run make)"; exit 1; }
-done
+mk_need
 
 IMG=$T/disk.img
 RANGES=(0x1000000:8M 0x2000000:3M 0x2800000:256K)

@@ -10,10 +10,7 @@
 # and the release, crash time and CPU count from them.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/lib/minikernel.sh"
-need qemu-system-x86_64 sfdisk mkfs.ext4 python3 timeout
-for f in "$MK_ELF" "$RAWDUMP" "$SIM"; do
-	[ -f "$f" ] || { fail "build" "$f missing (run make)"; exit 1; }
-done
+mk_need
 
 IMG=$T/disk.img
 SEED=21

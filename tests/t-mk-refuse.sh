@@ -6,10 +6,7 @@
 # serial line that says why.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/lib/minikernel.sh"
-need qemu-system-x86_64 sfdisk mkfs.ext4 python3 timeout objdump nm
-for f in "$MK_ELF" "$RAWDUMP" "$SIM"; do
-	[ -f "$f" ] || { fail "build" "$f missing (run make)"; exit 1; }
-done
+mk_need objdump nm
 
 IMG=$T/disk.img
 RANGE=0x1000000:2M

@@ -87,3 +87,12 @@ mk_target_args() {
 mk_serial_has() {
 	if grep -qF -- "$3" "$2"; then pass "$1"; else fail "$1" "no '$3' on serial: $(tail -n 2 "$2" | tr '\r\n' '  ')"; fi
 }
+
+# mk_need [TOOL...]: the opening of every minikernel test: the host tools
+# (and TOOLs) present, the minikernel, rawdump and rawdump-sim built.
+mk_need() {
+	need qemu-system-x86_64 sfdisk mkfs.ext4 python3 timeout "$@"
+	for f in "$MK_ELF" "$RAWDUMP" "$SIM"; do
+		[ -f "$f" ] || { fail "build" "$f missing (run make)"; exit 1; }
+	done
+}
