@@ -61,15 +61,27 @@ int rd_part_slot_is_ours(const uint8_t *slot)
 	return 1;
 }
 
+/* What the partition and dump headers share: magic, the CRC-32 over the
+ * sealed header of size bytes, a version this code reads, the header size. */
+static int rd_header_check_common(const void *h, size_t size, const uint8_t magic[8],
+				  const char *want, uint32_t version, uint32_t header_size)
+{
+	if (!rd_memeq(magic, want, 8))
+		return -RD_ENOSIG;
+	if (rd_sealed_crc(RD_CSUM_CRC32, h, size) != rd_stored_crc(h, size))
+		return -RD_ECRC;
+	if (version < RD_FORMAT_VERSION_MIN || version > RD_FORMAT_VERSION || header_size != size)
+		return -RD_EVERSION;
+	return 0;
+}
+
 int rd_part_header_check(const struct rd_part_header *h)
 {
-	if (!rd_memeq(h->magic, RD_PART_MAGIC, 8))
-		return -RD_ENOSIG;
-	if (rd_sealed_crc(RD_CSUM_CRC32, h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
-		return -RD_ECRC;
-	if (h->version < RD_FORMAT_VERSION_MIN || h->version > RD_FORMAT_VERSION ||
-	    h->header_size != sizeof(*h))
-		return -RD_EVERSION;
+	int rc = rd_header_check_common(h, sizeof(*h), h->magic, RD_PART_MAGIC,
+					h->version, h->header_size);
+
+	if (rc)
+		return rc;
 	if (h->state > RD_STATE_CLEARED || h->part_size < RD_MIN_PART_SIZE)
 		return -RD_EINVAL;
 	return 0;
@@ -82,14 +94,8 @@ void rd_dump_header_seal(struct rd_dump_header *h)
 
 int rd_dump_header_check(const struct rd_dump_header *h)
 {
-	if (!rd_memeq(h->magic, RD_DUMP_MAGIC, 8))
-		return -RD_ENOSIG;
-	if (rd_sealed_crc(RD_CSUM_CRC32, h, sizeof(*h)) != rd_stored_crc(h, sizeof(*h)))
-		return -RD_ECRC;
-	if (h->version < RD_FORMAT_VERSION_MIN || h->version > RD_FORMAT_VERSION ||
-	    h->header_size != sizeof(*h))
-		return -RD_EVERSION;
-	return 0;
+	return rd_header_check_common(h, sizeof(*h), h->magic, RD_DUMP_MAGIC,
+				      h->version, h->header_size);
 }
 
 void rd_block_header_seal(struct rd_block_header *h)
