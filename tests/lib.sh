@@ -22,3 +22,11 @@ check_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', wante
 # skip when something the test needs is absent is NOT allowed to hide a
 # failure: tests call need() which fails loudly instead.
 need() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || { fail "need $c" "not installed"; exit 1; }; done; }
+# crash_run OUT ARGS...: `crash -s ARGS` fed the commands in $T/cmds, its
+# output into OUT without the lines that differ between files of one dump.
+crash_run() {
+	local out=$1; shift
+	timeout 600 crash -s "$@" <"$T/cmds" 2>&1 |
+		grep -v -e '^ *DUMPFILE:' -e '^NOTE: setting phys_base' -e '^$' \
+			-e 'cannot read vmcoreinfo_data' >"$out"
+}

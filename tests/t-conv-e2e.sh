@@ -48,12 +48,6 @@ done
 
 # 2. crash on each format.
 printf 'sys\nlog\nps\nbt\nquit\n' >"$T/cmds"
-crash_run() {	# OUT ARGS...
-	local out=$1; shift
-	timeout 600 crash -s "$@" <"$T/cmds" 2>&1 |
-		grep -v -e '^ *DUMPFILE:' -e '^NOTE: setting phys_base' -e '^$' \
-			-e 'cannot read vmcoreinfo_data' >"$out"
-}
 bt_from_panic() { sed -n '/^PID: .*COMMAND:/,$p' "$1" | sed -n '/ panic at /,$p' | sed 's/^ *#[0-9]* //'; }
 no_bt() { sed '/^PID: .*COMMAND:/,$d' "$1"; }
 crash_run "$T/c.elf" "$VMLINUX" "$T/g.elf"

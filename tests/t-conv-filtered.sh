@@ -219,12 +219,6 @@ for f in o.elf o.kdump; do
 	check_eq "crash --osrelease $f" "$(crash --osrelease "$T/$f" 2>&1)" "$REL"
 done
 printf 'sys\nlog\nbt\nquit\n' >"$T/cmds"
-crash_run() {	# OUT ARGS...
-	local out=$1; shift
-	timeout 600 crash -s "$@" <"$T/cmds" 2>&1 |
-		grep -v -e '^ *DUMPFILE:' -e '^NOTE: setting phys_base' -e '^$' \
-			-e 'cannot read vmcoreinfo_data' >"$out"
-}
 crash_run "$T/c.ref" "$VMLINUX" "$T/m.kdump"
 check "crash on makedumpfile's file shows the panic" grep -q 'PANIC: "Kernel panic - not syncing: sysrq triggered crash"' "$T/c.ref"
 check "crash bt reaches sysrq_handle_crash" grep -q sysrq_handle_crash "$T/c.ref"

@@ -102,12 +102,6 @@ done
 
 # 3. crash: same answers on every format.
 printf 'sys\nlog\nps\nbt\nquit\n' >"$T/cmds"
-crash_run() {	# OUT ARGS...
-	local out=$1; shift
-	timeout 600 crash -s "$@" <"$T/cmds" 2>&1 |
-		grep -v -e '^ *DUMPFILE:' -e '^NOTE: setting phys_base' -e '^$' \
-			-e 'cannot read vmcoreinfo_data' >"$out"
-}
 crash_run "$T/c.elf" "$VMLINUX" "$E"
 check "crash on the ELF shows the panic" grep -q 'PANIC: "Kernel panic - not syncing: sysrq triggered crash"' "$T/c.elf"
 check "crash bt on the ELF reaches sysrq_handle_crash" grep -q sysrq_handle_crash "$T/c.elf"
