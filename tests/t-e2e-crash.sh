@@ -135,6 +135,6 @@ debugfs -R "dump /$name/vmcore $T/vmcore2" "$disk?offset=$fsoff" >/dev/null 2>&1
 check "the guest-saved vmcore holds every planted byte" "$E2E_CHECK" plant --seed "$SEED" --list "$log" "$T/vmcore2"
 debugfs -R "dump /$name/dmesg.txt $T/dmesg2.txt" "$disk?offset=$fsoff" >/dev/null 2>&1
 check "dmesg.txt has the panic message" grep -q 'Kernel panic - not syncing: sysrq triggered crash' "$T/dmesg2.txt"
-"$RAWDUMP" info "$disk:2" --log | sed '1,/^kernel log: /d' >"$T/infolog.txt"
+"$RAWDUMP" info "$disk:2" --log | sed '1,/^kernel log: /d; /^open with: /,$d' >"$T/infolog.txt"
 check "dmesg.txt = the log lines of rawdump info --log" cmp "$T/dmesg2.txt" "$T/infolog.txt"
 exit 0

@@ -39,7 +39,7 @@ EOF
 }
 # part_span DISK N: "OFFSET SIZE" in bytes of partition N of DISK's table
 part_span() {
-	sfdisk -d "$1" | awk -F'[=,]' -v n="$2" '$0 ~ "^[^ ]*[^0-9 ]" n " :" { print $2 * 512, $4 * 512 }'
+	sfdisk -d "$1" | awk -F'[=,]' -v n="$2" '$0 ~ "^[^ ]*[^0-9 ]" n " :" { printf "%.0f %.0f\n", $2 * 512, $4 * 512 }'
 }
 # same_outside DISK COPY N: true when COPY holds DISK's bytes everywhere
 # outside partition N (prints cmp's first difference when not)
