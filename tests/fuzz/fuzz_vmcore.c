@@ -3,7 +3,8 @@
  * (ELF, LKCD, kdump-compressed: tools/image/elfread.c, lkcd.c, kdump.c, chosen
  * by content in mi_open) and for kernel introspection on what they return
  * (tools/image/kinfo.c: VMCOREINFO, the printk ring buffer, the page-table walk,
- * the per-CPU registers). The input is the file.
+ * the per-CPU registers) and for `rawdump info`'s text and JSON report
+ * (tools/cmd_info.c) of them. The input is the file.
  *
  *   make build/fuzz/fuzz_vmcore; build/fuzz/fuzz_vmcore CORPUS_DIR
  * tests/t-fuzz-parsers.sh seeds it with small real outputs of rawdump.
@@ -18,7 +19,7 @@
 
 #include "image/memimage.h"
 #include "image/formats.h"
-#include "cli.h"
+#include "info.h"
 #include "image/kinfo.h"
 
 #define FUZZ_PAGE_BUDGET	256u
@@ -58,8 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&ki, 0, sizeof(ki));
 	kinfo_gather(m, &ki);
 	kinfo_free(&ki);
-	info_print_kernel(m, fuzz_null, 0, 1);
-	info_print_kernel(m, fuzz_null, 1, 0);
+	info_print_log(m, fuzz_null);
 	mi_close(m);
+	/* what `rawdump info [--json]` prints of the file (opened again) */
+	info_report(fuzz_null, path, 0, 1);
+	info_report(fuzz_null, path, 1, 0);
 	return 0;
 }
