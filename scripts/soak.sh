@@ -5,7 +5,7 @@
 # turn), the guest's memory (384-1024 MiB), -smp 2..4 with the sysrq-c
 # written on a chosen CPU (taskset: that CPU panics), the kexec loader
 # (`rawdump arm --method file`: kexec_file_load, `--method load`:
-# kexec_load), the dump level (1, 17, 31) and the compression (none, lz4)
+# kexec_load), the dump level (1, 17, 31) and the compression (none, lz4, zstd)
 # drawn from SOAK_SEED (printed; set it to replay a run). With
 # SOAK_MINUTES=N no run starts after N minutes (the summary says how many
 # ran). Each driver has one disk for the whole soak: an ext4 (partition 1)
@@ -51,7 +51,7 @@ mkdir -p "$KEEP"
 drivers=(virtio ahci nvme)
 mems=(384 512 768 1024)
 levels=(1 1 17 31)
-comps=(none lz4)
+comps=(none lz4 zstd)
 methods=(file load)
 declare -A formatted runs passed
 RANDOM=$SEED
@@ -131,7 +131,7 @@ for ((i = 1; i <= RUNS; i++)); do
 	cpu=$((RANDOM % smp))
 	method=${methods[RANDOM % 2]}		# (never $RANDOM in a $(...): a subshell reseeds it)
 	level=${levels[RANDOM % 4]}
-	comp=${comps[RANDOM % 2]}
+	comp=${comps[RANDOM % 3]}
 	port=$((RANDOM % 2))
 	what="$drv$([ "$drv" = ahci ] && echo " port $port") ${mem} MiB -smp $smp crash on CPU $cpu, kexec $method, level $level, $comp"
 	echo "# run $i/$RUNS: $what"
