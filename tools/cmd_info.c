@@ -539,41 +539,64 @@ static void info_text(FILE *out, const struct info_src *s, const struct kinfo *k
 	fprintf(out, INFO_COL "%s\n", "open with:", cmd);	/* bytes as the kernel has them */
 }
 
-/* Gather what the dump says about the kernel, then print text or JSON. */
-static int info_emit(FILE *out, const struct info_src *s, int json, int verbose)
+/* Print text or JSON of s; what the dump says about the kernel is gathered
+ * here unless the caller did (pre, from s->m). */
+static int info_emit(FILE *out, const struct info_src *s, const struct kinfo *pre, int json,
+		     int verbose)
 {
+	const struct kinfo *kp = NULL;
 	struct json_object *o;
 	struct kinfo ki;
 	size_t first = 0;
 	int rc = 0;
 
 	if (s->m) {
-		kinfo_gather(s->m, &ki);
-		if (!s->full_log && ki.nlog > INFO_TAIL_LINES)
-			first = ki.nlog - INFO_TAIL_LINES;
+		if (!pre)
+			kinfo_gather(s->m, &ki);
+		kp = pre ? pre : &ki;
+		if (!s->full_log && kp->nlog > INFO_TAIL_LINES)
+			first = kp->nlog - INFO_TAIL_LINES;
 	}
-	o = info_json(s, s->m ? &ki : NULL, first);
+	o = info_json(s, kp, first);
 	if (json) {
 		rc = jo_print(out, o);
 	} else {
-		info_text(out, s, s->m ? &ki : NULL, first, o, verbose);
+		info_text(out, s, kp, first, o, verbose);
 		json_object_put(o);
 		rc = fflush(out) || ferror(out) ? -EIO : 0;
 	}
-	if (s->m)
+	if (s->m && !pre)
 		kinfo_free(&ki);
 	return rc;
+}
+
+void info_print_log_ki(const struct kinfo *ki, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; !ki->log_error && i < ki->nlog; i++)
+		info_print_rec(out, &ki->log[i]);
 }
 
 void info_print_log(struct memimage *m, FILE *out)
 {
 	struct kinfo ki;
-	size_t i;
 
 	kinfo_gather(m, &ki);
-	for (i = 0; !ki.log_error && i < ki.nlog; i++)
-		info_print_rec(out, &ki.log[i]);
+	info_print_log_ki(&ki, out);
 	kinfo_free(&ki);
+}
+
+int info_report_open(FILE *out, const struct target *t, struct memimage *m,
+		     const struct kinfo *ki, int json)
+{
+	const struct rdr_info *in = rdr_info(m);
+	struct info_src s = {
+		.t = t, .h = &in->part, .copy = in->part_copy, .primary_ok = in->primary_ok,
+		.m = m, .verified_bad = -1,
+	};
+
+	return info_emit(out, &s, ki, json, 0) ? RD_EXIT_IO : RD_EXIT_OK;
 }
 
 /* rawdump info of spec onto out; an exit code. */
@@ -627,7 +650,7 @@ static int info_run(FILE *out, const char *spec, int json, int verbose, int veri
 		}
 	}
 emit:
-	if (info_emit(out, &s, json, verbose) && ret == RD_EXIT_OK)
+	if (info_emit(out, &s, NULL, json, verbose) && ret == RD_EXIT_OK)
 		ret = RD_EXIT_IO;
 	if (s.t && !s.m)
 		target_close(&t);

@@ -34,6 +34,7 @@
 #include "cli.h"
 #include "info.h"
 #include "image/excl.h"
+#include "image/kinfo.h"
 #include "config.h"
 #include "export.h"
 #include "image/memimage.h"
@@ -446,8 +447,9 @@ static void save_report_partial(struct memimage *m, const struct rdr_info *in)
 
 /* dmesg.txt, info.txt, info.json of the dump directory */
 struct save_aux {
+	const struct target *t;	/* the partition (its fd taken over by m) */
 	struct memimage *m;
-	const char *spec;
+	const struct kinfo *ki;	/* gathered once from m for the three files */
 	int json;		/* info: 0 text, 1 JSON; -1: the kernel log */
 };
 
@@ -464,9 +466,9 @@ static int save_fill_aux(int fd, void *ctx, char *msg, size_t msgsz)
 		return rc;
 	}
 	if (a->json < 0)
-		info_print_log(a->m, out);
+		info_print_log_ki(a->ki, out);
 	else
-		info_report(out, a->spec, a->json, 0);
+		info_report_open(out, a->t, a->m, a->ki, a->json);
 	if (ferror(out))
 		rc = -EIO;
 	if (fclose(out) != 0 && !rc)
@@ -477,24 +479,32 @@ static int save_fill_aux(int fd, void *ctx, char *msg, size_t msgsz)
 }
 
 /* The three text files, each unless there already (a second format of the
- * same dump): a warning when one cannot be written, the vmcore matters more. */
-static void save_aux_files(struct memimage *m, const char *spec, int dfd, const char *path)
+ * same dump): a warning when one cannot be written, the vmcore matters more.
+ * The dump is not read again: the report comes from the open m, and the
+ * kernel is introspected once for all three. */
+static void save_aux_files(const struct target *t, struct memimage *m, int dfd, const char *path)
 {
 	static const char *const names[] = { "dmesg.txt", "info.txt", "info.json" };
+	struct kinfo ki;
 	char msg[512];
 	struct stat st;
-	size_t i;
-	int rc;
+	int i, rc, gathered = 0;
 
 	fflush(stdout);
 	for (i = 0; i < 3; i++) {
-		struct save_aux a = { m, spec, (int)i - 1 };
+		struct save_aux a = { t, m, &ki, i - 1 };
 
 		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
+		if (!gathered) {
+			kinfo_gather(m, &ki);
+			gathered = 1;
+		}
 		if (export_file(dfd, names[i], save_fill_aux, &a, &rc, msg, sizeof(msg)) != EXPORT_OK)
 			cli_warn("save", "%s/%s: %s", path, names[i], strerror(-rc));
 	}
+	if (gathered)
+		kinfo_free(&ki);
 }
 
 /* The dump directory dir/sub (created 0700 when missing) opened in *sdfd.
@@ -520,7 +530,7 @@ static int save_open_dump_dir(int odfd, const char *dir, const char *sub, int *s
 
 /* One format of m into dir (flat: name) or dir/sub/vmcore[.lcrash|.kdump].
  * An exit code. */
-static int save_one(struct memimage *m, const struct rdr_info *in, const char *spec,
+static int save_one(struct memimage *m, const struct rdr_info *in, const struct target *t,
 		    const struct save_opts *o, int odfd, const char *sub,
 		    const struct export_fmt *f)
 {
@@ -560,7 +570,7 @@ static int save_one(struct memimage *m, const struct rdr_info *in, const char *s
 		ret = save_open_dump_dir(odfd, o->dir, sub, &sdfd);
 		if (ret != RD_EXIT_OK)
 			return ret;
-		save_aux_files(m, spec, sdfd, path);
+		save_aux_files(t, m, sdfd, path);
 	}
 	ret = save_export(m, f, sdfd, path, outname, o->quiet);
 	if (ret == RD_EXIT_OK) {
@@ -705,7 +715,7 @@ int cmd_save(int argc, char **argv)
 	    (o.name || faccessat(odfd, sub, F_OK, AT_SYMLINK_NOFOLLOW) != 0))
 		cli_warn("save", "%s: this dump was saved before; saving it again", spec);
 	for (i = 0, ret = RD_EXIT_OK; i < 3 && o.f[i] && ret == RD_EXIT_OK; i++)
-		ret = save_one(m, in, spec, &o, odfd, sub, o.f[i]);
+		ret = save_one(m, in, &t, &o, odfd, sub, o.f[i]);
 	if (ret != RD_EXIT_OK)
 		goto out;
 
