@@ -104,10 +104,12 @@ soak_run() {
 	grep '^compare:' "$T/.out" | sed 's/^/# /'
 	read -r want excl < <(python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
+num = lambda v: int(v, 0) if isinstance(v, str) else v   # addresses are "0x..." strings
 pages = set()            # a page a range only touches is dumped too
 for r in d["ranges"]:
     if not r["alias"]:
-        pages.update(range(r["paddr"] // 4096, (r["paddr"] + r["size"] + 4095) // 4096))
+        a, n = num(r["paddr"]), num(r["size"])
+        pages.update(range(a // 4096, (a + n + 4095) // 4096))
 ram = len(pages)
 print(ram - d["excluded_pages"]["total"], d["excluded_pages"]["total"])' "$T/info.json")
 	check_eq "kdump output: exactly the pages not excluded (${excl:-?} excluded)" \
