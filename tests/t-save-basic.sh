@@ -104,6 +104,40 @@ else
 	fail "tmpfs mount for the full-filesystem check"
 fi
 
+# --- kdump/LKCD compress page by page: below the upper bound but above the
+# least they can take, save tries; the filesystem filling up keeps nothing ---
+nsp=$T/nsp.img
+truncate -s 64M "$nsp"; "$RAWDUMP" format "$nsp" >/dev/null
+"$SIM" write "$nsp" --pattern 12 --range 0x100000:24M --cpus 1 --release 6.1.0-nsp \
+	--comp zstd --quiet >/dev/null 2>&1 || fail "sim write (no-space dump)"
+if mount -t tmpfs -o size=3M tmpfs "$T/tiny" 2>/dev/null; then
+	# the output is 6.0 MiB, the upper bound 12.2 MiB, the least 78 KiB
+	check_rc "the filesystem fills up during the save: exit 16" 16 "$RAWDUMP" save "$nsp" -o "$T/tiny" \
+		--name k --format kdump --quiet
+	cp "$T/.out" "$T/nsp.out"
+	check "... a warning first: it may not fit, trying" grep -q \
+		"warning: $T/tiny: the filesystem has 3.0 MiB free, the compressed output needs .* to 12.2 MiB: trying" "$T/nsp.out"
+	check "... then one error line: nothing kept" grep -qx \
+		"rawdump: save: $T/tiny/k: No space left on device: nothing kept" "$T/nsp.out"
+	check_eq "... no file, no temp file left" "$(ls -A "$T/tiny" | wc -l)" 0
+	check_eq "... the dump is not marked saved" "$("$RAWDUMP" info "$nsp" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')" complete
+	check_rc "... nor into a dump directory: exit 16" 16 "$RAWDUMP" save "$nsp" -o "$T/tiny" \
+		--format lcrash --quiet
+	check_eq "... only the dump directory's text files left" \
+		"$(cd "$T/tiny" && find . -type f | sed 's|.*/||' | sort | tr '\n' ' ')" "dmesg.txt info.json info.txt "
+	rm -rf "${T:?}/tiny/"*
+	mount -o remount,size=8M "$T/tiny"
+	check_rc "kdump output below its upper bound (before: refused): saved" 0 "$RAWDUMP" save "$nsp" \
+		-o "$T/tiny" --name k --format kdump --quiet
+	cp "$T/.out" "$T/nsp.out"
+	check "... with the warning" grep -q "the filesystem has 8.0 MiB free, the compressed output needs" "$T/nsp.out"
+	check_rc "... and its pages are right (converted to ELF)" 0 "$RAWDUMP" convert "$T/tiny/k" "$T/nsp.elf" --to elf --quiet
+	check "... every byte" "$SIM" verify "$T/nsp.elf" --pattern 12 --range 0x100000:24M
+	umount "$T/tiny"
+else
+	fail "tmpfs mount for the filesystem-fills-up check"
+fi
+
 # --- uncompressed dump, default name: the dump directory ---
 "$SIM" write "$img:2" --pattern 12 --range 0x100000:16M --cpus 1 --release 6.1.0-raw \
 	--comp none --quiet >/dev/null 2>&1 || fail "sim write none"

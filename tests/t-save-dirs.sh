@@ -10,7 +10,8 @@
 #     same format again is refused (exit 3);
 #   - max_dumps = 2 keeps exactly the newest 2 dump directories and leaves
 #     alone what is not one (a name not in the pattern, a symlink, a file);
-#   - convert into a filesystem too small: exit 16, nothing written;
+#   - convert into a filesystem too small: exit 16, nothing written (ELF:
+#     refused before writing; LKCD: tried, the filesystem fills up);
 #   - save --boot: "nothing to save" (exit 0) when no dump waits; else the
 #     configured formats into the configured directory, with sd_notify
 #     STATUS= lines reaching NOTIFY_SOCKET (a python3 datagram listener);
@@ -94,10 +95,16 @@ check_eq "... the symlink's target untouched" "$(cat "$T/victim/vmcore")" precio
 # ---- not enough space: convert -----------------------------------------------
 mkdir -p "$T/tiny"
 if mount -t tmpfs -o size=2M tmpfs "$T/tiny" 2>/dev/null; then
-	check_rc "convert into a too small filesystem: exit 16" 16 "$RAWDUMP" convert "$d/vmcore" "$T/tiny/x" --to lcrash
+	check_rc "convert to ELF into a too small filesystem: exit 16" 16 "$RAWDUMP" convert "$d/vmcore" "$T/tiny/x" --to elf
 	check_eq "... one line" "$(cat "$T/.out")" \
-		"rawdump: convert: $T/tiny/x: the filesystem has 2.0 MiB free, the output needs up to 32.5 MiB"
+		"rawdump: convert: $T/tiny/x: the filesystem has 2.0 MiB free, the output needs up to 32.0 MiB"
 	check_eq "... nothing written" "$(ls -A "$T/tiny" | wc -l)" 0
+	# LKCD compresses page by page: tried, and the filesystem fills up
+	check_rc "convert to LKCD: the filesystem fills up: exit 16" 16 "$RAWDUMP" convert "$d/vmcore" "$T/tiny/x" --to lcrash --quiet
+	check_eq "... a warning, then one error line" "$(sed 's/needs .* to/needs N to/' "$T/.out")" \
+"rawdump: convert: warning: $T/tiny/x: the filesystem has 2.0 MiB free, the compressed output needs N to 32.5 MiB: trying (a full filesystem keeps nothing)
+rawdump: convert: writing $T/tiny/x: No space left on device: nothing kept"
+	check_eq "... nothing left" "$(ls -A "$T/tiny" | wc -l)" 0
 	umount "$T/tiny"
 else
 	fail "tmpfs mount for the no-space check"

@@ -281,13 +281,18 @@ static int save_export(struct memimage *m, const struct export_fmt *f, int dfd,
 		cli_error("save", "cannot create a file in %s: %s", dir, strerror(-rc));
 		return RD_EXIT_IO;
 	case EXPORT_WRITE:
+		if (export_rc_nospace(rc)) {
+			cli_error("save", "%s/%s: %s: nothing kept", dir, outname, strerror(-rc));
+			return RD_EXIT_NOSPACE;
+		}
 		cli_error("save", "%s/%s: %s", dir, outname, msg[0] ? msg : strerror(-rc));
 		return RD_EXIT_IO;
 	case EXPORT_FSYNC:
 	case EXPORT_CLOSE:
-		cli_error("save", "%s/%s: %s: %s", dir, outname,
-			  step == EXPORT_FSYNC ? "fsync" : "close", strerror(-rc));
-		return RD_EXIT_IO;
+		cli_error("save", "%s/%s: %s: %s%s", dir, outname,
+			  step == EXPORT_FSYNC ? "fsync" : "close", strerror(-rc),
+			  export_rc_nospace(rc) ? ": nothing kept" : "");
+		return export_rc_nospace(rc) ? RD_EXIT_NOSPACE : RD_EXIT_IO;
 	case EXPORT_PUBLISH:
 		if (rc == -EEXIST) {
 			cli_error("save", "%s/%s appeared meanwhile; not overwriting it", dir, outname);
@@ -562,9 +567,16 @@ static int save_one(struct memimage *m, const struct rdr_info *in, const struct 
 			return RD_EXIT_REFUSED;
 		}
 	}
-	if (export_space_short(odfd, export_need_bytes(m, f, in->data_bytes), msg, sizeof(msg))) {
+	switch (export_space_check(odfd, export_least_bytes(m, f, in->data_bytes),
+				   export_need_bytes(m, f, in->data_bytes), msg, sizeof(msg))) {
+	case EXPORT_ROOM_NO:
 		cli_error("save", "%s: %s", o->dir, msg);
 		return RD_EXIT_NOSPACE;
+	case EXPORT_ROOM_MAYBE:
+		cli_warn("save", "%s: %s", o->dir, msg);
+		break;
+	case EXPORT_ROOM_YES:
+		break;
 	}
 	if (!o->name) {
 		ret = save_open_dump_dir(odfd, o->dir, sub, &sdfd);

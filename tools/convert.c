@@ -124,10 +124,16 @@ int cmd_convert(int argc, char **argv)
 		goto close_image;
 	}
 	need = export_need_bytes(m, fmt, 0);
-	if (export_space_short(dfd, need, msg, sizeof(msg))) {
+	switch (export_space_check(dfd, export_least_bytes(m, fmt, 0), need, msg, sizeof(msg))) {
+	case EXPORT_ROOM_NO:
 		cli_error(CONV_CMD, "%s: %s", out, msg);
 		ret = RD_EXIT_NOSPACE;
 		goto close_image;
+	case EXPORT_ROOM_MAYBE:
+		cli_warn(CONV_CMD, "%s: %s", out, msg);
+		break;
+	case EXPORT_ROOM_YES:
+		break;
 	}
 	step = export_write(m, fmt, dfd, name, "converting", quiet, &rc, msg, sizeof(msg));
 	if (step == EXPORT_CREATE) {
@@ -136,6 +142,11 @@ int cmd_convert(int argc, char **argv)
 		goto close_image;
 	}
 	if (step) {
+		if (export_rc_nospace(rc)) {
+			cli_error(CONV_CMD, "writing %s: %s: nothing kept", out, strerror(-rc));
+			ret = RD_EXIT_NOSPACE;
+			goto close_image;
+		}
 		cli_error(CONV_CMD, "writing %s: %s", out, msg[0] ? msg : strerror(-rc));
 		ret = rc == -EEXIST ? RD_EXIT_REFUSED : RD_EXIT_IO;
 		goto close_image;

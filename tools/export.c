@@ -133,20 +133,66 @@ uint64_t export_need_bytes(const struct memimage *m, const struct export_fmt *f,
 	return data_bytes + fixed + pages * 64;
 }
 
-int export_space_short(int dfd, uint64_t need, char *msg, size_t msgsz)
+uint64_t export_least_bytes(const struct memimage *m, const struct export_fmt *f,
+			    uint64_t data_bytes)
 {
-	char have_s[32], need_s[32];
+	uint64_t need = export_need_bytes(m, f, data_bytes), pages, top = 0, fixed;
+	size_t i;
+
+	if (!strcmp(f->name, "elf"))
+		return need;
+	for (i = 0; i < m->nranges; i++)
+		if (!(m->ranges[i].flags & MI_ALIAS) &&
+		    m->ranges[i].paddr + m->ranges[i].size > top)
+			top = m->ranges[i].paddr + m->ranges[i].size;
+	if (!data_bytes) {	/* every page the input holds, as export_need_bytes */
+		uint64_t mem = 0, gone = mi_excluded_total(m) * MI_PAGE + m->missing_bytes;
+
+		for (i = 0; i < m->nranges; i++)
+			if (!(m->ranges[i].flags & MI_ALIAS))
+				mem += m->ranges[i].size;
+		data_bytes = mem > gone ? mem - gone : 0;
+	}
+	pages = data_bytes / MI_PAGE;
+	fixed = m->notes_size + MI_PAGE;
+	if (!strcmp(f->name, "kdump"))	/* 2 bitmaps + 24-byte descriptors */
+		return fixed + 2 * (top / MI_PAGE / 8) + pages * 24;
+	return fixed + pages * 16;	/* LKCD: 16-byte page headers */
+}
+
+enum export_room export_space_check(int dfd, uint64_t least, uint64_t need, char *msg,
+				    size_t msgsz)
+{
+	char have_s[32], need_s[32], least_s[32];
 	struct statvfs vfs;
 	uint64_t have;
 
 	if (fstatvfs(dfd, &vfs) != 0)
-		return 0;	/* cannot tell: let the write find out */
+		return EXPORT_ROOM_YES;	/* cannot tell: let the write find out */
 	have = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 	if (have >= need)
-		return 0;
-	snprintf(msg, msgsz, "the filesystem has %s free, the output needs up to %s",
-		 cli_size(have, have_s, sizeof(have_s)), cli_size(need, need_s, sizeof(need_s)));
-	return 1;
+		return EXPORT_ROOM_YES;
+	cli_size(have, have_s, sizeof(have_s));
+	cli_size(need, need_s, sizeof(need_s));
+	cli_size(least, least_s, sizeof(least_s));
+	if (least >= need) {
+		snprintf(msg, msgsz, "the filesystem has %s free, the output needs up to %s",
+			 have_s, need_s);
+		return EXPORT_ROOM_NO;
+	}
+	if (have < least) {
+		snprintf(msg, msgsz, "the filesystem has %s free, the output needs at least %s "
+			 "(up to %s)", have_s, least_s, need_s);
+		return EXPORT_ROOM_NO;
+	}
+	snprintf(msg, msgsz, "the filesystem has %s free, the compressed output needs %s to %s: "
+		 "trying (a full filesystem keeps nothing)", have_s, least_s, need_s);
+	return EXPORT_ROOM_MAYBE;
+}
+
+int export_rc_nospace(int rc)
+{
+	return rc == -ENOSPC || rc == -EDQUOT || rc == -EFBIG;
 }
 
 void export_print_how(struct memimage *m, const struct export_fmt *f, const char *path,

@@ -60,9 +60,26 @@ enum export_step export_write(struct memimage *m, const struct export_fmt *f, in
 uint64_t export_need_bytes(const struct memimage *m, const struct export_fmt *f,
 			   uint64_t data_bytes);
 
-/* 1 (msg says "the filesystem has X free, the output needs up to Y") when
- * the filesystem of dfd has less than need bytes free for us, else 0. */
-int export_space_short(int dfd, uint64_t need, char *msg, size_t msgsz);
+/* The least bytes m written as f can take: ELF the same as
+ * export_need_bytes (pages are stored as they are); kdump and LKCD, which
+ * compress page by page, only their headers, bitmaps and one descriptor or
+ * page header per non-zero page. */
+uint64_t export_least_bytes(const struct memimage *m, const struct export_fmt *f,
+			    uint64_t data_bytes);
+
+/* Room for an output of least..need bytes on the filesystem of dfd:
+ * EXPORT_ROOM_NO when it has less than least free (msg: "the filesystem
+ * has X free, the output needs up to Y" or "at least Y (up to Z)"),
+ * EXPORT_ROOM_MAYBE when less than need (msg: the warning to print; the
+ * write may still fill it: ENOSPC), EXPORT_ROOM_YES otherwise or when the
+ * free space cannot be read. */
+enum export_room { EXPORT_ROOM_YES, EXPORT_ROOM_MAYBE, EXPORT_ROOM_NO };
+enum export_room export_space_check(int dfd, uint64_t least, uint64_t need, char *msg,
+				    size_t msgsz);
+
+/* Did an export fail because the filesystem filled up (ENOSPC, EDQUOT,
+ * EFBIG)? The command then exits RD_EXIT_NOSPACE. */
+int export_rc_nospace(int rc);
 
 /* On stdout: "open with: CMD" (the crash command line that opens the
  * exported file at path; for LKCD with phys_base_note, a note when
