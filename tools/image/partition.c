@@ -86,7 +86,6 @@ struct rdr {
 	uint8_t *win;			/* partition bytes [win_off, win_off + win_len) */
 	uint64_t win_off;
 	size_t win_len;
-	size_t win_cap;			/* bytes allocated at win */
 	size_t win_ahead;		/* bytes the next move of the window reads */
 	z_stream zs;
 	int zs_ready;
@@ -149,19 +148,25 @@ static int rdr_miss_add(struct rdr *r, uint64_t paddr, uint64_t size, enum rdr_m
  * out in order, so the scan and the decoding each read the partition in
  * pieces of up to RDR_WINDOW (never more than the partition). The
  * read-ahead starts at RDR_WINDOW_FIRST and doubles at every move of the
- * window, and the buffer grows with it: a small dump (or one whose END
- * comes early) is read, and memory allocated for it, no further than it
- * goes. The pointer stays valid until the window moves. Returns NULL with
+ * window: a small dump (or one whose END comes early) is read, and its
+ * buffer touched, no further than it goes. The pointer stays valid until the window moves. Returns NULL with
  * *rc set on failure. */
 static const uint8_t *rdr_map(struct rdr *r, uint64_t off, size_t len, int *rc)
 {
 	size_t win_size = r->t.size < RDR_WINDOW ? (size_t)r->t.size : RDR_WINDOW;
 
+	if (!r->win) {
+		r->win = malloc(win_size);
+		if (!r->win) {
+			*rc = -ENOMEM;
+			return NULL;
+		}
+	}
 	if (len > RDR_WINDOW / 2) {
 		*rc = -ERANGE;
 		return NULL;
 	}
-	if (!r->win || off < r->win_off || off > r->win_off + r->win_len ||
+	if (off < r->win_off || off > r->win_off + r->win_len ||
 	    len > r->win_off + r->win_len - off) {
 		uint64_t start = off & ~(uint64_t)(RD_SLOT_SIZE - 1);
 		uint64_t n = r->win_ahead ? r->win_ahead : RDR_WINDOW_FIRST;
@@ -181,16 +186,6 @@ static const uint8_t *rdr_map(struct rdr *r, uint64_t off, size_t len, int *rc)
 		r->win_len = 0;
 		if (r->cache_valid && r->cur != r->cache)
 			r->cache_valid = 0;
-		if (n > r->win_cap) {
-			free(r->win);
-			r->win_cap = 0;
-			r->win = malloc(n);
-			if (!r->win) {
-				*rc = -ENOMEM;
-				return NULL;
-			}
-			r->win_cap = n;
-		}
 		*rc = target_pread(&r->t, start, r->win, n);
 		if (*rc)
 			return NULL;
@@ -409,20 +404,25 @@ static int rdr_block_ok(const struct rdr *r, const struct rd_block_header *h,
  * window: the scan reads on from there, and the bytes are read once. */
 static int rdr_resync(struct rdr *r, uint64_t off, uint64_t min_seq, uint64_t *found)
 {
-	for (; off + sizeof(struct rd_block_header) <= r->limit; off += RD_BLOCK_ALIGN) {
+	while (off + sizeof(struct rd_block_header) <= r->limit) {
 		struct rd_block_header h;
 		const uint8_t *p;
+		uint64_t end;
 		int rc;
 
 		p = rdr_map(r, off, sizeof(h), &rc);
 		if (!p)
 			return rc;
-		if (memcmp(p, "RDBK", 4))
-			continue;
-		memcpy(&h, p, sizeof(h));
-		if (rdr_block_ok(r, &h, off, min_seq)) {
-			*found = off;
-			return 1;
+		/* every step the window holds (at least this one), unmapped */
+		end = r->win_off + r->win_len < r->limit ? r->win_off + r->win_len : r->limit;
+		for (; off + sizeof(h) <= end; off += RD_BLOCK_ALIGN, p += RD_BLOCK_ALIGN) {
+			if (memcmp(p, "RDBK", 4))
+				continue;
+			memcpy(&h, p, sizeof(h));
+			if (rdr_block_ok(r, &h, off, min_seq)) {
+				*found = off;
+				return 1;
+			}
 		}
 	}
 	return 0;
