@@ -12,7 +12,7 @@
  * Only what may be non-zero is written: [0, fuzz_hi) and the backup slot.
  *
  *   make build/fuzz/fuzz_reader
- *   build/fuzz/fuzz_reader -max_len=1048576 CORPUS_DIR     (fuzz)
+ *   build/fuzz/fuzz_reader -max_len=393216 CORPUS_DIR      (fuzz, as make fuzz)
  *   build/fuzz/fuzz_reader -runs=0 CORPUS_DIR              (replay)
  * tests/t-save-fuzz.sh makes a seed corpus with rawdump-sim and runs both.
  */
