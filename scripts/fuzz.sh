@@ -12,12 +12,33 @@ secs=${FUZZ_SECONDS:-1800}
 mkdir -p "$fz/corpus" "$fz/artifacts"
 seeds=$(mktemp -d); trap 'rm -rf "$seeds"' EXIT
 "$top/tests/fuzz/seeds.sh" "$seeds" || { echo "fuzz: making seeds failed"; exit 1; }
+# Largest input per harness (libFuzzer -max_len): what the parser can use,
+# no more. Bigger inputs only slow every run (and config files of 1 MiB of
+# valid lines took ~0.1 s each: the old common 1 MiB held config to a few
+# hundred runs/s late in a campaign).
+#   vmcore      256 KiB: the seeds are 32-81 KiB; holds an LKCD file's 64 KiB
+#               header area and dozens of pages in each format
+#   config       16 KiB: lines are at most 1 KiB (CONFIG_LINE_MAX); room for
+#               every key, a too-long line and comments
+#   cmdline       4 KiB: MK_CMDLINE_MAX, the harness cuts the rest
+#   elfcorehdr   64 KiB: 1025 program headers (57 KiB) pass EH_MAX_LOADS
+#   ivrs         16 KiB: real IVRS tables are a few KiB
+#   reader      384 KiB: of the 1 MiB partition (fuzz_reader.c): headers,
+#               metadata and blocks up to a full 256 KiB RAW block; the rest
+#               of the partition is zeros and the last 256 bytes of the input
+#               (the backup header) still go to its end
+max_len() {
+	case $1 in
+	vmcore) echo 262144 ;; config) echo 16384 ;; cmdline) echo 4096 ;;
+	elfcorehdr) echo 65536 ;; ivrs) echo 16384 ;; reader) echo 393216 ;;
+	esac
+}
 bad=0
 for h in vmcore config cmdline elfcorehdr ivrs reader; do
 	corpus=$fz/corpus/$h
 	mkdir -p "$corpus"
 	[ -d "$seeds/$h" ] && cp -n "$seeds/$h"/* "$corpus/" 2>/dev/null
-	"$fz/fuzz_$h" -runs="$runs" -max_total_time="$secs" -max_len=1048576 -timeout=20 \
+	"$fz/fuzz_$h" -runs="$runs" -max_total_time="$secs" -max_len="$(max_len $h)" -timeout=20 \
 		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$fz/artifacts/$h-" \
 		"$corpus" > "$fz/$h.log" 2>&1
 	rc=$?

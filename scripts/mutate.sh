@@ -34,11 +34,11 @@ hdr-crc-zero~tools/image/partition.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block
 hdr-crc-excluded~tools/image/partition.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_EXCLUDED && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
 hdr-crc-end~tools/image/partition.c~	if (h->magic != RD_BLOCK_MAGIC || rd_block_header_check(h) != 0)~	if (h->magic != RD_BLOCK_MAGIC || (rd_block_header_check(h) != 0 && !(h->type == RD_BLK_END && rd_block_header_check(h) == -RD_ECRC)))~save-tamper save-csum
 pay-crc-raw~tools/image/partition.c~		if (crc != b->stored_crc || crc != b->data_crc)~		if (0)~save-tamper save-csum
-pay-crc-zlib~tools/image/partition.c~		if (host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~		if (b->type != RD_BLK_ZLIB && host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~-
+pay-crc-zlib~tools/image/partition.c~		if (host_csum(kind, 0, p, b->stored_len) != b->stored_crc)~		if (b->type != RD_BLK_ZLIB && host_csum(kind, 0, p, b->stored_len) != b->stored_crc)~-
 pay-crc-zlib~tools/image/partition.c~		if (host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~		if (b->type != RD_BLK_ZLIB && host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~save-tamper save-csum
-pay-crc-lz4~tools/image/partition.c~		if (host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~		if (b->type != RD_BLK_LZ4 && host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~-
+pay-crc-lz4~tools/image/partition.c~		if (host_csum(kind, 0, p, b->stored_len) != b->stored_crc)~		if (b->type != RD_BLK_LZ4 && host_csum(kind, 0, p, b->stored_len) != b->stored_crc)~-
 pay-crc-lz4~tools/image/partition.c~		if (host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~		if (b->type != RD_BLK_LZ4 && host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~save-tamper save-csum
-pay-crc-zstd~tools/image/partition.c~		if (host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~		if (b->type != RD_BLK_ZSTD && host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)~-
+pay-crc-zstd~tools/image/partition.c~		if (host_csum(kind, 0, p, b->stored_len) != b->stored_crc)~		if (b->type != RD_BLK_ZSTD && host_csum(kind, 0, p, b->stored_len) != b->stored_crc)~-
 pay-crc-zstd~tools/image/partition.c~		if (host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~		if (b->type != RD_BLK_ZSTD && host_csum(kind, 0, r->cache, b->mem_len) != b->data_crc)~save-tamper save-csum
 pay-crc-excluded~tools/image/partition.c~	if (host_csum(RD_BLK_CSUM(lb.flags), 0, runs, lb.stored_len) != lb.stored_crc) {~	if (0) {~save-tamper save-filter
 pay-crc-end~tools/image/partition.c~	if (host_csum(RD_BLK_CSUM(h->flags), 0, buf, h->stored_len) != h->stored_crc)~	if (0)~save-tamper save-partial

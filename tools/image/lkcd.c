@@ -500,7 +500,7 @@ static int lkcd_scan(struct lkcd_priv *p, uint64_t page_off, uint64_t fsize, int
 		    off + LKCD_DP_HDR + size > fsize)
 			break;
 		if (p->nrecs == cap) {
-			cap = cap ? cap * 2 : 65536;
+			cap = cap ? cap * 2 : 256;
 			n = realloc(p->recs, cap * sizeof(*n));
 			if (!n)
 				return -ENOMEM;

@@ -46,8 +46,8 @@
 #include "formats.h"
 #include "writer.h"
 
-#define RDR_SCAN_CHUNK		(1u << 20)	/* bytes read at a time while resyncing */
 #define RDR_WINDOW		(8u << 20)	/* read-ahead window of the block stream */
+#define RDR_WINDOW_FIRST	(64u << 10)	/* its first read: then doubling */
 #define RDR_MAX_RANGES		(1u << 20)
 #define RDR_MAX_NOTES		(64u << 20)
 #define RDR_MAX_ZLIB_STORED	(RD_BLOCK_MAX_MEM + 4096u)	/* ZLIB, LZ4, ZSTD payloads */
@@ -79,17 +79,14 @@ struct rdr {
 	struct rdr_missing *miss;	/* computed gaps + corrupt blocks */
 	size_t nmiss, miss_cap;
 	struct rdr_missing *miss_out;	/* merged view returned by rdr_missing */
-	uint8_t *scan;			/* resync buffer */
-	uint64_t scan_base;
-	size_t scan_len;
 	uint8_t *cache;			/* decoded memory of ZLIB/LZ4 block cache_idx */
 	const uint8_t *cur;		/* memory of block cache_idx: cache, or the window (RAW) */
 	size_t cache_idx;
 	int cache_valid;
-	uint8_t *payload;		/* stored bytes of a ZLIB/LZ4 block */
 	uint8_t *win;			/* partition bytes [win_off, win_off + win_len) */
 	uint64_t win_off;
 	size_t win_len;
+	size_t win_ahead;		/* bytes the next move of the window reads */
 	z_stream zs;
 	int zs_ready;
 	ZSTD_DCtx *zd;
@@ -149,12 +146,17 @@ static int rdr_miss_add(struct rdr *r, uint64_t paddr, uint64_t size, enum rdr_m
 
 /* len bytes at partition offset off, through the window: blocks are laid
  * out in order, so the scan and the decoding each read the partition in
- * RDR_WINDOW pieces. The pointer stays valid until the window moves.
- * Returns NULL with *rc set on failure. */
+ * pieces of up to RDR_WINDOW (never more than the partition). The
+ * read-ahead starts at RDR_WINDOW_FIRST and doubles at every move of the
+ * window: a small dump (or one whose END comes early) is read, and its
+ * buffer touched, no further than it goes. The pointer stays valid until the window moves. Returns NULL with
+ * *rc set on failure. */
 static const uint8_t *rdr_map(struct rdr *r, uint64_t off, size_t len, int *rc)
 {
+	size_t win_size = r->t.size < RDR_WINDOW ? (size_t)r->t.size : RDR_WINDOW;
+
 	if (!r->win) {
-		r->win = malloc(RDR_WINDOW);
+		r->win = malloc(win_size);
 		if (!r->win) {
 			*rc = -ENOMEM;
 			return NULL;
@@ -167,12 +169,18 @@ static const uint8_t *rdr_map(struct rdr *r, uint64_t off, size_t len, int *rc)
 	if (off < r->win_off || off > r->win_off + r->win_len ||
 	    len > r->win_off + r->win_len - off) {
 		uint64_t start = off & ~(uint64_t)(RD_SLOT_SIZE - 1);
-		uint64_t n = RDR_WINDOW;
+		uint64_t n = r->win_ahead ? r->win_ahead : RDR_WINDOW_FIRST;
 
 		if (start > r->t.size || off + len > r->t.size) {
 			*rc = -ERANGE;
 			return NULL;
 		}
+		/* at least the request: off - start < RD_SLOT_SIZE and len is at
+		 * most RDR_WINDOW / 2, so it fits win_size */
+		if (n < off - start + len)
+			n = off - start + len;
+		if (n > win_size)
+			n = win_size;
 		if (n > r->t.size - start)
 			n = r->t.size - start;
 		r->win_len = 0;
@@ -183,6 +191,7 @@ static const uint8_t *rdr_map(struct rdr *r, uint64_t off, size_t len, int *rc)
 			return NULL;
 		r->win_off = start;
 		r->win_len = n;
+		r->win_ahead = n < win_size / 2 ? 2 * n : win_size;
 	}
 	return r->win + (off - r->win_off);
 }
@@ -391,35 +400,29 @@ static int rdr_block_ok(const struct rdr *r, const struct rd_block_header *h,
 	return end <= r->limit;
 }
 
-/* Find the next valid header at or after off (512-byte steps). */
+/* Find the next valid header at or after off (512-byte steps), through the
+ * window: the scan reads on from there, and the bytes are read once. */
 static int rdr_resync(struct rdr *r, uint64_t off, uint64_t min_seq, uint64_t *found)
 {
-	if (!r->scan) {
-		r->scan = malloc(RDR_SCAN_CHUNK);
-		if (!r->scan)
-			return -ENOMEM;
-	}
-	for (; off + sizeof(struct rd_block_header) <= r->limit; off += RD_BLOCK_ALIGN) {
+	while (off + sizeof(struct rd_block_header) <= r->limit) {
 		struct rd_block_header h;
+		const uint8_t *p;
+		uint64_t end;
+		int rc;
 
-		if (off < r->scan_base || off + sizeof(h) > r->scan_base + r->scan_len) {
-			uint64_t len = r->limit - off;
-			int rc;
-
-			if (len > RDR_SCAN_CHUNK)
-				len = RDR_SCAN_CHUNK;
-			rc = target_pread(&r->t, off, r->scan, len);
-			if (rc)
-				return rc;
-			r->scan_base = off;
-			r->scan_len = len;
-		}
-		if (memcmp(r->scan + (off - r->scan_base), "RDBK", 4))
-			continue;
-		memcpy(&h, r->scan + (off - r->scan_base), sizeof(h));
-		if (rdr_block_ok(r, &h, off, min_seq)) {
-			*found = off;
-			return 1;
+		p = rdr_map(r, off, sizeof(h), &rc);
+		if (!p)
+			return rc;
+		/* every step the window holds (at least this one), unmapped */
+		end = r->win_off + r->win_len < r->limit ? r->win_off + r->win_len : r->limit;
+		for (; off + sizeof(h) <= end; off += RD_BLOCK_ALIGN, p += RD_BLOCK_ALIGN) {
+			if (memcmp(p, "RDBK", 4))
+				continue;
+			memcpy(&h, p, sizeof(h));
+			if (rdr_block_ok(r, &h, off, min_seq)) {
+				*found = off;
+				return 1;
+			}
 		}
 	}
 	return 0;
@@ -834,17 +837,47 @@ static void rdr_mark_corrupt(struct memimage *m, struct rdr *r, struct rdr_block
 	m->partial = 1;
 }
 
-/* The ZSTD payload of b (in r->payload) into the cache: 0, or -1 when it
+/* The ZSTD payload of b (at pay) into the cache: 0, or -1 when it
  * is not exactly one frame of content size mem_len decoding to that. */
-static int rdr_unzstd(struct rdr *r, const struct rdr_block *b)
+static int rdr_unzstd(struct rdr *r, const struct rdr_block *b, const uint8_t *pay)
 {
 	size_t n;
 
-	if (ZSTD_findFrameCompressedSize(r->payload, b->stored_len) != b->stored_len ||
-	    ZSTD_getFrameContentSize(r->payload, b->stored_len) != b->mem_len)
+	if (ZSTD_findFrameCompressedSize(pay, b->stored_len) != b->stored_len ||
+	    ZSTD_getFrameContentSize(pay, b->stored_len) != b->mem_len)
 		return -1;
-	n = ZSTD_decompressDCtx(r->zd, r->cache, b->mem_len, r->payload, b->stored_len);
+	n = ZSTD_decompressDCtx(r->zd, r->cache, b->mem_len, pay, b->stored_len);
 	return !ZSTD_isError(n) && n == b->mem_len ? 0 : -1;
+}
+
+/* The cache and the decoder a compressed block of this type needs, made at
+ * their first use (a dump of RAW blocks needs neither): 0 or -ENOMEM. */
+static int rdr_decoder(struct rdr *r, uint16_t type)
+{
+	if (!r->cache) {
+		r->cache = malloc(RD_BLOCK_MAX_MEM);
+		if (!r->cache)
+			return -ENOMEM;
+	}
+	if (type == RD_BLK_LZ4)
+		return 0;
+	if (type == RD_BLK_ZSTD) {
+		if (r->zd)
+			return 0;
+		r->zd = ZSTD_createDCtx();
+		if (r->zd && !ZSTD_isError(ZSTD_DCtx_setParameter(r->zd, ZSTD_d_windowLogMax,
+								  RDR_ZSTD_WLOG_MAX)))
+			return 0;
+		ZSTD_freeDCtx(r->zd);
+		r->zd = NULL;
+		return -ENOMEM;
+	}
+	if (!r->zs_ready) {
+		if (inflateInit(&r->zs) != Z_OK)
+			return -ENOMEM;
+		r->zs_ready = 1;
+	}
+	return 0;
 }
 
 /* Decode block bi into the cache: 0, 1 if corrupt, or a negative errno. */
@@ -870,22 +903,27 @@ static int rdr_decode(struct memimage *m, struct rdr *r, size_t bi)
 			goto corrupt;
 		r->cur = p;
 	} else {
-		rc = rdr_pread(r, pay, r->payload, b->stored_len);
+		/* the payload is decoded where it is, in the window */
+		const uint8_t *p = rdr_map(r, pay, b->stored_len, &rc);
+
+		if (!p)
+			return rc;
+		if (host_csum(kind, 0, p, b->stored_len) != b->stored_crc)
+			goto corrupt;
+		rc = rdr_decoder(r, b->type);
 		if (rc)
 			return rc;
-		if (host_csum(kind, 0, r->payload, b->stored_len) != b->stored_crc)
-			goto corrupt;
 		if (b->type == RD_BLK_LZ4) {
-			if (LZ4_decompress_safe((const char *)r->payload, (char *)r->cache,
+			if (LZ4_decompress_safe((const char *)p, (char *)r->cache,
 						(int)b->stored_len, (int)b->mem_len) != (int)b->mem_len)
 				goto corrupt;
 		} else if (b->type == RD_BLK_ZSTD) {
-			if (rdr_unzstd(r, b))
+			if (rdr_unzstd(r, b, p))
 				goto corrupt;
 		} else {
 			if (inflateReset(&r->zs) != Z_OK)
 				goto corrupt;
-			r->zs.next_in = r->payload;
+			r->zs.next_in = (Bytef *)p;
 			r->zs.avail_in = b->stored_len;
 			r->zs.next_out = r->cache;
 			r->zs.avail_out = (uInt)b->mem_len;
@@ -988,10 +1026,8 @@ static void rdr_free(struct rdr *r)
 	free(r->data_idx);
 	free(r->miss);
 	free(r->miss_out);
-	free(r->scan);
 	free(r->win);
 	free(r->cache);
-	free(r->payload);
 	free(r);
 }
 
@@ -1050,16 +1086,6 @@ struct memimage *rdr_open(struct target *t, enum rdr_err *why, char *err, size_t
 			 "reading blocks: %s", strerror(-rc));
 		goto fail;
 	}
-	r->cache = malloc(RD_BLOCK_MAX_MEM);
-	r->payload = malloc(RDR_MAX_ZLIB_STORED);
-	r->zd = ZSTD_createDCtx();
-	if (!r->cache || !r->payload || !r->zd ||
-	    ZSTD_isError(ZSTD_DCtx_setParameter(r->zd, ZSTD_d_windowLogMax, RDR_ZSTD_WLOG_MAX)) ||
-	    inflateInit(&r->zs) != Z_OK) {
-		rdr_fail(err, errsz, why, RDR_ERR_IO, "out of memory");
-		goto fail;
-	}
-	r->zs_ready = 1;
 	return m;
 fail:
 	if (r) {
