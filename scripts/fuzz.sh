@@ -4,6 +4,7 @@
 # most each (default 1800). Corpora persist in build/fuzz/corpus/NAME (seeded
 # from tests/fuzz/seeds.sh and t-save-fuzz's dumps); crashes are kept in
 # build/fuzz/artifacts/. Prints executions per harness; exits 1 on any crash.
+# Arguments name harnesses to run (scripts/fuzz.sh reader vmcore); none: all.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 fz=$top/build/fuzz
@@ -34,7 +35,9 @@ max_len() {
 	esac
 }
 bad=0
-for h in vmcore config cmdline elfcorehdr ivrs reader; do
+harnesses=${*:-vmcore config cmdline elfcorehdr ivrs reader}
+for h in $harnesses; do
+	[ -n "$(max_len "$h")" ] || { echo "fuzz: no harness $h"; exit 2; }
 	corpus=$fz/corpus/$h
 	mkdir -p "$corpus"
 	[ -d "$seeds/$h" ] && cp -n "$seeds/$h"/* "$corpus/" 2>/dev/null
