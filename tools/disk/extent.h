@@ -39,4 +39,9 @@ int target_pread(const struct target *t, uint64_t off, void *buf, size_t len);
 int target_pwrite(const struct target *t, uint64_t off, const void *buf, size_t len);
 int target_sync(const struct target *t);
 
+/* Ask the kernel to start reading [off, off + len) of the extent (clipped
+ * to it) into the page cache now, without waiting: a sequential reader
+ * prefetches the next piece while it parses this one. Only a hint. */
+void target_prefetch(const struct target *t, uint64_t off, uint64_t len);
+
 #endif
