@@ -4,8 +4,8 @@
 # unnecessary pages" step on the same crashed guest's memory, same run.
 #
 # The memory: build/pfilter/crash.ram, the 1 GiB crashed guest that
-# tests/t-unit-pfilter.sh makes and caches (run `tests/run unit-pfilter`
-# once), or BENCH_RAM=FILE with BENCH_ECH=elfcorehdr-address (empty for an
+# tests/t-unit-pfilter.sh makes and caches (run here when it is missing:
+# a crash of the Debian guest, a few minutes), or BENCH_RAM=FILE with BENCH_ECH=elfcorehdr-address (empty for an
 # ELF vmcore that has its own VMCOREINFO note). Level 30 (no zero-page
 # check: that is the writer's, done on the page data). Each runs three
 # times on a warm page cache; the best counts.
@@ -21,7 +21,11 @@ ram=${BENCH_RAM:-$top/build/pfilter/crash.ram}
 if [ -n "${BENCH_RAM:-}" ]; then
 	ech=${BENCH_ECH:-}
 else
-	[ -s "$ram" ] || die "$ram missing: run 'tests/run unit-pfilter' once to make it"
+	if [ ! -s "$ram" ]; then
+		echo "bench-pfilter: $ram missing: making it (tests/run unit-pfilter)"
+		"$top/tests/run" unit-pfilter >"$w/unit.out" 2>&1
+		[ -s "$ram" ] || die "tests/run unit-pfilter did not make $ram: $(tail -n 3 "$w/unit.out")"
+	fi
 	ech=$(cat "$top/build/pfilter/elfcorehdr")
 fi
 opt=()
