@@ -87,6 +87,7 @@ struct rdr {
 	uint64_t win_off;
 	size_t win_len;
 	size_t win_ahead;		/* bytes the next move of the window reads */
+	uint64_t pf_end;		/* the scan's prefetch reaches this far */
 	z_stream zs;
 	int zs_ready;
 	ZSTD_DCtx *zd;
@@ -478,25 +479,53 @@ static int rdr_read_end(struct rdr *r, const struct rd_block_header *h, uint64_t
 	return 1;
 }
 
+/*
+ * The scan's read of the block header at off, after a block that took
+ * `prev` bytes of the partition. Dense stretches (small blocks, records)
+ * go through the window. After a big block (a 256 KiB RAW one) only the
+ * header is read: the scan copies no payload into user space (that was
+ * most of a warm save's scan: 0.3-0.5 s of 2.3 GB), while the stretch
+ * ahead is prefetched (target_prefetch) so that the disk still streams
+ * and the export finds the payloads in the page cache.
+ */
+#define RDR_SPARSE		(64u << 10)
+
+static int rdr_scan_header(struct rdr *r, uint64_t off, uint64_t prev,
+			   struct rd_block_header *h)
+{
+	if (prev < RDR_SPARSE ||
+	    (r->win && off >= r->win_off && off + sizeof(*h) <= r->win_off + r->win_len))
+		return rdr_pread(r, off, h, sizeof(*h));
+	if (off + RDR_WINDOW / 2 > r->pf_end) {
+		if (r->pf_end < off)
+			r->pf_end = off;
+		target_prefetch(&r->t, r->pf_end, RDR_WINDOW);
+		r->pf_end += RDR_WINDOW;
+	}
+	return target_pread(&r->t, off, h, sizeof(*h));
+}
+
 static int rdr_scan(struct rdr *r)
 {
 	struct rdr_info *in = &r->info;
-	uint64_t off = in->dump.data_offset, min_seq = 0, found = 0;
+	uint64_t off = in->dump.data_offset, min_seq = 0, found = 0, prev = 0;
 	int rc;
 
 	while (off + sizeof(struct rd_block_header) <= r->limit) {
 		struct rd_block_header h;
 
-		rc = rdr_pread(r, off, &h, sizeof(h));
+		rc = rdr_scan_header(r, off, prev, &h);
 		if (rc)
 			return rc;
+		prev = 0;
 		if (rdr_block_ok(r, &h, off, min_seq)) {
 			if (h.type != RD_BLK_END) {
 				rc = rdr_block_push(r, &h, off);
 				if (rc)
 					return rc;
 				min_seq = h.seq + 1;
-				off = rd_align_up(off + sizeof(h) + h.stored_len, RD_BLOCK_ALIGN);
+				prev = rd_align_up(sizeof(h) + h.stored_len, RD_BLOCK_ALIGN);
+				off += prev;
 				continue;
 			}
 			rc = rdr_read_end(r, &h, off);
