@@ -102,26 +102,36 @@ enum export_step export_write(struct memimage *m, const struct export_fmt *f, in
 	return export_file(dfd, name, export_fill_vmcore, &v, rc, msg, msgsz);
 }
 
-uint64_t export_need_bytes(const struct memimage *m, const struct export_fmt *f,
-			   uint64_t data_bytes)
+/* What the sizes of every format start from: the memory of m's real
+ * ranges (*mem), their top address (*top), and the non-zero bytes to write
+ * - data_bytes when the input knows it (a rawdump partition), else every
+ * page it holds less what it says is excluded or missing. */
+static uint64_t export_extent(const struct memimage *m, uint64_t data_bytes, uint64_t *mem,
+			      uint64_t *top)
 {
-	uint64_t mem = 0, pages, top = 0, fixed;
+	uint64_t gone;
 	size_t i;
 
+	*mem = *top = 0;
 	for (i = 0; i < m->nranges; i++) {
 		if (m->ranges[i].flags & MI_ALIAS)
 			continue;
-		mem += m->ranges[i].size;
-		if (m->ranges[i].paddr + m->ranges[i].size > top)
-			top = m->ranges[i].paddr + m->ranges[i].size;
+		*mem += m->ranges[i].size;
+		if (m->ranges[i].paddr + m->ranges[i].size > *top)
+			*top = m->ranges[i].paddr + m->ranges[i].size;
 	}
-	if (!data_bytes) {
-		/* the input does not say which pages are zero: count every
-		 * page it holds, less what it says is excluded or missing */
-		uint64_t gone = mi_excluded_total(m) * MI_PAGE + m->missing_bytes;
+	if (data_bytes)
+		return data_bytes;
+	gone = mi_excluded_total(m) * MI_PAGE + m->missing_bytes;
+	return *mem > gone ? *mem - gone : 0;
+}
 
-		data_bytes = mem > gone ? mem - gone : 0;
-	}
+uint64_t export_need_bytes(const struct memimage *m, const struct export_fmt *f,
+			   uint64_t data_bytes)
+{
+	uint64_t mem, top, pages, fixed;
+
+	data_bytes = export_extent(m, data_bytes, &mem, &top);
 	pages = mem / MI_PAGE;
 	/* headers, notes and alignment of every format */
 	fixed = m->notes_size + (uint64_t)(m->nranges + 2) * 64 + 4 * MI_PAGE;
@@ -136,24 +146,11 @@ uint64_t export_need_bytes(const struct memimage *m, const struct export_fmt *f,
 uint64_t export_least_bytes(const struct memimage *m, const struct export_fmt *f,
 			    uint64_t data_bytes)
 {
-	uint64_t need = export_need_bytes(m, f, data_bytes), pages, top = 0, fixed;
-	size_t i;
+	uint64_t mem, top, pages, fixed;
 
 	if (!strcmp(f->name, "elf"))
-		return need;
-	for (i = 0; i < m->nranges; i++)
-		if (!(m->ranges[i].flags & MI_ALIAS) &&
-		    m->ranges[i].paddr + m->ranges[i].size > top)
-			top = m->ranges[i].paddr + m->ranges[i].size;
-	if (!data_bytes) {	/* every page the input holds, as export_need_bytes */
-		uint64_t mem = 0, gone = mi_excluded_total(m) * MI_PAGE + m->missing_bytes;
-
-		for (i = 0; i < m->nranges; i++)
-			if (!(m->ranges[i].flags & MI_ALIAS))
-				mem += m->ranges[i].size;
-		data_bytes = mem > gone ? mem - gone : 0;
-	}
-	pages = data_bytes / MI_PAGE;
+		return export_need_bytes(m, f, data_bytes);
+	pages = export_extent(m, data_bytes, &mem, &top) / MI_PAGE;
 	fixed = m->notes_size + MI_PAGE;
 	if (!strcmp(f->name, "kdump"))	/* 2 bitmaps + 24-byte descriptors */
 		return fixed + 2 * (top / MI_PAGE / 8) + pages * 24;

@@ -150,8 +150,8 @@ static int rdr_miss_add(struct rdr *r, uint64_t paddr, uint64_t size, enum rdr_m
  * pieces of up to RDR_WINDOW (never more than the partition). The
  * read-ahead starts at RDR_WINDOW_FIRST and doubles at every move of the
  * window: a small dump (or one whose END comes early) is read, and its
- * buffer touched, no further than it goes. The pointer stays valid until the window moves. Returns NULL with
- * *rc set on failure. */
+ * buffer touched, no further than it goes. The pointer stays valid until
+ * the window moves. Returns NULL with *rc set on failure. */
 static const uint8_t *rdr_map(struct rdr *r, uint64_t off, size_t len, int *rc)
 {
 	size_t win_size = r->t.size < RDR_WINDOW ? (size_t)r->t.size : RDR_WINDOW;
