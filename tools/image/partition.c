@@ -145,6 +145,29 @@ static int rdr_miss_add(struct rdr *r, uint64_t paddr, uint64_t size, enum rdr_m
 	return 0;
 }
 
+/*
+ * The reader's two big buffers, the window (rdr_win_size) and the decoded
+ * block cache (RD_BLOCK_MAX_MEM), come from here and go back here. Weak:
+ * the fuzz harness (tests/fuzz/fuzz_reader.c) keeps them between opens,
+ * poisoned while idle and zeroed when handed out again, because faulting in
+ * 1.25 MiB of fresh memory per open took more of its time than the parsing.
+ */
+__attribute__((weak)) void *rdr_buf_get(size_t size)
+{
+	return malloc(size);
+}
+
+__attribute__((weak)) void rdr_buf_put(void *p, size_t size)
+{
+	(void)size;
+	free(p);
+}
+
+static size_t rdr_win_size(const struct rdr *r)
+{
+	return r->t.size < RDR_WINDOW ? (size_t)r->t.size : RDR_WINDOW;
+}
+
 /* len bytes at partition offset off, through the window: blocks are laid
  * out in order, so the scan and the decoding each read the partition in
  * pieces of up to RDR_WINDOW (never more than the partition). The
@@ -154,10 +177,10 @@ static int rdr_miss_add(struct rdr *r, uint64_t paddr, uint64_t size, enum rdr_m
  * the window moves. Returns NULL with *rc set on failure. */
 static const uint8_t *rdr_map(struct rdr *r, uint64_t off, size_t len, int *rc)
 {
-	size_t win_size = r->t.size < RDR_WINDOW ? (size_t)r->t.size : RDR_WINDOW;
+	size_t win_size = rdr_win_size(r);
 
 	if (!r->win) {
-		r->win = malloc(win_size);
+		r->win = rdr_buf_get(win_size);
 		if (!r->win) {
 			*rc = -ENOMEM;
 			return NULL;
@@ -888,7 +911,7 @@ static int rdr_unzstd(struct rdr *r, const struct rdr_block *b, const uint8_t *p
 static int rdr_decoder(struct rdr *r, uint16_t type)
 {
 	if (!r->cache) {
-		r->cache = malloc(RD_BLOCK_MAX_MEM);
+		r->cache = rdr_buf_get(RD_BLOCK_MAX_MEM);
 		if (!r->cache)
 			return -ENOMEM;
 	}
@@ -1053,14 +1076,16 @@ static void rdr_free(struct rdr *r)
 	if (r->zs_ready)
 		inflateEnd(&r->zs);
 	ZSTD_freeDCtx(r->zd);
+	if (r->win)
+		rdr_buf_put(r->win, rdr_win_size(r));
+	if (r->cache)
+		rdr_buf_put(r->cache, RD_BLOCK_MAX_MEM);
 	target_close(&r->t);
 	free(r->rranges);
 	free(r->blk);
 	free(r->data_idx);
 	free(r->miss);
 	free(r->miss_out);
-	free(r->win);
-	free(r->cache);
 	free(r);
 }
 

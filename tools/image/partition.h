@@ -65,6 +65,11 @@ enum rdr_err {
  * t->fd on success. */
 struct memimage *rdr_open(struct target *t, enum rdr_err *why, char *err, size_t errsz);
 
+/* The reader's big buffers (window, block cache): malloc and free unless a
+ * program overrides them (weak; the fuzz harness keeps them between opens). */
+void *rdr_buf_get(size_t size);
+void rdr_buf_put(void *p, size_t size);
+
 /* NULL unless m came from the rawdump reader. */
 const struct rdr_info *rdr_info(struct memimage *m);
 /* The partition m was read from; NULL unless m came from the rawdump reader. */
