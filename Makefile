@@ -2,7 +2,7 @@
 #   make            build everything into build/
 #   make check      install missing packages, build, run all tests
 #   make bench      benchmarks (ratios against baselines measured in the same run)
-#   make fuzz       every fuzz harness for a fixed budget (FUZZ_RUNS, default 10^7)
+#   make fuzz       every fuzz harness for a fixed budget (FUZZ_RUNS, default 10^7; FUZZ_JOBS)
 #   make mutate     disable each safety check in a copy of the tree: its tests must fail
 #   make check-iommu  tests/t-e2e-iommu.sh with every driver on both IOMMUs (8 guest boots)
 #   make demo       a Debian guest crashes in QEMU, is dumped, saved and summarised

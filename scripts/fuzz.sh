@@ -5,11 +5,16 @@
 # from tests/fuzz/seeds.sh and t-save-fuzz's dumps); crashes are kept in
 # build/fuzz/artifacts/. Prints executions per harness; exits 1 on any crash.
 # Arguments name harnesses to run (scripts/fuzz.sh reader vmcore); none: all.
+# FUZZ_JOBS=N (default 1) runs N processes of each harness on its one
+# corpus (libFuzzer reloads what the others found), FUZZ_RUNS/N executions
+# each; the executions printed are their sum, and a crash in any is one.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 fz=$top/build/fuzz
 runs=${FUZZ_RUNS:-10000000}
 secs=${FUZZ_SECONDS:-1800}
+jobs=${FUZZ_JOBS:-1}
+case $jobs in ''|*[!0-9]*|0) echo "fuzz: FUZZ_JOBS must be a number >= 1"; exit 2 ;; esac
 mkdir -p "$fz/corpus" "$fz/artifacts"
 seeds=$(mktemp -d); trap 'rm -rf "$seeds"' EXIT
 "$top/tests/fuzz/seeds.sh" "$seeds" || { echo "fuzz: making seeds failed"; exit 1; }
@@ -41,15 +46,28 @@ for h in $harnesses; do
 	corpus=$fz/corpus/$h
 	mkdir -p "$corpus"
 	[ -d "$seeds/$h" ] && cp -n "$seeds/$h"/* "$corpus/" 2>/dev/null
-	"$fz/fuzz_$h" -runs="$runs" -max_total_time="$secs" -max_len="$(max_len $h)" -timeout=20 \
-		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$fz/artifacts/$h-" \
-		"$corpus" > "$fz/$h.log" 2>&1
-	rc=$?
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$fz/$h.log")
-	if [ $rc = 0 ]; then
-		echo "fuzz_$h: ${execs:-?} executions, no crash"
+	# job j logs to $h.log (j = 1) or $h.j.log
+	pids=()
+	for j in $(seq 1 "$jobs"); do
+		log=$fz/$h.log; [ "$j" = 1 ] || log=$fz/$h.$j.log
+		"$fz/fuzz_$h" -runs="$(( (runs + jobs - 1) / jobs ))" -max_total_time="$secs" \
+			-max_len="$(max_len $h)" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix="$fz/artifacts/$h-" "$corpus" > "$log" 2>&1 &
+		pids+=($!)
+	done
+	execs=0 failed=
+	for j in $(seq 1 "$jobs"); do
+		log=$fz/$h.log; [ "$j" = 1 ] || log=$fz/$h.$j.log
+		wait "${pids[$((j - 1))]}"
+		rc=$?
+		n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+		execs=$((execs + ${n:-0}))
+		[ $rc = 0 ] || failed="$failed $log (exit $rc)"
+	done
+	if [ -z "$failed" ]; then
+		echo "fuzz_$h: $execs executions in $jobs process(es), no crash"
 	else
-		echo "fuzz_$h: CRASH after ${execs:-?} executions (exit $rc), see $fz/$h.log"
+		echo "fuzz_$h: CRASH after $execs executions, see$failed"
 		bad=1
 	fi
 done
