@@ -586,7 +586,7 @@ static int rdr_idx_cmp(const void *a, const void *b, void *ctx)
 
 	if (x->paddr != y->paddr)
 		return x->paddr < y->paddr ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;	/* 0 only for itself */
+	return x->seq < y->seq ? -1 : 1;
 }
 
 /* Entries of the paddr index: blocks with memory, and EXCLUDED runs. */
