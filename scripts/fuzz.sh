@@ -8,6 +8,8 @@
 # FUZZ_JOBS=N (default 1) runs N processes of each harness on its one
 # corpus (libFuzzer reloads what the others found), FUZZ_RUNS/N executions
 # each; the executions printed are their sum, and a crash in any is one.
+# A run stopped with SIGINT (libFuzzer exit 72, no error report) is told
+# apart from a crash; it still fails the script (the budget was not run).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 fz=$top/build/fuzz
@@ -55,16 +57,24 @@ for h in $harnesses; do
 			-artifact_prefix="$fz/artifacts/$h-" "$corpus" > "$log" 2>&1 &
 		pids+=($!)
 	done
-	execs=0 failed=
+	execs=0 failed= stopped=
 	for j in $(seq 1 "$jobs"); do
 		log=$fz/$h.log; [ "$j" = 1 ] || log=$fz/$h.$j.log
 		wait "${pids[$((j - 1))]}"
 		rc=$?
 		n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 		execs=$((execs + ${n:-0}))
-		[ $rc = 0 ] || failed="$failed $log (exit $rc)"
+		if [ $rc = 72 ] && grep -q 'libFuzzer: run interrupted' "$log" &&
+		   ! grep -q '^==[0-9]*==ERROR' "$log"; then
+			stopped="$stopped $log"	# -interrupted_exitcode: SIGINT, no crash
+		elif [ $rc != 0 ]; then
+			failed="$failed $log (exit $rc)"
+		fi
 	done
-	if [ -z "$failed" ]; then
+	if [ -z "$failed" ] && [ -n "$stopped" ]; then
+		echo "fuzz_$h: $execs executions in $jobs process(es), no crash, interrupted:$stopped"
+		bad=1
+	elif [ -z "$failed" ]; then
 		echo "fuzz_$h: $execs executions in $jobs process(es), no crash"
 	else
 		echo "fuzz_$h: CRASH after $execs executions, see$failed"
