@@ -49,23 +49,24 @@ for h in $harnesses; do
 	mkdir -p "$corpus"
 	[ -d "$seeds/$h" ] && cp -n "$seeds/$h"/* "$corpus/" 2>/dev/null
 	# job j logs to $h.log (j = 1) or $h.j.log
-	pids=()
+	pids=() logs=()
 	for j in $(seq 1 "$jobs"); do
 		log=$fz/$h.log; [ "$j" = 1 ] || log=$fz/$h.$j.log
+		logs+=("$log")
 		"$fz/fuzz_$h" -runs="$(( (runs + jobs - 1) / jobs ))" -max_total_time="$secs" \
 			-max_len="$(max_len $h)" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
 			-artifact_prefix="$fz/artifacts/$h-" "$corpus" > "$log" 2>&1 &
 		pids+=($!)
 	done
 	execs=0 failed= stopped=
-	for j in $(seq 1 "$jobs"); do
-		log=$fz/$h.log; [ "$j" = 1 ] || log=$fz/$h.$j.log
-		wait "${pids[$((j - 1))]}"
+	for j in $(seq 0 $((jobs - 1))); do
+		log=${logs[$j]}
+		wait "${pids[$j]}"
 		rc=$?
 		n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 		execs=$((execs + ${n:-0}))
 		if [ $rc = 72 ] && grep -q 'libFuzzer: run interrupted' "$log" &&
-		   ! grep -q '^==[0-9]*==ERROR' "$log"; then
+		   ! grep -q '^==[0-9]*== *ERROR' "$log"; then
 			stopped="$stopped $log"	# -interrupted_exitcode: SIGINT, no crash
 		elif [ $rc != 0 ]; then
 			failed="$failed $log (exit $rc)"
